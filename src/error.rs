@@ -1,0 +1,339 @@
+//! Why an input was refused, split by who is at fault, and the one mapping to MAPI codes.
+//!
+//! A refused input leaves the spooler exactly as it was. There are four kinds of refusal:
+//!
+//! * [`CallerError`]: the driver of this state machine misused the API (an input in the wrong
+//!   phase, a return for a call that is not in flight, an identifier the profile does not have).
+//! * [`ProviderFault`]: a transport provider broke the documented contract.
+//! * [`StoreFault`]: a message store broke the documented contract.
+//! * [`Unsupported`]: documented behaviour that this version of the reference does not model
+//!   yet; the error names the requirement.
+
+use crate::flags::{EndFlags, NotifyFlags, SpoolerNotifyFlags};
+use crate::hresult::Hresult;
+use crate::ids::{MessageId, RecipientIdx, StoreId, TransportId};
+use crate::version::SpiVersion;
+
+/// Why [`crate::Spooler::step`] refused an input.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The driver misused the API.
+    #[error(transparent)]
+    Caller(#[from] CallerError),
+    /// A transport broke the documented contract.
+    #[error("transport {transport} broke the contract: {fault}")]
+    Provider {
+        /// The transport at fault.
+        transport: TransportId,
+        /// What it did.
+        fault: ProviderFault,
+    },
+    /// A store broke the documented contract.
+    #[error("store {store} broke the contract: {fault}")]
+    Store {
+        /// The store at fault.
+        store: StoreId,
+        /// What it did.
+        fault: StoreFault,
+    },
+    /// Documented behaviour this reference does not model yet.
+    #[error(transparent)]
+    Unsupported(#[from] Unsupported),
+}
+
+/// The driver misused the API: the input is impossible in the current state, whoever sent it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CallerError {
+    /// Only `Start` is accepted before the spooler has started.
+    #[error("the spooler has not started: expected SessionRequest::Start, got {got}")]
+    NotStarted {
+        /// The input that came.
+        got: &'static str,
+    },
+    /// `Start` came twice.
+    #[error("the spooler has already started")]
+    AlreadyStarted,
+    /// The spooler has shut down; nothing is accepted any more.
+    #[error("the spooler has shut down: no input is accepted, got {got}")]
+    Stopped {
+        /// The input that came.
+        got: &'static str,
+    },
+    /// The session asked for something that shutdown has made impossible.
+    #[error("the spooler is shutting down: {got} is no longer possible")]
+    ShuttingDown {
+        /// The request that came.
+        got: &'static str,
+    },
+    /// A return came, but no call is in flight.
+    #[error("no call is in flight, but a return from {got} came")]
+    NoCallInFlight {
+        /// The method of the return.
+        got: &'static str,
+    },
+    /// A return came that does not answer the call in flight.
+    #[error("the call in flight is {expected}, but a return from {got} came")]
+    WrongReturn {
+        /// The call in flight.
+        expected: String,
+        /// The return that came.
+        got: String,
+    },
+    /// The profile has no such transport.
+    #[error("the profile has no transport {0}")]
+    UnknownTransport(TransportId),
+    /// The profile has no such store.
+    #[error("the profile has no mail-enabled store {0}")]
+    UnknownStore(StoreId),
+    /// The transport has no active logon to enable or disable.
+    #[error("transport {0} is not logged on, so its traffic cannot be enabled or disabled")]
+    NotLoggedOn(TransportId),
+    /// An enable or disable request named no direction.
+    #[error("an enable or disable request must name at least one direction")]
+    NoDirection,
+    /// The profile cannot be used.
+    #[error("invalid profile: {0}")]
+    Profile(&'static str),
+}
+
+/// What a transport did against the documented contract.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderFault {
+    /// A support method was called by a transport that has no logon (before `TransportLogon`,
+    /// or after `TransportLogoff`): the support object is invalid (ERR-17).
+    #[error("{call} was called without a live logon; the support object is invalid")]
+    NoLogon {
+        /// The support method.
+        call: &'static str,
+    },
+    /// `ModifyStatusRow` with flags 0 when the logon already has its row (INV-4).
+    #[error("ModifyStatusRow(0) would add a second status row; use STATUSROW_UPDATE to change the existing one")]
+    StatusRowExists,
+    /// `ModifyStatusRow(STATUSROW_UPDATE)` before the row was created (INV-4).
+    #[error("ModifyStatusRow(STATUSROW_UPDATE) before the row exists; create it with ModifyStatusRow(0) first")]
+    NoStatusRow,
+    /// `TransportNotify` returned from a BEGIN before the transport created its status row
+    /// (LIFE-9, AMB-31).
+    #[error(
+        "TransportNotify({flags}) returned, but the transport has not created its status row (expected ModifyStatusRow(0) before the first BEGIN returns)"
+    )]
+    NoStatusRowAtBegin {
+        /// The flags of the call.
+        flags: NotifyFlags,
+    },
+    /// `TransportNotify` changed the flag word (LIFE-13).
+    #[error("TransportNotify must return the flags unchanged: sent {sent}, got back {returned}")]
+    NotifyFlagsChanged {
+        /// What the spooler passed.
+        sent: NotifyFlags,
+        /// What came back.
+        returned: NotifyFlags,
+    },
+    /// A method returned a code its documentation does not list.
+    #[error("{method} returned {result}; its documentation lists {documented}")]
+    UndocumentedResult {
+        /// The method.
+        method: &'static str,
+        /// What it returned.
+        result: Hresult,
+        /// What the documentation allows.
+        documented: &'static str,
+    },
+    /// `XPProviderInit` succeeded with a version newer than MAPI's; the provider should have
+    /// failed with `MAPI_E_VERSION` itself (VER-3).
+    #[error("XPProviderInit returned provider version {provider}, newer than MAPI's {mapi}; expected MAPI_E_VERSION")]
+    VersionTooNew {
+        /// The provider's version.
+        provider: SpiVersion,
+        /// MAPI's version.
+        mapi: SpiVersion,
+    },
+    /// The transport changed the responsibility of a recipient it was not offered (SUB-28,
+    /// INV-21).
+    #[error(
+        "{message} recipient {recipient} was not offered to this transport (its PR_RESPONSIBILITY read TRUE), but the transport took it"
+    )]
+    NotOffered {
+        /// The message.
+        message: MessageId,
+        /// The recipient.
+        recipient: RecipientIdx,
+    },
+    /// `MAPI_E_BUSY` or `MAPI_E_NOT_ME` mean that nothing was processed, yet the transport saved
+    /// or reported recipients (ERR-2, ERR-3).
+    #[error("SubmitMessage returned {result}, which means no processing occurred, but the transport saved or reported recipients")]
+    ProcessedAnyway {
+        /// The result.
+        result: Hresult,
+    },
+    /// `SubmitMessage` succeeded after the transport raised `NOTIFY_CRITICAL_ERROR`; it must
+    /// return an error at once (ERR-7).
+    #[error("SubmitMessage returned S_OK after NOTIFY_CRITICAL_ERROR; expected an error")]
+    SuccessAfterCriticalError,
+    /// `MAPI_E_CANCEL` answers only a `BEGIN_DEFERRED` submission (ERR-6).
+    #[error("SubmitMessage returned MAPI_E_CANCEL for a message that was not deferred (expected only after BEGIN_DEFERRED)")]
+    CancelWithoutDeferral,
+    /// `EndMessage` set more than one flag (SUB-34).
+    #[error("EndMessage returned {0}: at most one of END_RESEND_NOW, END_RESEND_LATER, END_DONT_RESEND may be set")]
+    ConflictingEndFlags(EndFlags),
+    /// `StatusRecips` outside `SubmitMessage` of that message to that transport (SUB-30).
+    #[error("StatusRecips for {message} outside SubmitMessage of that message to this transport")]
+    StatusRecipsOutsideSubmit {
+        /// The message named.
+        message: MessageId,
+    },
+    /// `StatusRecips` reported a recipient twice (SUB-30, INV-24).
+    #[error("StatusRecips reported {message} recipient {recipient} twice; each recipient is reported once")]
+    DuplicateReport {
+        /// The message.
+        message: MessageId,
+        /// The recipient.
+        recipient: RecipientIdx,
+    },
+    /// A recipient was reported, but the transport did not take it (SUB-28, SUB-30).
+    #[error("{message} recipient {recipient} was reported with StatusRecips but its PR_RESPONSIBILITY was not set TRUE and kept")]
+    ReportedNotTaken {
+        /// The message.
+        message: MessageId,
+        /// The recipient.
+        recipient: RecipientIdx,
+    },
+    /// A recipient index beyond the recipient table.
+    #[error("{message} has no recipient {recipient}")]
+    NoSuchRecipient {
+        /// The message.
+        message: MessageId,
+        /// The recipient.
+        recipient: RecipientIdx,
+    },
+    /// A transport used a `SpoolerNotify` flag reserved to stores (TC-12).
+    #[error("SpoolerNotify({0}) is reserved to message stores")]
+    StoreOnlyFlag(SpoolerNotifyFlags),
+    /// `NOTIFY_SENTDEFERRED` and `NOTIFY_CRITICAL_ERROR` both use `lpvData` (DEF-2).
+    #[error("SpoolerNotify cannot combine NOTIFY_SENTDEFERRED and NOTIFY_CRITICAL_ERROR")]
+    ConflictingNotifyData,
+    /// `NOTIFY_SENTDEFERRED` for a message this transport does not hold deferred (DEF-2).
+    #[error(
+        "NOTIFY_SENTDEFERRED for {message:?}, which this transport does not hold deferred (expected a message it answered END_DONT_RESEND for)"
+    )]
+    NotDeferred {
+        /// The message named, if any.
+        message: Option<MessageId>,
+    },
+    /// `NOTIFY_CRITSEC` while a critical section is open, or `NOTIFY_NONCRIT` while none is
+    /// (STAT-13).
+    #[error("{flag} but the transport {state}")]
+    CriticalSection {
+        /// The flag.
+        flag: &'static str,
+        /// Its state.
+        state: &'static str,
+    },
+    /// `SpoolerYield` outside a call to this transport (SUB-35).
+    #[error("SpoolerYield outside a spooler call to this transport")]
+    YieldOutsideCall,
+    /// More preprocessors than this reference tracks.
+    #[error("more than {0} preprocessors registered")]
+    TooManyPreprocessors(usize),
+}
+
+/// What a store did against the documented contract.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StoreFault {
+    /// A queued message has no recipient; `IMessage::SubmitMessage` should have failed with
+    /// `MAPI_E_NO_RECIPIENTS` (SUB-1).
+    #[error("{0} was queued without recipients (expected MAPI_E_NO_RECIPIENTS at submission)")]
+    NoRecipients(MessageId),
+    /// More recipients than a recipient index can name.
+    #[error("{0} has more than 65536 recipients")]
+    TooManyRecipients(MessageId),
+    /// A message was queued twice.
+    #[error("{0} is already in the outgoing queue")]
+    DuplicateRow(MessageId),
+    /// `SUBMITFLAG_PREPROCESS` without `PR_PREPROCESS` (SUB-12, HOOK-5).
+    #[error("{0} has SUBMITFLAG_PREPROCESS but PR_PREPROCESS is not set")]
+    PreprocessFlagWithoutProperty(MessageId),
+    /// A queued row was announced with `SUBMITFLAG_LOCKED`, which only `SetLockState` sets and
+    /// only the spooler calls (SUB-20, AMB-5).
+    #[error("{0} was announced already locked, but only the spooler locks messages")]
+    AnnouncedLocked(MessageId),
+    /// The store removed a message the spooler holds locked (SUB-20, DEF-6).
+    #[error("{0} left the outgoing queue while the spooler held it locked")]
+    RemovedWhileLocked(MessageId),
+    /// A queue notification before the spooler opened the queue (SUB-16).
+    #[error("outgoing-queue notification before GetOutgoingQueue")]
+    QueueNotOpen,
+    /// A row names another store than the one whose queue it is in.
+    #[error("a row of this store's queue names {0}")]
+    ForeignRow(StoreId),
+    /// A method returned a code its documentation does not list.
+    #[error("{method} returned {result}; its documentation lists {documented}")]
+    UndocumentedResult {
+        /// The method.
+        method: &'static str,
+        /// What it returned.
+        result: Hresult,
+        /// What the documentation allows.
+        documented: &'static str,
+    },
+    /// A store used a `SpoolerNotify` flag reserved to transports (TC-12).
+    #[error("SpoolerNotify({0}) is reserved to transports; stores may use NOTIFY_READYTOSEND and NOTIFY_NEWMAIL_RECEIVED")]
+    TransportOnlyFlag(SpoolerNotifyFlags),
+}
+
+/// Documented behaviour that this reference does not model yet.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{what} is not modelled by this version of the reference ({requirement})")]
+pub struct Unsupported {
+    /// What was asked for.
+    pub what: &'static str,
+    /// The requirement that describes it.
+    pub requirement: &'static str,
+}
+
+impl Error {
+    pub(crate) fn provider(transport: TransportId, fault: ProviderFault) -> Error {
+        Error::Provider { transport, fault }
+    }
+
+    pub(crate) fn store(store: StoreId, fault: StoreFault) -> Error {
+        Error::Store { store, fault }
+    }
+
+    /// The `HRESULT` that MAPI documents for this situation: what a support method returns to a
+    /// provider that called it wrongly, and the closest documented code for the other refusals.
+    #[must_use]
+    pub fn hresult(&self) -> Hresult {
+        Hresult::from(self)
+    }
+}
+
+impl From<&Error> for Hresult {
+    fn from(error: &Error) -> Hresult {
+        match error {
+            Error::Caller(CallerError::UnknownTransport(_) | CallerError::UnknownStore(_)) => Hresult::MAPI_E_NOT_FOUND,
+            Error::Caller(CallerError::NoDirection | CallerError::Profile(_)) => Hresult::MAPI_E_INVALID_PARAMETER,
+            Error::Caller(_) => Hresult::MAPI_E_CALL_FAILED,
+            Error::Provider { fault, .. } => match fault {
+                ProviderFault::NoLogon { .. } => Hresult::MAPI_E_INVALID_OBJECT,
+                ProviderFault::VersionTooNew { .. } => Hresult::MAPI_E_VERSION,
+                ProviderFault::StoreOnlyFlag(_) | ProviderFault::ConflictingEndFlags(_) => Hresult::MAPI_E_UNKNOWN_FLAGS,
+                ProviderFault::NoSuchRecipient { .. }
+                | ProviderFault::ConflictingNotifyData
+                | ProviderFault::NotDeferred { .. }
+                | ProviderFault::StatusRecipsOutsideSubmit { .. }
+                | ProviderFault::DuplicateReport { .. }
+                | ProviderFault::NotOffered { .. } => Hresult::MAPI_E_INVALID_PARAMETER,
+                ProviderFault::UndocumentedResult { result, .. } => *result,
+                _ => Hresult::MAPI_E_CALL_FAILED,
+            },
+            Error::Store { fault, .. } => match fault {
+                StoreFault::NoRecipients(_) => Hresult::MAPI_E_NO_RECIPIENTS,
+                StoreFault::TransportOnlyFlag(_) => Hresult::MAPI_E_UNKNOWN_FLAGS,
+                StoreFault::UndocumentedResult { result, .. } => *result,
+                _ => Hresult::MAPI_E_CALL_FAILED,
+            },
+            Error::Unsupported(_) => Hresult::MAPI_E_NO_SUPPORT,
+        }
+    }
+}

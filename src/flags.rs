@@ -1,0 +1,376 @@
+//! The documented flag words, one type per parameter, with their documented names.
+//!
+//! Values come from the public MAPI SDK headers (`MAPISPI.h`, `MAPIDefS.h`), listed in the
+//! digest's appendix A. Each type decodes strictly ([`from_bits`](NotifyFlags::from_bits) refuses
+//! bits the parameter does not define, with an error that names them) and prints as the
+//! documented names joined by `|`.
+
+use std::fmt;
+use std::ops::{BitAnd, BitOr};
+
+/// A flag word held bits that its parameter does not define.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("{parameter} has undefined bits 0x{bits:08X}")]
+pub struct UnknownFlags {
+    /// The flag type that was being decoded.
+    pub parameter: &'static str,
+    /// The bits that no documented flag of that parameter covers.
+    pub bits: u32,
+}
+
+/// A name in a textual flag list was not one of the parameter's documented flags.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("{parameter} has no flag named {name:?}")]
+pub struct UnknownFlagName {
+    /// The flag type that was being parsed.
+    pub parameter: &'static str,
+    /// The name that was not recognised.
+    pub name: String,
+}
+
+macro_rules! flag_set {
+    (
+        $(#[$doc:meta])*
+        $name:ident {
+            $($(#[$fdoc:meta])* $flag:ident = $value:expr,)*
+        }
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+        pub struct $name(u32);
+
+        #[allow(missing_docs)]
+        impl $name {
+            $($(#[$fdoc])* pub const $flag: $name = $name($value);)*
+        }
+
+        impl $name {
+            /// No flag set (the value 0).
+            pub const EMPTY: $name = $name(0);
+            /// Every documented flag of this parameter.
+            pub const ALL: $name = $name(0 $(| $value)*);
+            /// The documented flags with their names, in documentation order.
+            pub const NAMES: &'static [($name, &'static str)] = &[$(($name($value), stringify!($flag)),)*];
+
+            /// The raw bits.
+            #[must_use]
+            pub const fn bits(self) -> u32 {
+                self.0
+            }
+
+            /// Decodes a raw value, refusing bits the parameter does not define.
+            ///
+            /// # Errors
+            /// [`UnknownFlags`] naming the undefined bits.
+            pub const fn from_bits(bits: u32) -> Result<Self, UnknownFlags> {
+                if bits & !Self::ALL.0 == 0 {
+                    Ok($name(bits))
+                } else {
+                    Err(UnknownFlags { parameter: stringify!($name), bits: bits & !Self::ALL.0 })
+                }
+            }
+
+            /// True when every flag of `other` is set in `self`.
+            #[must_use]
+            pub const fn contains(self, other: $name) -> bool {
+                self.0 & other.0 == other.0
+            }
+
+            /// True when `self` and `other` share a flag.
+            #[must_use]
+            pub const fn intersects(self, other: $name) -> bool {
+                self.0 & other.0 != 0
+            }
+
+            /// The flags of `self` that are not in `other`.
+            #[must_use]
+            pub const fn without(self, other: $name) -> $name {
+                $name(self.0 & !other.0)
+            }
+
+            /// True when no flag is set.
+            #[must_use]
+            pub const fn is_empty(self) -> bool {
+                self.0 == 0
+            }
+
+            /// Parses names joined by `|` (`0` or an empty string for no flag). Hexadecimal
+            /// `0x…` values are accepted too, strictly decoded.
+            ///
+            /// # Errors
+            /// [`UnknownFlagName`] for a name or value the parameter does not define.
+            pub fn parse(text: &str) -> Result<Self, UnknownFlagName> {
+                let mut bits = 0;
+                for part in text.split('|').map(str::trim).filter(|p| !p.is_empty() && *p != "0") {
+                    let unknown = || UnknownFlagName { parameter: stringify!($name), name: part.to_owned() };
+                    if let Some(hex) = part.strip_prefix("0x") {
+                        let value = u32::from_str_radix(hex, 16).map_err(|_| unknown())?;
+                        bits |= Self::from_bits(value).map_err(|_| unknown())?.0;
+                    } else {
+                        let (flag, _) = Self::NAMES.iter().find(|(_, n)| *n == part).ok_or_else(unknown)?;
+                        bits |= flag.0;
+                    }
+                }
+                Ok($name(bits))
+            }
+        }
+
+        impl BitOr for $name {
+            type Output = $name;
+            fn bitor(self, rhs: $name) -> $name {
+                $name(self.0 | rhs.0)
+            }
+        }
+
+        impl BitAnd for $name {
+            type Output = $name;
+            fn bitand(self, rhs: $name) -> $name {
+                $name(self.0 & rhs.0)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                if self.0 == 0 {
+                    return f.write_str("0");
+                }
+                let mut first = true;
+                for (flag, name) in Self::NAMES {
+                    if self.contains(*flag) {
+                        if !first {
+                            f.write_str("|")?;
+                        }
+                        f.write_str(name)?;
+                        first = false;
+                    }
+                }
+                Ok(())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(self, f)
+            }
+        }
+    };
+}
+
+flag_set! {
+    /// `ulFlags` of `XPProviderInit` (LIFE-2).
+    XpInitFlags {
+        /// The provider is loaded inside a Windows service and must show no UI.
+        MAPI_NT_SERVICE = 0x0001_0000,
+    }
+}
+
+flag_set! {
+    /// The flags the spooler passes in to `IXPProvider::TransportLogon` (LIFE-4).
+    LogonFlags {
+        /// Show no UI, even when stored credentials are not enough.
+        LOGON_NO_DIALOG = 0x0000_0001,
+        /// Work offline: make no external connection.
+        LOGON_NO_CONNECT = 0x0000_0004,
+        /// Do not prepare for incoming mail yet; `TransportNotify` enables it later.
+        LOGON_NO_INBOUND = 0x0000_0008,
+        /// No outgoing mail will be supplied yet; `TransportNotify` enables it later.
+        LOGON_NO_OUTBOUND = 0x0000_0010,
+        /// Strings are Unicode.
+        MAPI_UNICODE = 0x8000_0000,
+    }
+}
+
+flag_set! {
+    /// The flags a transport passes back out of `IXPProvider::TransportLogon` (LIFE-5).
+    LogonCaps {
+        /// Call `IXPLogon::Idle` during idle time (LIFE-11).
+        LOGON_SP_IDLE = 0x0001_0000,
+        /// Call `IXPLogon::Poll` periodically (RCV-1).
+        LOGON_SP_POLL = 0x0002_0000,
+        /// Resolve recipients this transport does not handle to full addresses (ORD-13).
+        LOGON_SP_RESOLVE = 0x0004_0000,
+        /// The returned error strings are Unicode.
+        MAPI_UNICODE = 0x8000_0000,
+    }
+}
+
+flag_set! {
+    /// `ulFlags` of `IXPLogon::TransportNotify` (LIFE-10, LIFE-12, LIFE-13).
+    NotifyFlags {
+        /// Enable reception.
+        NOTIFY_BEGIN_INBOUND = 0x0000_0001,
+        /// Enable sending.
+        NOTIFY_BEGIN_OUTBOUND = 0x0000_0002,
+        /// Enter inbound flush mode.
+        NOTIFY_BEGIN_INBOUND_FLUSH = 0x0000_0004,
+        /// Enter outbound flush mode.
+        NOTIFY_BEGIN_OUTBOUND_FLUSH = 0x0000_0008,
+        /// Disable reception.
+        NOTIFY_END_INBOUND = 0x0001_0000,
+        /// Disable sending.
+        NOTIFY_END_OUTBOUND = 0x0002_0000,
+        /// Leave inbound flush mode.
+        NOTIFY_END_INBOUND_FLUSH = 0x0004_0000,
+        /// Leave outbound flush mode.
+        NOTIFY_END_OUTBOUND_FLUSH = 0x0008_0000,
+        /// A message the transport deferred is cancelled (DEF-5).
+        NOTIFY_ABORT_DEFERRED = 0x4000_0000,
+        /// Stop the message in progress (DEF-7).
+        NOTIFY_CANCEL_MESSAGE = 0x8000_0000,
+    }
+}
+
+impl NotifyFlags {
+    /// The pairs of flags that must not appear together in one call (LIFE-10, INV-13): the
+    /// BEGIN and END of the same direction.
+    pub const EXCLUSIVE_PAIRS: [(NotifyFlags, NotifyFlags); 4] = [
+        (Self::NOTIFY_BEGIN_INBOUND, Self::NOTIFY_END_INBOUND),
+        (Self::NOTIFY_BEGIN_OUTBOUND, Self::NOTIFY_END_OUTBOUND),
+        (Self::NOTIFY_BEGIN_INBOUND_FLUSH, Self::NOTIFY_END_INBOUND_FLUSH),
+        (Self::NOTIFY_BEGIN_OUTBOUND_FLUSH, Self::NOTIFY_END_OUTBOUND_FLUSH),
+    ];
+
+    /// True when the word carries the BEGIN and the END of one direction (LIFE-10, INV-13).
+    #[must_use]
+    pub fn is_contradictory(self) -> bool {
+        Self::EXCLUSIVE_PAIRS.iter().any(|(begin, end)| self.contains(*begin) && self.contains(*end))
+    }
+}
+
+flag_set! {
+    /// `ulFlags` of `IMAPISupport::SpoolerNotify`.
+    SpoolerNotifyFlags {
+        /// Inbound mail is waiting at the transport (RCV-1).
+        NOTIFY_NEWMAIL = 0x0000_0001,
+        /// The caller is ready to send (SUB-6) or has recovered from a failure (LIFE-18).
+        NOTIFY_READYTOSEND = 0x0000_0002,
+        /// A deferred message should be submitted again (DEF-2).
+        NOTIFY_SENTDEFERRED = 0x0000_0004,
+        /// The transport enters a critical section (STAT-13).
+        NOTIFY_CRITSEC = 0x0000_1000,
+        /// The transport leaves its critical section (STAT-13).
+        NOTIFY_NONCRIT = 0x0000_2000,
+        /// The transport's configuration changed; query its address types again (ORD-9).
+        NOTIFY_CONFIG_CHANGE = 0x0000_4000,
+        /// A severe error: the spooler only releases this transport from now on (LIFE-17).
+        NOTIFY_CRITICAL_ERROR = 0x1000_0000,
+        /// A tightly coupled store delivered a message (RCV-16); stores only (TC-12).
+        NOTIFY_NEWMAIL_RECEIVED = 0x2000_0000,
+    }
+}
+
+flag_set! {
+    /// `ulFlags` of `IXPLogon::SubmitMessage` (SUB-23).
+    SubmitFlags {
+        /// The message was deferred by this transport before (DEF-2).
+        BEGIN_DEFERRED = 0x0000_0001,
+    }
+}
+
+flag_set! {
+    /// `*lpulFlags` out of `IXPLogon::EndMessage` (SUB-34). At most one may be set; none means
+    /// the message was sent.
+    EndFlags {
+        /// Restart this message now (DEF-4).
+        END_RESEND_NOW = 0x0001_0000,
+        /// Not sent now for a reason that is not an error; call again later (DEF-3).
+        END_RESEND_LATER = 0x0002_0000,
+        /// The transport holds the message and will call `SpoolerNotify(NOTIFY_SENTDEFERRED)`
+        /// (DEF-2).
+        END_DONT_RESEND = 0x0004_0000,
+    }
+}
+
+flag_set! {
+    /// `PR_SUBMIT_FLAGS` of a queued message (SUB-12, SUB-20).
+    QueueFlags {
+        /// The spooler holds the lock on the message (set by `SetLockState`, AMB-5).
+        SUBMITFLAG_LOCKED = 0x0000_0001,
+        /// The message waits for preprocessing (SUB-12).
+        SUBMITFLAG_PREPROCESS = 0x0000_0002,
+    }
+}
+
+flag_set! {
+    /// `ulFlags` of `IMAPISupport::ModifyStatusRow` (STAT-3).
+    StatusRowFlags {
+        /// Merge the passed columns into the existing row instead of adding a row.
+        STATUSROW_UPDATE = 0x1000_0000,
+    }
+}
+
+flag_set! {
+    /// The documented bits of `PR_STATUS_CODE` (STAT-4). A row may carry other, provider-defined
+    /// bits in the high half, so [`StatusCode::from_bits_retain`] is the decoder for row values.
+    StatusCode {
+        /// The resource is operational.
+        STATUS_AVAILABLE = 0x0000_0001,
+        /// Only local data and services are available.
+        STATUS_OFFLINE = 0x0000_0002,
+        /// The resource has a problem.
+        STATUS_FAILURE = 0x0000_0004,
+        /// The transport can receive.
+        STATUS_INBOUND_ENABLED = 0x0001_0000,
+        /// The transport is receiving a message.
+        STATUS_INBOUND_ACTIVE = 0x0002_0000,
+        /// The transport is downloading its inbound queue.
+        STATUS_INBOUND_FLUSH = 0x0004_0000,
+        /// The transport can send.
+        STATUS_OUTBOUND_ENABLED = 0x0010_0000,
+        /// The transport is handling an outbound message.
+        STATUS_OUTBOUND_ACTIVE = 0x0020_0000,
+        /// The transport is uploading its outbound queue.
+        STATUS_OUTBOUND_FLUSH = 0x0040_0000,
+        /// The transport supports remote access.
+        STATUS_REMOTE_ACCESS = 0x0080_0000,
+    }
+}
+
+impl StatusCode {
+    /// Keeps every bit, documented or not (a status row may carry provider-defined bits).
+    #[must_use]
+    pub const fn from_bits_retain(bits: u32) -> StatusCode {
+        StatusCode(bits)
+    }
+}
+
+/// `ulLockState` of `IMsgStore::SetLockState` (SUB-20).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LockState {
+    /// `MSG_UNLOCKED` (0).
+    Unlocked,
+    /// `MSG_LOCKED` (1).
+    Locked,
+}
+
+impl LockState {
+    /// The documented numeric value.
+    #[must_use]
+    pub const fn value(self) -> u32 {
+        match self {
+            LockState::Unlocked => 0,
+            LockState::Locked => 1,
+        }
+    }
+
+    /// Decodes the documented numeric value.
+    ///
+    /// # Errors
+    /// [`UnknownFlags`] for any value but 0 and 1.
+    pub const fn from_value(value: u32) -> Result<LockState, UnknownFlags> {
+        match value {
+            0 => Ok(LockState::Unlocked),
+            1 => Ok(LockState::Locked),
+            _ => Err(UnknownFlags { parameter: "LockState", bits: value }),
+        }
+    }
+}
+
+impl fmt::Display for LockState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LockState::Unlocked => "MSG_UNLOCKED",
+            LockState::Locked => "MSG_LOCKED",
+        })
+    }
+}

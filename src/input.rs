@@ -1,0 +1,458 @@
+//! Everything that can happen to the spooler: the one input type of [`crate::Spooler::step`].
+
+use std::fmt;
+
+use crate::flags::{EndFlags, LockState, LogonCaps, NotifyFlags, QueueFlags, SpoolerNotifyFlags, StatusCode, StatusRowFlags};
+use crate::hresult::Hresult;
+use crate::ids::{MessageId, MsgRef, PreprocessorId, RecipientIdx, ServiceId, StoreId, TransportId};
+use crate::recipients::{RecipientRow, RecipientSet};
+use crate::routing::{PreprocessorFilter, Registrations};
+use crate::version::SpiVersion;
+
+/// An input to the spooler. Exactly one kind of thing happens per input.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Input {
+    /// The MAPI session asks something of the spooler.
+    Session(SessionRequest),
+    /// The synchronous call in flight (the last [`crate::Call`] the spooler made) returned.
+    Return(Return),
+    /// A transport or a store called a method of its support object (`IMAPISupport`).
+    Support(SupportCall),
+    /// A store's outgoing-queue table changed (SUB-14, SUB-16).
+    Queue(QueueEvent),
+    /// Logical time passed. Retry delays are measured in it (ERR-4, ERR-5).
+    TimePassed {
+        /// How many seconds passed.
+        seconds: u32,
+    },
+    /// The system is idle: the spooler may call `IXPLogon::Idle` on the transports that asked for
+    /// it (LIFE-11).
+    SystemIdle,
+}
+
+/// Which directions of traffic a request is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Directions {
+    /// Reception.
+    pub inbound: bool,
+    /// Sending.
+    pub outbound: bool,
+}
+
+impl Directions {
+    /// Both directions.
+    pub const BOTH: Directions = Directions { inbound: true, outbound: true };
+    /// Reception only.
+    pub const INBOUND: Directions = Directions { inbound: true, outbound: false };
+    /// Sending only.
+    pub const OUTBOUND: Directions = Directions { inbound: false, outbound: true };
+    /// Neither direction.
+    pub const NONE: Directions = Directions { inbound: false, outbound: false };
+}
+
+/// A request of the MAPI session (a client logging on or off, going on- or offline).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SessionRequest {
+    /// The client logon finished: the spooler initializes the transports and opens the stores
+    /// (LIFE-1, LIFE-19, AMB-25).
+    Start,
+    /// Enable traffic on a logged-on transport (LIFE-10).
+    Enable {
+        /// The transport.
+        transport: TransportId,
+        /// The directions to enable.
+        directions: Directions,
+    },
+    /// Disable traffic on a logged-on transport (LIFE-12).
+    Disable {
+        /// The transport.
+        transport: TransportId,
+        /// The directions to disable.
+        directions: Directions,
+    },
+    /// The session ends: the spooler stops sending, disables traffic, logs every transport off
+    /// and shuts every provider down (LIFE-12, LIFE-14, LIFE-15, LIFE-16).
+    Shutdown,
+}
+
+/// The result of the call in flight, with its out-parameters. Each variant answers the
+/// [`crate::Call`] of the same name and repeats the arguments that identify the call, so that a
+/// return that does not belong to the call in flight is refused.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Return {
+    /// `XPProviderInit` returned: the provider's SPI version (`*lpulProviderVer`), or an error
+    /// (LIFE-1, VER-3).
+    XpProviderInit {
+        /// The transport.
+        transport: TransportId,
+        /// `*lpulProviderVer` on success.
+        result: Result<SpiVersion, Hresult>,
+    },
+    /// The message service entry point returned from `MSG_SERVICE_CONFIGURE` (LIFE-6).
+    ServiceConfigure {
+        /// The service.
+        service: ServiceId,
+        /// Its result.
+        result: Hresult,
+    },
+    /// `IXPProvider::TransportLogon` returned: the output flags of `lpulFlags`, or an error
+    /// (LIFE-5, LIFE-6).
+    TransportLogon {
+        /// The transport.
+        transport: TransportId,
+        /// The output bits on success.
+        result: Result<LogonCaps, Hresult>,
+    },
+    /// `IXPLogon::AddressTypes` returned the transport's registrations (ORD-1).
+    AddressTypes {
+        /// The transport.
+        transport: TransportId,
+        /// The registrations on success.
+        result: Result<Registrations, Hresult>,
+    },
+    /// `IXPLogon::TransportNotify` returned, with the in/out flag word as the transport left it
+    /// (LIFE-13 requires it unchanged).
+    TransportNotify {
+        /// The transport.
+        transport: TransportId,
+        /// `*lpulFlags` after the call.
+        flags: NotifyFlags,
+        /// The result.
+        result: Hresult,
+    },
+    /// `IXPLogon::Idle` returned (LIFE-11).
+    Idle {
+        /// The transport.
+        transport: TransportId,
+        /// The result.
+        result: Hresult,
+    },
+    /// `IXPLogon::SubmitMessage` returned (SUB-23 to SUB-33, ERR-1 to ERR-7).
+    SubmitMessage {
+        /// The transport.
+        transport: TransportId,
+        /// The message.
+        message: MessageId,
+        /// What the transport did.
+        outcome: SubmitOutcome,
+    },
+    /// `IXPLogon::EndMessage` returned its flags (SUB-34).
+    EndMessage {
+        /// The transport.
+        transport: TransportId,
+        /// The reference the spooler passed.
+        msg_ref: MsgRef,
+        /// `*lpulFlags` on success.
+        result: Result<EndFlags, Hresult>,
+    },
+    /// `IXPLogon::TransportLogoff` returned; whatever the result, the logon is over (LIFE-14,
+    /// ERR-10).
+    TransportLogoff {
+        /// The transport.
+        transport: TransportId,
+        /// The result.
+        result: Hresult,
+    },
+    /// `IXPProvider::Shutdown` returned (LIFE-16).
+    Shutdown {
+        /// The transport.
+        transport: TransportId,
+        /// The result.
+        result: Hresult,
+    },
+    /// `IMSProvider::SpoolerLogon` returned (LIFE-19).
+    SpoolerLogon {
+        /// The store.
+        store: StoreId,
+        /// The result.
+        result: Hresult,
+    },
+    /// `IMsgStore::GetOutgoingQueue` returned the queue's rows in ascending submission order
+    /// (SUB-16).
+    GetOutgoingQueue {
+        /// The store.
+        store: StoreId,
+        /// The rows on success.
+        result: Result<Vec<QueueRow>, Hresult>,
+    },
+    /// `IMsgStore::SetLockState` returned (SUB-20).
+    SetLockState {
+        /// The store.
+        store: StoreId,
+        /// The message.
+        message: MessageId,
+        /// The lock state that was asked for.
+        state: LockState,
+        /// The result.
+        result: Hresult,
+    },
+    /// A `PreprocessMessage` function returned (HOOK-2): on success, the recipients it found
+    /// undeliverable (its `lppRecipList`).
+    PreprocessMessage {
+        /// The preprocessor.
+        preprocessor: PreprocessorId,
+        /// The message.
+        message: MessageId,
+        /// The undeliverable recipients on success.
+        result: Result<RecipientSet, Hresult>,
+    },
+    /// The spooler's `IMessage::SubmitMessage` after preprocessing returned (SUB-12 step 5).
+    SubmitPreprocessed {
+        /// The store.
+        store: StoreId,
+        /// The message.
+        message: MessageId,
+        /// The result.
+        result: Hresult,
+    },
+    /// A `RemovePreprocessInfo` function returned (HOOK-4).
+    RemovePreprocessInfo {
+        /// The preprocessor.
+        preprocessor: PreprocessorId,
+        /// The message.
+        message: MessageId,
+        /// The result.
+        result: Hresult,
+    },
+    /// `IMsgStore::FinishedMsg` returned (HOOK-7).
+    FinishedMsg {
+        /// The store.
+        store: StoreId,
+        /// The message.
+        message: MessageId,
+        /// The result.
+        result: Hresult,
+    },
+}
+
+/// What a transport did in `IXPLogon::SubmitMessage`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SubmitOutcome {
+    /// `S_OK` (ERR-1): the reference the transport wrote to `*lpulMsgRef` (0 if it wrote none,
+    /// SUB-23), and the offered recipients whose `PR_RESPONSIBILITY` it set to TRUE (SUB-28).
+    /// The offered recipients it left FALSE are declined.
+    Accepted {
+        /// `*lpulMsgRef`.
+        msg_ref: MsgRef,
+        /// The recipients the transport took.
+        accepted: RecipientSet,
+    },
+    /// An error (ERR-2 to ERR-7). `return_parm` is `*lpulReturnParm`, the retry delay in seconds
+    /// that goes with `MAPI_E_WAIT` and `MAPI_E_NETWORK_ERROR` (DEF-9). `saved` are the
+    /// recipients the transport set to TRUE and saved with `SaveChanges` before returning; every
+    /// other change is discarded (SUB-33).
+    Failed {
+        /// The error.
+        result: Hresult,
+        /// `*lpulReturnParm`.
+        return_parm: u32,
+        /// The recipients the transport took and saved.
+        saved: RecipientSet,
+    },
+}
+
+/// A transport or store calling its support object.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SupportCall {
+    /// `IMAPISupport::ModifyStatusRow` (LIFE-9, STAT-3): flags 0 adds the logon's row,
+    /// `STATUSROW_UPDATE` changes it. The row's `PR_STATUS_CODE` is the column this reference
+    /// tracks.
+    ModifyStatusRow {
+        /// The transport.
+        transport: TransportId,
+        /// `ulFlags`.
+        flags: StatusRowFlags,
+        /// `PR_STATUS_CODE` of the passed columns.
+        status: StatusCode,
+    },
+    /// `IMAPISupport::RegisterPreprocessor` (HOOK-1).
+    RegisterPreprocessor {
+        /// The transport registering it.
+        transport: TransportId,
+        /// Its `MAPIUID` and address-type arguments.
+        filter: PreprocessorFilter,
+    },
+    /// `IMAPISupport::SpoolerNotify` from a transport or store. `message` is the entry
+    /// identifier passed in `lpvData` with `NOTIFY_SENTDEFERRED` (DEF-2).
+    SpoolerNotify {
+        /// Who calls.
+        caller: Caller,
+        /// `ulFlags`.
+        flags: SpoolerNotifyFlags,
+        /// The message named in `lpvData`, if any.
+        message: Option<MessageId>,
+    },
+    /// `IMAPISupport::StatusRecips` during `SubmitMessage`: the transport asks MAPI for delivery
+    /// or non-delivery reports on some of the offered recipients (SUB-30).
+    StatusRecips {
+        /// The transport.
+        transport: TransportId,
+        /// The message being submitted.
+        message: MessageId,
+        /// One entry per recipient of the `ADRLIST`.
+        reports: Vec<(RecipientIdx, ReportKind)>,
+    },
+    /// `IMAPISupport::SpoolerYield` during a long call (SUB-35).
+    SpoolerYield {
+        /// The transport.
+        transport: TransportId,
+    },
+}
+
+/// The caller of a support method shared by transports and stores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Caller {
+    /// A transport's support object.
+    Transport(TransportId),
+    /// A store's support object.
+    Store(StoreId),
+}
+
+impl fmt::Display for Caller {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Caller::Transport(t) => write!(f, "{t}"),
+            Caller::Store(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+/// The kind of delivery-status report (DEF-11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReportKind {
+    /// A delivery report (DR).
+    Delivery,
+    /// A non-delivery report (NDR).
+    NonDelivery,
+}
+
+impl fmt::Display for ReportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ReportKind::Delivery => "DR",
+            ReportKind::NonDelivery => "NDR",
+        })
+    }
+}
+
+/// A change of a store's outgoing-queue table, delivered as a table notification (SUB-14,
+/// SUB-16).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum QueueEvent {
+    /// A message was submitted and queued for the spooler.
+    RowAdded(QueueRow),
+    /// A message left the queue, for example because the client aborted it (DEF-6).
+    RowRemoved {
+        /// The store.
+        store: StoreId,
+        /// The message.
+        message: MessageId,
+    },
+}
+
+/// A queued message as the spooler reads it: the row of the outgoing-queue table (SUB-16) and
+/// the parts of the message that routing and clean-up need, which the spooler reads when it
+/// opens the message.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct QueueRow {
+    /// The store holding the message.
+    pub store: StoreId,
+    /// Its entry identifier.
+    pub message: MessageId,
+    /// `PR_SUBMIT_FLAGS` (SUB-12, SUB-20).
+    pub flags: QueueFlags,
+    /// `PR_PREPROCESS` (HOOK-5).
+    pub preprocess: bool,
+    /// The originator's report requests (DEF-11).
+    pub reports: ReportRequests,
+    /// The recipient table.
+    pub recipients: Vec<RecipientRow>,
+}
+
+/// `PR_ORIGINATOR_DELIVERY_REPORT_REQUESTED` and `PR_ORIGINATOR_NON_DELIVERY_REPORT_REQUESTED`,
+/// two independent booleans (AMB-29).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReportRequests {
+    /// A delivery report is sent only when this is TRUE (DEF-11); absent means FALSE.
+    pub delivery: bool,
+    /// A non-delivery report is sent unless this is FALSE (DEF-11); absent means TRUE.
+    pub non_delivery: bool,
+}
+
+impl Default for ReportRequests {
+    fn default() -> Self {
+        ReportRequests { delivery: false, non_delivery: true }
+    }
+}
+
+impl ReportRequests {
+    /// True when the originator wants reports of this kind (DEF-11).
+    #[must_use]
+    pub const fn wants(self, kind: ReportKind) -> bool {
+        match kind {
+            ReportKind::Delivery => self.delivery,
+            ReportKind::NonDelivery => self.non_delivery,
+        }
+    }
+}
+
+impl fmt::Display for SessionRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SessionRequest::Start => f.write_str("Start"),
+            SessionRequest::Enable { transport, directions } => write!(f, "Enable({transport}, {directions})"),
+            SessionRequest::Disable { transport, directions } => write!(f, "Disable({transport}, {directions})"),
+            SessionRequest::Shutdown => f.write_str("Shutdown"),
+        }
+    }
+}
+
+impl fmt::Display for Directions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match (self.inbound, self.outbound) {
+            (true, true) => "inbound+outbound",
+            (true, false) => "inbound",
+            (false, true) => "outbound",
+            (false, false) => "none",
+        })
+    }
+}
+
+impl fmt::Display for SupportCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SupportCall::ModifyStatusRow { transport, flags, status } => {
+                write!(f, "{transport} -> support.ModifyStatusRow({flags}, PR_STATUS_CODE={status})")
+            }
+            SupportCall::RegisterPreprocessor { transport, filter } => {
+                let uid = filter.uid.map_or_else(|| "NULL".to_owned(), |u| u.to_string());
+                let adr = filter.addr_type.map_or_else(|| "NULL".to_owned(), |a| a.to_string());
+                write!(f, "{transport} -> support.RegisterPreprocessor(lpMuid={uid}, lpszAdrType={adr})")
+            }
+            SupportCall::SpoolerNotify { caller, flags, message: None } => write!(f, "{caller} -> support.SpoolerNotify({flags})"),
+            SupportCall::SpoolerNotify { caller, flags, message: Some(m) } => {
+                write!(f, "{caller} -> support.SpoolerNotify({flags}, lpvData={m})")
+            }
+            SupportCall::StatusRecips { transport, message, reports } => {
+                let entries: Vec<String> = reports.iter().map(|(r, kind)| format!("{}:{kind}", r.0)).collect();
+                write!(f, "{transport} -> support.StatusRecips({message}, [{}])", entries.join(", "))
+            }
+            SupportCall::SpoolerYield { transport } => write!(f, "{transport} -> support.SpoolerYield(0)"),
+        }
+    }
+}
+
+impl fmt::Display for QueueEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QueueEvent::RowAdded(row) => {
+                write!(f, "{} -> spooler: outgoing queue row added {} (PR_SUBMIT_FLAGS={}", row.store, row.message, row.flags)?;
+                if row.preprocess {
+                    f.write_str(", PR_PREPROCESS")?;
+                }
+                f.write_str(")")
+            }
+            QueueEvent::RowRemoved { store, message } => write!(f, "{store} -> spooler: outgoing queue row removed {message}"),
+        }
+    }
+}

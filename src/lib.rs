@@ -1,0 +1,75 @@
+//! # mapi-spooler: an executable reference of the MAPI spooler
+//!
+//! The MAPI spooler is the Windows messaging component that drives transport providers
+//! (initialization, logon, enabling traffic, idle time, shutdown) and moves outgoing messages
+//! from message stores to transports: it locks a queued message, offers each recipient whose
+//! `PR_RESPONSIBILITY` is FALSE to the transport that the assignment scan picks, cleans up after
+//! preprocessing and hands the message back to its store with `FinishedMsg`.
+//!
+//! This crate is that spooler as a **pure state machine**: no I/O, no clock, no randomness, no
+//! threads. [`Spooler::step`] takes one [`Input`] (a session request, the return of the call in
+//! flight, a provider or store calling its support object, a queue notification, time passing,
+//! idle time) and answers with the [`Effect`]s it causes: the next call the spooler makes,
+//! dispositions it saves, reports MAPI raises, objects it releases. An input that the documented
+//! protocol does not allow in the current state is refused with an [`Error`] that says who broke
+//! the contract and what was expected, and the spooler stays exactly as it was.
+//!
+//! Every rule cites the requirement it implements, by the IDs of the catalogue in `spec/`
+//! (for example SUB-21, ORD-4); the catalogue names the documentation page of each.
+//!
+//! ## The driver contract
+//!
+//! * The spooler makes **one synchronous call at a time** (AMB-20). After an
+//!   [`Effect::Call`], the next [`Input::Return`] must answer that call; until it does, other
+//!   inputs (support calls, queue notifications, session requests, time) may arrive, as they do
+//!   from other threads in the real system.
+//! * Support calls that belong inside a call (`StatusRecips` during `SubmitMessage`,
+//!   `ModifyStatusRow` during `TransportLogon`) are delivered before that call's return.
+//! * A crash of the spooler process is dropping the [`Spooler`]; a restart is a new one started
+//!   against whatever the stores still hold.
+//!
+//! ```
+//! use mapi_spooler::{Call, Effect, Input, Profile, Return, SessionRequest, Spooler, SpiVersion, TransportId};
+//!
+//! let mut spooler = Spooler::new(&Profile::new(1)).unwrap();
+//! let effects = spooler.step(Input::Session(SessionRequest::Start)).unwrap();
+//! // LIFE-1: the first call the spooler makes is XPProviderInit.
+//! assert!(matches!(effects[0], Effect::Call(Call::XpProviderInit { transport: TransportId(0), .. })));
+//! let effects = spooler
+//!     .step(Input::Return(Return::XpProviderInit { transport: TransportId(0), result: Ok(SpiVersion::CURRENT) }))
+//!     .unwrap();
+//! // LIFE-4: then TransportLogon.
+//! assert!(matches!(effects[0], Effect::Call(Call::TransportLogon { .. })));
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(unreachable_pub)]
+
+mod effect;
+mod error;
+mod flags;
+mod hresult;
+mod ids;
+mod input;
+mod recipients;
+mod routing;
+pub mod sim;
+mod spooler;
+pub mod store;
+mod version;
+
+pub use effect::{Call, Effect, Effects, NdrOrigin, RecipientOutcome, Released};
+pub use error::{CallerError, Error, ProviderFault, StoreFault, Unsupported};
+pub use flags::{
+    EndFlags, LockState, LogonCaps, LogonFlags, NotifyFlags, QueueFlags, SpoolerNotifyFlags, StatusCode, StatusRowFlags, SubmitFlags,
+    UnknownFlagName, UnknownFlags, XpInitFlags,
+};
+pub use hresult::Hresult;
+pub use ids::{AddrType, FolderId, MapiUid, MessageId, MsgRef, PreprocessorId, RecipientIdx, ServiceId, StoreId, Time, TransportId};
+pub use input::{
+    Caller, Directions, Input, QueueEvent, QueueRow, ReportKind, ReportRequests, Return, SessionRequest, SubmitOutcome, SupportCall,
+};
+pub use recipients::{RecipientRow, RecipientSet, TransportSet};
+pub use routing::{AddressTypes, PreprocessorFilter, Registrations, first_choice, scan};
+pub use spooler::{Ending, MessageView, Phase, Profile, RecipientView, Settings, Spooler, TransportView};
+pub use version::{Negotiation, SpiVersion, VersionRange};

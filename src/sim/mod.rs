@@ -1,0 +1,475 @@
+//! A deterministic simulator: the spooler core driven end to end by scripted transports,
+//! reference stores and a client, in logical time, with a readable call trace.
+//!
+//! Everything the simulator chooses comes from the scripts or from a seeded generator, so a run
+//! is a pure function of its configuration and seed.
+
+mod rng;
+mod script;
+mod summary;
+
+pub use rng::SplitMix64;
+pub use script::{EndAnswer, SubmitAnswer, TransportScript};
+pub use summary::Summary;
+
+use crate::effect::{Call, Effect};
+use crate::error::Error;
+use crate::flags::{EndFlags, NotifyFlags, SpoolerNotifyFlags, StatusCode, StatusRowFlags};
+use crate::hresult::Hresult;
+use crate::ids::{MessageId, MsgRef, PreprocessorId, RecipientIdx, StoreId, Time, TransportId};
+use crate::input::{Caller, Directions, Input, QueueEvent, Return, SessionRequest, SubmitOutcome, SupportCall};
+use crate::recipients::RecipientSet;
+use crate::spooler::{Profile, Spooler};
+use crate::store::{Draft, ReferenceStore, SentMailHook};
+
+/// What the simulator remembers about one transport besides its script.
+#[derive(Clone, Debug, Default)]
+struct Runtime {
+    logons: usize,
+    row: Option<StatusCode>,
+    next_ref: u64,
+    in_progress: Option<MessageId>,
+}
+
+/// The most inputs one [`Sim::run`] feeds before it gives up on a world that never settles.
+const STEP_LIMIT: usize = 100_000;
+
+/// A world around one spooler: transports, stores, a client and a clock.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    spooler: Spooler,
+    stores: Vec<ReferenceStore>,
+    scripts: Vec<TransportScript>,
+    services: Vec<crate::ids::ServiceId>,
+    runtime: Vec<Runtime>,
+    preprocessor_owners: Vec<TransportId>,
+    addr_names: Vec<String>,
+    deferred_notices: Vec<(Time, TransportId, MessageId)>,
+    sent_mail_hook: SentMailHook,
+    rng: SplitMix64,
+    trace: Vec<String>,
+    refused: Vec<Error>,
+    submitted: Vec<(StoreId, MessageId)>,
+}
+
+impl Sim {
+    /// A world for this profile, with one script per transport entry.
+    ///
+    /// # Errors
+    /// The profile's own errors, or [`crate::CallerError::Profile`] when the number of scripts
+    /// differs from the number of transport entries.
+    pub fn new(profile: &Profile, scripts: Vec<TransportScript>, seed: u64) -> Result<Sim, Error> {
+        if scripts.len() != profile.transports.len() {
+            return Err(crate::CallerError::Profile("one transport script per transport entry is needed").into());
+        }
+        let spooler = Spooler::new(profile)?;
+        let stores = (0..profile.stores).map(|s| ReferenceStore::new(StoreId(s), 1 + u32::from(s) * 1_000_000)).collect();
+        Ok(Sim {
+            spooler,
+            stores,
+            runtime: vec![Runtime::default(); scripts.len()],
+            services: profile.transports.clone(),
+            scripts,
+            preprocessor_owners: Vec::new(),
+            addr_names: Vec::new(),
+            deferred_notices: Vec::new(),
+            sent_mail_hook: SentMailHook::None,
+            rng: SplitMix64::new(seed),
+            trace: Vec::new(),
+            refused: Vec::new(),
+            submitted: Vec::new(),
+        })
+    }
+
+    /// Names the address types for the trace: `names[i]` is `AddrType(i)`.
+    #[must_use]
+    pub fn with_address_names(mut self, names: &[&str]) -> Sim {
+        self.addr_names = names.iter().map(|n| (*n).to_owned()).collect();
+        self
+    }
+
+    /// What the sent-mail hook does in every `FinishedMsg` (HOOK-10).
+    #[must_use]
+    pub fn with_sent_mail_hook(mut self, hook: SentMailHook) -> Sim {
+        self.sent_mail_hook = hook;
+        self
+    }
+
+    /// The spooler.
+    #[must_use]
+    pub fn spooler(&self) -> &Spooler {
+        &self.spooler
+    }
+
+    /// A store.
+    #[must_use]
+    pub fn store(&self, s: StoreId) -> &ReferenceStore {
+        &self.stores[s.index()]
+    }
+
+    /// The messages submitted so far, in order.
+    #[must_use]
+    pub fn submitted(&self) -> &[(StoreId, MessageId)] {
+        &self.submitted
+    }
+
+    /// The inputs the spooler refused. A world that follows the documentation has none.
+    #[must_use]
+    pub fn refused(&self) -> &[Error] {
+        &self.refused
+    }
+
+    /// The numbered call trace, one event per line.
+    #[must_use]
+    pub fn trace(&self) -> String {
+        self.trace.iter().enumerate().map(|(n, line)| format!("{:>4}  {line}\n", n + 1)).collect()
+    }
+
+    /// Counts of what happened to every submitted message and recipient.
+    #[must_use]
+    pub fn summary(&self) -> Summary {
+        Summary::of(self)
+    }
+
+    fn name_of(&self, r: &crate::RecipientRow) -> String {
+        let addr = self.addr_names.get(r.addr_type.index()).cloned().unwrap_or_else(|| r.addr_type.to_string());
+        match r.uid {
+            Some(uid) => format!("{addr}/{uid}"),
+            None => addr,
+        }
+    }
+
+    fn registrations_text(&self, registrations: &crate::Registrations) -> String {
+        let name = |a: &crate::AddrType| self.addr_names.get(a.index()).cloned().unwrap_or_else(|| a.to_string());
+        let types = match &registrations.address_types {
+            crate::AddressTypes::Any => "NULL (any type)".to_owned(),
+            crate::AddressTypes::Listed(types) => format!("[{}]", types.iter().map(name).collect::<Vec<_>>().join(", ")),
+        };
+        let uids: Vec<String> = registrations.uids.iter().map(ToString::to_string).collect();
+        format!("lpppAdrTypeArray={types} lpppUIDArray=[{}]", uids.join(", "))
+    }
+
+    /// The session starts: the spooler initializes everything. Runs until the world settles.
+    pub fn start(&mut self) {
+        self.feed(Input::Session(SessionRequest::Start));
+        self.run();
+    }
+
+    /// The session ends. Runs until the world settles.
+    pub fn shutdown(&mut self) {
+        self.feed(Input::Session(SessionRequest::Shutdown));
+        self.run();
+    }
+
+    /// The system is idle (LIFE-11). Runs until the world settles.
+    pub fn idle(&mut self) {
+        self.feed(Input::SystemIdle);
+        self.run();
+    }
+
+    /// The session enables or disables traffic on a transport. Runs until the world settles.
+    pub fn set_traffic(&mut self, transport: TransportId, directions: Directions, enable: bool) {
+        let request =
+            if enable { SessionRequest::Enable { transport, directions } } else { SessionRequest::Disable { transport, directions } };
+        self.feed(Input::Session(request));
+        self.run();
+    }
+
+    /// A client submits a message to a store (SUB-1). The store tells the spooler if it
+    /// watches the queue; the spooler is not run.
+    ///
+    /// # Errors
+    /// What the store's `IMessage::SubmitMessage` returned.
+    pub fn submit(&mut self, store: StoreId, draft: Draft) -> Result<MessageId, Hresult> {
+        let recipients: Vec<String> = draft.recipients.iter().enumerate().map(|(i, r)| format!("{i}:{}", self.name_of(r))).collect();
+        let result = self.stores[store.index()].submit(draft);
+        match result {
+            Ok(row) => {
+                let id = row.message;
+                self.trace.push(format!("client -> {store}.SubmitMessage({id} to [{}]) => S_OK", recipients.join(", ")));
+                self.submitted.push((store, id));
+                if self.spooler.is_watching(store) {
+                    self.feed(Input::Queue(QueueEvent::RowAdded(row)));
+                }
+                Ok(id)
+            }
+            Err(h) => {
+                self.trace.push(format!("client -> {store}.SubmitMessage(to [{}]) => {h}", recipients.join(", ")));
+                Err(h)
+            }
+        }
+    }
+
+    /// A client aborts a submitted message with `AbortSubmit` (DEF-6). Returns the store's
+    /// answer; the spooler is not run.
+    pub fn abort(&mut self, store: StoreId, message: MessageId) -> Hresult {
+        let result = self.stores[store.index()].abort_submit(message);
+        self.trace.push(format!("client -> {store}.AbortSubmit({message}) => {result}"));
+        if result == Hresult::S_OK && self.spooler.is_watching(store) {
+            self.feed(Input::Queue(QueueEvent::RowRemoved { store, message }));
+        }
+        result
+    }
+
+    /// Feeds one input, traces it and what it caused, and applies the effects to the stores.
+    /// Returns false when the spooler refused it.
+    pub fn feed(&mut self, input: Input) -> bool {
+        let line = match &input {
+            Input::Return(Return::AddressTypes { transport, result: Ok(registrations) }) => {
+                format!("spooler <- {transport}.AddressTypes => S_OK {}", self.registrations_text(registrations))
+            }
+            _ => input_line(&input),
+        };
+        self.trace.push(line);
+        match self.spooler.step(input) {
+            Ok(effects) => {
+                for effect in &effects {
+                    for store in &mut self.stores {
+                        store.apply(effect);
+                    }
+                    if !matches!(effect, Effect::Call(_)) {
+                        self.trace.push(effect_line(effect));
+                    }
+                }
+                if let Some(Effect::Call(call)) = effects.iter().find(|e| matches!(e, Effect::Call(_))) {
+                    self.trace.push(format!("spooler -> {call}"));
+                }
+                true
+            }
+            Err(error) => {
+                self.trace.push(format!("REFUSED: {error}"));
+                self.refused.push(error);
+                false
+            }
+        }
+    }
+
+    /// Runs the world until nothing more happens: answers every call, lets time pass to the
+    /// next retry or deferred notification.
+    pub fn run(&mut self) {
+        for _ in 0..STEP_LIMIT {
+            if let Some(call) = self.spooler.call_in_flight().cloned() {
+                if !self.answer(&call) {
+                    // A refused return would be offered again forever.
+                    return;
+                }
+                continue;
+            }
+            let notice = self.deferred_notices.iter().map(|(at, _, _)| *at).min();
+            let next = [self.spooler.next_deadline(), notice].into_iter().flatten().min();
+            let Some(at) = next else { return };
+            let now = self.spooler.now();
+            if at > now {
+                let seconds = u32::try_from(at.0 - now.0).unwrap_or(u32::MAX);
+                self.feed(Input::TimePassed { seconds });
+            }
+            self.fire_notices();
+        }
+        self.trace.push(format!("STOPPED: the world did not settle within {STEP_LIMIT} steps"));
+    }
+
+    fn fire_notices(&mut self) {
+        let now = self.spooler.now();
+        let (due, later): (Vec<_>, Vec<_>) = self.deferred_notices.drain(..).partition(|(at, _, _)| *at <= now);
+        self.deferred_notices = later;
+        for (_, t, m) in due {
+            let flags = SpoolerNotifyFlags::NOTIFY_SENTDEFERRED;
+            self.feed(Input::Support(SupportCall::SpoolerNotify { caller: Caller::Transport(t), flags, message: Some(m) }));
+        }
+    }
+
+    /// Answers the call in flight as the world would. Returns false if the spooler refused
+    /// the answer.
+    fn answer(&mut self, call: &Call) -> bool {
+        let ret = match call.clone() {
+            Call::XpProviderInit { transport, .. } => Return::XpProviderInit { transport, result: self.scripts[transport.index()].version },
+            Call::ServiceConfigure { service } => {
+                let script = self.services.iter().position(|s| *s == service).map(|i| &self.scripts[i]);
+                let result = script.map_or(Hresult::S_OK, |s| s.configure);
+                Return::ServiceConfigure { service, result }
+            }
+            Call::TransportLogon { transport, .. } => self.answer_logon(transport),
+            Call::AddressTypes { transport } => {
+                let ret = Return::AddressTypes { transport, result: Ok(self.scripts[transport.index()].registrations.clone()) };
+                let ok = self.feed(Input::Return(ret));
+                if ok && self.runtime[transport.index()].row.is_none() {
+                    // The operational model's step 4: the row comes after AddressTypes.
+                    self.modify_row(transport, StatusRowFlags::EMPTY, StatusCode::STATUS_AVAILABLE);
+                }
+                return ok;
+            }
+            Call::TransportNotify { transport, flags, message } => self.answer_notify(transport, flags, message),
+            Call::Idle { transport } => Return::Idle { transport, result: Hresult::S_OK },
+            Call::SubmitMessage { transport, message, offered, .. } => self.answer_submit(transport, message, &offered),
+            Call::EndMessage { transport, msg_ref } => return self.answer_end(transport, msg_ref),
+            Call::TransportLogoff { transport } => {
+                self.deferred_notices.retain(|(_, t, _)| *t != transport);
+                self.runtime[transport.index()].row = None;
+                Return::TransportLogoff { transport, result: Hresult::S_OK }
+            }
+            Call::Shutdown { transport } => Return::Shutdown { transport, result: Hresult::S_OK },
+            Call::SpoolerLogon { store } => Return::SpoolerLogon { store, result: Hresult::S_OK },
+            Call::GetOutgoingQueue { store } => Return::GetOutgoingQueue { store, result: Ok(self.stores[store.index()].outgoing_queue()) },
+            Call::SetLockState { store, message, state } => {
+                Return::SetLockState { store, message, state, result: self.stores[store.index()].set_lock_state(message, state) }
+            }
+            Call::PreprocessMessage { preprocessor, message } => {
+                let owner = self.preprocessor_owners[preprocessor.index()];
+                let rows = self.scripts[owner.index()].preprocess.pop_front().unwrap_or_default();
+                let undeliverable = rows.into_iter().map(RecipientIdx).collect();
+                Return::PreprocessMessage { preprocessor, message, result: Ok(undeliverable) }
+            }
+            Call::SubmitPreprocessed { store, message } => {
+                Return::SubmitPreprocessed { store, message, result: self.stores[store.index()].submit_preprocessed(message) }
+            }
+            Call::RemovePreprocessInfo { preprocessor, message } => {
+                Return::RemovePreprocessInfo { preprocessor, message, result: Hresult::S_OK }
+            }
+            Call::FinishedMsg { store, message } => {
+                let result = self.stores[store.index()].finished_msg(message, self.sent_mail_hook);
+                Return::FinishedMsg { store, message, result }
+            }
+        };
+        self.feed(Input::Return(ret))
+    }
+
+    fn modify_row(&mut self, transport: TransportId, flags: StatusRowFlags, status: StatusCode) {
+        if self.feed(Input::Support(SupportCall::ModifyStatusRow { transport, flags, status })) {
+            self.runtime[transport.index()].row = Some(status);
+        }
+    }
+
+    fn answer_logon(&mut self, transport: TransportId) -> Return {
+        let i = transport.index();
+        let attempt = self.runtime[i].logons;
+        self.runtime[i].logons += 1;
+        let script = &self.scripts[i];
+        let result = script.logon.get(attempt).or(script.logon.last()).copied().unwrap_or(Err(Hresult::MAPI_E_LOGON_FAILED));
+        if result.is_ok() {
+            // Both public providers register their preprocessor and create their row inside
+            // TransportLogon (real-providers.md, A.1 and A.2).
+            for filter in self.scripts[i].preprocessors.clone() {
+                if self.feed(Input::Support(SupportCall::RegisterPreprocessor { transport, filter })) {
+                    self.preprocessor_owners.push(transport);
+                }
+            }
+            if self.scripts[i].row_during_logon {
+                self.modify_row(transport, StatusRowFlags::EMPTY, StatusCode::STATUS_AVAILABLE);
+            }
+        }
+        Return::TransportLogon { transport, result }
+    }
+
+    fn answer_notify(&mut self, transport: TransportId, flags: NotifyFlags, message: Option<MessageId>) -> Return {
+        // LIFE-10, LIFE-12: the row reflects the enabled directions before the call returns.
+        let mut status = self.runtime[transport.index()].row.unwrap_or(StatusCode::STATUS_AVAILABLE);
+        for (begin, end, bit) in [
+            (NotifyFlags::NOTIFY_BEGIN_INBOUND, NotifyFlags::NOTIFY_END_INBOUND, StatusCode::STATUS_INBOUND_ENABLED),
+            (NotifyFlags::NOTIFY_BEGIN_OUTBOUND, NotifyFlags::NOTIFY_END_OUTBOUND, StatusCode::STATUS_OUTBOUND_ENABLED),
+        ] {
+            if flags.contains(begin) {
+                status = status | bit;
+            } else if flags.contains(end) {
+                status = status.without(bit);
+            }
+        }
+        if self.runtime[transport.index()].row != Some(status) {
+            self.modify_row(transport, StatusRowFlags::STATUSROW_UPDATE, status);
+        }
+        if let (true, Some(m)) = (flags.contains(NotifyFlags::NOTIFY_ABORT_DEFERRED), message) {
+            self.deferred_notices.retain(|(_, t, held)| !(*t == transport && *held == m));
+        }
+        Return::TransportNotify { transport, flags, result: Hresult::S_OK }
+    }
+
+    fn answer_submit(&mut self, transport: TransportId, message: MessageId, offered: &RecipientSet) -> Return {
+        let i = transport.index();
+        let store = self.spooler.message_view(message).map_or(StoreId(0), |m| m.store);
+        let rows: Vec<crate::RecipientRow> =
+            self.stores[store.index()].message(message).map(|m| m.recipients.iter().map(|r| r.row).collect()).unwrap_or_default();
+        let mine: RecipientSet = offered.iter().filter(|r| rows.get(r.index()).is_some_and(|row| self.scripts[i].serves(row))).collect();
+        let answer = match self.scripts[i].submit.pop_front() {
+            Some(answer) => answer,
+            None if self.scripts[i].random_faults => self.random_answer(),
+            None => SubmitAnswer::TakeMine,
+        };
+        let to_set = |rows: &[u16]| -> RecipientSet { rows.iter().map(|r| RecipientIdx(*r)).filter(|r| offered.contains(*r)).collect() };
+        let accept = |sim: &mut Sim, accepted: RecipientSet| {
+            sim.runtime[i].next_ref += 1;
+            sim.runtime[i].in_progress = Some(message);
+            SubmitOutcome::Accepted { msg_ref: MsgRef(sim.runtime[i].next_ref), accepted }
+        };
+        let outcome = match answer {
+            SubmitAnswer::TakeMine => accept(self, mine),
+            SubmitAnswer::Take(rows) => accept(self, to_set(&rows)),
+            SubmitAnswer::TakeAndReport(reports) => {
+                let reports: Vec<_> = reports.into_iter().map(|(r, kind)| (RecipientIdx(r), kind)).collect();
+                let reported: RecipientSet = reports.iter().map(|(r, _)| *r).collect();
+                self.feed(Input::Support(SupportCall::StatusRecips { transport, message, reports }));
+                accept(self, mine.union(&reported))
+            }
+            SubmitAnswer::Fail(result, return_parm) => SubmitOutcome::Failed { result, return_parm, saved: RecipientSet::new() },
+            SubmitAnswer::FailSaving(result, return_parm, rows) => SubmitOutcome::Failed { result, return_parm, saved: to_set(&rows) },
+            SubmitAnswer::Critical(result) => {
+                let flags = SpoolerNotifyFlags::NOTIFY_CRITICAL_ERROR;
+                self.feed(Input::Support(SupportCall::SpoolerNotify { caller: Caller::Transport(transport), flags, message: None }));
+                SubmitOutcome::Failed { result, return_parm: 0, saved: RecipientSet::new() }
+            }
+        };
+        if let SubmitOutcome::Failed { saved, .. } = &outcome {
+            // SUB-33: what the transport saved itself stays saved.
+            self.stores[store.index()].save_by_transport(message, saved, transport);
+        }
+        Return::SubmitMessage { transport, message, outcome }
+    }
+
+    fn random_answer(&mut self) -> SubmitAnswer {
+        match self.rng.below(100) {
+            0..70 => SubmitAnswer::TakeMine,
+            70..78 => SubmitAnswer::Fail(Hresult::MAPI_E_BUSY, 0),
+            78..86 => SubmitAnswer::Fail(Hresult::MAPI_E_WAIT, 1 + self.rng.below(30) as u32),
+            86..92 => SubmitAnswer::Fail(Hresult::MAPI_E_NETWORK_ERROR, 1 + self.rng.below(30) as u32),
+            _ => SubmitAnswer::Fail(Hresult::MAPI_E_NOT_ME, 0),
+        }
+    }
+
+    fn answer_end(&mut self, transport: TransportId, msg_ref: MsgRef) -> bool {
+        let i = transport.index();
+        let message = self.runtime[i].in_progress.take();
+        let answer = self.scripts[i].end.pop_front().unwrap_or(EndAnswer::Flags(EndFlags::EMPTY));
+        let flags = match answer {
+            EndAnswer::Flags(flags) => flags,
+            EndAnswer::DeferFor(seconds) => {
+                if let Some(m) = message {
+                    self.deferred_notices.push((self.spooler.now().after(seconds), transport, m));
+                }
+                EndFlags::END_DONT_RESEND
+            }
+        };
+        self.feed(Input::Return(Return::EndMessage { transport, msg_ref, result: Ok(flags) }))
+    }
+
+    /// The preprocessor numbers registered so far, with their owners.
+    #[must_use]
+    pub fn preprocessors(&self) -> Vec<(PreprocessorId, TransportId)> {
+        self.preprocessor_owners.iter().enumerate().map(|(p, t)| (PreprocessorId(p as u8), *t)).collect()
+    }
+}
+
+fn input_line(input: &Input) -> String {
+    match input {
+        Input::Session(request) => format!("session -> spooler.{request}"),
+        Input::Return(ret) => format!("spooler <- {ret}"),
+        Input::Support(call) => call.to_string(),
+        Input::Queue(event) => event.to_string(),
+        Input::TimePassed { seconds } => format!("time passes {seconds}s"),
+        Input::SystemIdle => "system -> spooler: idle".to_owned(),
+    }
+}
+
+fn effect_line(effect: &Effect) -> String {
+    match effect {
+        Effect::Report { .. } => format!("MAPI: {effect}"),
+        _ => format!("spooler: {effect}"),
+    }
+}

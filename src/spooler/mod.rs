@@ -1,0 +1,309 @@
+//! The spooler: one value holding everything the spooler remembers, and [`Spooler::step`].
+
+mod messages;
+mod queue;
+mod returns;
+mod schedule;
+mod support;
+mod transport;
+mod view;
+
+pub use transport::Ending;
+pub use view::{MessageView, RecipientView, TransportView};
+
+use crate::effect::{Call, Effects};
+use crate::error::{CallerError, Error};
+use crate::flags::{LogonFlags, XpInitFlags};
+use crate::ids::{MessageId, RecipientIdx, ServiceId, StoreId, Time, TransportId};
+use crate::input::{Directions, Input, ReportKind, SessionRequest};
+use crate::recipients::{RecipientSet, TransportSet};
+use crate::routing::{self, PreprocessorFilter, Registrations};
+use crate::version::VersionRange;
+
+use messages::Messages;
+use transport::{Life, Logon, LogonStage, Transport};
+
+/// What the spooler is configured with: the profile's transports and stores, and the spooler's
+/// own choices where the documentation leaves them open.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Profile {
+    /// The transport provider entries, in profile order, which is also the initial transport
+    /// order (ORD-4, ORD-7): each names its message service (LIFE-6).
+    pub transports: Vec<ServiceId>,
+    /// The number of mail-enabled stores the spooler logs on to (LIFE-19). A store opened with
+    /// `MDB_NO_MAIL` is not announced to the spooler and does not count.
+    pub stores: u8,
+    /// The spooler's own settings.
+    pub settings: Settings,
+}
+
+/// The spooler's own choices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Settings {
+    /// MAPI's SPI version and the oldest provider version it accepts (VER-3, VER-4).
+    pub versions: VersionRange,
+    /// `ulFlags` of `XPProviderInit`: `MAPI_NT_SERVICE` inside a Windows service (LIFE-2).
+    pub init_flags: XpInitFlags,
+    /// The input flags of `TransportLogon`. At the first logon the stores are not open yet, so
+    /// the spooler passes `LOGON_NO_INBOUND | LOGON_NO_OUTBOUND` and enables traffic later
+    /// (LIFE-4).
+    pub logon_flags: LogonFlags,
+    /// The directions the spooler enables once the stores are open (LIFE-10).
+    pub enable: Directions,
+    /// Seconds before a message is offered again to a transport that answered `MAPI_E_BUSY`
+    /// (ERR-2; the documentation only says "later", AMB-36).
+    pub busy_retry_secs: u32,
+    /// Seconds before a message is offered again after `END_RESEND_LATER` (DEF-3, AMB-18).
+    pub resend_later_secs: u32,
+    /// Seconds before a message is offered again after a `SubmitMessage` error the
+    /// documentation does not name (ERR-7).
+    pub failure_retry_secs: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            versions: VersionRange::default(),
+            init_flags: XpInitFlags::EMPTY,
+            logon_flags: LogonFlags::LOGON_NO_INBOUND | LogonFlags::LOGON_NO_OUTBOUND,
+            enable: Directions::BOTH,
+            busy_retry_secs: 1,
+            resend_later_secs: 60,
+            failure_retry_secs: 60,
+        }
+    }
+}
+
+impl Profile {
+    /// A profile of `transports` transports, each its own message service, and one store, with
+    /// default settings.
+    #[must_use]
+    pub fn new(transports: u8) -> Profile {
+        Profile { transports: (0..transports).map(ServiceId).collect(), stores: 1, settings: Settings::default() }
+    }
+}
+
+/// The spooler's phase in the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// Created; waiting for [`SessionRequest::Start`].
+    Created,
+    /// Initializing and logging on the transports, then opening the stores (LIFE-1 to LIFE-10,
+    /// LIFE-19).
+    Starting,
+    /// Moving mail.
+    Running,
+    /// The session is ending: finishing or handing back messages, then disabling, logging off
+    /// and shutting down the transports (LIFE-12 to LIFE-16).
+    Stopping,
+    /// Every provider is released; nothing more happens.
+    Stopped,
+}
+
+/// Where the spooler is with a mail-enabled store (LIFE-19, SUB-16).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum StoreState {
+    /// `SpoolerLogon` is due.
+    Closed,
+    /// Logged on; `GetOutgoingQueue` is due.
+    LoggedOn,
+    /// The outgoing queue is open: its table notifications reach the spooler.
+    Watching,
+    /// `SpoolerLogon` returned `MAPI_E_UNCONFIGURED`: the store is not served this session.
+    Unserved,
+}
+
+/// A registered preprocessor (HOOK-1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Preprocessor {
+    /// The transport that registered it.
+    pub owner: TransportId,
+    /// Which recipients it wants (ORD-11).
+    pub filter: PreprocessorFilter,
+}
+
+/// The synchronous call in flight, with what its return needs to be judged.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum InFlight {
+    /// A call whose return needs nothing beyond the call.
+    Plain(Call),
+    /// `SubmitMessage`: the offered recipients, whether this is a `BEGIN_DEFERRED` submission,
+    /// and the reports the transport asked for with `StatusRecips` so far.
+    Submit { call: Call, message: MessageId, offered: RecipientSet, deferred: bool, reports: Vec<(RecipientIdx, ReportKind)> },
+    /// `EndMessage`: the attempt it ends.
+    End { call: Call, message: MessageId, offered: RecipientSet, accepted: RecipientSet, deferred: bool },
+}
+
+impl InFlight {
+    pub(crate) fn call(&self) -> &Call {
+        match self {
+            InFlight::Plain(call) | InFlight::Submit { call, .. } | InFlight::End { call, .. } => call,
+        }
+    }
+}
+
+/// The MAPI spooler as a pure state machine.
+///
+/// Feed it [`Input`]s with [`Spooler::step`]; it answers with the [`crate::Effect`]s they
+/// cause, or refuses the input with an [`Error`] and stays exactly as it was. It holds only what
+/// the spooler process remembers: a crash is modelled by dropping the value and starting a new
+/// one against the same store contents.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Spooler {
+    settings: Settings,
+    phase: Phase,
+    now: Time,
+    in_flight: Option<InFlight>,
+    transports: Vec<Transport>,
+    order: Vec<TransportId>,
+    disabled_services: u64,
+    stores: Vec<StoreState>,
+    preprocessors: Vec<Preprocessor>,
+    messages: Messages,
+}
+
+impl Spooler {
+    /// A spooler for this profile, before the session starts.
+    ///
+    /// # Errors
+    /// [`CallerError::Profile`] when the profile has more transports or services than the
+    /// reference tracks (64 each).
+    pub fn new(profile: &Profile) -> Result<Spooler, Error> {
+        if profile.transports.len() > TransportSet::CAPACITY {
+            return Err(CallerError::Profile("more than 64 transports").into());
+        }
+        if profile.transports.iter().any(|s| s.index() >= 64) {
+            return Err(CallerError::Profile("a service number of 64 or more").into());
+        }
+        Ok(Spooler {
+            settings: profile.settings,
+            phase: Phase::Created,
+            now: Time::default(),
+            in_flight: None,
+            transports: profile.transports.iter().map(|&service| Transport { service, life: Life::NotLoaded }).collect(),
+            order: (0..profile.transports.len()).map(|i| TransportId(i as u8)).collect(),
+            disabled_services: 0,
+            stores: vec![StoreState::Closed; usize::from(profile.stores)],
+            preprocessors: Vec::new(),
+            messages: Messages::default(),
+        })
+    }
+
+    /// Handles one input and returns what the spooler does about it, in order. At most one of
+    /// the effects is an [`crate::Effect::Call`], and only when no call was in flight before.
+    ///
+    /// # Errors
+    /// The input is refused and the spooler is unchanged: see [`Error`] for who was at fault.
+    pub fn step(&mut self, input: Input) -> Result<Effects, Error> {
+        let mut fx = Effects::new();
+        match self.phase {
+            Phase::Created if !matches!(input, Input::Session(SessionRequest::Start)) => {
+                return Err(CallerError::NotStarted { got: input_name(&input) }.into());
+            }
+            Phase::Stopped => return Err(CallerError::Stopped { got: input_name(&input) }.into()),
+            _ => {}
+        }
+        match input {
+            Input::Session(request) => self.on_session(request)?,
+            Input::Return(ret) => self.on_return(ret, &mut fx)?,
+            Input::Support(call) => self.on_support(call)?,
+            Input::Queue(event) => self.on_queue(event)?,
+            Input::TimePassed { seconds } => self.now = self.now.after(seconds),
+            Input::SystemIdle => self.on_system_idle(),
+        }
+        self.advance(&mut fx);
+        Ok(fx)
+    }
+
+    fn on_session(&mut self, request: SessionRequest) -> Result<(), Error> {
+        match request {
+            SessionRequest::Start => {
+                if self.phase != Phase::Created {
+                    return Err(CallerError::AlreadyStarted.into());
+                }
+                self.phase = Phase::Starting;
+            }
+            SessionRequest::Enable { transport, directions } | SessionRequest::Disable { transport, directions } => {
+                let enable = matches!(request, SessionRequest::Enable { .. });
+                if self.phase == Phase::Stopping {
+                    return Err(CallerError::ShuttingDown { got: if enable { "Enable" } else { "Disable" } }.into());
+                }
+                if directions == Directions::NONE {
+                    return Err(CallerError::NoDirection.into());
+                }
+                let logon = self.transport_mut(transport)?.logon_mut().filter(|l| l.stage == LogonStage::Ready && l.release.is_none());
+                let logon = logon.ok_or(CallerError::NotLoggedOn(transport))?;
+                if directions.inbound {
+                    logon.wanted.inbound = enable;
+                }
+                if directions.outbound {
+                    logon.wanted.outbound = enable;
+                }
+            }
+            SessionRequest::Shutdown => {
+                if self.phase == Phase::Stopping {
+                    return Err(CallerError::ShuttingDown { got: "Shutdown" }.into());
+                }
+                self.phase = Phase::Stopping;
+            }
+        }
+        Ok(())
+    }
+
+    fn on_system_idle(&mut self) {
+        // LIFE-11: Idle only for logons that returned LOGON_SP_IDLE, whenever the system is idle.
+        for transport in &mut self.transports {
+            if let Some(logon) = transport.logon_mut() {
+                if logon.caps.contains(crate::flags::LogonCaps::LOGON_SP_IDLE) {
+                    logon.idle_due = true;
+                }
+            }
+        }
+    }
+
+    /// Makes the next call, if there is something to do and nothing in flight.
+    fn advance(&mut self, fx: &mut Effects) {
+        if self.in_flight.is_none() {
+            if let Some(next) = self.schedule(fx) {
+                fx.push(crate::effect::Effect::Call(next.call().clone()));
+                self.in_flight = Some(next);
+            }
+        }
+    }
+
+    fn transport_mut(&mut self, t: TransportId) -> Result<&mut Transport, Error> {
+        self.transports.get_mut(t.index()).ok_or_else(|| CallerError::UnknownTransport(t).into())
+    }
+
+    fn check_store(&self, s: StoreId) -> Result<StoreState, Error> {
+        self.stores.get(s.index()).copied().ok_or_else(|| CallerError::UnknownStore(s).into())
+    }
+
+    /// The registrations of a transport that takes part in the assignment scan (ORD-4).
+    fn registrations(&self, t: TransportId) -> Option<&Registrations> {
+        self.transports.get(t.index()).and_then(Transport::logon).and_then(Logon::routable)
+    }
+
+    /// The transport that gets the next chance at a recipient of a message (ORD-4).
+    fn first_choice(&self, msg: &messages::OutMsg, r: usize, declined: TransportSet) -> Option<TransportId> {
+        routing::first_choice(&self.order, |t| self.registrations(t), &msg.recipients[r], declined)
+    }
+
+    fn service_disabled(&self, s: ServiceId) -> bool {
+        self.disabled_services & (1 << s.index()) != 0
+    }
+}
+
+fn input_name(input: &Input) -> &'static str {
+    match input {
+        Input::Session(SessionRequest::Start) => "SessionRequest::Start",
+        Input::Session(SessionRequest::Enable { .. }) => "SessionRequest::Enable",
+        Input::Session(SessionRequest::Disable { .. }) => "SessionRequest::Disable",
+        Input::Session(SessionRequest::Shutdown) => "SessionRequest::Shutdown",
+        Input::Return(ret) => ret.method(),
+        Input::Support(_) => "a support call",
+        Input::Queue(_) => "a queue notification",
+        Input::TimePassed { .. } => "TimePassed",
+        Input::SystemIdle => "SystemIdle",
+    }
+}

@@ -1,0 +1,502 @@
+//! What the spooler does when the call in flight returns (ERR, LIFE, SUB, HOOK, VER).
+//!
+//! Every handler first checks the whole return against the contract and only then changes the
+//! state, so a refused return leaves the spooler as it was.
+
+use crate::effect::{Call, Effect, Effects, NdrOrigin, RecipientOutcome, Released};
+use crate::error::{CallerError, Error, ProviderFault, StoreFault};
+use crate::flags::{EndFlags, LockState, NotifyFlags, QueueFlags};
+use crate::hresult::Hresult;
+use crate::ids::{MessageId, PreprocessorId, RecipientIdx, ServiceId, StoreId, TransportId};
+use crate::input::{QueueRow, ReportKind, Return, SubmitOutcome};
+use crate::recipients::{RecipientSet, TransportSet};
+use crate::version::{Negotiation, SpiVersion};
+
+use super::messages::{Disp, OutMsg, Stage};
+use super::transport::{Ending, Life, LogonStage};
+use super::{InFlight, Spooler, StoreState};
+
+fn undocumented(method: &'static str, result: Hresult, documented: &'static str) -> ProviderFault {
+    ProviderFault::UndocumentedResult { method, result, documented }
+}
+
+fn store_undocumented(method: &'static str, result: Hresult, documented: &'static str) -> StoreFault {
+    StoreFault::UndocumentedResult { method, result, documented }
+}
+
+/// The first member of `a` that is not in `b`.
+fn first_outside(a: &RecipientSet, b: &RecipientSet) -> Option<RecipientIdx> {
+    a.difference(b).iter().next()
+}
+
+impl Spooler {
+    pub(super) fn on_return(&mut self, ret: Return, fx: &mut Effects) -> Result<(), Error> {
+        let Some(in_flight) = &self.in_flight else {
+            return Err(CallerError::NoCallInFlight { got: ret.method() }.into());
+        };
+        if !in_flight.call().is_answered_by(&ret) {
+            return Err(CallerError::WrongReturn { expected: in_flight.call().to_string(), got: ret.to_string() }.into());
+        }
+        match ret {
+            Return::XpProviderInit { transport, result } => self.returned_xp_provider_init(transport, result, fx),
+            Return::ServiceConfigure { service, result } => {
+                self.returned_service_configure(service, result);
+                Ok(())
+            }
+            Return::TransportLogon { transport, result } => self.returned_transport_logon(transport, result),
+            Return::AddressTypes { transport, result } => {
+                let registrations = result.map_err(|h| Error::provider(transport, undocumented("AddressTypes", h, "S_OK")))?;
+                self.in_flight = None;
+                if let Some(logon) = self.transports[transport.index()].logon_mut() {
+                    logon.registrations = Some(registrations);
+                    logon.stage = LogonStage::Ready;
+                    logon.requery = false;
+                }
+                Ok(())
+            }
+            Return::TransportNotify { transport, flags, result } => self.returned_transport_notify(transport, flags, result),
+            Return::Idle { transport, result } => {
+                if result.is_failure() {
+                    return Err(Error::provider(transport, undocumented("Idle", result, "S_OK")));
+                }
+                self.in_flight = None;
+                Ok(())
+            }
+            Return::SubmitMessage { transport, message, outcome } => self.returned_submit(transport, message, outcome, fx),
+            Return::EndMessage { transport, result, .. } => self.returned_end(transport, result, fx),
+            Return::TransportLogoff { transport, .. } => {
+                // ERR-10: whatever it returns, the transport is logged off (LIFE-14, LIFE-15).
+                self.in_flight = None;
+                let reason = self.transports[transport.index()].logon().and_then(|l| l.release).unwrap_or(Ending::SessionEnded);
+                self.transports[transport.index()].life = Life::ShutdownDue { reason };
+                self.forget_transport(transport);
+                fx.push(Effect::Release(Released::Logon(transport)));
+                Ok(())
+            }
+            Return::Shutdown { transport, result } => {
+                if result.is_failure() {
+                    return Err(Error::provider(transport, undocumented("Shutdown", result, "S_OK")));
+                }
+                self.in_flight = None;
+                let life = &mut self.transports[transport.index()].life;
+                let reason = match life {
+                    Life::ShutdownDue { reason } => *reason,
+                    _ => Ending::SessionEnded,
+                };
+                *life = Life::Gone { reason };
+                fx.push(Effect::Release(Released::Provider(transport)));
+                Ok(())
+            }
+            Return::SpoolerLogon { store, result } => {
+                let next = if result.is_success() {
+                    StoreState::LoggedOn
+                } else if result == Hresult::MAPI_E_UNCONFIGURED {
+                    StoreState::Unserved
+                } else {
+                    let fault = store_undocumented("SpoolerLogon", result, "S_OK, MAPI_W_ERRORS_RETURNED, MAPI_E_UNCONFIGURED");
+                    return Err(Error::store(store, fault));
+                };
+                self.in_flight = None;
+                self.stores[store.index()] = next;
+                Ok(())
+            }
+            Return::GetOutgoingQueue { store, result } => self.returned_outgoing_queue(store, result),
+            Return::SetLockState { store, message, state, result } => self.returned_set_lock_state(store, message, state, result),
+            Return::PreprocessMessage { preprocessor, message, result } => self.returned_preprocess(preprocessor, message, result, fx),
+            Return::SubmitPreprocessed { store, message, result } => {
+                if result.is_failure() {
+                    return Err(Error::store(store, store_undocumented("IMessage::SubmitMessage", result, "S_OK")));
+                }
+                self.in_flight = None;
+                if let Some(msg) = self.messages.get_mut(message) {
+                    // SUB-12 step 5: the store cleared SUBMITFLAG_PREPROCESS.
+                    msg.flags = msg.flags.without(QueueFlags::SUBMITFLAG_PREPROCESS);
+                    msg.stage = Stage::Routing;
+                }
+                Ok(())
+            }
+            Return::RemovePreprocessInfo { preprocessor, message, result } => {
+                if result.is_failure() {
+                    let owner = self.preprocessors[preprocessor.index()].owner;
+                    return Err(Error::provider(owner, undocumented("RemovePreprocessInfo", result, "S_OK")));
+                }
+                self.in_flight = None;
+                if let Some(msg) = self.messages.get_mut(message) {
+                    msg.stage = Stage::CleaningUp { next: preprocessor.get() + 1 };
+                }
+                Ok(())
+            }
+            Return::FinishedMsg { store, message, result } => {
+                if result.is_failure() {
+                    let documented = "S_OK (MAPI_E_NO_SUPPORT only from a store without sent-mail processing, which cannot send, SUB-17)";
+                    return Err(Error::store(store, store_undocumented("FinishedMsg", result, documented)));
+                }
+                self.in_flight = None;
+                self.messages.remove(message);
+                Ok(())
+            }
+        }
+    }
+
+    /// VER-3 to VER-6: the provider's version must lie in MAPI's range.
+    fn returned_xp_provider_init(&mut self, t: TransportId, result: Result<SpiVersion, Hresult>, fx: &mut Effects) -> Result<(), Error> {
+        let life = match result {
+            Ok(version) => match self.settings.versions.negotiate(version) {
+                Negotiation::Agreed(version) => Life::Loaded { version, configured: false },
+                Negotiation::ProviderTooNew => {
+                    let fault = ProviderFault::VersionTooNew { provider: version, mapi: self.settings.versions.mapi };
+                    return Err(Error::provider(t, fault));
+                }
+                Negotiation::ProviderTooOld => {
+                    fx.push(Effect::Release(Released::Provider(t)));
+                    Life::Gone { reason: Ending::VersionMismatch }
+                }
+            },
+            Err(Hresult::MAPI_E_VERSION) => Life::Gone { reason: Ending::VersionMismatch },
+            Err(h) => return Err(Error::provider(t, undocumented("XPProviderInit", h, "S_OK, MAPI_E_VERSION"))),
+        };
+        self.in_flight = None;
+        self.transports[t.index()].life = life;
+        Ok(())
+    }
+
+    /// LIFE-6: after configuration the logon is tried again; if configuration fails, the
+    /// provider cannot log on.
+    fn returned_service_configure(&mut self, service: ServiceId, result: Hresult) {
+        self.in_flight = None;
+        for transport in self.transports.iter_mut().filter(|t| t.service == service) {
+            if let Life::Unconfigured { version } = transport.life {
+                transport.life = if result.is_success() {
+                    Life::Loaded { version, configured: true }
+                } else {
+                    Life::ShutdownDue { reason: Ending::LogonFailed(Hresult::MAPI_E_UNCONFIGURED) }
+                };
+            }
+        }
+    }
+
+    /// LIFE-5, LIFE-6, ERR-9.
+    fn returned_transport_logon(&mut self, t: TransportId, result: Result<crate::flags::LogonCaps, Hresult>) -> Result<(), Error> {
+        if let Err(h) = result
+            && h.is_success()
+        {
+            return Err(Error::provider(t, undocumented("TransportLogon", h, "S_OK or an error")));
+        }
+        self.in_flight = None;
+        let transport = &mut self.transports[t.index()];
+        let Life::LoggedOn(logon) = &mut transport.life else { return Ok(()) };
+        let (version, configured) = (logon.version, logon.configured);
+        match result {
+            Ok(caps) => {
+                logon.caps = caps;
+                logon.stage = LogonStage::Registering;
+                logon.wanted = self.settings.enable;
+            }
+            Err(Hresult::MAPI_E_UNCONFIGURED) if !configured => transport.life = Life::Unconfigured { version },
+            Err(
+                h @ (Hresult::MAPI_E_UNCONFIGURED
+                | Hresult::MAPI_E_FAILONEPROVIDER
+                | Hresult::MAPI_E_USER_CANCEL
+                | Hresult::MAPI_E_UNKNOWN_CPID
+                | Hresult::MAPI_E_UNKNOWN_LCID),
+            ) => transport.life = Life::ShutdownDue { reason: Ending::LogonFailed(h) },
+            Err(_) => {
+                // LIFE-6: any other error disables the whole service for the session (INV-6).
+                let service = transport.service;
+                transport.life = Life::ShutdownDue { reason: Ending::ServiceDisabled };
+                self.disable_service(service);
+            }
+        }
+        Ok(())
+    }
+
+    fn disable_service(&mut self, service: ServiceId) {
+        self.disabled_services |= 1 << service.index();
+        let mut doomed = Vec::new();
+        for (i, transport) in self.transports.iter_mut().enumerate().filter(|(_, t)| t.service == service) {
+            match &mut transport.life {
+                Life::NotLoaded => transport.life = Life::Gone { reason: Ending::ServiceDisabled },
+                Life::Loaded { .. } | Life::Unconfigured { .. } => transport.life = Life::ShutdownDue { reason: Ending::ServiceDisabled },
+                Life::LoggedOn(logon) => {
+                    logon.release = Some(Ending::ServiceDisabled);
+                    doomed.push(TransportId(i as u8));
+                }
+                Life::ShutdownDue { .. } | Life::Gone { .. } => {}
+            }
+        }
+        for t in doomed {
+            self.forget_transport(t);
+        }
+    }
+
+    /// LIFE-9, LIFE-10, LIFE-12, LIFE-13, AMB-31, DEF-5.
+    fn returned_transport_notify(&mut self, t: TransportId, flags: NotifyFlags, result: Hresult) -> Result<(), Error> {
+        let Some(InFlight::Plain(Call::TransportNotify { flags: sent, message, .. })) = self.in_flight.clone() else {
+            return Ok(());
+        };
+        if flags != sent {
+            return Err(Error::provider(t, ProviderFault::NotifyFlagsChanged { sent, returned: flags }));
+        }
+        if result.is_failure() {
+            return Err(Error::provider(t, undocumented("TransportNotify", result, "S_OK")));
+        }
+        let Some(logon) = self.transports[t.index()].logon_mut() else {
+            self.in_flight = None;
+            return Ok(());
+        };
+        let begins = NotifyFlags::NOTIFY_BEGIN_INBOUND | NotifyFlags::NOTIFY_BEGIN_OUTBOUND;
+        if sent.intersects(begins) && logon.row.is_none() {
+            return Err(Error::provider(t, ProviderFault::NoStatusRowAtBegin { flags: sent }));
+        }
+        self.in_flight = None;
+        for (begin, end, enabled) in [
+            (NotifyFlags::NOTIFY_BEGIN_INBOUND, NotifyFlags::NOTIFY_END_INBOUND, &mut logon.enabled.inbound),
+            (NotifyFlags::NOTIFY_BEGIN_OUTBOUND, NotifyFlags::NOTIFY_END_OUTBOUND, &mut logon.enabled.outbound),
+        ] {
+            if sent.contains(begin) {
+                *enabled = true;
+            } else if sent.contains(end) {
+                *enabled = false;
+            }
+        }
+        if let (true, Some(m)) = (sent.contains(NotifyFlags::NOTIFY_ABORT_DEFERRED), message) {
+            // AMB-34: the transport dropped its copy; the recipients go back to the queue.
+            if let Some(msg) = self.messages.get_mut(m) {
+                for d in msg.disp.iter_mut() {
+                    if matches!(d, Disp::Deferred(h) | Disp::Resubmit(h) if *h == t) {
+                        *d = Disp::Pending { declined: TransportSet::EMPTY };
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// SUB-24, SUB-28, SUB-30, SUB-33, ERR-1 to ERR-7.
+    fn returned_submit(&mut self, t: TransportId, m: MessageId, outcome: SubmitOutcome, fx: &mut Effects) -> Result<(), Error> {
+        let Some(InFlight::Submit { offered, deferred, reports, .. }) = &self.in_flight else {
+            return Ok(());
+        };
+        let (offered, deferred, reports) = (offered.clone(), *deferred, reports.clone());
+        let reported: RecipientSet = reports.iter().map(|(r, _)| *r).collect();
+        let critical = self.logon(t).is_some_and(|l| l.critical);
+        match outcome {
+            SubmitOutcome::Accepted { msg_ref, accepted } => {
+                if critical {
+                    return Err(Error::provider(t, ProviderFault::SuccessAfterCriticalError));
+                }
+                if let Some(r) = first_outside(&accepted, &offered) {
+                    return Err(Error::provider(t, ProviderFault::NotOffered { message: m, recipient: r }));
+                }
+                if let Some(r) = first_outside(&reported, &accepted) {
+                    return Err(Error::provider(t, ProviderFault::ReportedNotTaken { message: m, recipient: r }));
+                }
+                // SUB-24: report processing first, then EndMessage is the next call to it.
+                self.emit_reports(t, m, &reports, fx);
+                let end = Call::EndMessage { transport: t, msg_ref };
+                fx.push(Effect::Call(end.clone()));
+                let accepted = accepted.difference(&reported);
+                self.in_flight = Some(InFlight::End { call: end, message: m, offered, accepted, deferred });
+            }
+            SubmitOutcome::Failed { result, return_parm, saved } => {
+                if result.is_success() {
+                    return Err(Error::provider(t, undocumented("SubmitMessage", result, "an error code when the submission failed")));
+                }
+                if let Some(r) = first_outside(&saved, &offered) {
+                    return Err(Error::provider(t, ProviderFault::NotOffered { message: m, recipient: r }));
+                }
+                let nothing_done = matches!(result, Hresult::MAPI_E_BUSY | Hresult::MAPI_E_NOT_ME);
+                if nothing_done && !(saved.is_empty() && reports.is_empty()) {
+                    return Err(Error::provider(t, ProviderFault::ProcessedAnyway { result }));
+                }
+                if let Some(r) = first_outside(&reported, &saved) {
+                    return Err(Error::provider(t, ProviderFault::ReportedNotTaken { message: m, recipient: r }));
+                }
+                if result == Hresult::MAPI_E_CANCEL && !deferred {
+                    return Err(Error::provider(t, ProviderFault::CancelWithoutDeferral));
+                }
+                // SUB-33: what the transport saved stands; everything else is discarded.
+                self.in_flight = None;
+                self.emit_reports(t, m, &reports, fx);
+                self.mark(m, &saved.difference(&reported), Disp::Done(RecipientOutcome::Transport(t)));
+                let rest = offered.difference(&saved);
+                let now = self.now;
+                let delay = match result {
+                    Hresult::MAPI_E_BUSY => Some(self.settings.busy_retry_secs),
+                    Hresult::MAPI_E_WAIT | Hresult::MAPI_E_NETWORK_ERROR => Some(return_parm),
+                    Hresult::MAPI_E_NOT_ME | Hresult::MAPI_E_CANCEL => None,
+                    _ => Some(self.settings.failure_retry_secs),
+                };
+                if let Some(seconds) = delay {
+                    // ERR-2, ERR-4, ERR-5, ERR-7, INV-29: keep the message, wait, offer again.
+                    if let Some(msg) = self.messages.get_mut(m) {
+                        msg.block(t, now.after(seconds));
+                    }
+                } else if result == Hresult::MAPI_E_NOT_ME {
+                    // ERR-3: the scan goes on to the next transport (ORD-4).
+                    self.decline(m, t, &rest, deferred);
+                } else {
+                    // ERR-6, AMB-19: the deferral cycle ends; what the transport took stays taken.
+                    self.settle(m, &rest, RecipientOutcome::Transport(t), None, fx);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The reports a transport asked for with `StatusRecips`, raised now (SUB-24, SUB-30) and
+    /// saved with their recipients, which are final (INV-24).
+    fn emit_reports(&mut self, t: TransportId, m: MessageId, reports: &[(RecipientIdx, ReportKind)], fx: &mut Effects) {
+        for kind in [ReportKind::Delivery, ReportKind::NonDelivery] {
+            let set: RecipientSet = reports.iter().filter(|(_, k)| *k == kind).map(|(r, _)| *r).collect();
+            if !set.is_empty() {
+                self.settle(m, &set, RecipientOutcome::Transport(t), Some(kind), fx);
+            }
+        }
+    }
+
+    fn mark(&mut self, m: MessageId, recipients: &RecipientSet, disp: Disp) {
+        if let Some(msg) = self.messages.get_mut(m) {
+            for r in recipients.iter() {
+                msg.disp[r.index()] = disp;
+            }
+        }
+    }
+
+    /// The transport declined these recipients: the scan passes it over from now on (ORD-4,
+    /// SUB-28).
+    fn decline(&mut self, m: MessageId, t: TransportId, recipients: &RecipientSet, deferred: bool) {
+        if let Some(msg) = self.messages.get_mut(m) {
+            for r in recipients.iter() {
+                let d = &mut msg.disp[r.index()];
+                let mut declined = match d {
+                    Disp::Pending { declined } if !deferred => *declined,
+                    _ => TransportSet::EMPTY,
+                };
+                declined.insert(t);
+                *d = Disp::Pending { declined };
+            }
+        }
+    }
+
+    /// SUB-34, DEF-2 to DEF-4, AMB-18.
+    fn returned_end(&mut self, t: TransportId, result: Result<EndFlags, Hresult>, fx: &mut Effects) -> Result<(), Error> {
+        let flags = result.map_err(|h| Error::provider(t, undocumented("EndMessage", h, "S_OK")))?;
+        if flags.bits().count_ones() > 1 {
+            return Err(Error::provider(t, ProviderFault::ConflictingEndFlags(flags)));
+        }
+        let Some(InFlight::End { message: m, offered, accepted, deferred, .. }) = self.in_flight.take() else {
+            return Ok(());
+        };
+        let Some(msg) = self.messages.get(m) else { return Ok(()) };
+        // Recipients reported during SubmitMessage are already final; the others it did not
+        // take are declined.
+        let declined: RecipientSet =
+            offered.difference(&accepted).iter().filter(|r| !matches!(msg.disp[r.index()], Disp::Done(_))).collect();
+        if flags == EndFlags::EMPTY {
+            self.settle(m, &accepted, RecipientOutcome::Transport(t), None, fx);
+            self.decline(m, t, &declined, deferred);
+        } else if flags == EndFlags::END_DONT_RESEND {
+            self.mark(m, &accepted, Disp::Deferred(t));
+            self.decline(m, t, &declined, deferred);
+        } else if flags == EndFlags::END_RESEND_LATER {
+            let until = self.now.after(self.settings.resend_later_secs);
+            if let Some(msg) = self.messages.get_mut(m) {
+                msg.block(t, until);
+            }
+        }
+        // END_RESEND_NOW: the attempt does not count; the same recipients go to it again.
+        Ok(())
+    }
+
+    fn returned_outgoing_queue(&mut self, s: StoreId, result: Result<Vec<QueueRow>, Hresult>) -> Result<(), Error> {
+        let rows = result.map_err(|h| Error::store(s, store_undocumented("GetOutgoingQueue", h, "S_OK")))?;
+        for (i, row) in rows.iter().enumerate() {
+            if row.store != s {
+                return Err(Error::store(s, StoreFault::ForeignRow(row.store)));
+            }
+            if rows[..i].iter().any(|earlier| earlier.message == row.message) {
+                return Err(Error::store(s, StoreFault::DuplicateRow(row.message)));
+            }
+            self.check_row(row)?;
+        }
+        self.in_flight = None;
+        for row in rows {
+            // A locked row was locked by this spooler before a restart: it is adopted as it is
+            // (SUB-26 step 1 locks only a message that is not locked yet).
+            self.add_row(row);
+        }
+        self.stores[s.index()] = StoreState::Watching;
+        Ok(())
+    }
+
+    /// SUB-20: after a successful lock the message is the spooler's; a failed lock means it left
+    /// the queue (an `AbortSubmit` won the race) and is forgotten.
+    fn returned_set_lock_state(&mut self, s: StoreId, m: MessageId, state: LockState, result: Hresult) -> Result<(), Error> {
+        match state {
+            LockState::Locked if result.is_success() => {
+                let Some(msg) = self.messages.get(m) else {
+                    return Err(Error::store(s, StoreFault::RemovedWhileLocked(m)));
+                };
+                let stage = OutMsg::locked_stage(msg.flags);
+                self.in_flight = None;
+                self.messages.mark_locked(m, stage);
+            }
+            LockState::Locked => {
+                self.in_flight = None;
+                self.messages.remove(m);
+            }
+            LockState::Unlocked if result.is_success() => {
+                self.in_flight = None;
+                self.messages.mark_unlocked(m);
+            }
+            LockState::Unlocked => return Err(Error::store(s, store_undocumented("SetLockState", result, "S_OK"))),
+        }
+        Ok(())
+    }
+
+    /// HOOK-2: the preprocessor may list undeliverable recipients, which get an NDR.
+    fn returned_preprocess(
+        &mut self,
+        p: PreprocessorId,
+        m: MessageId,
+        result: Result<RecipientSet, Hresult>,
+        fx: &mut Effects,
+    ) -> Result<(), Error> {
+        let owner = self.preprocessors[p.index()].owner;
+        let undeliverable = result.map_err(|h| Error::provider(owner, undocumented("PreprocessMessage", h, "S_OK")))?;
+        let Some(msg) = self.messages.get(m) else { return Ok(()) };
+        for r in undeliverable.iter() {
+            match msg.disp.get(r.index()) {
+                None => return Err(Error::provider(owner, ProviderFault::NoSuchRecipient { message: m, recipient: r })),
+                Some(Disp::Pending { .. }) => {}
+                Some(_) => return Err(Error::provider(owner, ProviderFault::NotOffered { message: m, recipient: r })),
+            }
+        }
+        self.in_flight = None;
+        if let Some(msg) = self.messages.get_mut(m) {
+            msg.stage = Stage::Preprocessing { next: p.get() + 1 };
+            msg.preprocessed_by.get_or_insert_default().insert(p);
+        }
+        if !undeliverable.is_empty() {
+            let outcome = RecipientOutcome::Undeliverable(NdrOrigin::Preprocessor(p));
+            self.settle(m, &undeliverable, outcome, Some(ReportKind::NonDelivery), fx);
+        }
+        Ok(())
+    }
+
+    /// A transport is gone for the rest of the session or will not be called again: the
+    /// recipients it held deferred go back to the scan without it, and its retry delays lapse.
+    pub(super) fn forget_transport(&mut self, t: TransportId) {
+        for msg in self.messages.iter_mut() {
+            for d in msg.disp.iter_mut() {
+                if matches!(d, Disp::Deferred(h) | Disp::Resubmit(h) if *h == t) {
+                    let mut declined = TransportSet::EMPTY;
+                    declined.insert(t);
+                    *d = Disp::Pending { declined };
+                }
+            }
+            msg.blocks.retain(|(b, _)| *b != t);
+        }
+    }
+}

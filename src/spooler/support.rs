@@ -1,0 +1,160 @@
+//! Calls that transports and stores make on their support objects (`IMAPISupport`).
+
+use crate::error::{Error, ProviderFault, StoreFault, Unsupported};
+use crate::flags::{SpoolerNotifyFlags as F, StatusRowFlags};
+use crate::ids::{MessageId, RecipientIdx, StoreId, TransportId};
+use crate::input::{Caller, ReportKind, SupportCall};
+
+use super::messages::{Disp, PreprocessorSet};
+use super::transport::{Ending, Logon};
+use super::{InFlight, Preprocessor, Spooler};
+
+impl Spooler {
+    pub(super) fn on_support(&mut self, call: SupportCall) -> Result<(), Error> {
+        match call {
+            SupportCall::ModifyStatusRow { transport, flags, status } => {
+                let logon = self.live_logon_mut(transport, "ModifyStatusRow")?;
+                // LIFE-9, STAT-3, INV-4: one row per logon, created once, then updated.
+                match (flags.contains(StatusRowFlags::STATUSROW_UPDATE), logon.row.is_some()) {
+                    (false, true) => return Err(Error::provider(transport, ProviderFault::StatusRowExists)),
+                    (true, false) => return Err(Error::provider(transport, ProviderFault::NoStatusRow)),
+                    _ => logon.row = Some(status),
+                }
+            }
+            SupportCall::RegisterPreprocessor { transport, filter } => {
+                // HOOK-1: transports register preprocessors through their support objects.
+                self.live_logon_mut(transport, "RegisterPreprocessor")?;
+                if self.preprocessors.len() >= PreprocessorSet::CAPACITY {
+                    return Err(Error::provider(transport, ProviderFault::TooManyPreprocessors(PreprocessorSet::CAPACITY)));
+                }
+                self.preprocessors.push(Preprocessor { owner: transport, filter });
+            }
+            SupportCall::SpoolerNotify { caller: Caller::Transport(t), flags, message } => self.transport_notifies(t, flags, message)?,
+            SupportCall::SpoolerNotify { caller: Caller::Store(s), flags, .. } => self.store_notifies(s, flags)?,
+            SupportCall::StatusRecips { transport, message, reports } => self.status_recips(transport, message, reports)?,
+            SupportCall::SpoolerYield { transport } => {
+                self.live_logon_mut(transport, "SpoolerYield")?;
+                // SUB-35: a transport yields during a long call the spooler made to it.
+                let in_call = self.in_flight.as_ref().is_some_and(|f| f.call().transport() == Some(transport));
+                if !in_call {
+                    return Err(Error::provider(transport, ProviderFault::YieldOutsideCall));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The logon of a transport calling its support object; without one, the support object
+    /// is invalid (ERR-17).
+    fn live_logon_mut(&mut self, t: TransportId, call: &'static str) -> Result<&mut Logon, Error> {
+        self.transport_mut(t)?.logon_mut().ok_or_else(|| Error::provider(t, ProviderFault::NoLogon { call }))
+    }
+
+    /// `SpoolerNotify` from a transport (LIFE-17, LIFE-18, DEF-2, STAT-13, ORD-9, RCV-2, TC-12).
+    fn transport_notifies(&mut self, t: TransportId, flags: F, message: Option<MessageId>) -> Result<(), Error> {
+        let fault = |f| Err(Error::provider(t, f));
+        if flags.contains(F::NOTIFY_NEWMAIL_RECEIVED) {
+            return fault(ProviderFault::StoreOnlyFlag(F::NOTIFY_NEWMAIL_RECEIVED));
+        }
+        if flags.contains(F::NOTIFY_SENTDEFERRED | F::NOTIFY_CRITICAL_ERROR) {
+            return fault(ProviderFault::ConflictingNotifyData);
+        }
+        let logon = self.live_logon_mut(t, "SpoolerNotify")?;
+        let (critsec, inbound, outbound) = (logon.critsec, logon.enabled.inbound, logon.enabled.outbound);
+        if flags.contains(F::NOTIFY_CRITSEC | F::NOTIFY_NONCRIT) {
+            return fault(ProviderFault::CriticalSection {
+                flag: "NOTIFY_CRITSEC|NOTIFY_NONCRIT",
+                state: "cannot open and close a critical section in one call",
+            });
+        }
+        if flags.contains(F::NOTIFY_CRITSEC) && critsec {
+            return fault(ProviderFault::CriticalSection { flag: "NOTIFY_CRITSEC", state: "already holds a critical section" });
+        }
+        if flags.contains(F::NOTIFY_NONCRIT) && !critsec {
+            return fault(ProviderFault::CriticalSection { flag: "NOTIFY_NONCRIT", state: "holds no critical section" });
+        }
+        if flags.contains(F::NOTIFY_SENTDEFERRED) {
+            let holds = message.and_then(|m| self.messages.get(m)).is_some_and(|msg| msg.disp.contains(&Disp::Deferred(t)));
+            if !holds {
+                return fault(ProviderFault::NotDeferred { message });
+            }
+        }
+        if flags.contains(F::NOTIFY_NEWMAIL) && inbound {
+            return Err(Unsupported { what: "fetching inbound mail after NOTIFY_NEWMAIL", requirement: "RCV-1" }.into());
+        }
+        // Checked; now apply.
+        let logon = self.live_logon_mut(t, "SpoolerNotify")?;
+        if flags.contains(F::NOTIFY_CRITSEC) {
+            logon.critsec = true;
+        }
+        if flags.contains(F::NOTIFY_NONCRIT) {
+            logon.critsec = false;
+        }
+        if flags.contains(F::NOTIFY_CONFIG_CHANGE) {
+            logon.requery = true;
+        }
+        if flags.contains(F::NOTIFY_CRITICAL_ERROR) {
+            // LIFE-17: only the calls that release it from now on.
+            logon.critical = true;
+            logon.release = Some(Ending::CriticalError);
+            self.forget_transport(t);
+        }
+        if flags.contains(F::NOTIFY_READYTOSEND) && outbound {
+            // LIFE-18, ERR-19: a recovered transport can be offered messages again at once;
+            // after END_OUTBOUND the notification is ignored (LIFE-12).
+            for msg in self.messages.iter_mut() {
+                msg.blocks.retain(|(b, _)| *b != t);
+            }
+        }
+        if let (true, Some(m)) = (flags.contains(F::NOTIFY_SENTDEFERRED), message) {
+            // DEF-2: SubmitMessage(BEGIN_DEFERRED) is due.
+            if let Some(msg) = self.messages.get_mut(m) {
+                for d in msg.disp.iter_mut().filter(|d| **d == Disp::Deferred(t)) {
+                    *d = Disp::Resubmit(t);
+                }
+            }
+        }
+        // NOTIFY_NEWMAIL while inbound is disabled is dropped (RCV-2, AMB-38).
+        Ok(())
+    }
+
+    /// `SpoolerNotify` from a store (SUB-6, TC-12).
+    fn store_notifies(&mut self, s: StoreId, flags: F) -> Result<(), Error> {
+        self.check_store(s)?;
+        let store_flags = F::NOTIFY_READYTOSEND | F::NOTIFY_NEWMAIL_RECEIVED;
+        let foreign = flags.without(store_flags);
+        if !foreign.is_empty() {
+            return Err(Error::store(s, StoreFault::TransportOnlyFlag(foreign)));
+        }
+        if flags.contains(F::NOTIFY_NEWMAIL_RECEIVED) {
+            return Err(Unsupported { what: "NOTIFY_NEWMAIL_RECEIVED from a tightly coupled store", requirement: "RCV-16" }.into());
+        }
+        // NOTIFY_READYTOSEND: the spooler is running and its transports are registered (SUB-6).
+        Ok(())
+    }
+
+    /// SUB-30, INV-24: reports on offered recipients during `SubmitMessage`, each once.
+    fn status_recips(&mut self, t: TransportId, m: MessageId, new: Vec<(RecipientIdx, ReportKind)>) -> Result<(), Error> {
+        self.live_logon_mut(t, "StatusRecips")?;
+        let count = self.messages.get(m).map_or(0, |msg| msg.recipients.len());
+        let Some(InFlight::Submit { call, offered, reports, .. }) = &mut self.in_flight else {
+            return Err(Error::provider(t, ProviderFault::StatusRecipsOutsideSubmit { message: m }));
+        };
+        if call.transport() != Some(t) || !matches!(call, crate::Call::SubmitMessage { message, .. } if *message == m) {
+            return Err(Error::provider(t, ProviderFault::StatusRecipsOutsideSubmit { message: m }));
+        }
+        for (i, (r, _)) in new.iter().enumerate() {
+            if r.index() >= count {
+                return Err(Error::provider(t, ProviderFault::NoSuchRecipient { message: m, recipient: *r }));
+            }
+            if !offered.contains(*r) {
+                return Err(Error::provider(t, ProviderFault::NotOffered { message: m, recipient: *r }));
+            }
+            if reports.iter().chain(&new[..i]).any(|(seen, _)| seen == r) {
+                return Err(Error::provider(t, ProviderFault::DuplicateReport { message: m, recipient: *r }));
+            }
+        }
+        reports.extend(new);
+        Ok(())
+    }
+}

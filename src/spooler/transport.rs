@@ -1,0 +1,145 @@
+//! The lifecycle of one transport provider entry: provider object, logon, status row (LIFE).
+
+use crate::flags::{LogonCaps, StatusCode};
+use crate::hresult::Hresult;
+use crate::ids::ServiceId;
+use crate::input::Directions;
+use crate::routing::Registrations;
+use crate::version::SpiVersion;
+
+/// One transport provider entry of the profile and where it is in its lifecycle.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Transport {
+    /// The message service the entry belongs to (LIFE-6).
+    pub(crate) service: ServiceId,
+    /// Where it is.
+    pub(crate) life: Life,
+}
+
+/// The lifecycle of a transport provider entry (LIFE-1 to LIFE-16).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Life {
+    /// `XPProviderInit` has not been called (LIFE-1).
+    NotLoaded,
+    /// The provider object exists; `TransportLogon` is due. `configured` records that the
+    /// service was already configured once after `MAPI_E_UNCONFIGURED` (LIFE-6).
+    Loaded { version: SpiVersion, configured: bool },
+    /// `TransportLogon` returned `MAPI_E_UNCONFIGURED`: the service entry point is due (LIFE-6).
+    Unconfigured { version: SpiVersion },
+    /// A logon exists: `TransportLogon` is in flight or succeeded.
+    LoggedOn(Logon),
+    /// No logon is left; `IXPProvider::Shutdown` is due before the provider object is released
+    /// (LIFE-15, LIFE-16).
+    ShutdownDue { reason: Ending },
+    /// The provider object is released, or was never loaded, for the rest of the session.
+    Gone { reason: Ending },
+}
+
+/// Why a transport stopped serving the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ending {
+    /// It was logged off because the session ended (LIFE-12 to LIFE-16).
+    SessionEnded,
+    /// The SPI versions did not overlap (VER-3, VER-4, VER-6).
+    VersionMismatch,
+    /// `TransportLogon` failed with a code that fails only this provider (LIFE-6).
+    LogonFailed(Hresult),
+    /// A provider of its message service failed to log on with another code, which disables the
+    /// whole service (LIFE-6).
+    ServiceDisabled,
+    /// It raised `NOTIFY_CRITICAL_ERROR` (LIFE-17).
+    CriticalError,
+}
+
+/// Where a logon is in its set-up (LIFE-4 to LIFE-8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum LogonStage {
+    /// `TransportLogon` is in flight.
+    LoggingOn,
+    /// `TransportLogon` succeeded; `AddressTypes` is due (LIFE-8).
+    Registering,
+    /// The transport is registered and can be given work.
+    Ready,
+}
+
+/// A transport logon: the session between the spooler and one transport (LIFE-4).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Logon {
+    /// The negotiated SPI version (VER-5).
+    pub(crate) version: SpiVersion,
+    /// Whether the service was configured after `MAPI_E_UNCONFIGURED` before this logon.
+    pub(crate) configured: bool,
+    /// Set-up stage.
+    pub(crate) stage: LogonStage,
+    /// The output flags of `TransportLogon` (LIFE-5).
+    pub(crate) caps: LogonCaps,
+    /// What `AddressTypes` returned (ORD-1), kept until logoff (LIFE-14).
+    pub(crate) registrations: Option<Registrations>,
+    /// `PR_STATUS_CODE` of the logon's status row, once created (LIFE-9, STAT-3).
+    pub(crate) row: Option<StatusCode>,
+    /// The directions the transport has been told are enabled (LIFE-10, LIFE-12).
+    pub(crate) enabled: Directions,
+    /// The directions the session wants enabled.
+    pub(crate) wanted: Directions,
+    /// `NOTIFY_CRITICAL_ERROR` was raised (LIFE-17).
+    pub(crate) critical: bool,
+    /// A critical section is open (STAT-13).
+    pub(crate) critsec: bool,
+    /// `NOTIFY_CONFIG_CHANGE` asks for `AddressTypes` again (ORD-9).
+    pub(crate) requery: bool,
+    /// The system was idle since the last `Idle` call (LIFE-11).
+    pub(crate) idle_due: bool,
+    /// The logon is to be released, and why.
+    pub(crate) release: Option<Ending>,
+}
+
+impl Logon {
+    /// A logon whose `TransportLogon` call is being made.
+    pub(crate) fn new(version: SpiVersion, configured: bool) -> Logon {
+        Logon {
+            version,
+            configured,
+            stage: LogonStage::LoggingOn,
+            caps: LogonCaps::EMPTY,
+            registrations: None,
+            row: None,
+            enabled: Directions::NONE,
+            wanted: Directions::NONE,
+            critical: false,
+            critsec: false,
+            requery: false,
+            idle_due: false,
+            release: None,
+        }
+    }
+
+    /// True when the spooler may hand this transport an outbound message now (LIFE-10, LIFE-12,
+    /// LIFE-17, ORD-9).
+    pub(crate) fn can_send(&self) -> bool {
+        self.stage == LogonStage::Ready && self.enabled.outbound && !self.critical && self.release.is_none() && !self.requery
+    }
+
+    /// The registrations that take part in the assignment scan: none once the logon is doomed
+    /// (critical error or release due), since the spooler will not call it again (LIFE-17).
+    pub(crate) fn routable(&self) -> Option<&Registrations> {
+        if self.critical || self.release.is_some() { None } else { self.registrations.as_ref() }
+    }
+}
+
+impl Transport {
+    /// The logon, if there is one.
+    pub(crate) fn logon(&self) -> Option<&Logon> {
+        match &self.life {
+            Life::LoggedOn(logon) => Some(logon),
+            _ => None,
+        }
+    }
+
+    /// The logon, mutably, if there is one.
+    pub(crate) fn logon_mut(&mut self) -> Option<&mut Logon> {
+        match &mut self.life {
+            Life::LoggedOn(logon) => Some(logon),
+            _ => None,
+        }
+    }
+}

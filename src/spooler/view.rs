@@ -1,0 +1,167 @@
+//! Read-only views of the spooler's state, for drivers, tests and invariant checks.
+
+use crate::effect::{Call, RecipientOutcome};
+use crate::flags::{LogonCaps, QueueFlags, StatusCode};
+use crate::ids::{MessageId, StoreId, Time, TransportId};
+use crate::input::Directions;
+use crate::recipients::TransportSet;
+use crate::routing::Registrations;
+
+use super::messages::{Disp, Stage};
+use super::transport::{Ending, Life, LogonStage};
+use super::{InFlight, Phase, Spooler, StoreState};
+
+/// Where a transport is in its lifecycle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransportView {
+    /// `XPProviderInit` has not been called.
+    NotLoaded,
+    /// The provider object exists but has no logon (yet, or waiting for configuration).
+    Loaded,
+    /// A logon exists.
+    LoggedOn {
+        /// `AddressTypes` returned and the transport can be given work.
+        ready: bool,
+        /// What `TransportLogon` returned in `lpulFlags`.
+        caps: LogonCaps,
+        /// The directions it has been told are enabled.
+        enabled: Directions,
+        /// `PR_STATUS_CODE` of its status row, if it created one.
+        status_row: Option<StatusCode>,
+        /// Its registrations.
+        registrations: Option<Registrations>,
+        /// It raised `NOTIFY_CRITICAL_ERROR`.
+        critical: bool,
+        /// It holds a critical section.
+        critical_section: bool,
+        /// The spooler is releasing it.
+        leaving: bool,
+    },
+    /// The logon is gone; `Shutdown` is due.
+    ShutdownDue(Ending),
+    /// Released or never loaded, for the rest of the session.
+    Gone(Ending),
+}
+
+/// What the spooler knows of an outbound message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageView {
+    /// The message.
+    pub id: MessageId,
+    /// Its store.
+    pub store: StoreId,
+    /// The spooler holds the lock.
+    pub locked: bool,
+    /// `PR_SUBMIT_FLAGS` as far as the spooler has seen or caused them.
+    pub flags: QueueFlags,
+    /// Per recipient row, what became of it so far.
+    pub recipients: Vec<RecipientView>,
+}
+
+/// What became of a recipient so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecipientView {
+    /// Waiting for a transport; these transports declined it.
+    Open {
+        /// The transports that declined it.
+        declined: TransportSet,
+    },
+    /// The transport holds it deferred (DEF-2).
+    Deferred(TransportId),
+    /// The transport asked for it to be resubmitted (DEF-2).
+    Resubmit(TransportId),
+    /// Final.
+    Done(RecipientOutcome),
+    /// `PR_RESPONSIBILITY` was TRUE when the spooler read the message; never offered.
+    AlreadyTaken,
+}
+
+impl Spooler {
+    /// The spooler's phase.
+    #[must_use]
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// The logical time.
+    #[must_use]
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    /// The synchronous call in flight, if any (AMB-20: at most one).
+    #[must_use]
+    pub fn call_in_flight(&self) -> Option<&Call> {
+        self.in_flight.as_ref().map(InFlight::call)
+    }
+
+    /// The earliest moment after now at which a retry delay ends (ERR-2, ERR-4, ERR-5, DEF-3):
+    /// a driver with nothing else to do lets time pass until then.
+    #[must_use]
+    pub fn next_deadline(&self) -> Option<Time> {
+        self.messages.in_order().flat_map(|(_, m)| m.blocks.iter().map(|(_, until)| *until)).filter(|until| *until > self.now).min()
+    }
+
+    /// True when the store's outgoing queue is open, so its table notifications reach the
+    /// spooler (SUB-16); before that, what is queued is read with `GetOutgoingQueue`.
+    #[must_use]
+    pub fn is_watching(&self, store: StoreId) -> bool {
+        self.stores.get(store.index()) == Some(&StoreState::Watching)
+    }
+
+    /// The number of transport entries of the profile.
+    #[must_use]
+    pub fn transport_count(&self) -> usize {
+        self.transports.len()
+    }
+
+    /// The transport priority order (ORD-4).
+    #[must_use]
+    pub fn transport_order(&self) -> &[TransportId] {
+        &self.order
+    }
+
+    /// Where a transport is, or `None` for a transport the profile does not have.
+    #[must_use]
+    pub fn transport_view(&self, t: TransportId) -> Option<TransportView> {
+        Some(match &self.transports.get(t.index())?.life {
+            Life::NotLoaded => TransportView::NotLoaded,
+            Life::Loaded { .. } | Life::Unconfigured { .. } => TransportView::Loaded,
+            Life::LoggedOn(logon) => TransportView::LoggedOn {
+                ready: logon.stage == LogonStage::Ready,
+                caps: logon.caps,
+                enabled: logon.enabled,
+                status_row: logon.row,
+                registrations: logon.registrations.clone(),
+                critical: logon.critical,
+                critical_section: logon.critsec,
+                leaving: logon.release.is_some(),
+            },
+            Life::ShutdownDue { reason } => TransportView::ShutdownDue(*reason),
+            Life::Gone { reason } => TransportView::Gone(*reason),
+        })
+    }
+
+    /// The messages the spooler knows of, in queue order.
+    pub fn message_ids(&self) -> impl Iterator<Item = MessageId> + '_ {
+        self.messages.in_order().map(|(id, _)| id)
+    }
+
+    /// What the spooler knows of a message, or `None` if it does not track it.
+    #[must_use]
+    pub fn message_view(&self, id: MessageId) -> Option<MessageView> {
+        let msg = self.messages.get(id)?;
+        let recipients = msg
+            .disp
+            .iter()
+            .map(|d| match *d {
+                Disp::Pending { declined } => RecipientView::Open { declined },
+                Disp::Deferred(t) => RecipientView::Deferred(t),
+                Disp::Resubmit(t) => RecipientView::Resubmit(t),
+                Disp::Done(outcome) => RecipientView::Done(outcome),
+                Disp::Taken => RecipientView::AlreadyTaken,
+            })
+            .collect();
+        Some(MessageView { id, store: msg.store, locked: msg.stage != Stage::Queued, flags: msg.flags, recipients })
+    }
+}

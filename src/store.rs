@@ -1,0 +1,313 @@
+//! A reference message store: the spooler-facing behaviour of a store that supports sending
+//! (SUB-1, SUB-5 to SUB-17, SUB-20, HOOK-7 to HOOK-10, DEF-6), as a plain value with methods.
+//!
+//! The spooler does not own the store: in a simulation or a model the store is part of the
+//! world, and it survives a crash of the spooler. This model is what such a world uses, and
+//! what store authors can compare their store with.
+
+use std::collections::BTreeMap;
+
+use crate::effect::{Effect, RecipientOutcome};
+use crate::flags::{LockState, QueueFlags};
+use crate::hresult::Hresult;
+use crate::ids::{FolderId, MessageId, StoreId};
+use crate::input::{QueueRow, ReportRequests};
+use crate::recipients::{RecipientRow, RecipientSet};
+
+/// The Outbox, where messages are submitted from.
+pub const OUTBOX: FolderId = FolderId(1);
+/// Sent Items, the usual target of `PR_SENTMAIL_ENTRYID` (HOOK-9).
+pub const SENT_ITEMS: FolderId = FolderId(2);
+
+/// A message a client composed and submits (SUB-1).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Draft {
+    /// The recipient table.
+    pub recipients: Vec<RecipientRow>,
+    /// `ExpandRecips` returned `NEEDS_PREPROCESSING`, which sets `PR_PREPROCESS` (SUB-11,
+    /// HOOK-5).
+    pub preprocess: bool,
+    /// `PR_SENTMAIL_ENTRYID` (HOOK-9).
+    pub sentmail: Option<FolderId>,
+    /// `PR_DELETE_AFTER_SUBMIT` (HOOK-9).
+    pub delete_after_submit: bool,
+    /// The originator's report requests (DEF-11).
+    pub reports: ReportRequests,
+}
+
+impl Draft {
+    /// A message to these recipients, with no sent-mail properties.
+    #[must_use]
+    pub fn to(recipients: Vec<RecipientRow>) -> Draft {
+        Draft { recipients, preprocess: false, sentmail: None, delete_after_submit: false, reports: ReportRequests::default() }
+    }
+}
+
+/// Where a message ended up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Placement {
+    /// In a folder.
+    Folder(FolderId),
+    /// Deleted.
+    Deleted,
+}
+
+/// What the sent-mail hook of a hook provider did inside `FinishedMsg` (HOOK-6, HOOK-8,
+/// HOOK-10, AMB-6, AMB-9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum SentMailHook {
+    /// No hook provider, or its hook returned no flag: the store's own processing runs.
+    #[default]
+    None,
+    /// `HOOK_CANCEL`: the hook took over the sent-mail filing, so the move to
+    /// `PR_SENTMAIL_ENTRYID` does not happen; deletion after submit still does.
+    Cancel,
+    /// `HOOK_DELETE`: the hook deleted the message.
+    Delete,
+}
+
+/// How a submission ended, as the store sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Still in the outgoing queue.
+    Queued,
+    /// `FinishedMsg` ran; the message was placed (HOOK-7).
+    Finished(Placement),
+    /// The client aborted it with `AbortSubmit` before the spooler locked it (DEF-6).
+    Aborted,
+}
+
+/// One recipient of a stored message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StoredRecipient {
+    /// The row, with `PR_RESPONSIBILITY` as saved.
+    pub row: RecipientRow,
+    /// The disposition the spooler saved, if any (INV-23).
+    pub outcome: Option<RecipientOutcome>,
+    /// Delivery-status reports raised for this recipient (INV-24).
+    pub reports: u8,
+}
+
+/// A message in the store.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StoredMessage {
+    /// Where it is.
+    pub placement: Placement,
+    /// `PR_SUBMIT_FLAGS` (SUB-12, SUB-20, AMB-5).
+    pub submit_flags: QueueFlags,
+    /// `MSGFLAG_SUBMIT` of `PR_MESSAGE_FLAGS`: submitted and read-only (SUB-8).
+    pub submitted: bool,
+    /// `MSGFLAG_UNSENT` of `PR_MESSAGE_FLAGS` (SUB-8, AMB-35).
+    pub unsent: bool,
+    /// `PR_PREPROCESS`.
+    pub preprocess: bool,
+    /// `PR_SENTMAIL_ENTRYID`.
+    pub sentmail: Option<FolderId>,
+    /// `PR_DELETE_AFTER_SUBMIT`.
+    pub delete_after_submit: bool,
+    /// The originator's report requests.
+    pub reports: ReportRequests,
+    /// The recipients.
+    pub recipients: Vec<StoredRecipient>,
+    /// How the submission ended so far.
+    pub outcome: Outcome,
+}
+
+/// A message store's spooler-facing state.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ReferenceStore {
+    id: StoreId,
+    next_id: u32,
+    messages: BTreeMap<MessageId, StoredMessage>,
+    queue: Vec<MessageId>,
+}
+
+impl ReferenceStore {
+    /// An empty store. Its message identifiers start at `first_id`, so that several stores of
+    /// one world hand out distinct identifiers.
+    #[must_use]
+    pub fn new(id: StoreId, first_id: u32) -> ReferenceStore {
+        ReferenceStore { id, next_id: first_id, messages: BTreeMap::new(), queue: Vec::new() }
+    }
+
+    /// The store's identifier.
+    #[must_use]
+    pub fn id(&self) -> StoreId {
+        self.id
+    }
+
+    /// The client's `IMessage::SubmitMessage` (SUB-1, SUB-5 to SUB-14): the message is saved in
+    /// the Outbox, marked submitted and unsent, every recipient's `PR_RESPONSIBILITY` is kept as
+    /// the draft has it (FALSE unless already sent, DEF-12), and it joins the outgoing queue,
+    /// with `SUBMITFLAG_PREPROCESS` if it needs preprocessing. The returned row is what the
+    /// table notification tells the spooler.
+    ///
+    /// # Errors
+    /// `MAPI_E_NO_RECIPIENTS` for an empty recipient table (SUB-1).
+    pub fn submit(&mut self, draft: Draft) -> Result<QueueRow, Hresult> {
+        if draft.recipients.is_empty() {
+            return Err(Hresult::MAPI_E_NO_RECIPIENTS);
+        }
+        let id = MessageId(self.next_id);
+        self.next_id += 1;
+        let submit_flags = if draft.preprocess { QueueFlags::SUBMITFLAG_PREPROCESS } else { QueueFlags::EMPTY };
+        let message = StoredMessage {
+            placement: Placement::Folder(OUTBOX),
+            submit_flags,
+            submitted: true,
+            unsent: true,
+            preprocess: draft.preprocess,
+            sentmail: draft.sentmail,
+            delete_after_submit: draft.delete_after_submit,
+            reports: draft.reports,
+            recipients: draft.recipients.into_iter().map(|row| StoredRecipient { row, outcome: None, reports: 0 }).collect(),
+            outcome: Outcome::Queued,
+        };
+        self.messages.insert(id, message);
+        self.queue.push(id);
+        Ok(self.row(id))
+    }
+
+    /// The queue row of a message, as the spooler reads it.
+    fn row(&self, id: MessageId) -> QueueRow {
+        let m = &self.messages[&id];
+        QueueRow {
+            store: self.id,
+            message: id,
+            flags: m.submit_flags,
+            preprocess: m.preprocess,
+            reports: m.reports,
+            recipients: m.recipients.iter().map(|r| r.row).collect(),
+        }
+    }
+
+    /// `IMsgStore::GetOutgoingQueue` (SUB-16): the queued messages in ascending submission
+    /// order.
+    #[must_use]
+    pub fn outgoing_queue(&self) -> Vec<QueueRow> {
+        self.queue.iter().map(|id| self.row(*id)).collect()
+    }
+
+    /// True when the message is in the outgoing queue.
+    #[must_use]
+    pub fn is_queued(&self, id: MessageId) -> bool {
+        self.queue.contains(&id)
+    }
+
+    /// `IMsgStore::AbortSubmit` (DEF-6): removes an unlocked queued message and makes it an
+    /// unsent draft again (AMB-35).
+    pub fn abort_submit(&mut self, id: MessageId) -> Hresult {
+        let Some(m) = self.messages.get_mut(&id).filter(|m| m.outcome == Outcome::Queued) else {
+            return Hresult::MAPI_E_NOT_IN_QUEUE;
+        };
+        if m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED) {
+            return Hresult::MAPI_E_UNABLE_TO_ABORT;
+        }
+        m.submitted = false;
+        m.unsent = true;
+        m.outcome = Outcome::Aborted;
+        self.queue.retain(|q| *q != id);
+        Hresult::S_OK
+    }
+
+    /// `IMsgStore::SetLockState` (SUB-20, AMB-5): saves the message and sets or clears
+    /// `SUBMITFLAG_LOCKED`. A message that is no longer queued (an abort won the race) cannot
+    /// be locked.
+    pub fn set_lock_state(&mut self, id: MessageId, state: LockState) -> Hresult {
+        match self.messages.get_mut(&id).filter(|m| m.outcome == Outcome::Queued) {
+            None => Hresult::MAPI_E_NOT_IN_QUEUE,
+            Some(m) => {
+                m.submit_flags = match state {
+                    LockState::Locked => m.submit_flags | QueueFlags::SUBMITFLAG_LOCKED,
+                    LockState::Unlocked => m.submit_flags.without(QueueFlags::SUBMITFLAG_LOCKED),
+                };
+                Hresult::S_OK
+            }
+        }
+    }
+
+    /// The spooler's `IMessage::SubmitMessage` after preprocessing (SUB-12 step 5): the store
+    /// clears `SUBMITFLAG_PREPROCESS`.
+    pub fn submit_preprocessed(&mut self, id: MessageId) -> Hresult {
+        match self.messages.get_mut(&id) {
+            Some(m) => {
+                m.submit_flags = m.submit_flags.without(QueueFlags::SUBMITFLAG_PREPROCESS);
+                Hresult::S_OK
+            }
+            None => Hresult::MAPI_E_NOT_FOUND,
+        }
+    }
+
+    /// `IMsgStore::FinishedMsg` (HOOK-7, AMB-6 to AMB-8): unlock, let the sent-mail hook run,
+    /// then move to `PR_SENTMAIL_ENTRYID` unless the hook superseded it, and delete if
+    /// `PR_DELETE_AFTER_SUBMIT` is TRUE. The message leaves the outgoing queue and is no longer
+    /// unsent.
+    pub fn finished_msg(&mut self, id: MessageId, hook: SentMailHook) -> Hresult {
+        let Some(m) = self.messages.get_mut(&id).filter(|m| m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED)) else {
+            // HOOK-7: the spooler only ever passes a locked message.
+            return Hresult::MAPI_E_NO_SUPPORT;
+        };
+        m.submit_flags = m.submit_flags.without(QueueFlags::SUBMITFLAG_LOCKED);
+        m.unsent = false;
+        let placement = match (hook, m.sentmail, m.delete_after_submit) {
+            (SentMailHook::Delete, _, _) | (_, _, true) => Placement::Deleted,
+            (SentMailHook::None, Some(folder), false) => Placement::Folder(folder),
+            (SentMailHook::Cancel | SentMailHook::None, _, false) => m.placement,
+        };
+        m.placement = placement;
+        m.outcome = Outcome::Finished(placement);
+        self.queue.retain(|q| *q != id);
+        Hresult::S_OK
+    }
+
+    /// A transport saved the message before returning an error from `SubmitMessage`: the
+    /// recipients it took keep `PR_RESPONSIBILITY` TRUE (SUB-33).
+    pub fn save_by_transport(&mut self, id: MessageId, taken: &RecipientSet, transport: crate::ids::TransportId) {
+        if let Some(m) = self.messages.get_mut(&id) {
+            for r in taken.iter() {
+                if let Some(rec) = m.recipients.get_mut(r.index()) {
+                    rec.row.responsibility = true;
+                    rec.outcome = Some(RecipientOutcome::Transport(transport));
+                }
+            }
+        }
+    }
+
+    /// Applies what the spooler and MAPI did to this store's messages: saved dispositions and
+    /// raised reports. Effects for other stores, and calls, are ignored.
+    pub fn apply(&mut self, effect: &Effect) {
+        match effect {
+            Effect::SaveRecipients { store, message, recipients, outcome } if *store == self.id => {
+                if let Some(m) = self.messages.get_mut(message) {
+                    for r in recipients.iter() {
+                        if let Some(rec) = m.recipients.get_mut(r.index()) {
+                            rec.row.responsibility = true;
+                            rec.outcome = Some(*outcome);
+                        }
+                    }
+                }
+            }
+            Effect::Report { store, message, recipients, kind: _ } if *store == self.id => {
+                if let Some(m) = self.messages.get_mut(message) {
+                    for r in recipients.iter() {
+                        if let Some(rec) = m.recipients.get_mut(r.index()) {
+                            rec.reports = rec.reports.saturating_add(1);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A message, if the store has it.
+    #[must_use]
+    pub fn message(&self, id: MessageId) -> Option<&StoredMessage> {
+        self.messages.get(&id)
+    }
+
+    /// Every message, by identifier.
+    pub fn messages(&self) -> impl Iterator<Item = (MessageId, &StoredMessage)> {
+        self.messages.iter().map(|(id, m)| (*id, m))
+    }
+}
