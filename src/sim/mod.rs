@@ -48,6 +48,7 @@ pub struct Sim {
     sent_mail_hook: SentMailHook,
     rng: SplitMix64,
     trace: Vec<String>,
+    effects: Vec<Effect>,
     refused: Vec<Error>,
     submitted: Vec<(StoreId, MessageId)>,
 }
@@ -76,6 +77,7 @@ impl Sim {
             sent_mail_hook: SentMailHook::None,
             rng: SplitMix64::new(seed),
             trace: Vec::new(),
+            effects: Vec::new(),
             refused: Vec::new(),
             submitted: Vec::new(),
         })
@@ -117,6 +119,20 @@ impl Sim {
     #[must_use]
     pub fn refused(&self) -> &[Error] {
         &self.refused
+    }
+
+    /// Every effect of the spooler so far, in order.
+    #[must_use]
+    pub fn effects(&self) -> &[Effect] {
+        &self.effects
+    }
+
+    /// Every call the spooler made so far, in order.
+    pub fn calls(&self) -> impl Iterator<Item = &Call> {
+        self.effects.iter().filter_map(|e| match e {
+            Effect::Call(call) => Some(call),
+            _ => None,
+        })
     }
 
     /// The numbered call trace, one event per line.
@@ -234,6 +250,7 @@ impl Sim {
                 if let Some(Effect::Call(call)) = effects.iter().find(|e| matches!(e, Effect::Call(_))) {
                     self.trace.push(format!("spooler -> {call}"));
                 }
+                self.effects.extend(effects);
                 true
             }
             Err(error) => {
@@ -247,17 +264,27 @@ impl Sim {
     /// Runs the world until nothing more happens: answers every call, lets time pass to the
     /// next retry or deferred notification.
     pub fn run(&mut self) {
+        self.run_until_call(|_| false);
+    }
+
+    /// Runs the world like [`Sim::run`], but stops, without answering it, as soon as the call in
+    /// flight is one `stop_at` picks. Returns true if it stopped there, false if the world
+    /// settled first.
+    pub fn run_until_call(&mut self, mut stop_at: impl FnMut(&Call) -> bool) -> bool {
         for _ in 0..STEP_LIMIT {
             if let Some(call) = self.spooler.call_in_flight().cloned() {
+                if stop_at(&call) {
+                    return true;
+                }
                 if !self.answer(&call) {
                     // A refused return would be offered again forever.
-                    return;
+                    return false;
                 }
                 continue;
             }
             let notice = self.deferred_notices.iter().map(|(at, _, _)| *at).min();
             let next = [self.spooler.next_deadline(), notice].into_iter().flatten().min();
-            let Some(at) = next else { return };
+            let Some(at) = next else { return false };
             let now = self.spooler.now();
             if at > now {
                 let seconds = u32::try_from(at.0 - now.0).unwrap_or(u32::MAX);
@@ -266,6 +293,7 @@ impl Sim {
             self.fire_notices();
         }
         self.trace.push(format!("STOPPED: the world did not settle within {STEP_LIMIT} steps"));
+        false
     }
 
     fn fire_notices(&mut self) {

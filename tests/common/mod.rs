@@ -1,0 +1,75 @@
+//! Shared builders for the conformance scenarios.
+//!
+//! Every scenario names the requirements it checks on a `// Spec:` line; the catalogue test
+//! (`tests/catalogue.rs`) reads those lines.
+#![allow(dead_code)]
+
+use mapi_spooler::sim::{Sim, TransportScript};
+use mapi_spooler::store::{Draft, Outcome, StoredMessage};
+use mapi_spooler::{AddrType, Error, MessageId, Profile, RecipientOutcome, RecipientRow, Registrations, StoreId};
+
+/// `SMTP`, served by [`smtp`].
+pub const SMTP: AddrType = AddrType(0);
+/// `FAX`, served by [`fax`].
+pub const FAX: AddrType = AddrType(1);
+/// `X400`, served by no transport unless a scenario says so.
+pub const X400: AddrType = AddrType(2);
+/// The names of the address types above, for traces.
+pub const NAMES: &[&str] = &["SMTP", "FAX", "X400"];
+/// The only store.
+pub const S0: StoreId = StoreId(0);
+
+/// A transport registered for `SMTP`.
+pub fn smtp() -> TransportScript {
+    TransportScript::new("SMTP transport", Registrations::address_types([SMTP]))
+}
+
+/// A transport registered for `FAX`.
+pub fn fax() -> TransportScript {
+    TransportScript::new("FAX transport", Registrations::address_types([FAX]))
+}
+
+/// A world with these transports, in this profile order, each its own service, and one store.
+pub fn world(scripts: Vec<TransportScript>) -> Sim {
+    let profile = Profile::new(scripts.len() as u8);
+    Sim::new(&profile, scripts, 0).expect("valid profile").with_address_names(NAMES)
+}
+
+/// A world that has started: every transport is logged on and enabled, the store is open.
+pub fn started(scripts: Vec<TransportScript>) -> Sim {
+    let mut sim = world(scripts);
+    sim.start();
+    sim
+}
+
+/// A draft to recipients of these address types.
+pub fn draft(types: &[AddrType]) -> Draft {
+    Draft::to(types.iter().map(|t| RecipientRow::new(*t)).collect())
+}
+
+/// Submits a draft to the store and runs the world until it settles.
+pub fn send(sim: &mut Sim, draft: Draft) -> MessageId {
+    let id = sim.submit(S0, draft).expect("the store accepts the draft");
+    sim.run();
+    id
+}
+
+/// The stored message.
+pub fn stored(sim: &Sim, id: MessageId) -> &StoredMessage {
+    sim.store(S0).message(id).expect("the store has the message")
+}
+
+/// How the submission of a message ended.
+pub fn outcome(sim: &Sim, id: MessageId) -> Outcome {
+    stored(sim, id).outcome
+}
+
+/// The disposition saved for each recipient of a message.
+pub fn dispositions(sim: &Sim, id: MessageId) -> Vec<Option<RecipientOutcome>> {
+    stored(sim, id).recipients.iter().map(|r| r.outcome).collect()
+}
+
+/// Asserts that the world followed the documentation: the spooler refused nothing.
+pub fn assert_clean(sim: &Sim) {
+    assert_eq!(sim.refused(), &[] as &[Error], "the spooler refused inputs; trace:\n{}", sim.trace());
+}
