@@ -46,5 +46,5 @@ fn idle_only_for_transports_that_asked() {
         Some(TransportView::LoggedOn { enabled, .. }) => assert_eq!(enabled, Directions::BOTH),
         other => panic!("T1 should be logged on, is {other:?}"),
     }
-    assert!(matches!(sim.spooler().call_in_flight(), None::<&Call>));
+    assert!(sim.spooler().call_in_flight().is_none());
 }
