@@ -73,3 +73,8 @@ pub use recipients::{RecipientRow, RecipientSet, TransportSet};
 pub use routing::{AddressTypes, PreprocessorFilter, Registrations, first_choice, scan};
 pub use spooler::{Ending, MessageView, Phase, Profile, RecipientView, Settings, Spooler, TransportView};
 pub use version::{Negotiation, SpiVersion, VersionRange};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -194,6 +194,19 @@ impl ReferenceStore {
         self.queue.contains(&id)
     }
 
+    /// A client's `OpenEntry` on a message (SUB-15): a queued message opens read-only, and
+    /// asking to modify it fails with `MAPI_E_SUBMITTED`; while the spooler holds the lock,
+    /// every client open fails with `MAPI_E_NO_ACCESS`.
+    #[must_use]
+    pub fn client_open(&self, id: MessageId, modify: bool) -> Hresult {
+        match self.messages.get(&id) {
+            None => Hresult::MAPI_E_NOT_FOUND,
+            Some(m) if m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED) => Hresult::MAPI_E_NO_ACCESS,
+            Some(m) if modify && m.outcome == Outcome::Queued => Hresult::MAPI_E_SUBMITTED,
+            Some(_) => Hresult::S_OK,
+        }
+    }
+
     /// `IMsgStore::AbortSubmit` (DEF-6): removes an unlocked queued message and makes it an
     /// unsent draft again (AMB-35).
     pub fn abort_submit(&mut self, id: MessageId) -> Hresult {

@@ -38,6 +38,9 @@ const STEP_LIMIT: usize = 100_000;
 #[derive(Clone, Debug)]
 pub struct Sim {
     spooler: Spooler,
+    /// The spooler as it is before the session starts: what a restart after a crash begins
+    /// with.
+    pristine: Spooler,
     stores: Vec<ReferenceStore>,
     scripts: Vec<TransportScript>,
     services: Vec<crate::ids::ServiceId>,
@@ -66,6 +69,7 @@ impl Sim {
         let spooler = Spooler::new(profile)?;
         let stores = (0..profile.stores).map(|s| ReferenceStore::new(StoreId(s), 1 + u32::from(s) * 1_000_000)).collect();
         Ok(Sim {
+            pristine: spooler.clone(),
             spooler,
             stores,
             runtime: vec![Runtime::default(); scripts.len()],
@@ -148,15 +152,19 @@ impl Sim {
     }
 
     fn name_of(&self, r: &crate::RecipientRow) -> String {
-        let addr = self.addr_names.get(r.addr_type.index()).cloned().unwrap_or_else(|| r.addr_type.to_string());
+        let addr = self.addr_name(r.addr_type);
         match r.uid {
             Some(uid) => format!("{addr}/{uid}"),
             None => addr,
         }
     }
 
+    fn addr_name(&self, a: crate::AddrType) -> String {
+        self.addr_names.get(a.index()).cloned().unwrap_or_else(|| a.to_string())
+    }
+
     fn registrations_text(&self, registrations: &crate::Registrations) -> String {
-        let name = |a: &crate::AddrType| self.addr_names.get(a.index()).cloned().unwrap_or_else(|| a.to_string());
+        let name = |a: &crate::AddrType| self.addr_name(*a);
         let types = match &registrations.address_types {
             crate::AddressTypes::Any => "NULL (any type)".to_owned(),
             crate::AddressTypes::Listed(types) => format!("[{}]", types.iter().map(name).collect::<Vec<_>>().join(", ")),
@@ -169,6 +177,19 @@ impl Sim {
     pub fn start(&mut self) {
         self.feed(Input::Session(SessionRequest::Start));
         self.run();
+    }
+
+    /// The spooler process crashes, and with it the transports it had loaded: everything they
+    /// remembered is gone, while the stores keep what was saved. A new spooler is created for
+    /// the same profile; [`Sim::start`] starts it.
+    pub fn crash(&mut self) {
+        self.trace.push("CRASH: the spooler process dies; the stores keep what they saved".to_owned());
+        self.spooler = self.pristine.clone();
+        for runtime in &mut self.runtime {
+            *runtime = Runtime::default();
+        }
+        self.preprocessor_owners.clear();
+        self.deferred_notices.clear();
     }
 
     /// The session ends. Runs until the world settles.
@@ -234,7 +255,16 @@ impl Sim {
             Input::Return(Return::AddressTypes { transport, result: Ok(registrations) }) => {
                 format!("spooler <- {transport}.AddressTypes => S_OK {}", self.registrations_text(registrations))
             }
+            Input::Support(SupportCall::RegisterPreprocessor { transport, filter }) => {
+                let uid = filter.uid.map_or_else(|| "NULL".to_owned(), |u| u.to_string());
+                let adr = filter.addr_type.map_or_else(|| "NULL".to_owned(), |a| self.addr_name(a));
+                format!("{transport} -> support.RegisterPreprocessor(lpMuid={uid}, lpszAdrType={adr})")
+            }
             _ => input_line(&input),
+        };
+        let registers = match &input {
+            Input::Support(SupportCall::RegisterPreprocessor { transport, .. }) => Some(*transport),
+            _ => None,
         };
         self.trace.push(line);
         match self.spooler.step(input) {
@@ -251,6 +281,9 @@ impl Sim {
                     self.trace.push(format!("spooler -> {call}"));
                 }
                 self.effects.extend(effects);
+                if let Some(owner) = registers {
+                    self.preprocessor_owners.push(owner);
+                }
                 true
             }
             Err(error) => {
@@ -269,7 +302,9 @@ impl Sim {
 
     /// Runs the world like [`Sim::run`], but stops, without answering it, as soon as the call in
     /// flight is one `stop_at` picks. Returns true if it stopped there, false if the world
-    /// settled first.
+    /// settled first. The call already in flight when it is called counts too, so calling it
+    /// twice with the same predicate stops at the same call; answer it (with [`Sim::feed`]) or
+    /// pick the next one with a predicate that skips it.
     pub fn run_until_call(&mut self, mut stop_at: impl FnMut(&Call) -> bool) -> bool {
         for _ in 0..STEP_LIMIT {
             if let Some(call) = self.spooler.call_in_flight().cloned() {
@@ -355,6 +390,17 @@ impl Sim {
             }
             Call::FinishedMsg { store, message } => {
                 let result = self.stores[store.index()].finished_msg(message, self.sent_mail_hook);
+                if let Some(crate::store::StoredMessage { outcome: crate::store::Outcome::Finished(placement), .. }) =
+                    self.stores[store.index()].message(message)
+                {
+                    let placed = match placement {
+                        crate::store::Placement::Deleted => "deleted it".to_owned(),
+                        crate::store::Placement::Folder(f) if *f == crate::store::OUTBOX => "left it in the Outbox".to_owned(),
+                        crate::store::Placement::Folder(f) if *f == crate::store::SENT_ITEMS => "moved it to Sent Items".to_owned(),
+                        crate::store::Placement::Folder(f) => format!("moved it to folder {f}"),
+                    };
+                    self.trace.push(format!("{store}: FinishedMsg unlocked {message} and {placed}"));
+                }
                 Return::FinishedMsg { store, message, result }
             }
         };
@@ -377,9 +423,7 @@ impl Sim {
             // Both public providers register their preprocessor and create their row inside
             // TransportLogon (real-providers.md, A.1 and A.2).
             for filter in self.scripts[i].preprocessors.clone() {
-                if self.feed(Input::Support(SupportCall::RegisterPreprocessor { transport, filter })) {
-                    self.preprocessor_owners.push(transport);
-                }
+                self.feed(Input::Support(SupportCall::RegisterPreprocessor { transport, filter }));
             }
             if self.scripts[i].row_during_logon {
                 self.modify_row(transport, StatusRowFlags::EMPTY, StatusCode::STATUS_AVAILABLE);

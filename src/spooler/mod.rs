@@ -21,7 +21,7 @@ use crate::routing::{self, PreprocessorFilter, Registrations};
 use crate::version::VersionRange;
 
 use messages::Messages;
-use transport::{Life, Logon, LogonStage, Transport};
+use transport::{Life, LogonStage, Transport};
 
 /// What the spooler is configured with: the profile's transports and stores, and the spooler's
 /// own choices where the documentation leaves them open.
@@ -122,6 +122,18 @@ pub(crate) struct Preprocessor {
     pub filter: PreprocessorFilter,
 }
 
+/// Where the assignment scan sends a recipient next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// The first match that has not declined it (ORD-4).
+    To(TransportId),
+    /// Only transports that are out of service for the session could take it: it waits
+    /// (ORD-10).
+    Wait,
+    /// Every transport that matches declined it, or none matches: an NDR is due (SUB-25).
+    Undeliverable,
+}
+
 /// The synchronous call in flight, with what its return needs to be judged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum InFlight {
@@ -180,7 +192,11 @@ impl Spooler {
             phase: Phase::Created,
             now: Time::default(),
             in_flight: None,
-            transports: profile.transports.iter().map(|&service| Transport { service, life: Life::NotLoaded }).collect(),
+            transports: profile
+                .transports
+                .iter()
+                .map(|&service| Transport { service, life: Life::NotLoaded, registrations: None })
+                .collect(),
             order: (0..profile.transports.len()).map(|i| TransportId(i as u8)).collect(),
             disabled_services: 0,
             stores: vec![StoreState::Closed; usize::from(profile.stores)],
@@ -279,14 +295,23 @@ impl Spooler {
         self.stores.get(s.index()).copied().ok_or_else(|| CallerError::UnknownStore(s).into())
     }
 
-    /// The registrations of a transport that takes part in the assignment scan (ORD-4).
+    /// The registrations of a transport that takes part in the assignment scan (ORD-4): one
+    /// whose logon is registered and still serving.
     fn registrations(&self, t: TransportId) -> Option<&Registrations> {
-        self.transports.get(t.index()).and_then(Transport::logon).and_then(Logon::routable)
+        let transport = self.transports.get(t.index())?;
+        transport.logon().filter(|l| l.serving()).and(transport.registrations.as_ref())
     }
 
-    /// The transport that gets the next chance at a recipient of a message (ORD-4).
-    fn first_choice(&self, msg: &messages::OutMsg, r: usize, declined: TransportSet) -> Option<TransportId> {
-        routing::first_choice(&self.order, |t| self.registrations(t), &msg.recipients[r], declined)
+    /// Where the scan sends a recipient of a message next (ORD-4, ORD-10, SUB-25).
+    fn route(&self, msg: &messages::OutMsg, r: usize, declined: TransportSet) -> Route {
+        let row = &msg.recipients[r];
+        if let Some(t) = routing::first_choice(&self.order, |t| self.registrations(t), row, declined) {
+            return Route::To(t);
+        }
+        // ORD-10: a transport that could take it but is out of service postpones it; only when
+        // every transport that matches has declined it is it undeliverable (ORD-4 step 5).
+        let known = |t: TransportId| self.transports.get(t.index()).and_then(|tr| tr.registrations.as_ref());
+        if routing::scan(&self.order, known, row).any(|t| !declined.contains(t)) { Route::Wait } else { Route::Undeliverable }
     }
 
     fn service_disabled(&self, s: ServiceId) -> bool {

@@ -47,8 +47,9 @@ impl Spooler {
             Return::AddressTypes { transport, result } => {
                 let registrations = result.map_err(|h| Error::provider(transport, undocumented("AddressTypes", h, "S_OK")))?;
                 self.in_flight = None;
-                if let Some(logon) = self.transports[transport.index()].logon_mut() {
-                    logon.registrations = Some(registrations);
+                let entry = &mut self.transports[transport.index()];
+                entry.registrations = Some(registrations);
+                if let Some(logon) = entry.logon_mut() {
                     logon.stage = LogonStage::Ready;
                     logon.requery = false;
                 }
@@ -160,18 +161,18 @@ impl Spooler {
         Ok(())
     }
 
-    /// LIFE-6: after configuration the logon is tried again; if configuration fails, the
-    /// provider cannot log on.
+    /// LIFE-6: after configuration the logon is tried again; a failed configuration is handled
+    /// like any other logon error (DEC-5).
     fn returned_service_configure(&mut self, service: ServiceId, result: Hresult) {
         self.in_flight = None;
-        for transport in self.transports.iter_mut().filter(|t| t.service == service) {
-            if let Life::Unconfigured { version } = transport.life {
-                transport.life = if result.is_success() {
-                    Life::Loaded { version, configured: true }
-                } else {
-                    Life::ShutdownDue { reason: Ending::LogonFailed(Hresult::MAPI_E_UNCONFIGURED) }
-                };
+        if result.is_success() {
+            for transport in self.transports.iter_mut().filter(|t| t.service == service) {
+                if let Life::Unconfigured { version } = transport.life {
+                    transport.life = Life::Loaded { version, configured: true };
+                }
             }
+        } else {
+            self.disable_service(service);
         }
     }
 
@@ -192,18 +193,14 @@ impl Spooler {
                 logon.stage = LogonStage::Registering;
                 logon.wanted = self.settings.enable;
             }
+            // DEC-5: configure once, then log on again.
             Err(Hresult::MAPI_E_UNCONFIGURED) if !configured => transport.life = Life::Unconfigured { version },
-            Err(
-                h @ (Hresult::MAPI_E_UNCONFIGURED
-                | Hresult::MAPI_E_FAILONEPROVIDER
-                | Hresult::MAPI_E_USER_CANCEL
-                | Hresult::MAPI_E_UNKNOWN_CPID
-                | Hresult::MAPI_E_UNKNOWN_LCID),
-            ) => transport.life = Life::ShutdownDue { reason: Ending::LogonFailed(h) },
+            // Only this code spares the service.
+            Err(h @ Hresult::MAPI_E_FAILONEPROVIDER) => transport.life = Life::ShutdownDue { reason: Ending::LogonFailed(h) },
             Err(_) => {
-                // LIFE-6: any other error disables the whole service for the session (INV-6).
+                // LIFE-6, DEC-6: for every other error MAPI disables the whole service for the
+                // session (INV-6).
                 let service = transport.service;
-                transport.life = Life::ShutdownDue { reason: Ending::ServiceDisabled };
                 self.disable_service(service);
             }
         }
@@ -217,6 +214,10 @@ impl Spooler {
             match &mut transport.life {
                 Life::NotLoaded => transport.life = Life::Gone { reason: Ending::ServiceDisabled },
                 Life::Loaded { .. } | Life::Unconfigured { .. } => transport.life = Life::ShutdownDue { reason: Ending::ServiceDisabled },
+                // A logon that failed has no logon object left to release: only Shutdown.
+                Life::LoggedOn(logon) if logon.stage == LogonStage::LoggingOn => {
+                    transport.life = Life::ShutdownDue { reason: Ending::ServiceDisabled };
+                }
                 Life::LoggedOn(logon) => {
                     logon.release = Some(Ending::ServiceDisabled);
                     doomed.push(TransportId(i as u8));
@@ -280,6 +281,14 @@ impl Spooler {
         let (offered, deferred, reports) = (offered.clone(), *deferred, reports.clone());
         let reported: RecipientSet = reports.iter().map(|(r, _)| *r).collect();
         let critical = self.logon(t).is_some_and(|l| l.critical);
+        let count = self.messages.get(m).map_or(0, |msg| msg.recipients.len());
+        let taken = match &outcome {
+            SubmitOutcome::Accepted { accepted, .. } => accepted,
+            SubmitOutcome::Failed { saved, .. } => saved,
+        };
+        if let Some(r) = taken.max().filter(|r| r.index() >= count) {
+            return Err(Error::provider(t, ProviderFault::NoSuchRecipient { message: m, recipient: r }));
+        }
         match outcome {
             SubmitOutcome::Accepted { msg_ref, accepted } => {
                 if critical {
@@ -322,6 +331,9 @@ impl Spooler {
                 let rest = offered.difference(&saved);
                 let now = self.now;
                 let delay = match result {
+                    // LIFE-17, DEC-4: a transport that raised a critical error is out of the scan
+                    // already; its recipients wait for nothing from it.
+                    _ if critical => None,
                     Hresult::MAPI_E_BUSY => Some(self.settings.busy_retry_secs),
                     Hresult::MAPI_E_WAIT | Hresult::MAPI_E_NETWORK_ERROR => Some(return_parm),
                     Hresult::MAPI_E_NOT_ME | Hresult::MAPI_E_CANCEL => None,
@@ -332,6 +344,8 @@ impl Spooler {
                     if let Some(msg) = self.messages.get_mut(m) {
                         msg.block(t, now.after(seconds));
                     }
+                } else if critical {
+                    // Nothing to record: the scan no longer sees this transport.
                 } else if result == Hresult::MAPI_E_NOT_ME {
                     // ERR-3: the scan goes on to the next transport (ORD-4).
                     self.decline(m, t, &rest, deferred);
@@ -485,15 +499,13 @@ impl Spooler {
         Ok(())
     }
 
-    /// A transport is gone for the rest of the session or will not be called again: the
-    /// recipients it held deferred go back to the scan without it, and its retry delays lapse.
+    /// A transport will not be called again this session: the recipients it held deferred go
+    /// back to the scan, which passes over it (DEC-4), and its retry delays lapse.
     pub(super) fn forget_transport(&mut self, t: TransportId) {
         for msg in self.messages.iter_mut() {
             for d in msg.disp.iter_mut() {
                 if matches!(d, Disp::Deferred(h) | Disp::Resubmit(h) if *h == t) {
-                    let mut declined = TransportSet::EMPTY;
-                    declined.insert(t);
-                    *d = Disp::Pending { declined };
+                    *d = Disp::Pending { declined: TransportSet::EMPTY };
                 }
             }
             msg.blocks.retain(|(b, _)| *b != t);

@@ -21,10 +21,11 @@ use crate::flags::{LockState, NotifyFlags, SubmitFlags};
 use crate::ids::{MessageId, PreprocessorId, RecipientIdx, StoreId, TransportId};
 use crate::input::{Directions, ReportKind};
 use crate::recipients::{RecipientSet, TransportSet};
+use crate::routing::Registrations;
 
 use super::messages::{Disp, OutMsg, Stage};
 use super::transport::{Ending, Life, Logon, LogonStage};
-use super::{InFlight, Phase, Spooler, StoreState};
+use super::{InFlight, Phase, Preprocessor, Route, Spooler, StoreState};
 
 impl Spooler {
     /// The next call to make, after doing every step that needs no call.
@@ -220,17 +221,24 @@ impl Spooler {
         }
     }
 
-    /// The next preprocessor, from number `next` on, that applies to the message: it belongs to
-    /// a transport that gets the first chance at some recipient, and its filter matches that
-    /// recipient (ORD-11, AMB-37).
+    /// The next preprocessor, from number `next` on, that applies to the message (ORD-11,
+    /// AMB-37, DEC-21): its filter matches a recipient still open, and either its transport gets
+    /// the first chance at that recipient, or its transport registers no recipients at all (the
+    /// usual form of a transport that only installs a preprocessor, ORD-6) and no transport
+    /// earlier in the order can take the recipient.
     fn next_preprocessor(&self, msg: &OutMsg, next: u8) -> Option<PreprocessorId> {
         (usize::from(next)..self.preprocessors.len()).map(|p| PreprocessorId(p as u8)).find(|p| {
-            let preprocessor = self.preprocessors[p.index()];
-            msg.disp.iter().enumerate().any(|(r, d)| match d {
-                Disp::Pending { declined } => {
-                    preprocessor.filter.matches(&msg.recipients[r]) && self.first_choice(msg, r, *declined) == Some(preprocessor.owner)
-                }
-                _ => false,
+            let Preprocessor { owner, filter } = self.preprocessors[p.index()];
+            let Some(own) = self.registrations(owner) else { return false };
+            let registers_nothing = *own == Registrations::none();
+            let earlier = self.order.iter().take_while(|t| **t != owner);
+            msg.disp.iter().enumerate().any(|(r, d)| {
+                let Disp::Pending { declined } = d else { return false };
+                let row = &msg.recipients[r];
+                filter.matches(row)
+                    && (self.route(msg, r, *declined) == Route::To(owner)
+                        || (registers_nothing
+                            && !earlier.clone().any(|t| self.registrations(*t).is_some_and(|g| g.matches_uid(row) || g.matches_type(row)))))
             })
         })
     }
@@ -250,7 +258,7 @@ impl Spooler {
     fn settle_unroutable(&mut self, id: MessageId, fx: &mut Effects) {
         let Some(msg) = self.messages.get(id) else { return };
         let unroutable: RecipientSet = (0..msg.disp.len())
-            .filter(|&r| matches!(msg.disp[r], Disp::Pending { declined } if self.first_choice(msg, r, declined).is_none()))
+            .filter(|&r| matches!(msg.disp[r], Disp::Pending { declined } if self.route(msg, r, declined) == Route::Undeliverable))
             .map(|r| RecipientIdx(r as u16))
             .collect();
         if !unroutable.is_empty() {
@@ -268,7 +276,7 @@ impl Spooler {
         report: Option<ReportKind>,
         fx: &mut Effects,
     ) {
-        let Some(msg) = self.messages.get_mut(id) else { return };
+        let Some(msg) = self.messages.get_mut(id).filter(|_| !recipients.is_empty()) else { return };
         for r in recipients.iter() {
             msg.disp[r.index()] = Disp::Done(outcome);
         }
@@ -295,7 +303,10 @@ impl Spooler {
         }
         let first_choices = || {
             msg.disp.iter().enumerate().map(|(r, d)| match d {
-                Disp::Pending { declined } => self.first_choice(msg, r, *declined),
+                Disp::Pending { declined } => match self.route(msg, r, *declined) {
+                    Route::To(t) => Some(t),
+                    Route::Wait | Route::Undeliverable => None,
+                },
                 _ => None,
             })
         };
@@ -306,9 +317,9 @@ impl Spooler {
 
     /// Locks the next message (SUB-19, SUB-20): the oldest queued one when nothing is locked.
     /// When every locked message waits for a transport that cannot take it now, a later message
-    /// may be locked if it needs none of the transports that any older message needs, and one
-    /// of the transports it needs can send (`imsgstore-setlockstate.md`), which keeps the
-    /// per-transport order (INV-28).
+    /// may be locked if it needs none of the transports that any older message needs, and it
+    /// has work that can be done now: a transport it needs can send, or it needs no transport
+    /// at all (`imsgstore-setlockstate.md`, DEC-15). That keeps the per-transport order (INV-28).
     fn lock_work(&self) -> Option<InFlight> {
         let lock = |(id, msg): (MessageId, &OutMsg)| Call::SetLockState { store: msg.store, message: id, state: LockState::Locked };
         let mut queued = self.messages.in_order().filter(|(_, m)| m.stage == Stage::Queued);
@@ -320,10 +331,11 @@ impl Spooler {
             .locked()
             .iter()
             .filter_map(|id| self.messages.get(*id))
-            .fold(TransportSet::EMPTY, |acc, m| acc.union(self.wanted(m)));
+            .fold(TransportSet::EMPTY, |acc, m| acc.union(self.needs(m).0));
         for (id, msg) in queued {
-            let wants = self.wanted(msg);
-            if !wants.intersects(needed) && (wants.is_empty() || wants.iter().any(|t| self.logon(t).is_some_and(Logon::can_send))) {
+            let (wants, waits) = self.needs(msg);
+            let can_start = wants.iter().any(|t| self.logon(t).is_some_and(Logon::can_send)) || (wants.is_empty() && !waits);
+            if !wants.intersects(needed) && can_start {
                 return Some(InFlight::Plain(lock((id, msg))));
             }
             needed = needed.union(wants);
@@ -331,18 +343,24 @@ impl Spooler {
         None
     }
 
-    /// The transports a message waits for: the first choice of each recipient still open, and
-    /// the holders of deferred recipients to resubmit.
-    fn wanted(&self, msg: &OutMsg) -> TransportSet {
-        msg.disp
-            .iter()
-            .enumerate()
-            .filter_map(|(r, d)| match d {
-                Disp::Pending { declined } => self.first_choice(msg, r, *declined),
-                Disp::Resubmit(t) => Some(*t),
-                _ => None,
-            })
-            .collect()
+    /// The transports a message waits for (the first choice of each recipient still open, and
+    /// the holders of deferred recipients to resubmit), and whether some recipient waits for a
+    /// transport that is out of service (ORD-10).
+    fn needs(&self, msg: &OutMsg) -> (TransportSet, bool) {
+        let mut wants = TransportSet::EMPTY;
+        let mut waits = false;
+        for (r, d) in msg.disp.iter().enumerate() {
+            match d {
+                Disp::Pending { declined } => match self.route(msg, r, *declined) {
+                    Route::To(t) => wants.insert(t),
+                    Route::Wait => waits = true,
+                    Route::Undeliverable => {}
+                },
+                Disp::Resubmit(t) => wants.insert(*t),
+                Disp::Deferred(_) | Disp::Done(_) | Disp::Taken => {}
+            }
+        }
+        (wants, waits)
     }
 
     /// `Idle` for the first logon that asked for it and may be called (LIFE-11, INV-10,

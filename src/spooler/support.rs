@@ -52,6 +52,8 @@ impl Spooler {
 
     /// `SpoolerNotify` from a transport (LIFE-17, LIFE-18, DEF-2, STAT-13, ORD-9, RCV-2, TC-12).
     fn transport_notifies(&mut self, t: TransportId, flags: F, message: Option<MessageId>) -> Result<(), Error> {
+        // An identifier the profile does not have is the caller's mistake, whatever the flags.
+        self.transport_mut(t)?;
         let fault = |f| Err(Error::provider(t, f));
         if flags.contains(F::NOTIFY_NEWMAIL_RECEIVED) {
             return fault(ProviderFault::StoreOnlyFlag(F::NOTIFY_NEWMAIL_RECEIVED));

@@ -14,6 +14,10 @@ pub(crate) struct Transport {
     pub(crate) service: ServiceId,
     /// Where it is.
     pub(crate) life: Life,
+    /// What its latest `AddressTypes` returned (ORD-1). It outlives the logon: a transport that
+    /// failed for the rest of the session still tells the scan which recipients it could have
+    /// taken, so that they wait instead of getting an NDR (ORD-10, DEC-4).
+    pub(crate) registrations: Option<Registrations>,
 }
 
 /// The lifecycle of a transport provider entry (LIFE-1 to LIFE-16).
@@ -73,8 +77,6 @@ pub(crate) struct Logon {
     pub(crate) stage: LogonStage,
     /// The output flags of `TransportLogon` (LIFE-5).
     pub(crate) caps: LogonCaps,
-    /// What `AddressTypes` returned (ORD-1), kept until logoff (LIFE-14).
-    pub(crate) registrations: Option<Registrations>,
     /// `PR_STATUS_CODE` of the logon's status row, once created (LIFE-9, STAT-3).
     pub(crate) row: Option<StatusCode>,
     /// The directions the transport has been told are enabled (LIFE-10, LIFE-12).
@@ -101,7 +103,6 @@ impl Logon {
             configured,
             stage: LogonStage::LoggingOn,
             caps: LogonCaps::EMPTY,
-            registrations: None,
             row: None,
             enabled: Directions::NONE,
             wanted: Directions::NONE,
@@ -119,10 +120,10 @@ impl Logon {
         self.stage == LogonStage::Ready && self.enabled.outbound && !self.critical && self.release.is_none() && !self.requery
     }
 
-    /// The registrations that take part in the assignment scan: none once the logon is doomed
-    /// (critical error or release due), since the spooler will not call it again (LIFE-17).
-    pub(crate) fn routable(&self) -> Option<&Registrations> {
-        if self.critical || self.release.is_some() { None } else { self.registrations.as_ref() }
+    /// True while the spooler may still give this logon work: not after a critical error
+    /// (LIFE-17) or once its release is due.
+    pub(crate) fn serving(&self) -> bool {
+        !self.critical && self.release.is_none()
     }
 }
 

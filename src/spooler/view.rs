@@ -124,7 +124,8 @@ impl Spooler {
     /// Where a transport is, or `None` for a transport the profile does not have.
     #[must_use]
     pub fn transport_view(&self, t: TransportId) -> Option<TransportView> {
-        Some(match &self.transports.get(t.index())?.life {
+        let transport = self.transports.get(t.index())?;
+        Some(match &transport.life {
             Life::NotLoaded => TransportView::NotLoaded,
             Life::Loaded { .. } | Life::Unconfigured { .. } => TransportView::Loaded,
             Life::LoggedOn(logon) => TransportView::LoggedOn {
@@ -132,7 +133,7 @@ impl Spooler {
                 caps: logon.caps,
                 enabled: logon.enabled,
                 status_row: logon.row,
-                registrations: logon.registrations.clone(),
+                registrations: transport.registrations.clone(),
                 critical: logon.critical,
                 critical_section: logon.critsec,
                 leaving: logon.release.is_some(),

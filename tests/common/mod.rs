@@ -6,7 +6,10 @@
 
 use mapi_spooler::sim::{Sim, TransportScript};
 use mapi_spooler::store::{Draft, Outcome, StoredMessage};
-use mapi_spooler::{AddrType, Error, MessageId, Profile, RecipientOutcome, RecipientRow, Registrations, StoreId};
+use mapi_spooler::{
+    AddrType, Call, Effect, Error, MessageId, Profile, RecipientIdx, RecipientOutcome, RecipientRow, RecipientSet, Registrations,
+    ReportKind, ServiceId, Settings, StoreId, TransportId, TransportSet,
+};
 
 /// `SMTP`, served by [`smtp`].
 pub const SMTP: AddrType = AddrType(0);
@@ -72,4 +75,51 @@ pub fn dispositions(sim: &Sim, id: MessageId) -> Vec<Option<RecipientOutcome>> {
 /// Asserts that the world followed the documentation: the spooler refused nothing.
 pub fn assert_clean(sim: &Sim) {
     assert_eq!(sim.refused(), &[] as &[Error], "the spooler refused inputs; trace:\n{}", sim.trace());
+}
+
+/// A world for this profile (its transports may share services), one script per entry.
+pub fn world_with(profile: &Profile, scripts: Vec<TransportScript>) -> Sim {
+    Sim::new(profile, scripts, 0).expect("valid profile").with_address_names(NAMES)
+}
+
+/// A world with these settings, each transport its own service.
+pub fn world_with_settings(settings: Settings, scripts: Vec<TransportScript>) -> Sim {
+    let profile = Profile { transports: (0..scripts.len() as u8).map(ServiceId).collect(), stores: 1, settings };
+    world_with(&profile, scripts)
+}
+
+/// A set of recipient rows.
+pub fn rows(rows: &[u16]) -> RecipientSet {
+    rows.iter().map(|r| RecipientIdx(*r)).collect()
+}
+
+/// A set of transports.
+pub fn transports(ts: &[TransportId]) -> TransportSet {
+    ts.iter().copied().collect()
+}
+
+/// The calls the spooler made to one transport, in order.
+pub fn calls_to(sim: &Sim, t: TransportId) -> Vec<Call> {
+    sim.calls().filter(|c| c.transport() == Some(t)).cloned().collect()
+}
+
+/// The methods the spooler called on one transport, in order.
+pub fn methods_to(sim: &Sim, t: TransportId) -> Vec<&'static str> {
+    sim.calls().filter(|c| c.transport() == Some(t)).map(Call::method).collect()
+}
+
+/// The disposition of a recipient a transport took.
+pub fn taken_by(t: TransportId) -> Option<RecipientOutcome> {
+    Some(RecipientOutcome::Transport(t))
+}
+
+/// Every report MAPI raised: message, recipients, kind.
+pub fn reports(sim: &Sim) -> Vec<(MessageId, RecipientSet, ReportKind)> {
+    sim.effects()
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Report { message, recipients, kind, .. } => Some((*message, recipients.clone(), *kind)),
+            _ => None,
+        })
+        .collect()
 }
