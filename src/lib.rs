@@ -51,6 +51,7 @@ mod flags;
 mod hresult;
 mod ids;
 mod input;
+mod monitor;
 mod recipients;
 mod routing;
 pub mod sim;
@@ -69,6 +70,7 @@ pub use ids::{AddrType, FolderId, MapiUid, MessageId, MsgRef, PreprocessorId, Re
 pub use input::{
     Caller, Directions, Input, QueueEvent, QueueRow, ReportKind, ReportRequests, Return, SessionRequest, SubmitOutcome, SupportCall,
 };
+pub use monitor::{Monitor, Property, Violation};
 pub use recipients::{RecipientRow, RecipientSet, TransportSet};
 pub use routing::{AddressTypes, PreprocessorFilter, Registrations, first_choice, scan};
 pub use spooler::{Ending, MessageView, Phase, Profile, RecipientView, Settings, Spooler, TransportView};

@@ -38,6 +38,8 @@ const STEP_LIMIT: usize = 100_000;
 #[derive(Clone, Debug)]
 pub struct Sim {
     spooler: Spooler,
+    monitor: crate::Monitor,
+    violations: Vec<crate::Violation>,
     /// The spooler as it is before the session starts: what a restart after a crash begins
     /// with.
     pristine: Spooler,
@@ -69,6 +71,8 @@ impl Sim {
         let spooler = Spooler::new(profile)?;
         let stores = (0..profile.stores).map(|s| ReferenceStore::new(StoreId(s), 1 + u32::from(s) * 1_000_000)).collect();
         Ok(Sim {
+            monitor: crate::Monitor::new(profile),
+            violations: Vec::new(),
             pristine: spooler.clone(),
             spooler,
             stores,
@@ -117,6 +121,12 @@ impl Sim {
     #[must_use]
     pub fn submitted(&self) -> &[(StoreId, MessageId)] {
         &self.submitted
+    }
+
+    /// The safety properties the spooler broke, as the [`crate::Monitor`] saw them.
+    #[must_use]
+    pub fn violations(&self) -> &[crate::Violation] {
+        &self.violations
     }
 
     /// The inputs the spooler refused. A world that follows the documentation has none.
@@ -185,6 +195,7 @@ impl Sim {
     pub fn crash(&mut self) {
         self.trace.push("CRASH: the spooler process dies; the stores keep what they saved".to_owned());
         self.spooler = self.pristine.clone();
+        self.monitor.restart();
         for runtime in &mut self.runtime {
             *runtime = Runtime::default();
         }
@@ -267,8 +278,12 @@ impl Sim {
             _ => None,
         };
         self.trace.push(line);
-        match self.spooler.step(input) {
+        match self.spooler.step(input.clone()) {
             Ok(effects) => {
+                if let Err(violation) = self.monitor.observe(&input, &effects) {
+                    self.trace.push(format!("VIOLATION: {violation}"));
+                    self.violations.push(violation);
+                }
                 for effect in &effects {
                     for store in &mut self.stores {
                         store.apply(effect);

@@ -72,9 +72,11 @@ pub fn dispositions(sim: &Sim, id: MessageId) -> Vec<Option<RecipientOutcome>> {
     stored(sim, id).recipients.iter().map(|r| r.outcome).collect()
 }
 
-/// Asserts that the world followed the documentation: the spooler refused nothing.
+/// Asserts that the world followed the documentation (the spooler refused nothing) and that
+/// the spooler kept every safety property the monitor checks.
 pub fn assert_clean(sim: &Sim) {
     assert_eq!(sim.refused(), &[] as &[Error], "the spooler refused inputs; trace:\n{}", sim.trace());
+    assert_eq!(sim.violations(), &[] as &[mapi_spooler::Violation], "the spooler broke a property; trace:\n{}", sim.trace());
 }
 
 /// A world for this profile (its transports may share services), one script per entry.

@@ -1,0 +1,247 @@
+//! The checks on each call the spooler makes.
+
+use crate::effect::Call;
+use crate::flags::{LockState, SubmitFlags};
+use crate::ids::{MessageId, TransportId};
+use crate::recipients::RecipientSet;
+use crate::routing;
+
+use super::watch::{MessageWatch, Stage};
+use super::{Checked, Monitor, Property, broken};
+
+impl Monitor {
+    pub(super) fn call(&mut self, call: &Call) -> Checked {
+        if let Some(t) = call.transport() {
+            self.transport_call(t, call)?;
+        }
+        match call {
+            Call::SubmitMessage { transport, message, flags, offered } => self.submit(*transport, *message, *flags, offered),
+            Call::EndMessage { transport, msg_ref } => {
+                let open = self.transport(*transport).and_then(|w| w.open.as_mut());
+                match open {
+                    Some(exchange) if exchange.msg_ref == *msg_ref && !exchange.ending => {
+                        exchange.ending = true;
+                        Ok(())
+                    }
+                    _ => {
+                        broken(Property::EndMessagePairing, format!("{call} answers no S_OK SubmitMessage still open with that reference"))
+                    }
+                }
+            }
+            Call::SetLockState { message, state, .. } => {
+                let msg = self.message(*message, Property::AbortVersusLock, call)?;
+                match state {
+                    LockState::Locked if msg.removed => broken(Property::AbortVersusLock, format!("{call} after {message} left the queue")),
+                    LockState::Locked if msg.locked => {
+                        broken(Property::LockBeforeHandOff, format!("{call}, but {message} is locked already"))
+                    }
+                    LockState::Unlocked if !msg.locked => {
+                        broken(Property::LockBeforeHandOff, format!("{call}, but {message} is not locked"))
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Call::PreprocessMessage { preprocessor, message } => {
+                let msg = self.locked_message(*message, Property::PreprocessFirst, call)?;
+                if !msg.preprocess_pending {
+                    return broken(Property::PreprocessFirst, format!("{call}, but {message} has no SUBMITFLAG_PREPROCESS"));
+                }
+                match msg.preprocessed.highest() {
+                    Some(last) if last >= *preprocessor => {
+                        broken(Property::PreprocessFirst, format!("{call} after {last}: preprocessors run in registration order"))
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Call::SubmitPreprocessed { message, .. } => {
+                let msg = self.locked_message(*message, Property::PreprocessFirst, call)?;
+                if msg.preprocess_pending {
+                    Ok(())
+                } else {
+                    broken(Property::PreprocessFirst, format!("{call}, but {message} was not waiting for preprocessing"))
+                }
+            }
+            Call::RemovePreprocessInfo { preprocessor, message } => {
+                let msg = self.locked_message(*message, Property::FinishedOnlyWhenDone, call)?;
+                if !msg.preprocess {
+                    return broken(Property::FinishedOnlyWhenDone, format!("{call}, but {message} has no PR_PREPROCESS"));
+                }
+                if msg.recipients.iter().any(|r| !r.settled) {
+                    return broken(Property::FinishedOnlyWhenDone, format!("{call} before every recipient of {message} is settled"));
+                }
+                let p = *preprocessor;
+                if let Some(msg) = self.messages.get_mut(message) {
+                    msg.cleaned.insert(p);
+                }
+                Ok(())
+            }
+            Call::FinishedMsg { message, .. } => self.finished(*message, call),
+            _ => Ok(()),
+        }
+    }
+
+    fn message(&self, m: MessageId, property: Property, call: &Call) -> Result<&MessageWatch, super::Violation> {
+        self.messages.get(&m).ok_or_else(|| super::Violation { property, detail: format!("{call} names {m}, which is not queued") })
+    }
+
+    fn locked_message(&self, m: MessageId, property: Property, call: &Call) -> Result<&MessageWatch, super::Violation> {
+        let msg = self.message(m, property, call)?;
+        if msg.locked { Ok(msg) } else { Err(super::Violation { property, detail: format!("{call}, but {m} is not locked") }) }
+    }
+
+    /// The lifecycle of one transport (INV-1 to INV-3, INV-5 to INV-7, INV-10, INV-11, INV-13,
+    /// INV-18).
+    fn transport_call(&mut self, t: TransportId, call: &Call) -> Checked {
+        let disabled = self.services.get(t.index()).is_some_and(|s| self.disabled_services & (1 << s.index()) != 0);
+        let Some(w) = self.transports.get(t.index()) else { return Ok(()) };
+        let live = matches!(w.stage, Stage::LoggedOn | Stage::Registered);
+        if let Some(exchange) = &w.open
+            && !matches!(call, Call::EndMessage { .. })
+            && !exchange.ending
+        {
+            return broken(
+                Property::OneMessagePerTransport,
+                format!("{call} before EndMessage of the S_OK SubmitMessage of {}", exchange.message),
+            );
+        }
+        if w.critical && !matches!(call, Call::TransportLogoff { .. } | Call::Shutdown { .. }) {
+            return broken(Property::CriticalIsTerminal, format!("{call} after {t} raised NOTIFY_CRITICAL_ERROR"));
+        }
+        match call {
+            Call::XpProviderInit { .. } if w.stage != Stage::NotLoaded => {
+                broken(Property::CallOrder, format!("{call}, but {t} was initialized already"))
+            }
+            Call::XpProviderInit { .. } | Call::TransportLogon { .. } if disabled => {
+                broken(Property::FailedService, format!("{call}, but the service of {t} was disabled by a failed logon"))
+            }
+            Call::TransportLogon { .. } => match w.stage {
+                Stage::Loaded | Stage::LogonFailed => Ok(()),
+                Stage::Dropped => broken(Property::VersionGate, format!("{call}, but the SPI versions of {t} did not agree")),
+                Stage::Released | Stage::LoggedOff => broken(Property::ShutdownGating, format!("{call} after {t} was logged off")),
+                _ => broken(Property::CallOrder, format!("{call} in stage {:?}", w.stage)),
+            },
+            Call::AddressTypes { .. }
+            | Call::TransportNotify { .. }
+            | Call::Idle { .. }
+            | Call::SubmitMessage { .. }
+            | Call::EndMessage { .. }
+                if !live =>
+            {
+                let property =
+                    if matches!(w.stage, Stage::LoggedOff | Stage::Released) { Property::NothingAfterLogoff } else { Property::CallOrder };
+                broken(property, format!("{call} without a live logon of {t}"))
+            }
+            Call::TransportNotify { flags, .. } if flags.is_contradictory() => broken(Property::WellFormedNotify, format!("{call}")),
+            Call::TransportNotify { .. } | Call::Idle { .. } | Call::SubmitMessage { .. } if w.stage != Stage::Registered => {
+                broken(Property::CallOrder, format!("{call} before AddressTypes returned"))
+            }
+            Call::Idle { .. } if !w.idle => broken(Property::CapabilityGate, format!("{call}, but {t} did not return LOGON_SP_IDLE")),
+            Call::Idle { .. } if w.critsec => broken(Property::CriticalSectionGate, format!("{call} inside a critical section")),
+            Call::TransportLogoff { .. } if !live => broken(Property::NothingAfterLogoff, format!("{call}, but {t} has no live logon")),
+            Call::TransportLogoff { .. } if w.open.is_some() => {
+                broken(Property::EndMessagePairing, format!("{call} before EndMessage of an S_OK SubmitMessage"))
+            }
+            Call::Shutdown { .. } if live => broken(Property::ShutdownGating, format!("{call} while {t} has a live logon")),
+            Call::Shutdown { .. } if matches!(w.stage, Stage::Released | Stage::NotLoaded | Stage::Dropped) => {
+                broken(Property::ShutdownGating, format!("{call}, but {t} has no provider object"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// INV-8, INV-14, INV-15, INV-20, INV-22, INV-27 to INV-30.
+    fn submit(&mut self, t: TransportId, m: MessageId, flags: SubmitFlags, offered: &RecipientSet) -> Checked {
+        let now = self.now;
+        let w = &self.transports[t.index()];
+        if !w.enabled.outbound {
+            return broken(Property::OutboundGate, format!("SubmitMessage of {m} to {t} while its outbound traffic is disabled"));
+        }
+        let call = Call::SubmitMessage { transport: t, message: m, flags, offered: offered.clone() };
+        let msg = self.message(m, Property::LockBeforeHandOff, &call)?;
+        if msg.removed {
+            return broken(Property::AbortVersusLock, format!("{call} after {m} left the queue"));
+        }
+        if !msg.locked {
+            return broken(Property::LockBeforeHandOff, format!("{call}, but {m} is not locked"));
+        }
+        if msg.preprocess_pending {
+            return broken(Property::PreprocessFirst, format!("{call} before preprocessing ended"));
+        }
+        if let Some((_, until)) = msg.not_before.iter().find(|(b, until)| *b == t && *until > now) {
+            return broken(Property::RetryDelay, format!("{call} at {now}, before the retry delay ends at {until}"));
+        }
+        let deferred = flags.contains(SubmitFlags::BEGIN_DEFERRED);
+        let mut first_hand = false;
+        for r in offered.iter() {
+            let Some(rec) = msg.recipients.get(r.index()) else {
+                return broken(Property::TakenNeverOffered, format!("{call} offers recipient {}, which {m} does not have", r.0));
+            };
+            if rec.settled {
+                return broken(Property::TakenNeverOffered, format!("{call} offers recipient {}, already taken", r.0));
+            }
+            match (deferred, rec.deferred) {
+                (true, Some((holder, true))) if holder == t => continue,
+                (true, _) => {
+                    return broken(
+                        Property::DeferralProtocol,
+                        format!("{call}: recipient {} was not deferred by {t} and announced again", r.0),
+                    );
+                }
+                (false, Some((holder, _))) => {
+                    return broken(Property::DeferralProtocol, format!("{call}: recipient {} is held deferred by {holder}", r.0));
+                }
+                (false, None) => {}
+            }
+            if rec.declined.contains(t) {
+                return broken(Property::ScanOrder, format!("{call} offers recipient {}, which {t} declined", r.0));
+            }
+            let serving = |u: TransportId| {
+                let uw = &self.transports[u.index()];
+                let disabled = self.services.get(u.index()).is_some_and(|s| self.disabled_services & (1 << s.index()) != 0);
+                (uw.stage == Stage::Registered && !uw.critical && !disabled).then_some(uw.registrations.as_ref()).flatten()
+            };
+            let first = routing::first_choice(&self.order, serving, &rec.row, rec.declined);
+            if first != Some(t) {
+                return broken(Property::ScanOrder, format!("{call} offers recipient {}, whose first choice is {first:?}", r.0));
+            }
+            first_hand |= rec.declined.is_empty();
+        }
+        let rank = msg.rank;
+        let first_offer = !msg.offered_to.contains(t);
+        if first_hand && first_offer && !deferred {
+            let fifo = self.transports[t.index()].fifo;
+            if fifo.is_some_and(|f| f > rank) {
+                return broken(Property::TransportFifo, format!("{call}: a message queued after {m} went to {t} first"));
+            }
+            self.transports[t.index()].fifo = Some(fifo.map_or(rank, |f| f.max(rank)));
+        }
+        if let Some(msg) = self.messages.get_mut(&m) {
+            msg.offered_to.insert(t);
+            if msg.resend == Some(t) {
+                msg.resend = None;
+            }
+        }
+        Ok(())
+    }
+
+    /// INV-23, INV-25, INV-26.
+    fn finished(&self, m: MessageId, call: &Call) -> Checked {
+        let msg = self.message(m, Property::FinishedDiscipline, call)?;
+        if !msg.locked {
+            return broken(Property::FinishedDiscipline, format!("{call}, but {m} is not locked"));
+        }
+        if let Some((i, _)) = msg.recipients.iter().enumerate().find(|(_, r)| !r.settled) {
+            return broken(Property::OneDisposition, format!("{call} before recipient {i} is settled"));
+        }
+        if msg.resend.is_some() || msg.recipients.iter().any(|r| r.deferred.is_some()) {
+            return broken(Property::FinishedOnlyWhenDone, format!("{call} while a resend or a deferral is outstanding"));
+        }
+        if self.transports.iter().any(|w| w.open.as_ref().is_some_and(|e| e.message == m)) {
+            return broken(Property::FinishedOnlyWhenDone, format!("{call} before EndMessage of an exchange of {m}"));
+        }
+        if msg.preprocess && !msg.preprocessed.is_subset(msg.cleaned) {
+            return broken(Property::FinishedOnlyWhenDone, format!("{call} before RemovePreprocessInfo of every preprocessor that ran"));
+        }
+        Ok(())
+    }
+}

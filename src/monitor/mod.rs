@@ -1,0 +1,375 @@
+//! A protocol monitor: the spooler's documented obligations, checked on the stream of inputs
+//! and effects.
+//!
+//! The monitor knows nothing of how the spooler decides; it watches what the spooler is told and
+//! what it does, and says when a call breaks one of the safety properties of section 11 of the
+//! digest (INV-n). The model checker runs it on every transition, the property tests on every
+//! step, and it judges the spooler's side of a recorded trace. Its state is small and
+//! `Clone + Eq + Hash`, so it can live inside a model-checked state.
+//!
+//! A crash of the spooler process is [`Monitor::restart`]: what the session knew is forgotten,
+//! what the stores saved is kept.
+
+mod property;
+mod watch;
+
+pub use property::{Property, Violation};
+
+use std::collections::BTreeMap;
+
+use crate::effect::{Call, Effect};
+use crate::flags::{EndFlags, LogonCaps, NotifyFlags, SpoolerNotifyFlags as F};
+use crate::hresult::Hresult;
+use crate::ids::{MessageId, ServiceId, Time, TransportId};
+use crate::input::{Caller, Input, QueueEvent, QueueRow, Return, SubmitOutcome, SupportCall};
+use crate::routing::PreprocessorFilter;
+use crate::spooler::Profile;
+use crate::version::{Negotiation, VersionRange};
+
+use watch::{Exchange, MessageWatch, Stage, TransportWatch};
+
+/// Watches one spooler and reports the first [`Violation`] of each step.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Monitor {
+    services: Vec<ServiceId>,
+    order: Vec<TransportId>,
+    versions: VersionRange,
+    now: Time,
+    in_flight: Option<Call>,
+    transports: Vec<TransportWatch>,
+    disabled_services: u64,
+    preprocessors: Vec<(TransportId, PreprocessorFilter)>,
+    messages: BTreeMap<MessageId, MessageWatch>,
+    next_rank: u32,
+}
+
+type Checked = Result<(), Violation>;
+
+fn broken(property: Property, detail: impl Into<String>) -> Checked {
+    Err(Violation { property, detail: detail.into() })
+}
+
+impl Monitor {
+    /// A monitor for a spooler of this profile, before the session starts.
+    #[must_use]
+    pub fn new(profile: &Profile) -> Monitor {
+        Monitor {
+            services: profile.transports.clone(),
+            order: (0..profile.transports.len()).map(|i| TransportId(i as u8)).collect(),
+            versions: profile.settings.versions,
+            now: Time::default(),
+            in_flight: None,
+            transports: vec![TransportWatch::default(); profile.transports.len()],
+            disabled_services: 0,
+            preprocessors: Vec::new(),
+            messages: BTreeMap::new(),
+            next_rank: 0,
+        }
+    }
+
+    /// The spooler process crashed: the session's knowledge is gone, the stores keep the locks
+    /// and the saved dispositions.
+    pub fn restart(&mut self) {
+        self.in_flight = None;
+        self.transports = vec![TransportWatch::default(); self.transports.len()];
+        self.disabled_services = 0;
+        self.preprocessors.clear();
+        for msg in self.messages.values_mut() {
+            msg.forget_session();
+        }
+    }
+
+    /// Observes one accepted step: the input and the effects it caused. Returns the first
+    /// property the effects break.
+    ///
+    /// # Errors
+    /// The [`Violation`]; the monitor has still recorded the step, so it can go on watching.
+    pub fn observe(&mut self, input: &Input, effects: &[Effect]) -> Result<(), Violation> {
+        self.learn(input);
+        let mut first = Ok(());
+        for effect in effects {
+            let checked = self.effect(effect);
+            if first.is_ok() {
+                first = checked;
+            }
+        }
+        first
+    }
+
+    /// Updates what the monitor knows from an input.
+    fn learn(&mut self, input: &Input) {
+        match input {
+            Input::Return(ret) => {
+                self.in_flight = None;
+                self.returned(ret);
+            }
+            Input::Support(call) => self.support(call),
+            Input::Queue(QueueEvent::RowAdded(row)) => self.add_row(row),
+            Input::Queue(QueueEvent::RowRemoved { message, .. }) => {
+                if let Some(msg) = self.messages.get_mut(message).filter(|m| !m.locked) {
+                    msg.removed = true;
+                }
+            }
+            Input::TimePassed { seconds } => self.now = self.now.after(*seconds),
+            Input::Session(_) | Input::SystemIdle => {}
+        }
+    }
+
+    fn add_row(&mut self, row: &QueueRow) {
+        let rank = self.next_rank;
+        self.next_rank += 1;
+        self.messages.entry(row.message).or_insert_with(|| MessageWatch::new(rank, row));
+    }
+
+    fn transport(&mut self, t: TransportId) -> Option<&mut TransportWatch> {
+        self.transports.get_mut(t.index())
+    }
+
+    fn returned(&mut self, ret: &Return) {
+        match ret {
+            Return::XpProviderInit { transport, result } => {
+                let agreed = matches!(result.map(|v| self.versions.negotiate(v)), Ok(Negotiation::Agreed(_)));
+                if let Some(w) = self.transport(*transport) {
+                    w.stage = if agreed { Stage::Loaded } else { Stage::Dropped };
+                }
+            }
+            Return::ServiceConfigure { .. } | Return::Idle { .. } | Return::SpoolerLogon { .. } | Return::RemovePreprocessInfo { .. } => {}
+            Return::TransportLogon { transport, result } => {
+                let service = self.services.get(transport.index()).copied();
+                match result {
+                    Ok(caps) => {
+                        if let Some(w) = self.transport(*transport) {
+                            w.stage = Stage::LoggedOn;
+                            w.idle = caps.contains(LogonCaps::LOGON_SP_IDLE);
+                        }
+                    }
+                    Err(h) => {
+                        if let Some(w) = self.transport(*transport) {
+                            w.stage = Stage::LogonFailed;
+                        }
+                        // INV-6: only these two codes spare the service.
+                        if !matches!(*h, Hresult::MAPI_E_FAILONEPROVIDER | Hresult::MAPI_E_UNCONFIGURED)
+                            && let Some(s) = service
+                        {
+                            self.disabled_services |= 1 << s.index();
+                        }
+                    }
+                }
+            }
+            Return::AddressTypes { transport, result: Ok(registrations) } => {
+                if let Some(w) = self.transport(*transport) {
+                    w.stage = Stage::Registered;
+                    w.registrations = Some(registrations.clone());
+                }
+            }
+            Return::AddressTypes { .. } => {}
+            Return::TransportNotify { transport, flags, .. } => {
+                if let Some(w) = self.transport(*transport) {
+                    for (begin, end, on) in [
+                        (NotifyFlags::NOTIFY_BEGIN_INBOUND, NotifyFlags::NOTIFY_END_INBOUND, &mut w.enabled.inbound),
+                        (NotifyFlags::NOTIFY_BEGIN_OUTBOUND, NotifyFlags::NOTIFY_END_OUTBOUND, &mut w.enabled.outbound),
+                    ] {
+                        if flags.contains(begin) {
+                            *on = true;
+                        } else if flags.contains(end) {
+                            *on = false;
+                        }
+                    }
+                }
+            }
+            Return::SubmitMessage { transport, message, outcome } => self.returned_submit(*transport, *message, outcome),
+            Return::EndMessage { transport, result, .. } => self.returned_end(*transport, result.ok()),
+            Return::TransportLogoff { transport, .. } => {
+                if let Some(w) = self.transport(*transport) {
+                    w.stage = Stage::LoggedOff;
+                    w.open = None;
+                }
+            }
+            Return::Shutdown { transport, .. } => {
+                if let Some(w) = self.transport(*transport) {
+                    w.stage = Stage::Released;
+                }
+            }
+            Return::GetOutgoingQueue { result: Ok(rows), .. } => {
+                for row in rows {
+                    self.add_row(row);
+                }
+            }
+            Return::GetOutgoingQueue { .. } => {}
+            Return::SetLockState { message, state, result, .. } => {
+                if let Some(msg) = self.messages.get_mut(message) {
+                    match (state, result.is_success()) {
+                        (crate::flags::LockState::Locked, true) => msg.locked = true,
+                        (crate::flags::LockState::Locked, false) => msg.removed = true,
+                        (crate::flags::LockState::Unlocked, true) => msg.locked = false,
+                        (crate::flags::LockState::Unlocked, false) => {}
+                    }
+                }
+            }
+            Return::PreprocessMessage { preprocessor, message, .. } => {
+                if let Some(msg) = self.messages.get_mut(message) {
+                    msg.preprocessed.insert(*preprocessor);
+                }
+            }
+            Return::SubmitPreprocessed { message, result, .. } => {
+                if let Some(msg) = self.messages.get_mut(message).filter(|_| result.is_success()) {
+                    msg.preprocess_pending = false;
+                }
+            }
+            Return::FinishedMsg { message, result, .. } => {
+                if result.is_success() {
+                    self.messages.remove(message);
+                }
+            }
+        }
+    }
+
+    fn returned_submit(&mut self, t: TransportId, m: MessageId, outcome: &SubmitOutcome) {
+        let now = self.now;
+        let Some(Call::SubmitMessage { offered, .. }) = self.in_flight_submit(t, m) else { return };
+        match outcome {
+            SubmitOutcome::Accepted { msg_ref, accepted } => {
+                if let Some(w) = self.transport(t) {
+                    w.open = Some(Exchange { message: m, msg_ref: *msg_ref, offered, accepted: accepted.clone(), ending: false });
+                }
+            }
+            SubmitOutcome::Failed { result, return_parm, saved } => {
+                let Some(msg) = self.messages.get_mut(&m) else { return };
+                for r in saved.iter() {
+                    if let Some(rec) = msg.recipients.get_mut(r.index()) {
+                        rec.settled = true;
+                        rec.deferred = None;
+                    }
+                }
+                match *result {
+                    Hresult::MAPI_E_WAIT | Hresult::MAPI_E_NETWORK_ERROR => msg.not_before.push((t, now.after(*return_parm))),
+                    Hresult::MAPI_E_NOT_ME => {
+                        for r in offered.difference(saved).iter() {
+                            if let Some(rec) = msg.recipients.get_mut(r.index()) {
+                                rec.declined.insert(t);
+                                rec.deferred = None;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// The SubmitMessage call of the return being learnt (the call in flight is cleared before
+    /// the return is learnt, so it is kept aside in `last_call`).
+    fn in_flight_submit(&self, t: TransportId, m: MessageId) -> Option<Call> {
+        self.transports
+            .get(t.index())
+            .and_then(|w| w.last_call.clone())
+            .filter(|c| matches!(c, Call::SubmitMessage { message, .. } if *message == m))
+    }
+
+    fn returned_end(&mut self, t: TransportId, flags: Option<EndFlags>) {
+        let Some(exchange) = self.transport(t).and_then(|w| w.open.take()) else { return };
+        let Some(msg) = self.messages.get_mut(&exchange.message) else { return };
+        let flags = flags.unwrap_or(EndFlags::EMPTY);
+        if flags == EndFlags::END_RESEND_NOW || flags == EndFlags::END_RESEND_LATER {
+            msg.resend = Some(t);
+            return;
+        }
+        for r in exchange.offered.iter() {
+            let Some(rec) = msg.recipients.get_mut(r.index()) else { continue };
+            if exchange.accepted.contains(r) {
+                if flags == EndFlags::END_DONT_RESEND {
+                    rec.deferred = Some((t, false));
+                }
+            } else if !rec.settled {
+                rec.declined.insert(t);
+                rec.deferred = None;
+            }
+        }
+    }
+
+    fn support(&mut self, call: &SupportCall) {
+        match call {
+            SupportCall::RegisterPreprocessor { transport, filter } => self.preprocessors.push((*transport, *filter)),
+            SupportCall::SpoolerNotify { caller: Caller::Transport(t), flags, message } => {
+                let Some(w) = self.transport(*t) else { return };
+                if flags.contains(F::NOTIFY_CRITICAL_ERROR) {
+                    w.critical = true;
+                }
+                if flags.contains(F::NOTIFY_CRITSEC) {
+                    w.critsec = true;
+                }
+                if flags.contains(F::NOTIFY_NONCRIT) {
+                    w.critsec = false;
+                }
+                let outbound = w.enabled.outbound;
+                if flags.contains(F::NOTIFY_READYTOSEND) && outbound {
+                    // ERR-19: a recovered transport may be offered messages again at once.
+                    for msg in self.messages.values_mut() {
+                        msg.not_before.retain(|(b, _)| b != t);
+                    }
+                }
+                if let (true, Some(m)) = (flags.contains(F::NOTIFY_SENTDEFERRED), message)
+                    && let Some(msg) = self.messages.get_mut(m)
+                {
+                    for rec in &mut msg.recipients {
+                        if rec.deferred == Some((*t, false)) {
+                            rec.deferred = Some((*t, true));
+                        }
+                    }
+                }
+            }
+            SupportCall::SpoolerNotify { .. }
+            | SupportCall::ModifyStatusRow { .. }
+            | SupportCall::StatusRecips { .. }
+            | SupportCall::SpoolerYield { .. } => {}
+        }
+    }
+
+    fn effect(&mut self, effect: &Effect) -> Checked {
+        match effect {
+            Effect::Call(call) => {
+                let checked = if let Some(previous) = &self.in_flight {
+                    broken(Property::OneCallAtATime, format!("{call} while {previous} is in flight"))
+                } else {
+                    self.call(call)
+                };
+                self.in_flight = Some(call.clone());
+                if let Some(w) = call.transport().and_then(|t| self.transport(t)) {
+                    w.last_call = Some(call.clone());
+                }
+                checked
+            }
+            Effect::SaveRecipients { message, recipients, .. } => {
+                let msg = self.messages.get_mut(message);
+                let Some(msg) = msg else {
+                    return broken(Property::OneDisposition, format!("dispositions saved for {message}, which is not queued"));
+                };
+                let mut checked = Ok(());
+                for r in recipients.iter() {
+                    let Some(rec) = msg.recipients.get_mut(r.index()) else { continue };
+                    if rec.settled && checked.is_ok() {
+                        checked = broken(Property::OneDisposition, format!("{message} recipient {} saved twice", r.0));
+                    }
+                    rec.settled = true;
+                    rec.deferred = None;
+                }
+                checked
+            }
+            Effect::Report { message, recipients, .. } => {
+                let Some(msg) = self.messages.get_mut(message) else { return Ok(()) };
+                let mut checked = Ok(());
+                for r in recipients.iter() {
+                    let Some(rec) = msg.recipients.get_mut(r.index()) else { continue };
+                    rec.reports = rec.reports.saturating_add(1);
+                    if rec.reports > 1 && checked.is_ok() {
+                        checked = broken(Property::OneReport, format!("{message} recipient {} got a second report", r.0));
+                    }
+                }
+                checked
+            }
+            Effect::Release(_) => Ok(()),
+        }
+    }
+}
+
+mod calls;

@@ -1,0 +1,103 @@
+//! The spooler's safety properties, by their catalogue IDs (section 11 of the digest).
+
+use std::fmt;
+
+macro_rules! properties {
+    ($($(#[$doc:meta])* $name:ident = $id:literal, $summary:literal;)*) => {
+        /// A safety property of the spooler, checked by the [`crate::Monitor`] on every step.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Property {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Property {
+            /// Every property the monitor checks.
+            pub const ALL: &'static [Property] = &[$(Property::$name,)*];
+
+            /// The catalogue ID.
+            #[must_use]
+            pub const fn id(self) -> &'static str {
+                match self {
+                    $(Property::$name => $id,)*
+                }
+            }
+
+            /// What the property says, in one line.
+            #[must_use]
+            pub const fn summary(self) -> &'static str {
+                match self {
+                    $(Property::$name => $summary,)*
+                }
+            }
+        }
+    };
+}
+
+properties! {
+    /// INV-1.
+    CallOrder = "INV-1", "per logon: XPProviderInit, TransportLogon, AddressTypes, TransportNotify(BEGIN), traffic, TransportLogoff, Shutdown";
+    /// INV-2.
+    NothingAfterLogoff = "INV-2", "no IXPLogon method after TransportLogoff";
+    /// INV-3.
+    ShutdownGating = "INV-3", "Shutdown only without a live logon, at most once, and no logon after it";
+    /// INV-5.
+    CriticalIsTerminal = "INV-5", "after NOTIFY_CRITICAL_ERROR only TransportLogoff and Shutdown";
+    /// INV-6.
+    FailedService = "INV-6", "no logon for a provider of a service disabled by a failed logon";
+    /// INV-7.
+    VersionGate = "INV-7", "no TransportLogon on a provider whose version did not agree";
+    /// INV-8.
+    OutboundGate = "INV-8", "SubmitMessage only while outbound is enabled";
+    /// INV-10.
+    CapabilityGate = "INV-10", "Idle only for a logon that returned LOGON_SP_IDLE";
+    /// INV-11.
+    CriticalSectionGate = "INV-11", "no Idle inside a critical section";
+    /// INV-13.
+    WellFormedNotify = "INV-13", "no TransportNotify with BEGIN and END of one direction";
+    /// INV-14.
+    LockBeforeHandOff = "INV-14", "SubmitMessage only for a message the spooler holds locked";
+    /// INV-15.
+    AbortVersusLock = "INV-15", "an aborted message is never locked, handed over or finished";
+    /// INV-17.
+    EndMessagePairing = "INV-17", "EndMessage exactly once after each S_OK SubmitMessage, with its reference, and never otherwise";
+    /// INV-18.
+    OneMessagePerTransport = "INV-18", "between an S_OK SubmitMessage and its EndMessage, no other call to that transport";
+    /// INV-20.
+    TakenNeverOffered = "INV-20", "a recipient whose PR_RESPONSIBILITY is TRUE (taken, saved, or read TRUE) is never offered again";
+    /// INV-22.
+    ScanOrder = "INV-22", "a recipient goes to the first transport of the scan that serves and has not declined it";
+    /// INV-23.
+    OneDisposition = "INV-23", "every recipient is saved with exactly one disposition, and all are settled at FinishedMsg";
+    /// INV-24.
+    OneReport = "INV-24", "at most one report per recipient";
+    /// INV-25.
+    FinishedOnlyWhenDone = "INV-25", "FinishedMsg only after every exchange ended and the preprocessing was cleaned up";
+    /// INV-26.
+    FinishedDiscipline = "INV-26", "FinishedMsg only on a locked message, once";
+    /// INV-27.
+    PreprocessFirst = "INV-27", "no SubmitMessage before preprocessing ended, and preprocessors in registration order";
+    /// INV-28.
+    TransportFifo = "INV-28", "first-choice offers reach each transport in queue order";
+    /// INV-29.
+    RetryDelay = "INV-29", "no SubmitMessage to a transport before its MAPI_E_WAIT or MAPI_E_NETWORK_ERROR delay ended";
+    /// INV-30.
+    DeferralProtocol = "INV-30", "BEGIN_DEFERRED only after END_DONT_RESEND and NOTIFY_SENTDEFERRED";
+    /// AMB-20.
+    OneCallAtATime = "AMB-20", "at most one synchronous call in flight";
+}
+
+impl fmt::Display for Property {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.id(), self.summary())
+    }
+}
+
+/// The spooler broke a property.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("{property} is broken: {detail}")]
+pub struct Violation {
+    /// The property.
+    pub property: Property,
+    /// What happened.
+    pub detail: String,
+}

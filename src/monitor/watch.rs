@@ -1,0 +1,157 @@
+//! What the monitor remembers about each transport and message.
+
+use crate::effect::Call;
+use crate::flags::QueueFlags;
+use crate::ids::{MessageId, MsgRef, PreprocessorId, Time, TransportId};
+use crate::input::{Directions, QueueRow};
+use crate::recipients::{RecipientRow, RecipientSet, TransportSet};
+use crate::routing::Registrations;
+
+/// Where a transport is, as far as the calls and returns show (INV-1 to INV-3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub(super) enum Stage {
+    /// No `XPProviderInit` yet.
+    #[default]
+    NotLoaded,
+    /// `XPProviderInit` agreed on a version.
+    Loaded,
+    /// `XPProviderInit` failed or its version did not agree (VER-4, VER-6).
+    Dropped,
+    /// `TransportLogon` failed; only configuration, a new logon or `Shutdown` may follow.
+    LogonFailed,
+    /// `TransportLogon` succeeded.
+    LoggedOn,
+    /// `AddressTypes` returned.
+    Registered,
+    /// `TransportLogoff` returned.
+    LoggedOff,
+    /// `Shutdown` returned.
+    Released,
+}
+
+/// An S_OK `SubmitMessage` whose `EndMessage` has not returned yet (INV-17, INV-18).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) struct Exchange {
+    pub(super) message: MessageId,
+    pub(super) msg_ref: MsgRef,
+    pub(super) offered: RecipientSet,
+    pub(super) accepted: RecipientSet,
+    /// `EndMessage` was called.
+    pub(super) ending: bool,
+}
+
+/// What the monitor knows of a transport this session.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub(super) struct TransportWatch {
+    pub(super) stage: Stage,
+    /// It returned `LOGON_SP_IDLE` (INV-10).
+    pub(super) idle: bool,
+    /// The directions it was told are enabled (INV-8).
+    pub(super) enabled: Directions,
+    /// It raised `NOTIFY_CRITICAL_ERROR` (INV-5).
+    pub(super) critical: bool,
+    /// It holds a critical section (INV-11).
+    pub(super) critsec: bool,
+    /// Its registrations (INV-22).
+    pub(super) registrations: Option<Registrations>,
+    /// The exchange in progress (INV-17, INV-18).
+    pub(super) open: Option<Exchange>,
+    /// The highest queue rank of a message offered to it first-hand (INV-28).
+    pub(super) fifo: Option<u32>,
+    /// The last call made to it.
+    pub(super) last_call: Option<Call>,
+}
+
+/// What the monitor knows of one recipient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) struct RecipientWatch {
+    pub(super) row: RecipientRow,
+    /// Its `PR_RESPONSIBILITY` is TRUE for good: read TRUE, saved by the spooler, or saved by a
+    /// transport before an error (INV-20, INV-23).
+    pub(super) settled: bool,
+    /// Reports raised for it (INV-24).
+    pub(super) reports: u8,
+    /// Transports that left it FALSE this session (INV-22).
+    pub(super) declined: TransportSet,
+    /// Held deferred by a transport, and whether it sent `NOTIFY_SENTDEFERRED` since (INV-30).
+    pub(super) deferred: Option<(TransportId, bool)>,
+}
+
+/// What the monitor knows of one queued message.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) struct MessageWatch {
+    /// Its position in queue order this session (INV-28).
+    pub(super) rank: u32,
+    pub(super) locked: bool,
+    /// It left the queue before the spooler locked it (INV-15).
+    pub(super) removed: bool,
+    /// `SUBMITFLAG_PREPROCESS` is still set (INV-27).
+    pub(super) preprocess_pending: bool,
+    /// `PR_PREPROCESS` (INV-25).
+    pub(super) preprocess: bool,
+    /// The preprocessors that ran on it this session, and the last one (INV-25, INV-27).
+    pub(super) preprocessed: PreprocessorBits,
+    /// The `RemovePreprocessInfo` functions called for it this session (INV-25).
+    pub(super) cleaned: PreprocessorBits,
+    pub(super) recipients: Vec<RecipientWatch>,
+    /// Transports it may not be offered to before the given time (INV-29).
+    pub(super) not_before: Vec<(TransportId, Time)>,
+    /// Transports it was offered to this session (INV-28).
+    pub(super) offered_to: TransportSet,
+    /// An exchange ended with `END_RESEND_NOW` or `END_RESEND_LATER` and its transport has not
+    /// been offered the message again (INV-25).
+    pub(super) resend: Option<TransportId>,
+}
+
+/// A set of preprocessor numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub(super) struct PreprocessorBits(u64);
+
+impl PreprocessorBits {
+    pub(super) fn insert(&mut self, p: PreprocessorId) {
+        self.0 |= 1 << p.index();
+    }
+
+    pub(super) fn is_subset(self, other: PreprocessorBits) -> bool {
+        self.0 & !other.0 == 0
+    }
+
+    pub(super) fn highest(self) -> Option<PreprocessorId> {
+        (self.0 != 0).then(|| PreprocessorId(63 - self.0.leading_zeros() as u8))
+    }
+}
+
+impl MessageWatch {
+    pub(super) fn new(rank: u32, row: &QueueRow) -> MessageWatch {
+        MessageWatch {
+            rank,
+            locked: row.flags.contains(QueueFlags::SUBMITFLAG_LOCKED),
+            removed: false,
+            preprocess_pending: row.flags.contains(QueueFlags::SUBMITFLAG_PREPROCESS),
+            preprocess: row.preprocess,
+            preprocessed: PreprocessorBits::default(),
+            cleaned: PreprocessorBits::default(),
+            recipients: row
+                .recipients
+                .iter()
+                .map(|r| RecipientWatch { row: *r, settled: r.responsibility, reports: 0, declined: TransportSet::EMPTY, deferred: None })
+                .collect(),
+            not_before: Vec::new(),
+            offered_to: TransportSet::EMPTY,
+            resend: None,
+        }
+    }
+
+    /// The spooler process died: forget what only the session knew.
+    pub(super) fn forget_session(&mut self) {
+        self.preprocessed = PreprocessorBits::default();
+        self.cleaned = PreprocessorBits::default();
+        self.not_before.clear();
+        self.offered_to = TransportSet::EMPTY;
+        self.resend = None;
+        for rec in &mut self.recipients {
+            rec.declined = TransportSet::EMPTY;
+            rec.deferred = None;
+        }
+    }
+}
