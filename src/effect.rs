@@ -242,6 +242,7 @@ impl Call {
 
     /// True when `ret` answers this call: same method, same identifying arguments.
     #[must_use]
+    #[inline]
     pub fn is_answered_by(&self, ret: &Return) -> bool {
         match (self, ret) {
             (Call::XpProviderInit { transport: a, .. }, Return::XpProviderInit { transport: b, .. })
@@ -330,6 +331,17 @@ impl fmt::Display for Call {
                 write!(f, "{preprocessor}.RemovePreprocessInfo({message})")
             }
             Call::FinishedMsg { store, message } => write!(f, "{store}.FinishedMsg(0, {message})"),
+        }
+    }
+}
+
+impl Effect {
+    /// The call, if this effect is one (AMB-20: an input's effects hold at most one call).
+    #[must_use]
+    pub fn as_call(&self) -> Option<&Call> {
+        match self {
+            Effect::Call(c) => Some(c),
+            _ => None,
         }
     }
 }

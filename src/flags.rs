@@ -332,6 +332,25 @@ impl StatusCode {
     pub const fn from_bits_retain(bits: u32) -> StatusCode {
         StatusCode(bits)
     }
+
+    /// The status a transport shows after `TransportNotify` with these flags: the
+    /// `STATUS_INBOUND_ENABLED` and `STATUS_OUTBOUND_ENABLED` bits follow the directions begun
+    /// or ended (LIFE-10, LIFE-12).
+    #[must_use]
+    pub fn after_notify(self, flags: NotifyFlags) -> StatusCode {
+        let mut status = self;
+        for (begin, end, bit) in [
+            (NotifyFlags::NOTIFY_BEGIN_INBOUND, NotifyFlags::NOTIFY_END_INBOUND, StatusCode::STATUS_INBOUND_ENABLED),
+            (NotifyFlags::NOTIFY_BEGIN_OUTBOUND, NotifyFlags::NOTIFY_END_OUTBOUND, StatusCode::STATUS_OUTBOUND_ENABLED),
+        ] {
+            if flags.contains(begin) {
+                status = status | bit;
+            } else if flags.contains(end) {
+                status = status.without(bit);
+            }
+        }
+        status
+    }
 }
 
 /// `ulLockState` of `IMsgStore::SetLockState` (SUB-20).

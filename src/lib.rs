@@ -53,11 +53,14 @@ mod ids;
 mod input;
 mod monitor;
 mod recipients;
+mod rename;
 mod routing;
 pub mod sim;
 mod spooler;
 pub mod store;
 mod version;
+#[cfg(feature = "bug-zoo")]
+pub mod zoo;
 
 pub use effect::{Call, Effect, Effects, NdrOrigin, RecipientOutcome, Released};
 pub use error::{CallerError, Error, ProviderFault, StoreFault, Unsupported};
@@ -72,6 +75,7 @@ pub use input::{
 };
 pub use monitor::{Monitor, Property, Violation};
 pub use recipients::{RecipientRow, RecipientSet, TransportSet};
+pub use rename::Renaming;
 pub use routing::{AddressTypes, PreprocessorFilter, Registrations, first_choice, scan};
 pub use spooler::{Ending, MessageView, Phase, Profile, RecipientView, Settings, Spooler, TransportView};
 pub use version::{Negotiation, SpiVersion, VersionRange};

@@ -37,200 +37,213 @@ pub struct RecipientSet(Repr);
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum Repr {
-    /// Every member is below 128.
-    Small(u128),
-    /// Some member is 128 or above; the last word is never zero.
+    /// Every member is below 128: two words, low word first.
+    Small([u64; 2]),
+    /// Some member is 128 or above; there are more than two words and the last is never zero.
     Large(Box<[u64]>),
 }
 
 impl Default for Repr {
     fn default() -> Self {
-        Repr::Small(0)
+        Repr::Small([0; 2])
     }
 }
+
+/// The words of a set that holds only rows below 128.
+const SMALL_WORDS: usize = 2;
 
 impl RecipientSet {
     /// The empty set.
     #[must_use]
+    #[inline]
     pub const fn new() -> RecipientSet {
-        RecipientSet(Repr::Small(0))
+        RecipientSet(Repr::Small([0; 2]))
     }
 
     /// The rows `0..count`.
     #[must_use]
     pub fn first(count: usize) -> RecipientSet {
-        (0..count).map(|i| RecipientIdx(i as u16)).collect()
+        let mut words = vec![u64::MAX; count / 64];
+        if count % 64 != 0 {
+            words.push((1 << (count % 64)) - 1);
+        }
+        RecipientSet::from_words(words)
     }
 
-    fn words(&self) -> Vec<u64> {
+    /// The set's words, low rows first; rows past the end are not members.
+    #[inline]
+    fn words(&self) -> &[u64] {
         match &self.0 {
-            Repr::Small(bits) => vec![*bits as u64, (*bits >> 64) as u64],
-            Repr::Large(words) => words.to_vec(),
+            Repr::Small(words) => words,
+            Repr::Large(words) => words,
         }
     }
 
+    /// The canonical set of these words.
     fn from_words(mut words: Vec<u64>) -> RecipientSet {
         while words.last() == Some(&0) {
             words.pop();
         }
-        if words.len() <= 2 {
-            let low = words.first().copied().unwrap_or(0) as u128;
-            let high = words.get(1).copied().unwrap_or(0) as u128;
-            RecipientSet(Repr::Small(low | (high << 64)))
+        if words.len() <= SMALL_WORDS {
+            let mut small = [0; SMALL_WORDS];
+            small[..words.len()].copy_from_slice(&words);
+            RecipientSet(Repr::Small(small))
         } else {
             RecipientSet(Repr::Large(words.into_boxed_slice()))
         }
     }
 
+    /// The set of `f(a, b)` word by word, where a missing word reads 0; `len` words are
+    /// computed.
+    #[inline(never)]
+    fn combine(&self, other: &RecipientSet, len: usize, f: impl Fn(u64, u64) -> u64) -> RecipientSet {
+        let (a, b) = (self.words(), other.words());
+        let word = |w: &[u64], i: usize| w.get(i).copied().unwrap_or(0);
+        RecipientSet::from_words((0..len).map(|i| f(word(a, i), word(b, i))).collect())
+    }
+
     /// Adds a row.
+    #[inline]
     pub fn insert(&mut self, r: RecipientIdx) {
         let i = r.index();
         match &mut self.0 {
-            Repr::Small(bits) if i < 128 => *bits |= 1 << i,
-            _ => {
-                let mut words = self.words();
-                if words.len() <= i / 64 {
-                    words.resize(i / 64 + 1, 0);
-                }
-                words[i / 64] |= 1 << (i % 64);
-                *self = RecipientSet::from_words(words);
-            }
+            Repr::Small(words) if i < 64 * SMALL_WORDS => words[i / 64] |= 1 << (i % 64),
+            Repr::Large(words) if i / 64 < words.len() => words[i / 64] |= 1 << (i % 64),
+            _ => self.grow_insert(i),
         }
+    }
+
+    /// Adds row `i`, which lies past the set's last word.
+    #[cold]
+    #[inline(never)]
+    fn grow_insert(&mut self, i: usize) {
+        let mut words = self.words().to_vec();
+        words.resize(i / 64 + 1, 0);
+        words[i / 64] |= 1 << (i % 64);
+        *self = RecipientSet::from_words(words);
     }
 
     /// Removes a row.
     pub fn remove(&mut self, r: RecipientIdx) {
         let i = r.index();
         match &mut self.0 {
-            Repr::Small(bits) => {
-                if i < 128 {
-                    *bits &= !(1 << i);
-                }
-            }
-            Repr::Large(_) => {
-                let mut words = self.words();
+            Repr::Small(words) => {
                 if let Some(word) = words.get_mut(i / 64) {
                     *word &= !(1 << (i % 64));
                 }
-                *self = RecipientSet::from_words(words);
+            }
+            Repr::Large(words) => {
+                if let Some(word) = words.get_mut(i / 64) {
+                    *word &= !(1 << (i % 64));
+                    if words.last() == Some(&0) {
+                        *self = RecipientSet::from_words(self.words().to_vec());
+                    }
+                }
             }
         }
     }
 
     /// True when the row is in the set.
     #[must_use]
+    #[inline]
     pub fn contains(&self, r: RecipientIdx) -> bool {
         let i = r.index();
-        match &self.0 {
-            Repr::Small(bits) => i < 128 && bits & (1 << i) != 0,
-            Repr::Large(words) => words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0),
-        }
+        self.words().get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
     /// The number of rows in the set.
     #[must_use]
+    #[inline]
     pub fn len(&self) -> usize {
-        match &self.0 {
-            Repr::Small(bits) => bits.count_ones() as usize,
-            Repr::Large(words) => words.iter().map(|w| w.count_ones() as usize).sum(),
-        }
+        self.words().iter().map(|w| w.count_ones() as usize).sum()
     }
 
     /// True when the set has no row.
     #[must_use]
+    #[inline]
     pub fn is_empty(&self) -> bool {
-        matches!(self.0, Repr::Small(0))
+        matches!(self.0, Repr::Small([0, 0]))
     }
 
     /// The largest row in the set.
     #[must_use]
+    #[inline]
     pub fn max(&self) -> Option<RecipientIdx> {
-        self.iter().last()
+        let words = self.words();
+        let i = words.iter().rposition(|w| *w != 0)?;
+        Some(RecipientIdx((i * 64 + 63 - words[i].leading_zeros() as usize) as u16))
     }
 
     /// True when every row of `self` is in `other`.
     #[must_use]
+    #[inline]
     pub fn is_subset(&self, other: &RecipientSet) -> bool {
-        match (&self.0, &other.0) {
-            (Repr::Small(a), Repr::Small(b)) => a & !b == 0,
-            _ => self.iter().all(|r| other.contains(r)),
-        }
+        let b = other.words();
+        self.words().iter().enumerate().all(|(i, a)| a & !b.get(i).copied().unwrap_or(0) == 0)
     }
 
     /// The rows in both sets.
     #[must_use]
+    #[inline]
     pub fn intersection(&self, other: &RecipientSet) -> RecipientSet {
         match (&self.0, &other.0) {
-            (Repr::Small(a), Repr::Small(b)) => RecipientSet(Repr::Small(a & b)),
-            _ => {
-                let (a, b) = (self.words(), other.words());
-                RecipientSet::from_words(a.iter().zip(b.iter()).map(|(x, y)| x & y).collect())
-            }
+            (Repr::Small([a0, a1]), Repr::Small([b0, b1])) => RecipientSet(Repr::Small([a0 & b0, a1 & b1])),
+            _ => self.combine(other, self.words().len().min(other.words().len()), |a, b| a & b),
         }
     }
 
     /// The rows of `self` that are not in `other`.
     #[must_use]
+    #[inline]
     pub fn difference(&self, other: &RecipientSet) -> RecipientSet {
         match (&self.0, &other.0) {
-            (Repr::Small(a), Repr::Small(b)) => RecipientSet(Repr::Small(a & !b)),
-            _ => {
-                let b = other.words();
-                let words = self.words().iter().enumerate().map(|(i, x)| x & !b.get(i).copied().unwrap_or(0)).collect();
-                RecipientSet::from_words(words)
-            }
+            (Repr::Small([a0, a1]), Repr::Small([b0, b1])) => RecipientSet(Repr::Small([a0 & !b0, a1 & !b1])),
+            _ => self.combine(other, self.words().len(), |a, b| a & !b),
         }
     }
 
     /// The rows in either set.
     #[must_use]
+    #[inline]
     pub fn union(&self, other: &RecipientSet) -> RecipientSet {
         match (&self.0, &other.0) {
-            (Repr::Small(a), Repr::Small(b)) => RecipientSet(Repr::Small(a | b)),
-            _ => {
-                let (mut a, b) = (self.words(), other.words());
-                if a.len() < b.len() {
-                    a.resize(b.len(), 0);
-                }
-                for (x, y) in a.iter_mut().zip(b.iter()) {
-                    *x |= y;
-                }
-                RecipientSet::from_words(a)
-            }
+            (Repr::Small([a0, a1]), Repr::Small([b0, b1])) => RecipientSet(Repr::Small([a0 | b0, a1 | b1])),
+            _ => self.combine(other, self.words().len().max(other.words().len()), |a, b| a | b),
         }
     }
 
     /// The rows in ascending order.
+    #[inline]
     pub fn iter(&self) -> impl Iterator<Item = RecipientIdx> + '_ {
-        let words: Vec<u64> = match &self.0 {
-            Repr::Small(_) => Vec::new(),
-            Repr::Large(words) => words.to_vec(),
-        };
-        let small = match &self.0 {
-            Repr::Small(bits) => *bits,
-            Repr::Large(_) => 0,
-        };
-        let small_iter = BitIter { word: small, base: 0 };
-        let large_iter = words.into_iter().enumerate().flat_map(|(i, w)| BitIter { word: w as u128, base: i * 64 });
-        small_iter.chain(large_iter)
+        let words = self.words();
+        Bits { rest: words.get(1..).unwrap_or(&[]), word: words.first().copied().unwrap_or(0), base: 0 }.map(|i| RecipientIdx(i as u16))
     }
 }
 
-struct BitIter {
-    word: u128,
+/// The members of a bitset of words, in ascending order.
+struct Bits<'a> {
+    /// The words not started yet.
+    rest: &'a [u64],
+    /// What is left of the current word.
+    word: u64,
+    /// The number of the current word's bit 0.
     base: usize,
 }
 
-impl Iterator for BitIter {
-    type Item = RecipientIdx;
+impl Iterator for Bits<'_> {
+    type Item = usize;
 
-    fn next(&mut self) -> Option<RecipientIdx> {
-        if self.word == 0 {
-            return None;
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.word == 0 {
+            let (&next, rest) = self.rest.split_first()?;
+            self.word = next;
+            self.rest = rest;
+            self.base += 64;
         }
         let bit = self.word.trailing_zeros() as usize;
         self.word &= self.word - 1;
-        Some(RecipientIdx((self.base + bit) as u16))
+        Some(self.base + bit)
     }
 }
 
@@ -309,9 +322,15 @@ impl TransportSet {
         TransportSet(self.0 | other.0)
     }
 
+    /// The set as a mask: bit `i` stands for transport `i`.
+    #[must_use]
+    pub(crate) const fn bits(self) -> u64 {
+        self.0
+    }
+
     /// The transports in ascending order of their identifiers.
     pub fn iter(self) -> impl Iterator<Item = TransportId> {
-        BitIter { word: self.0 as u128, base: 0 }.map(|r| TransportId(r.0 as u8))
+        Bits { rest: &[], word: self.0, base: 0 }.map(|t| TransportId(t as u8))
     }
 }
 
@@ -328,5 +347,50 @@ impl FromIterator<TransportId> for TransportSet {
 impl fmt::Debug for TransportSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The bitset against a plain set: same members, and one representation per set.
+
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::sim::SplitMix64;
+
+    fn set(members: &BTreeSet<u16>) -> RecipientSet {
+        members.iter().map(|&r| RecipientIdx(r)).collect()
+    }
+
+    fn members(set: &RecipientSet) -> BTreeSet<u16> {
+        set.iter().map(|r| r.0).collect()
+    }
+
+    #[test]
+    fn recipient_sets_behave_like_sets_and_stay_canonical() {
+        let mut rng = SplitMix64::new(7);
+        for round in 0..5_000 {
+            let range = [4, 64, 130, 300][round % 4];
+            let mut random = || (0..rng.below(20)).map(|_| rng.below(range) as u16).collect::<BTreeSet<u16>>();
+            let (a, b) = (random(), random());
+            let (x, y) = (set(&a), set(&b));
+            assert_eq!(members(&x), a);
+            assert_eq!(members(&x.union(&y)), a.union(&b).copied().collect());
+            assert_eq!(members(&x.intersection(&y)), a.intersection(&b).copied().collect());
+            assert_eq!(members(&x.difference(&y)), a.difference(&b).copied().collect());
+            assert_eq!(x.is_subset(&y), a.is_subset(&b));
+            assert_eq!((x.len(), x.is_empty()), (a.len(), a.is_empty()));
+            assert_eq!(x.max().map(|r| r.0), a.last().copied());
+            // Built another way, the same set is equal (and so hashes equal).
+            let mut z = x.union(&y);
+            for r in b.difference(&a) {
+                z.remove(RecipientIdx(*r));
+            }
+            assert_eq!(z, x);
+            assert_eq!(x.union(&y).difference(&y.difference(&x)), x);
+            let n = rng.below(range) as usize;
+            assert_eq!(members(&RecipientSet::first(n)), (0..n as u16).collect());
+        }
     }
 }

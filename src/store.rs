@@ -120,6 +120,8 @@ pub struct ReferenceStore {
     next_id: u32,
     messages: BTreeMap<MessageId, StoredMessage>,
     queue: Vec<MessageId>,
+    #[cfg(feature = "bug-zoo")]
+    bug: Option<crate::zoo::Bug>,
 }
 
 impl ReferenceStore {
@@ -127,7 +129,23 @@ impl ReferenceStore {
     /// one world hand out distinct identifiers.
     #[must_use]
     pub fn new(id: StoreId, first_id: u32) -> ReferenceStore {
-        ReferenceStore { id, next_id: first_id, messages: BTreeMap::new(), queue: Vec::new() }
+        ReferenceStore {
+            id,
+            next_id: first_id,
+            messages: BTreeMap::new(),
+            queue: Vec::new(),
+            #[cfg(feature = "bug-zoo")]
+            bug: None,
+        }
+    }
+
+    /// The same store with a deliberate bug (the bug zoo); only bugs of the store's part of
+    /// sent-mail processing have an effect here.
+    #[cfg(feature = "bug-zoo")]
+    #[must_use]
+    pub fn with_bug(mut self, bug: Option<crate::zoo::Bug>) -> ReferenceStore {
+        self.bug = bug;
+        self
     }
 
     /// The store's identifier.
@@ -262,7 +280,11 @@ impl ReferenceStore {
         };
         m.submit_flags = m.submit_flags.without(QueueFlags::SUBMITFLAG_LOCKED);
         m.unsent = false;
-        let placement = match (hook, m.sentmail, m.delete_after_submit) {
+        #[cfg(feature = "bug-zoo")]
+        let delete_after_submit = m.delete_after_submit && self.bug != Some(crate::zoo::Bug::IgnoreDeleteAfterSubmit);
+        #[cfg(not(feature = "bug-zoo"))]
+        let delete_after_submit = m.delete_after_submit;
+        let placement = match (hook, m.sentmail, delete_after_submit) {
             (SentMailHook::Delete, _, _) | (_, _, true) => Placement::Deleted,
             (SentMailHook::None, Some(folder), false) => Placement::Folder(folder),
             (SentMailHook::Cancel | SentMailHook::None, _, false) => m.placement,
@@ -310,6 +332,28 @@ impl ReferenceStore {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The same store under other names for messages and recipient rows (symmetry reduction;
+    /// see [`crate::Renaming`]).
+    #[must_use]
+    pub fn renamed(&self, renaming: &crate::Renaming) -> ReferenceStore {
+        ReferenceStore {
+            id: self.id,
+            next_id: self.next_id,
+            messages: self
+                .messages
+                .iter()
+                .map(|(id, m)| {
+                    let mut m = m.clone();
+                    m.recipients = renaming.reorder(*id, &m.recipients);
+                    (renaming.message(*id), m)
+                })
+                .collect(),
+            queue: self.queue.iter().map(|id| renaming.message(*id)).collect(),
+            #[cfg(feature = "bug-zoo")]
+            bug: self.bug,
         }
     }
 

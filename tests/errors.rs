@@ -48,10 +48,7 @@ fn feed_ok(sim: &mut Sim, input: Input) -> Vec<mapi_spooler::Effect> {
 
 /// The call among some effects, if any.
 fn call_in(effects: &[mapi_spooler::Effect]) -> Option<&Call> {
-    effects.iter().find_map(|e| match e {
-        mapi_spooler::Effect::Call(c) => Some(c),
-        _ => None,
-    })
+    effects.iter().find_map(mapi_spooler::Effect::as_call)
 }
 
 /// Submits a draft and runs the world until the spooler makes a `SubmitMessage` call, which is

@@ -995,13 +995,7 @@ fn inbound_mail_is_unsupported() {
     assert_eq!(sim.effects().len(), before, "NOTIFY_NEWMAIL with inbound disabled causes nothing");
     // ... and is not remembered: enabling inbound again brings no call for it (AMB-38).
     sim.set_traffic(T0, Directions::INBOUND, true);
-    let after: Vec<&Call> = sim.effects()[before..]
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Call(c) => Some(c),
-            _ => None,
-        })
-        .collect();
+    let after: Vec<&Call> = sim.effects()[before..].iter().filter_map(Effect::as_call).collect();
     assert_eq!(after, [&Call::TransportNotify { transport: T0, flags: NotifyFlags::NOTIFY_BEGIN_INBOUND, message: None }]);
 }
 
@@ -1154,20 +1148,8 @@ impl Gen {
     }
 
     fn hresult(&mut self) -> Hresult {
-        self.pick(&[
-            Hresult::S_OK,
-            Hresult::MAPI_W_ERRORS_RETURNED,
-            Hresult::MAPI_E_BUSY,
-            Hresult::MAPI_E_WAIT,
-            Hresult::MAPI_E_NETWORK_ERROR,
-            Hresult::MAPI_E_NOT_ME,
-            Hresult::MAPI_E_CANCEL,
-            Hresult::MAPI_E_CALL_FAILED,
-            Hresult::MAPI_E_VERSION,
-            Hresult::MAPI_E_UNCONFIGURED,
-            Hresult::MAPI_E_FAILONEPROVIDER,
-            Hresult::MAPI_E_NOT_IN_QUEUE,
-        ])
+        let known: Vec<Hresult> = Hresult::KNOWN.iter().map(|(h, _)| *h).collect();
+        self.pick(&known)
     }
 
     fn rows(&mut self) -> RecipientSet {
@@ -1357,13 +1339,7 @@ fn random_inputs_never_panic_and_refusals_change_nothing() {
                 }
                 Ok(effects) => {
                     accepted += 1;
-                    let calls: Vec<&Call> = effects
-                        .iter()
-                        .filter_map(|e| match e {
-                            Effect::Call(c) => Some(c),
-                            _ => None,
-                        })
-                        .collect();
+                    let calls: Vec<&Call> = effects.iter().filter_map(Effect::as_call).collect();
                     assert!(calls.len() <= 1, "seed {seed}, step {step}: {input:?} made {} calls", calls.len());
                     let answered = matches!(input, Input::Return(_));
                     if let Some(call) = calls.first() {

@@ -96,14 +96,15 @@ fn recipients_split_across_transports_by_address_type() {
 /// offered the recipient.
 #[test]
 fn not_me_falls_through_to_the_next_transport_of_the_same_type() {
-    // Spec: ERR-3, ORD-4, SUB-21, SUB-28, INV-17, INV-20, INV-22
+    // Spec: ERR-3, ORD-4, SUB-21, SUB-28, INV-17, INV-20, INV-22, DEC-22
     let declining = smtp().submits([SubmitAnswer::Fail(Hresult::MAPI_E_NOT_ME, 0)]);
     let second = transport("second SMTP transport", Registrations::address_types([SMTP]));
     let mut sim = started(vec![declining, fax(), second]);
     let m = send(&mut sim, draft(&[SMTP, FAX]));
     assert_clean(&sim);
-    assert_eq!(offers(&sim), vec![(T0, m, rows(&[0])), (T2, m, rows(&[0])), (T1, m, rows(&[1]))], "{}", sim.trace());
-    assert_eq!(ended(&sim), vec![T2, T1], "no EndMessage after MAPI_E_NOT_ME");
+    // DEC-22: the two transports that can take a recipient now go in transport order.
+    assert_eq!(offers(&sim), vec![(T0, m, rows(&[0])), (T1, m, rows(&[1])), (T2, m, rows(&[0]))], "{}", sim.trace());
+    assert_eq!(ended(&sim), vec![T1, T2], "no EndMessage after MAPI_E_NOT_ME");
     assert_eq!(dispositions(&sim, m), vec![Some(RecipientOutcome::Transport(T2)), Some(RecipientOutcome::Transport(T1))]);
     assert_eq!(reports(&sim), vec![]);
     assert_settled_never_offered_again(&sim);
@@ -120,7 +121,7 @@ fn ndr_when_every_matching_transport_declined() {
     let mut sim = started(vec![first, fax(), second]);
     let m = send(&mut sim, draft(&[SMTP, FAX]));
     assert_clean(&sim);
-    assert_eq!(offers(&sim), vec![(T0, m, rows(&[0])), (T2, m, rows(&[0])), (T1, m, rows(&[1]))], "{}", sim.trace());
+    assert_eq!(offers(&sim), vec![(T0, m, rows(&[0])), (T1, m, rows(&[1])), (T2, m, rows(&[0]))], "{}", sim.trace());
     assert_eq!(reports(&sim), vec![(m, rows(&[0]), ReportKind::NonDelivery)]);
     assert_eq!(
         dispositions(&sim, m),
@@ -186,8 +187,9 @@ fn uid_registrations_come_before_address_types() {
         ]),
     );
     assert_clean(&sim);
-    // Row 0 (SMTP, UID 7) and row 3 (FAX) go to T1; rows 1 and 2 (SMTP, no or another UID) to T0.
-    assert_eq!(offers(&sim), vec![(T1, m, rows(&[0, 3])), (T0, m, rows(&[1, 2]))], "{}", sim.trace());
+    // Row 0 (SMTP, UID 7) and row 3 (FAX) go to T1; rows 1 and 2 (SMTP, no or another UID) to T0,
+    // which is offered its recipients first as the first transport in the order (DEC-22).
+    assert_eq!(offers(&sim), vec![(T0, m, rows(&[1, 2])), (T1, m, rows(&[0, 3]))], "{}", sim.trace());
     assert_eq!(dispositions(&sim, m), [T1, T0, T0, T1].iter().map(|t| Some(RecipientOutcome::Transport(*t))).collect::<Vec<_>>());
     insta::assert_snapshot!(sim.trace());
 

@@ -657,6 +657,43 @@ fn later_message_for_another_transport_overtakes_a_waiting_one() {
     insta::assert_snapshot!(sim.trace());
 }
 
+/// After a restart, a message locked ahead of an older one (they needed different transports)
+/// is not offered to a transport the older one now needs: the older one is locked and goes
+/// first. Here T0 cannot log on after the restart, so the fax recipients of M1 and M2 move to
+/// T1, which M3, adopted locked, also needs.
+#[test]
+fn after_a_restart_a_locked_later_message_does_not_overtake_an_older_one() {
+    // Spec: DEC-23, INV-28, SUB-19, ORD-4, LIFE-19
+    let fax = TransportScript::new("fax transport", mapi_spooler::Registrations::address_types([FAX]))
+        .logons([Ok(Default::default()), Err(Hresult::MAPI_E_LOGON_FAILED)])
+        .submits([SubmitAnswer::Fail(Hresult::MAPI_E_WAIT, 30)]);
+    let both = TransportScript::new("SMTP and fax transport", mapi_spooler::Registrations::address_types([SMTP, FAX]));
+    let mut sim = world(vec![fax, both]);
+    let m1 = sim.submit(S0, draft(&[FAX])).unwrap();
+    let m2 = sim.submit(S0, draft(&[FAX])).unwrap();
+    let m3 = sim.submit(S0, draft(&[SMTP])).unwrap();
+    sim.feed(mapi_spooler::Input::Session(mapi_spooler::SessionRequest::Start));
+    // M1 waits for T0; M2 needs T0 too and is not locked; M3 needs only T1 and overtakes it.
+    // The process dies while T1 has M3.
+    assert!(sim.run_until_call(|c| matches!(c, Call::SubmitMessage { transport: T1, .. })), "{}", sim.trace());
+    assert_eq!(locks(&sim), vec![m1, m3], "{}", sim.trace());
+    sim.crash();
+    let before = submissions(&sim).len();
+    sim.start();
+    assert_clean(&sim);
+    assert!(
+        !matches!(sim.spooler().transport_view(T0), Some(mapi_spooler::TransportView::LoggedOn { .. })),
+        "T0 did not log on again:\n{}",
+        sim.trace()
+    );
+    let to_t1: Vec<MessageId> = submissions(&sim)[before..].iter().filter(|(t, ..)| *t == T1).map(|(_, m, ..)| *m).collect();
+    assert_eq!(to_t1, vec![m1, m2, m3], "T1 gets them in submission order:\n{}", sim.trace());
+    for m in [m1, m2, m3] {
+        assert_eq!(outcome(&sim, m), Outcome::Finished(Placement::Folder(OUTBOX)));
+    }
+    insta::assert_snapshot!(sim.trace());
+}
+
 /// Messages queued before the spooler started are read with GetOutgoingQueue and handled in
 /// submission order.
 #[test]
@@ -836,14 +873,15 @@ fn store_refuses_a_message_without_recipients() {
 /// and finishes the message only when the last transport's EndMessage returned.
 #[test]
 fn message_to_three_transports_finishes_after_the_last_end_message() {
-    // Spec: SUB-21, SUB-22, SUB-24, INV-17, INV-18, INV-25
+    // Spec: SUB-21, SUB-22, SUB-24, INV-17, INV-18, INV-25, DEC-22
     let x400 = TransportScript::new("X400 transport", mapi_spooler::Registrations::address_types([X400]));
     let mut sim = started(vec![smtp(), fax(), x400]);
     let m = send(&mut sim, draft(&[X400, SMTP, FAX, SMTP]));
     assert_clean(&sim);
     assert_eq!(
         submissions(&sim),
-        vec![(T2, m, SubmitFlags::EMPTY, rows(&[0])), (T0, m, SubmitFlags::EMPTY, rows(&[1, 3])), (T1, m, SubmitFlags::EMPTY, rows(&[2])),],
+        // DEC-22: in transport order, whatever the order of the recipient rows.
+        vec![(T0, m, SubmitFlags::EMPTY, rows(&[1, 3])), (T1, m, SubmitFlags::EMPTY, rows(&[2])), (T2, m, SubmitFlags::EMPTY, rows(&[0])),],
         "{}",
         sim.trace()
     );

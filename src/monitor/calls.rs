@@ -50,15 +50,25 @@ impl Monitor {
                     Some(last) if last >= *preprocessor => {
                         broken(Property::PreprocessFirst, format!("{call} after {last}: preprocessors run in registration order"))
                     }
+                    _ if !self.applies(*preprocessor, msg) => {
+                        broken(Property::PreprocessFirst, format!("{call}: {preprocessor} does not apply to {message} (ORD-11)"))
+                    }
                     _ => Ok(()),
                 }
             }
             Call::SubmitPreprocessed { message, .. } => {
                 let msg = self.locked_message(*message, Property::PreprocessFirst, call)?;
-                if msg.preprocess_pending {
-                    Ok(())
-                } else {
-                    broken(Property::PreprocessFirst, format!("{call}, but {message} was not waiting for preprocessing"))
+                if !msg.preprocess_pending {
+                    return broken(Property::PreprocessFirst, format!("{call}, but {message} was not waiting for preprocessing"));
+                }
+                // The spooler considers the preprocessors in registration order; those after the
+                // last one that ran must not apply any more (one passed over earlier may apply now
+                // if the registrations changed meanwhile).
+                let from = msg.preprocessed.highest().map_or(0, |p| p.index() + 1);
+                let skipped = (from..self.preprocessors.len()).map(|p| crate::ids::PreprocessorId(p as u8)).find(|p| self.applies(*p, msg));
+                match skipped {
+                    Some(p) => broken(Property::PreprocessFirst, format!("{call}, but {p} applies to {message} and did not run (HOOK-3)")),
+                    None => Ok(()),
                 }
             }
             Call::RemovePreprocessInfo { preprocessor, message } => {
@@ -76,6 +86,20 @@ impl Monitor {
                 Ok(())
             }
             Call::FinishedMsg { message, .. } => self.finished(*message, call),
+            Call::TransportNotify { transport, flags, message: Some(m) }
+                if flags.contains(crate::flags::NotifyFlags::NOTIFY_ABORT_DEFERRED) =>
+            {
+                // DEF-5, INV-30: the transport drops its deferred copy; it is not sent again.
+                if let Some(msg) = self.messages.get_mut(m) {
+                    for rec in &mut msg.recipients {
+                        if rec.deferred.is_some_and(|(holder, _)| holder == *transport) {
+                            rec.deferred = None;
+                            rec.declined.insert(*transport);
+                        }
+                    }
+                }
+                Ok(())
+            }
             _ => Ok(()),
         }
     }
@@ -149,8 +173,18 @@ impl Monitor {
         }
     }
 
-    /// INV-8, INV-14, INV-15, INV-20, INV-22, INV-27 to INV-30.
+    /// INV-8, INV-14, INV-15, INV-20, INV-22, INV-27 to INV-30. The bookkeeping happens
+    /// whatever the verdict, so that later verdicts stay right.
     fn submit(&mut self, t: TransportId, m: MessageId, flags: SubmitFlags, offered: &RecipientSet) -> Checked {
+        let verdict = self.submit_verdict(t, m, flags, offered);
+        if let Some(msg) = self.messages.get_mut(&m) {
+            msg.offered_to.insert(t);
+        }
+        verdict
+    }
+
+    /// The verdict on a `SubmitMessage`.
+    fn submit_verdict(&self, t: TransportId, m: MessageId, flags: SubmitFlags, offered: &RecipientSet) -> Checked {
         let now = self.now;
         let w = &self.transports[t.index()];
         if !w.enabled.outbound {
@@ -171,7 +205,6 @@ impl Monitor {
             return broken(Property::RetryDelay, format!("{call} at {now}, before the retry delay ends at {until}"));
         }
         let deferred = flags.contains(SubmitFlags::BEGIN_DEFERRED);
-        let mut first_hand = false;
         for r in offered.iter() {
             let Some(rec) = msg.recipients.get(r.index()) else {
                 return broken(Property::TakenNeverOffered, format!("{call} offers recipient {}, which {m} does not have", r.0));
@@ -182,10 +215,8 @@ impl Monitor {
             match (deferred, rec.deferred) {
                 (true, Some((holder, true))) if holder == t => continue,
                 (true, _) => {
-                    return broken(
-                        Property::DeferralProtocol,
-                        format!("{call}: recipient {} was not deferred by {t} and announced again", r.0),
-                    );
+                    let detail = format!("{call}: recipient {} was not deferred by {t} and announced again", r.0);
+                    return broken(Property::DeferralProtocol, detail);
                 }
                 (false, Some((holder, _))) => {
                     return broken(Property::DeferralProtocol, format!("{call}: recipient {} is held deferred by {holder}", r.0));
@@ -195,33 +226,33 @@ impl Monitor {
             if rec.declined.contains(t) {
                 return broken(Property::ScanOrder, format!("{call} offers recipient {}, which {t} declined", r.0));
             }
-            let serving = |u: TransportId| {
-                let uw = &self.transports[u.index()];
-                let disabled = self.services.get(u.index()).is_some_and(|s| self.disabled_services & (1 << s.index()) != 0);
-                (uw.stage == Stage::Registered && !uw.critical && !disabled).then_some(uw.registrations.as_ref()).flatten()
-            };
-            let first = routing::first_choice(&self.order, serving, &rec.row, rec.declined);
+            let first = routing::first_choice(&self.order, |u| self.serving(u), &rec.row, rec.declined);
             if first != Some(t) {
                 return broken(Property::ScanOrder, format!("{call} offers recipient {}, whose first choice is {first:?}", r.0));
             }
-            first_hand |= rec.declined.is_empty();
         }
-        let rank = msg.rank;
-        let first_offer = !msg.offered_to.contains(t);
-        if first_hand && first_offer && !deferred {
-            let fifo = self.transports[t.index()].fifo;
-            if fifo.is_some_and(|f| f > rank) {
-                return broken(Property::TransportFifo, format!("{call}: a message queued after {m} went to {t} first"));
+        if deferred || msg.offered_to.contains(t) {
+            return Ok(());
+        }
+        // INV-28: a first offer of this message to `t`; no older message of the same store may
+        // still be waiting for `t` as the first choice of one of its open recipients.
+        let waiting = self.messages.iter().find(|(_, o)| {
+            o.store == msg.store
+                && o.rank < msg.rank
+                && !o.removed
+                && !o.offered_to.contains(t)
+                && o.recipients.iter().any(|r| {
+                    !r.settled
+                        && r.deferred.is_none()
+                        && routing::first_choice(&self.order, |u| self.serving(u), &r.row, r.declined) == Some(t)
+                })
+        });
+        match waiting {
+            Some((older, _)) => {
+                broken(Property::TransportFifo, format!("{call}, but {older}, queued before it in {}, is still waiting for {t}", msg.store))
             }
-            self.transports[t.index()].fifo = Some(fifo.map_or(rank, |f| f.max(rank)));
+            None => Ok(()),
         }
-        if let Some(msg) = self.messages.get_mut(&m) {
-            msg.offered_to.insert(t);
-            if msg.resend == Some(t) {
-                msg.resend = None;
-            }
-        }
-        Ok(())
     }
 
     /// INV-23, INV-25, INV-26.
@@ -233,15 +264,52 @@ impl Monitor {
         if let Some((i, _)) = msg.recipients.iter().enumerate().find(|(_, r)| !r.settled) {
             return broken(Property::OneDisposition, format!("{call} before recipient {i} is settled"));
         }
-        if msg.resend.is_some() || msg.recipients.iter().any(|r| r.deferred.is_some()) {
-            return broken(Property::FinishedOnlyWhenDone, format!("{call} while a resend or a deferral is outstanding"));
+        if msg.recipients.iter().any(|r| r.deferred.is_some()) {
+            return broken(Property::FinishedOnlyWhenDone, format!("{call} while a deferral is outstanding"));
         }
         if self.transports.iter().any(|w| w.open.as_ref().is_some_and(|e| e.message == m)) {
             return broken(Property::FinishedOnlyWhenDone, format!("{call} before EndMessage of an exchange of {m}"));
         }
-        if msg.preprocess && !msg.preprocessed.is_subset(msg.cleaned) {
-            return broken(Property::FinishedOnlyWhenDone, format!("{call} before RemovePreprocessInfo of every preprocessor that ran"));
+        if msg.preprocess {
+            // HOOK-4, DEC-12: clean-up for every preprocessor that ran; after a restart that
+            // adopted the message, for every preprocessor whose filter matches a recipient.
+            let mut required = msg.preprocessed;
+            if !msg.preprocessed_here {
+                for (p, (_, filter)) in self.preprocessors.iter().enumerate() {
+                    if msg.recipients.iter().any(|r| filter.matches(&r.row)) {
+                        required.insert(crate::ids::PreprocessorId(p as u8));
+                    }
+                }
+            }
+            if !required.is_subset(msg.cleaned) {
+                return broken(
+                    Property::FinishedOnlyWhenDone,
+                    format!("{call} before RemovePreprocessInfo of every preprocessor it needs"),
+                );
+            }
         }
         Ok(())
+    }
+
+    /// A preprocessor applies to a message when its filter matches a recipient still open and
+    /// either its transport gets the first chance at that recipient, or its transport registers
+    /// nothing and no transport earlier in the order can take it (ORD-11, AMB-37, DEC-21).
+    fn applies(&self, p: crate::ids::PreprocessorId, msg: &MessageWatch) -> bool {
+        let Some((owner, filter)) = self.preprocessors.get(p.index()).copied() else { return false };
+        let Some(own) = self.serving(owner) else { return false };
+        let registers_nothing = *own == crate::routing::Registrations::none();
+        let earlier: Vec<TransportId> = self.order.iter().copied().take_while(|t| *t != owner).collect();
+        msg.recipients.iter().filter(|r| !r.settled && filter.matches(&r.row)).any(|r| {
+            routing::first_choice(&self.order, |t| self.serving(t), &r.row, r.declined) == Some(owner)
+                || (registers_nothing
+                    && !earlier.iter().any(|t| self.serving(*t).is_some_and(|g| g.matches_uid(&r.row) || g.matches_type(&r.row))))
+        })
+    }
+
+    /// The registrations of a transport that may be given work (DEC-4).
+    pub(super) fn serving(&self, u: TransportId) -> Option<&crate::routing::Registrations> {
+        let uw = self.transports.get(u.index())?;
+        let disabled = self.services.get(u.index()).is_some_and(|s| self.disabled_services & (1 << s.index()) != 0);
+        (uw.stage == Stage::Registered && !uw.critical && !disabled).then_some(uw.registrations.as_ref()).flatten()
     }
 }

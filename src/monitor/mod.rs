@@ -79,6 +79,57 @@ impl Monitor {
         }
     }
 
+    /// The same monitor under other names for messages and recipient rows (symmetry
+    /// reduction; see [`crate::Renaming`]).
+    #[must_use]
+    pub fn renamed(&self, renaming: &crate::Renaming) -> Monitor {
+        let mut out = self.clone();
+        out.in_flight = self.in_flight.as_ref().map(|c| renaming.call(c));
+        for w in &mut out.transports {
+            w.last_call = w.last_call.as_ref().map(|c| renaming.call(c));
+            if let Some(exchange) = &mut w.open {
+                let old = exchange.message;
+                exchange.offered = renaming.rows(old, &exchange.offered);
+                exchange.accepted = renaming.rows(old, &exchange.accepted);
+                exchange.message = renaming.message(old);
+            }
+        }
+        out.messages = self
+            .messages
+            .iter()
+            .map(|(id, watch)| {
+                let mut watch = watch.clone();
+                watch.recipients = renaming.reorder(*id, &watch.recipients);
+                (renaming.message(*id), watch)
+            })
+            .collect();
+        out
+    }
+
+    /// Feeds into `state` everything the monitor knows about a message except its name: its
+    /// record, and the exchange or call in flight that names it (for canonical forms under
+    /// [`Monitor::renamed`]).
+    pub fn hash_message<H: std::hash::Hasher>(&self, m: MessageId, state: &mut H) {
+        use std::hash::Hash;
+        self.messages.get(&m).hash(state);
+        for w in &self.transports {
+            if let Some(exchange) = w.open.as_ref().filter(|e| e.message == m) {
+                (1u8, &exchange.msg_ref, &exchange.offered, &exchange.accepted, exchange.ending).hash(state);
+            }
+        }
+    }
+
+    /// Feeds into `state` everything the monitor knows about one recipient row of a message.
+    pub fn hash_recipient<H: std::hash::Hasher>(&self, m: MessageId, r: crate::ids::RecipientIdx, state: &mut H) {
+        use std::hash::Hash;
+        self.messages.get(&m).and_then(|w| w.recipients.get(r.index())).hash(state);
+        for w in &self.transports {
+            if let Some(exchange) = w.open.as_ref().filter(|e| e.message == m) {
+                (exchange.offered.contains(r), exchange.accepted.contains(r)).hash(state);
+            }
+        }
+    }
+
     /// Observes one accepted step: the input and the effects it caused. Returns the first
     /// property the effects break.
     ///
@@ -102,6 +153,10 @@ impl Monitor {
             Input::Return(ret) => {
                 self.in_flight = None;
                 self.returned(ret);
+                // Only the call in flight is kept: a stale one would tell equal states apart.
+                for w in &mut self.transports {
+                    w.last_call = None;
+                }
             }
             Input::Support(call) => self.support(call),
             Input::Queue(QueueEvent::RowAdded(row)) => self.add_row(row),
@@ -184,13 +239,17 @@ impl Monitor {
                     w.stage = Stage::LoggedOff;
                     w.open = None;
                 }
+                self.release_deferrals(*transport);
             }
             Return::Shutdown { transport, .. } => {
                 if let Some(w) = self.transport(*transport) {
                     w.stage = Stage::Released;
                 }
             }
-            Return::GetOutgoingQueue { result: Ok(rows), .. } => {
+            Return::GetOutgoingQueue { store, result: Ok(rows) } => {
+                // Messages of this store that are no longer queued left while no spooler
+                // watched (aborted, or finished before a crash).
+                self.messages.retain(|id, msg| msg.store != *store || rows.iter().any(|r| r.message == *id));
                 for row in rows {
                     self.add_row(row);
                 }
@@ -271,16 +330,18 @@ impl Monitor {
         let Some(msg) = self.messages.get_mut(&exchange.message) else { return };
         let flags = flags.unwrap_or(EndFlags::EMPTY);
         if flags == EndFlags::END_RESEND_NOW || flags == EndFlags::END_RESEND_LATER {
-            msg.resend = Some(t);
+            // The attempt does not count (AMB-18): nothing is taken or declined.
             return;
         }
         for r in exchange.offered.iter() {
             let Some(rec) = msg.recipients.get_mut(r.index()) else { continue };
-            if exchange.accepted.contains(r) {
+            if rec.settled {
+                // Reported during SubmitMessage: final (DEC-10), never deferred.
+            } else if exchange.accepted.contains(r) {
                 if flags == EndFlags::END_DONT_RESEND {
                     rec.deferred = Some((t, false));
                 }
-            } else if !rec.settled {
+            } else {
                 rec.declined.insert(t);
                 rec.deferred = None;
             }
@@ -292,9 +353,7 @@ impl Monitor {
             SupportCall::RegisterPreprocessor { transport, filter } => self.preprocessors.push((*transport, *filter)),
             SupportCall::SpoolerNotify { caller: Caller::Transport(t), flags, message } => {
                 let Some(w) = self.transport(*t) else { return };
-                if flags.contains(F::NOTIFY_CRITICAL_ERROR) {
-                    w.critical = true;
-                }
+                w.critical |= flags.contains(F::NOTIFY_CRITICAL_ERROR);
                 if flags.contains(F::NOTIFY_CRITSEC) {
                     w.critsec = true;
                 }
@@ -302,6 +361,10 @@ impl Monitor {
                     w.critsec = false;
                 }
                 let outbound = w.enabled.outbound;
+                if flags.contains(F::NOTIFY_CRITICAL_ERROR) {
+                    // DEC-4: what it held deferred goes back to the scan.
+                    self.release_deferrals(*t);
+                }
                 if flags.contains(F::NOTIFY_READYTOSEND) && outbound {
                     // ERR-19: a recovered transport may be offered messages again at once.
                     for msg in self.messages.values_mut() {
@@ -322,6 +385,17 @@ impl Monitor {
             | SupportCall::ModifyStatusRow { .. }
             | SupportCall::StatusRecips { .. }
             | SupportCall::SpoolerYield { .. } => {}
+        }
+    }
+
+    /// A transport will not be called again: the recipients it held deferred are open again.
+    fn release_deferrals(&mut self, t: TransportId) {
+        for msg in self.messages.values_mut() {
+            for rec in &mut msg.recipients {
+                if rec.deferred.is_some_and(|(holder, _)| holder == t) {
+                    rec.deferred = None;
+                }
+            }
         }
     }
 

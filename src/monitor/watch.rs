@@ -2,7 +2,7 @@
 
 use crate::effect::Call;
 use crate::flags::QueueFlags;
-use crate::ids::{MessageId, MsgRef, PreprocessorId, Time, TransportId};
+use crate::ids::{MessageId, MsgRef, PreprocessorId, StoreId, Time, TransportId};
 use crate::input::{Directions, QueueRow};
 use crate::recipients::{RecipientRow, RecipientSet, TransportSet};
 use crate::routing::Registrations;
@@ -56,8 +56,6 @@ pub(super) struct TransportWatch {
     pub(super) registrations: Option<Registrations>,
     /// The exchange in progress (INV-17, INV-18).
     pub(super) open: Option<Exchange>,
-    /// The highest queue rank of a message offered to it first-hand (INV-28).
-    pub(super) fifo: Option<u32>,
     /// The last call made to it.
     pub(super) last_call: Option<Call>,
 }
@@ -80,7 +78,8 @@ pub(super) struct RecipientWatch {
 /// What the monitor knows of one queued message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) struct MessageWatch {
-    /// Its position in queue order this session (INV-28).
+    /// Its store, and its position in that store's queue order (INV-28).
+    pub(super) store: StoreId,
     pub(super) rank: u32,
     pub(super) locked: bool,
     /// It left the queue before the spooler locked it (INV-15).
@@ -91,6 +90,9 @@ pub(super) struct MessageWatch {
     pub(super) preprocess: bool,
     /// The preprocessors that ran on it this session, and the last one (INV-25, INV-27).
     pub(super) preprocessed: PreprocessorBits,
+    /// This session saw it wait for preprocessing, so it knows which preprocessors ran; after a
+    /// restart that adopted it preprocessed, it does not (DEC-12).
+    pub(super) preprocessed_here: bool,
     /// The `RemovePreprocessInfo` functions called for it this session (INV-25).
     pub(super) cleaned: PreprocessorBits,
     pub(super) recipients: Vec<RecipientWatch>,
@@ -98,9 +100,6 @@ pub(super) struct MessageWatch {
     pub(super) not_before: Vec<(TransportId, Time)>,
     /// Transports it was offered to this session (INV-28).
     pub(super) offered_to: TransportSet,
-    /// An exchange ended with `END_RESEND_NOW` or `END_RESEND_LATER` and its transport has not
-    /// been offered the message again (INV-25).
-    pub(super) resend: Option<TransportId>,
 }
 
 /// A set of preprocessor numbers.
@@ -124,12 +123,14 @@ impl PreprocessorBits {
 impl MessageWatch {
     pub(super) fn new(rank: u32, row: &QueueRow) -> MessageWatch {
         MessageWatch {
+            store: row.store,
             rank,
             locked: row.flags.contains(QueueFlags::SUBMITFLAG_LOCKED),
             removed: false,
             preprocess_pending: row.flags.contains(QueueFlags::SUBMITFLAG_PREPROCESS),
             preprocess: row.preprocess,
             preprocessed: PreprocessorBits::default(),
+            preprocessed_here: row.flags.contains(QueueFlags::SUBMITFLAG_PREPROCESS),
             cleaned: PreprocessorBits::default(),
             recipients: row
                 .recipients
@@ -138,17 +139,16 @@ impl MessageWatch {
                 .collect(),
             not_before: Vec::new(),
             offered_to: TransportSet::EMPTY,
-            resend: None,
         }
     }
 
     /// The spooler process died: forget what only the session knew.
     pub(super) fn forget_session(&mut self) {
         self.preprocessed = PreprocessorBits::default();
+        self.preprocessed_here = self.preprocess_pending;
         self.cleaned = PreprocessorBits::default();
         self.not_before.clear();
         self.offered_to = TransportSet::EMPTY;
-        self.resend = None;
         for rec in &mut self.recipients {
             rec.declined = TransportSet::EMPTY;
             rec.deferred = None;

@@ -197,7 +197,9 @@ impl Sim {
         self.spooler = self.pristine.clone();
         self.monitor.restart();
         for runtime in &mut self.runtime {
-            *runtime = Runtime::default();
+            // The provider's answers to logons go on where they were: a script can say that
+            // the logon after the restart fails.
+            *runtime = Runtime { logons: runtime.logons, ..Runtime::default() };
         }
         self.preprocessor_owners.clear();
         self.deferred_notices.clear();
@@ -449,17 +451,7 @@ impl Sim {
 
     fn answer_notify(&mut self, transport: TransportId, flags: NotifyFlags, message: Option<MessageId>) -> Return {
         // LIFE-10, LIFE-12: the row reflects the enabled directions before the call returns.
-        let mut status = self.runtime[transport.index()].row.unwrap_or(StatusCode::STATUS_AVAILABLE);
-        for (begin, end, bit) in [
-            (NotifyFlags::NOTIFY_BEGIN_INBOUND, NotifyFlags::NOTIFY_END_INBOUND, StatusCode::STATUS_INBOUND_ENABLED),
-            (NotifyFlags::NOTIFY_BEGIN_OUTBOUND, NotifyFlags::NOTIFY_END_OUTBOUND, StatusCode::STATUS_OUTBOUND_ENABLED),
-        ] {
-            if flags.contains(begin) {
-                status = status | bit;
-            } else if flags.contains(end) {
-                status = status.without(bit);
-            }
-        }
+        let status = self.runtime[transport.index()].row.unwrap_or(StatusCode::STATUS_AVAILABLE).after_notify(flags);
         if self.runtime[transport.index()].row != Some(status) {
             self.modify_row(transport, StatusRowFlags::STATUSROW_UPDATE, status);
         }
@@ -543,7 +535,9 @@ impl Sim {
     }
 }
 
-fn input_line(input: &Input) -> String {
+/// One trace line for an input, as the simulator prints it.
+#[must_use]
+pub fn input_line(input: &Input) -> String {
     match input {
         Input::Session(request) => format!("session -> spooler.{request}"),
         Input::Return(ret) => format!("spooler <- {ret}"),
@@ -554,8 +548,11 @@ fn input_line(input: &Input) -> String {
     }
 }
 
-fn effect_line(effect: &Effect) -> String {
+/// One trace line for an effect other than a call (`spooler -> ...` for calls).
+#[must_use]
+pub fn effect_line(effect: &Effect) -> String {
     match effect {
+        Effect::Call(call) => format!("spooler -> {call}"),
         Effect::Report { .. } => format!("MAPI: {effect}"),
         _ => format!("spooler: {effect}"),
     }

@@ -101,7 +101,8 @@ impl TransportScript {
         self
     }
 
-    /// Sets what successive `TransportLogon` calls return.
+    /// Sets what successive `TransportLogon` calls return, counted across restarts after a
+    /// crash; the last answer repeats.
     #[must_use]
     pub fn logons(mut self, answers: impl IntoIterator<Item = Result<LogonCaps, Hresult>>) -> TransportScript {
         self.logon = answers.into_iter().collect();

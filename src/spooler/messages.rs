@@ -3,6 +3,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
+use smallvec::SmallVec;
+
 use crate::effect::RecipientOutcome;
 use crate::flags::QueueFlags;
 use crate::ids::{MessageId, PreprocessorId, RecipientIdx, StoreId, Time, TransportId};
@@ -35,16 +37,35 @@ pub(crate) enum Disp {
     /// No transport holds it; the scan goes on past the transports that declined it (ORD-4).
     Pending { declined: TransportSet },
     /// The transport answered `END_DONT_RESEND` and holds it until `NOTIFY_SENTDEFERRED`
-    /// (DEF-2, AMB-17).
-    Deferred(TransportId),
+    /// (DEF-2, AMB-17). The transports that declined it before are remembered: if the deferral
+    /// ends without the recipient being taken, the scan goes on past them (ORD-4).
+    Deferred(TransportId, TransportSet),
     /// The transport sent `NOTIFY_SENTDEFERRED`: `SubmitMessage(BEGIN_DEFERRED)` is due (DEF-2).
-    Resubmit(TransportId),
+    Resubmit(TransportId, TransportSet),
     /// Final, and saved in the store.
     Done(RecipientOutcome),
     /// `PR_RESPONSIBILITY` was already TRUE when the spooler read the message: an earlier
     /// session or a tightly coupled store took it, or it is a resend's `MAPI_SUBMITTED`
     /// recipient (SUB-21, DEF-12). It is never offered.
     Taken,
+}
+
+impl Disp {
+    /// The transports that declined the recipient, while it is open.
+    pub(crate) fn declined(self) -> TransportSet {
+        match self {
+            Disp::Pending { declined } | Disp::Deferred(_, declined) | Disp::Resubmit(_, declined) => declined,
+            Disp::Done(_) | Disp::Taken => TransportSet::EMPTY,
+        }
+    }
+
+    /// The transport holding the recipient deferred, if any.
+    pub(crate) fn holder(self) -> Option<TransportId> {
+        match self {
+            Disp::Deferred(t, _) | Disp::Resubmit(t, _) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 /// A set of preprocessors, as a 64-bit mask.
@@ -77,8 +98,8 @@ pub(crate) struct OutMsg {
     pub(crate) reports: ReportRequests,
     /// The recipient table as read from the store.
     pub(crate) recipients: Box<[RecipientRow]>,
-    /// Per recipient, what became of it so far.
-    pub(crate) disp: Box<[Disp]>,
+    /// Per recipient, what became of it so far; inline for the usual one or two recipients.
+    pub(crate) disp: SmallVec<[Disp; 2]>,
     /// Where the message is.
     pub(crate) stage: Stage,
     /// Transports this message may not be offered to before the given time (ERR-2, ERR-4,
@@ -93,11 +114,13 @@ impl OutMsg {
     /// A message read from a queue row. Recipients whose `PR_RESPONSIBILITY` is already TRUE are
     /// settled from the start and never offered (SUB-21).
     pub(crate) fn from_row(row: QueueRow) -> OutMsg {
-        let disp = row
-            .recipients
-            .iter()
-            .map(|r| if r.responsibility { Disp::Taken } else { Disp::Pending { declined: TransportSet::EMPTY } })
-            .collect();
+        let initial = |r: &RecipientRow| if r.responsibility { Disp::Taken } else { Disp::Pending { declined: TransportSet::EMPTY } };
+        // A table too large to live inline is collected straight into its own allocation.
+        let disp = if row.recipients.len() <= 2 {
+            row.recipients.iter().map(initial).collect()
+        } else {
+            SmallVec::from_vec(row.recipients.iter().map(initial).collect())
+        };
         let stage = if row.flags.contains(QueueFlags::SUBMITFLAG_LOCKED) { Self::locked_stage(row.flags) } else { Stage::Queued };
         OutMsg {
             store: row.store,
@@ -155,21 +178,25 @@ impl Hasher for IdHasher {
         }
     }
 
+    #[inline]
     fn write_u32(&mut self, n: u32) {
         self.write_u64(u64::from(n));
     }
 
+    #[inline]
     fn write_u64(&mut self, n: u64) {
         self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 
+    #[inline]
     fn finish(&self) -> u64 {
         self.0
     }
 }
 
 /// The messages the spooler knows of: every queued or locked message in arrival order, which is
-/// the order of the outgoing queue (SUB-4, SUB-16, SUB-19), and the locked ones in lock order.
+/// the order of the outgoing queue (SUB-4, SUB-16, SUB-19), and the locked ones, also in queue
+/// order.
 ///
 /// Equality and hashing look at the messages in queue order, so two tables that hold the same
 /// messages in the same order are equal however they were built.
@@ -199,14 +226,17 @@ impl Hash for Messages {
 }
 
 impl Messages {
+    #[inline]
     pub(crate) fn get(&self, id: MessageId) -> Option<&OutMsg> {
         self.map.get(&id)
     }
 
+    #[inline]
     pub(crate) fn get_mut(&mut self, id: MessageId) -> Option<&mut OutMsg> {
         self.map.get_mut(&id)
     }
 
+    #[inline]
     pub(crate) fn contains(&self, id: MessageId) -> bool {
         self.map.contains_key(&id)
     }
@@ -224,24 +254,41 @@ impl Messages {
     /// Forgets a message.
     pub(crate) fn remove(&mut self, id: MessageId) -> Option<OutMsg> {
         let msg = self.map.remove(&id)?;
-        if let Some(pos) = self.order.iter().position(|m| *m == id) {
+        // Messages usually leave in queue order, so the oldest is looked at first.
+        if self.order.front() == Some(&id) {
+            self.order.pop_front();
+        } else if let Some(pos) = self.order.iter().position(|m| *m == id) {
             self.order.remove(pos);
         }
         self.locked.retain(|m| *m != id);
         Some(msg)
     }
 
-    /// Records that the spooler locked a queued message.
-    pub(crate) fn mark_locked(&mut self, id: MessageId, stage: Stage) {
-        if let Some(msg) = self.map.get_mut(&id) {
-            if matches!(stage, Stage::Preprocessing { .. }) {
-                // This spooler runs the preprocessing, so it knows which preprocessors ran.
-                msg.preprocessed_by = Some(PreprocessorSet::default());
-            }
-            msg.stage = stage;
-            msg.flags = msg.flags | QueueFlags::SUBMITFLAG_LOCKED;
-            self.locked.push(id);
+    /// Records that the spooler locked a queued message, which enters the stage its flags call
+    /// for (SUB-12, SUB-20); false, and nothing changes, when the message is not known.
+    pub(crate) fn lock(&mut self, id: MessageId) -> bool {
+        let Some(msg) = self.map.get_mut(&id) else { return false };
+        let stage = OutMsg::locked_stage(msg.flags);
+        if matches!(stage, Stage::Preprocessing { .. }) {
+            // This spooler runs the preprocessing, so it knows which preprocessors ran.
+            msg.preprocessed_by = Some(PreprocessorSet::default());
         }
+        msg.stage = stage;
+        msg.flags = msg.flags | QueueFlags::SUBMITFLAG_LOCKED;
+        // The locked list follows queue order (SUB-19): count the locked messages ahead.
+        let mut ahead = 0;
+        if !self.locked.is_empty() {
+            for m in &self.order {
+                if *m == id || ahead == self.locked.len() {
+                    break;
+                }
+                if self.locked.contains(m) {
+                    ahead += 1;
+                }
+            }
+        }
+        self.locked.insert(ahead, id);
+        true
     }
 
     /// Records that the spooler unlocked a message; it is queued again.
@@ -253,9 +300,15 @@ impl Messages {
         }
     }
 
-    /// The locked messages, in lock order.
+    /// The locked messages, in queue order.
     pub(crate) fn locked(&self) -> &[MessageId] {
         &self.locked
+    }
+
+    /// The message at a position of the queue.
+    #[inline]
+    pub(crate) fn at(&self, position: usize) -> Option<MessageId> {
+        self.order.get(position).copied()
     }
 
     /// Every message, in queue order.

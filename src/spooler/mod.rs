@@ -3,6 +3,7 @@
 mod messages;
 mod queue;
 mod returns;
+mod routes;
 mod schedule;
 mod support;
 mod transport;
@@ -17,7 +18,7 @@ use crate::flags::{LogonFlags, XpInitFlags};
 use crate::ids::{MessageId, RecipientIdx, ServiceId, StoreId, Time, TransportId};
 use crate::input::{Directions, Input, ReportKind, SessionRequest};
 use crate::recipients::{RecipientSet, TransportSet};
-use crate::routing::{self, PreprocessorFilter, Registrations};
+use crate::routing::{PreprocessorFilter, Registrations};
 use crate::version::VersionRange;
 
 use messages::Messages;
@@ -300,18 +301,6 @@ impl Spooler {
     fn registrations(&self, t: TransportId) -> Option<&Registrations> {
         let transport = self.transports.get(t.index())?;
         transport.logon().filter(|l| l.serving()).and(transport.registrations.as_ref())
-    }
-
-    /// Where the scan sends a recipient of a message next (ORD-4, ORD-10, SUB-25).
-    fn route(&self, msg: &messages::OutMsg, r: usize, declined: TransportSet) -> Route {
-        let row = &msg.recipients[r];
-        if let Some(t) = routing::first_choice(&self.order, |t| self.registrations(t), row, declined) {
-            return Route::To(t);
-        }
-        // ORD-10: a transport that could take it but is out of service postpones it; only when
-        // every transport that matches has declined it is it undeliverable (ORD-4 step 5).
-        let known = |t: TransportId| self.transports.get(t.index()).and_then(|tr| tr.registrations.as_ref());
-        if routing::scan(&self.order, known, row).any(|t| !declined.contains(t)) { Route::Wait } else { Route::Undeliverable }
     }
 
     fn service_disabled(&self, s: ServiceId) -> bool {

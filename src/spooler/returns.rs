@@ -9,10 +9,10 @@ use crate::flags::{EndFlags, LockState, NotifyFlags, QueueFlags};
 use crate::hresult::Hresult;
 use crate::ids::{MessageId, PreprocessorId, RecipientIdx, ServiceId, StoreId, TransportId};
 use crate::input::{QueueRow, ReportKind, Return, SubmitOutcome};
-use crate::recipients::{RecipientSet, TransportSet};
+use crate::recipients::RecipientSet;
 use crate::version::{Negotiation, SpiVersion};
 
-use super::messages::{Disp, OutMsg, Stage};
+use super::messages::{Disp, Stage};
 use super::transport::{Ending, Life, LogonStage};
 use super::{InFlight, Spooler, StoreState};
 
@@ -25,6 +25,7 @@ fn store_undocumented(method: &'static str, result: Hresult, documented: &'stati
 }
 
 /// The first member of `a` that is not in `b`.
+#[inline]
 fn first_outside(a: &RecipientSet, b: &RecipientSet) -> Option<RecipientIdx> {
     a.difference(b).iter().next()
 }
@@ -263,10 +264,8 @@ impl Spooler {
         if let (true, Some(m)) = (sent.contains(NotifyFlags::NOTIFY_ABORT_DEFERRED), message) {
             // AMB-34: the transport dropped its copy; the recipients go back to the queue.
             if let Some(msg) = self.messages.get_mut(m) {
-                for d in msg.disp.iter_mut() {
-                    if matches!(d, Disp::Deferred(h) | Disp::Resubmit(h) if *h == t) {
-                        *d = Disp::Pending { declined: TransportSet::EMPTY };
-                    }
+                for d in msg.disp.iter_mut().filter(|d| d.holder() == Some(t)) {
+                    *d = Disp::Pending { declined: d.declined() };
                 }
             }
         }
@@ -278,55 +277,27 @@ impl Spooler {
         let Some(InFlight::Submit { offered, deferred, reports, .. }) = &self.in_flight else {
             return Ok(());
         };
-        let (offered, deferred, reports) = (offered.clone(), *deferred, reports.clone());
-        let reported: RecipientSet = reports.iter().map(|(r, _)| *r).collect();
-        let critical = self.logon(t).is_some_and(|l| l.critical);
-        let count = self.messages.get(m).map_or(0, |msg| msg.recipients.len());
-        let taken = match &outcome {
-            SubmitOutcome::Accepted { accepted, .. } => accepted,
-            SubmitOutcome::Failed { saved, .. } => saved,
+        let deferred = *deferred;
+        let reported: RecipientSet = if reports.is_empty() { RecipientSet::new() } else { reports.iter().map(|(r, _)| *r).collect() };
+        self.check_submit(t, m, &outcome, offered, &reported, deferred)?;
+        // Checked; now apply.
+        let Some(InFlight::Submit { offered, reports, .. }) = self.in_flight.take() else {
+            return Ok(());
         };
-        if let Some(r) = taken.max().filter(|r| r.index() >= count) {
-            return Err(Error::provider(t, ProviderFault::NoSuchRecipient { message: m, recipient: r }));
-        }
+        let critical = self.logon(t).is_some_and(|l| l.critical);
         match outcome {
             SubmitOutcome::Accepted { msg_ref, accepted } => {
-                if critical {
-                    return Err(Error::provider(t, ProviderFault::SuccessAfterCriticalError));
-                }
-                if let Some(r) = first_outside(&accepted, &offered) {
-                    return Err(Error::provider(t, ProviderFault::NotOffered { message: m, recipient: r }));
-                }
-                if let Some(r) = first_outside(&reported, &accepted) {
-                    return Err(Error::provider(t, ProviderFault::ReportedNotTaken { message: m, recipient: r }));
-                }
                 // SUB-24: report processing first, then EndMessage is the next call to it.
                 self.emit_reports(t, m, &reports, fx);
                 let end = Call::EndMessage { transport: t, msg_ref };
                 fx.push(Effect::Call(end.clone()));
-                let accepted = accepted.difference(&reported);
+                let accepted = if reported.is_empty() { accepted } else { accepted.difference(&reported) };
                 self.in_flight = Some(InFlight::End { call: end, message: m, offered, accepted, deferred });
             }
             SubmitOutcome::Failed { result, return_parm, saved } => {
-                if result.is_success() {
-                    return Err(Error::provider(t, undocumented("SubmitMessage", result, "an error code when the submission failed")));
-                }
-                if let Some(r) = first_outside(&saved, &offered) {
-                    return Err(Error::provider(t, ProviderFault::NotOffered { message: m, recipient: r }));
-                }
-                let nothing_done = matches!(result, Hresult::MAPI_E_BUSY | Hresult::MAPI_E_NOT_ME);
-                if nothing_done && !(saved.is_empty() && reports.is_empty()) {
-                    return Err(Error::provider(t, ProviderFault::ProcessedAnyway { result }));
-                }
-                if let Some(r) = first_outside(&reported, &saved) {
-                    return Err(Error::provider(t, ProviderFault::ReportedNotTaken { message: m, recipient: r }));
-                }
-                if result == Hresult::MAPI_E_CANCEL && !deferred {
-                    return Err(Error::provider(t, ProviderFault::CancelWithoutDeferral));
-                }
-                // SUB-33: what the transport saved stands; everything else is discarded.
-                self.in_flight = None;
-                self.emit_reports(t, m, &reports, fx);
+                // SUB-33: what the transport saved stands, reported recipients included (it saved
+                // them itself, so the spooler saves nothing); everything else is discarded.
+                self.raise_saved_reports(t, m, &reports, fx);
                 self.mark(m, &saved.difference(&reported), Disp::Done(RecipientOutcome::Transport(t)));
                 let rest = offered.difference(&saved);
                 let now = self.now;
@@ -348,7 +319,7 @@ impl Spooler {
                     // Nothing to record: the scan no longer sees this transport.
                 } else if result == Hresult::MAPI_E_NOT_ME {
                     // ERR-3: the scan goes on to the next transport (ORD-4).
-                    self.decline(m, t, &rest, deferred);
+                    self.decline(m, t, &rest);
                 } else {
                     // ERR-6, AMB-19: the deferral cycle ends; what the transport took stays taken.
                     self.settle(m, &rest, RecipientOutcome::Transport(t), None, fx);
@@ -358,9 +329,92 @@ impl Spooler {
         Ok(())
     }
 
+    /// Checks a `SubmitMessage` return against the offer (SUB-28, SUB-30, SUB-33, ERR-1 to
+    /// ERR-3, ERR-6, LIFE-17): `reported` are the recipients the transport asked reports for.
+    fn check_submit(
+        &self,
+        t: TransportId,
+        m: MessageId,
+        outcome: &SubmitOutcome,
+        offered: &RecipientSet,
+        reported: &RecipientSet,
+        deferred: bool,
+    ) -> Result<(), Error> {
+        let critical = self.logon(t).is_some_and(|l| l.critical);
+        let count = self.messages.get(m).map_or(0, |msg| msg.recipients.len());
+        let taken = match outcome {
+            SubmitOutcome::Accepted { accepted, .. } => accepted,
+            SubmitOutcome::Failed { saved, .. } => saved,
+        };
+        if let Some(r) = taken.max().filter(|r| r.index() >= count) {
+            return Err(Error::provider(t, ProviderFault::NoSuchRecipient { message: m, recipient: r }));
+        }
+        match outcome {
+            SubmitOutcome::Accepted { accepted, .. } => {
+                if critical {
+                    return Err(Error::provider(t, ProviderFault::SuccessAfterCriticalError));
+                }
+                if let Some(r) = first_outside(accepted, offered) {
+                    return Err(Error::provider(t, ProviderFault::NotOffered { message: m, recipient: r }));
+                }
+                if let Some(r) = first_outside(reported, accepted) {
+                    return Err(Error::provider(t, ProviderFault::ReportedNotTaken { message: m, recipient: r }));
+                }
+            }
+            SubmitOutcome::Failed { result, saved, .. } => {
+                let result = *result;
+                if result.is_success() {
+                    return Err(Error::provider(t, undocumented("SubmitMessage", result, "an error code when the submission failed")));
+                }
+                if let Some(r) = first_outside(saved, offered) {
+                    return Err(Error::provider(t, ProviderFault::NotOffered { message: m, recipient: r }));
+                }
+                let nothing_done = matches!(result, Hresult::MAPI_E_BUSY | Hresult::MAPI_E_NOT_ME);
+                if nothing_done && !(saved.is_empty() && reported.is_empty()) {
+                    return Err(Error::provider(t, ProviderFault::ProcessedAnyway { result }));
+                }
+                if let Some(r) = first_outside(reported, saved) {
+                    return Err(Error::provider(t, ProviderFault::ReportedNotTaken { message: m, recipient: r }));
+                }
+                if result == Hresult::MAPI_E_CANCEL && !deferred {
+                    return Err(Error::provider(t, ProviderFault::CancelWithoutDeferral));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The reports a transport asked for with `StatusRecips`, raised now (SUB-24, SUB-30) and
     /// saved with their recipients, which are final (INV-24).
+    #[inline]
     fn emit_reports(&mut self, t: TransportId, m: MessageId, reports: &[(RecipientIdx, ReportKind)], fx: &mut Effects) {
+        if !reports.is_empty() {
+            self.raise_reports(t, m, reports, fx);
+        }
+    }
+
+    /// Reports asked for during a `SubmitMessage` that then failed: the transport saved their
+    /// recipients itself before returning (SUB-33), so they are final, and only the reports are
+    /// raised (DEF-10, DEF-11).
+    fn raise_saved_reports(&mut self, t: TransportId, m: MessageId, reports: &[(RecipientIdx, ReportKind)], fx: &mut Effects) {
+        let Some(msg) = self.messages.get_mut(m) else { return };
+        for kind in [ReportKind::Delivery, ReportKind::NonDelivery] {
+            let set: RecipientSet = reports.iter().filter(|(_, k)| *k == kind).map(|(r, _)| *r).collect();
+            if set.is_empty() {
+                continue;
+            }
+            for r in set.iter() {
+                msg.disp[r.index()] = Disp::Done(RecipientOutcome::Transport(t));
+            }
+            if msg.reports.wants(kind) {
+                fx.push(Effect::Report { store: msg.store, message: m, recipients: set, kind });
+            }
+        }
+    }
+
+    /// [`Spooler::emit_reports`] when there are some.
+    #[inline(never)]
+    fn raise_reports(&mut self, t: TransportId, m: MessageId, reports: &[(RecipientIdx, ReportKind)], fx: &mut Effects) {
         for kind in [ReportKind::Delivery, ReportKind::NonDelivery] {
             let set: RecipientSet = reports.iter().filter(|(_, k)| *k == kind).map(|(r, _)| *r).collect();
             if !set.is_empty() {
@@ -379,14 +433,16 @@ impl Spooler {
 
     /// The transport declined these recipients: the scan passes it over from now on (ORD-4,
     /// SUB-28).
-    fn decline(&mut self, m: MessageId, t: TransportId, recipients: &RecipientSet, deferred: bool) {
+    #[inline]
+    fn decline(&mut self, m: MessageId, t: TransportId, recipients: &RecipientSet) {
+        if recipients.is_empty() {
+            return;
+        }
         if let Some(msg) = self.messages.get_mut(m) {
             for r in recipients.iter() {
                 let d = &mut msg.disp[r.index()];
-                let mut declined = match d {
-                    Disp::Pending { declined } if !deferred => *declined,
-                    _ => TransportSet::EMPTY,
-                };
+                // A deferred recipient keeps the declines from before its deferral (ORD-4).
+                let mut declined = d.declined();
                 declined.insert(t);
                 *d = Disp::Pending { declined };
             }
@@ -399,20 +455,34 @@ impl Spooler {
         if flags.bits().count_ones() > 1 {
             return Err(Error::provider(t, ProviderFault::ConflictingEndFlags(flags)));
         }
-        let Some(InFlight::End { message: m, offered, accepted, deferred, .. }) = self.in_flight.take() else {
+        let Some(InFlight::End { message: m, offered, accepted, .. }) = self.in_flight.take() else {
             return Ok(());
         };
-        let Some(msg) = self.messages.get(m) else { return Ok(()) };
         // Recipients reported during SubmitMessage are already final; the others it did not
         // take are declined.
-        let declined: RecipientSet =
-            offered.difference(&accepted).iter().filter(|r| !matches!(msg.disp[r.index()], Disp::Done(_))).collect();
+        let mut declined = offered.difference(&accepted);
+        if !declined.is_empty() {
+            let Some(msg) = self.messages.get(m) else { return Ok(()) };
+            declined = declined.iter().filter(|r| !matches!(msg.disp[r.index()], Disp::Done(_))).collect();
+        } else if !self.messages.contains(m) {
+            return Ok(());
+        }
         if flags == EndFlags::EMPTY {
             self.settle(m, &accepted, RecipientOutcome::Transport(t), None, fx);
-            self.decline(m, t, &declined, deferred);
+            self.decline(m, t, &declined);
         } else if flags == EndFlags::END_DONT_RESEND {
-            self.mark(m, &accepted, Disp::Deferred(t));
-            self.decline(m, t, &declined, deferred);
+            if let Some(msg) = self.messages.get_mut(m) {
+                for r in accepted.iter() {
+                    let d = &mut msg.disp[r.index()];
+                    *d = Disp::Deferred(t, d.declined());
+                }
+            }
+            self.decline(m, t, &declined);
+            if self.logon(t).is_some_and(|l| l.critical) {
+                // LIFE-17, DEC-4: a transport that raised a critical error meanwhile holds
+                // nothing; its recipients go back to the scan.
+                self.forget_transport(t);
+            }
         } else if flags == EndFlags::END_RESEND_LATER {
             let until = self.now.after(self.settings.resend_later_secs);
             if let Some(msg) = self.messages.get_mut(m) {
@@ -449,12 +519,10 @@ impl Spooler {
     fn returned_set_lock_state(&mut self, s: StoreId, m: MessageId, state: LockState, result: Hresult) -> Result<(), Error> {
         match state {
             LockState::Locked if result.is_success() => {
-                let Some(msg) = self.messages.get(m) else {
+                if !self.messages.lock(m) {
                     return Err(Error::store(s, StoreFault::RemovedWhileLocked(m)));
-                };
-                let stage = OutMsg::locked_stage(msg.flags);
+                }
                 self.in_flight = None;
-                self.messages.mark_locked(m, stage);
             }
             LockState::Locked => {
                 self.in_flight = None;
@@ -503,10 +571,8 @@ impl Spooler {
     /// back to the scan, which passes over it (DEC-4), and its retry delays lapse.
     pub(super) fn forget_transport(&mut self, t: TransportId) {
         for msg in self.messages.iter_mut() {
-            for d in msg.disp.iter_mut() {
-                if matches!(d, Disp::Deferred(h) | Disp::Resubmit(h) if *h == t) {
-                    *d = Disp::Pending { declined: TransportSet::EMPTY };
-                }
+            for d in msg.disp.iter_mut().filter(|d| d.holder() == Some(t)) {
+                *d = Disp::Pending { declined: d.declined() };
             }
             msg.blocks.retain(|(b, _)| *b != t);
         }

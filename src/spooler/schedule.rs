@@ -24,8 +24,19 @@ use crate::recipients::{RecipientSet, TransportSet};
 use crate::routing::Registrations;
 
 use super::messages::{Disp, OutMsg, Stage};
+use super::routes::Routes;
 use super::transport::{Ending, Life, Logon, LogonStage};
 use super::{InFlight, Phase, Preprocessor, Route, Spooler, StoreState};
+
+/// What one pass over a routing message's recipients found (see [`Spooler::plan`]).
+struct Plan {
+    /// The recipients no transport is left for.
+    unroutable: RecipientSet,
+    /// Some other recipient is still open.
+    open: bool,
+    /// The `SubmitMessage` to make now, if a transport can take some recipient now.
+    offer: Option<InFlight>,
+}
 
 impl Spooler {
     /// The next call to make, after doing every step that needs no call.
@@ -143,21 +154,34 @@ impl Spooler {
         }
     }
 
-    /// Work on the locked messages, oldest lock first.
+    /// Work on the locked messages, in queue order (SUB-19). A locked message is not offered
+    /// to a transport that an older message, still queued, needs: the older one goes first
+    /// (INV-28), and [`Spooler::lock_work`] locks it. The walk stops after the last locked
+    /// message, so with the locked messages at the head of the queue it touches only them.
     fn message_work(&mut self, fx: &mut Effects) -> Option<InFlight> {
-        let mut i = 0;
-        while let Some(&id) = self.messages.locked().get(i) {
-            if let Some(next) = self.work_on(id, fx) {
+        let mut routes = Routes::new();
+        let mut reserved = TransportSet::EMPTY;
+        let (mut position, mut seen) = (0, 0);
+        while seen < self.messages.locked().len() {
+            let Some(id) = self.messages.at(position) else { break };
+            position += 1;
+            let Some(msg) = self.messages.get(id) else { continue };
+            if !msg.is_locked() {
+                reserved = reserved.union(self.needs(msg, &mut routes).0);
+                continue;
+            }
+            seen += 1;
+            if let Some(next) = self.work_on(id, &mut routes, reserved, fx) {
                 return Some(next);
             }
-            i += 1;
         }
         None
     }
 
     /// The next call for one locked message, after the steps that need no call; `None` when
-    /// the message waits for something outside the spooler.
-    fn work_on(&mut self, id: MessageId, fx: &mut Effects) -> Option<InFlight> {
+    /// the message waits for something outside the spooler. `reserved` are the transports older
+    /// queued messages need.
+    fn work_on(&mut self, id: MessageId, routes: &mut Routes, reserved: TransportSet, fx: &mut Effects) -> Option<InFlight> {
         let stopping = self.phase == Phase::Stopping;
         loop {
             let msg = self.messages.get(id)?;
@@ -168,24 +192,31 @@ impl Spooler {
                 Stage::Preprocessing { next } => {
                     // HOOK-3, INV-27: matching preprocessors in registration order, then the
                     // spooler's own IMessage::SubmitMessage (SUB-12 step 5).
-                    let call = match self.next_preprocessor(msg, next) {
+                    let call = match self.next_preprocessor(msg, next, routes) {
                         Some(preprocessor) => Call::PreprocessMessage { preprocessor, message: id },
                         None => Call::SubmitPreprocessed { store, message: id },
                     };
                     return Some(InFlight::Plain(call));
                 }
+                Stage::Routing if stopping => {
+                    let next = if msg.all_done() { Self::after_routing(msg) } else { Stage::Unlocking };
+                    self.set_stage(id, next);
+                }
                 Stage::Routing => {
-                    if msg.all_done() {
-                        // SUB-26 step 3 only when PR_PREPROCESS is set (HOOK-4).
-                        let next = if msg.preprocess { Stage::CleaningUp { next: 0 } } else { Stage::Finishing };
-                        self.set_stage(id, next);
-                    } else if stopping {
-                        self.set_stage(id, Stage::Unlocking);
-                    } else {
-                        self.settle_unroutable(id, fx);
-                        if !self.messages.get(id)?.all_done() {
-                            return self.dispatch(id);
-                        }
+                    let Plan { unroutable, open, offer } = self.plan(id, msg, routes, reserved);
+                    let after = Self::after_routing(msg);
+                    // ORD-4 step 5, SUB-25, AMB-22: recipients the scan has no transport left for
+                    // get a non-delivery report, saved with the report so it is never raised
+                    // twice (INV-24).
+                    let ndr = RecipientOutcome::Undeliverable(NdrOrigin::NoTransport);
+                    self.settle(id, &unroutable, ndr, Some(ReportKind::NonDelivery), fx);
+                    if open {
+                        return offer;
+                    }
+                    self.set_stage(id, after);
+                    if after == Stage::Finishing {
+                        // HOOK-7, as below.
+                        return Some(InFlight::Plain(Call::FinishedMsg { store, message: id }));
                     }
                 }
                 Stage::CleaningUp { next } => match self.next_cleanup(msg, next) {
@@ -198,12 +229,10 @@ impl Spooler {
                 Stage::Finishing => return Some(InFlight::Plain(Call::FinishedMsg { store, message: id })),
                 Stage::Unlocking => {
                     // DEF-5, AMB-34: a transport holding a deferred copy is told to drop it
-                    // before the message goes back to the queue for the next session.
-                    let holder = msg.disp.iter().find_map(|d| match d {
-                        Disp::Deferred(t) | Disp::Resubmit(t) => Some(*t),
-                        _ => None,
-                    });
-                    let call = match holder {
+                    // before the message goes back to the queue for the next session; holders in
+                    // transport order.
+                    let holders: TransportSet = msg.disp.iter().filter_map(|d| d.holder()).collect();
+                    let call = match self.order.iter().copied().find(|t| holders.contains(*t)) {
                         Some(transport) => {
                             Call::TransportNotify { transport, flags: NotifyFlags::NOTIFY_ABORT_DEFERRED, message: Some(id) }
                         }
@@ -226,7 +255,7 @@ impl Spooler {
     /// the first chance at that recipient, or its transport registers no recipients at all (the
     /// usual form of a transport that only installs a preprocessor, ORD-6) and no transport
     /// earlier in the order can take the recipient.
-    fn next_preprocessor(&self, msg: &OutMsg, next: u8) -> Option<PreprocessorId> {
+    fn next_preprocessor(&self, msg: &OutMsg, next: u8, routes: &mut Routes) -> Option<PreprocessorId> {
         (usize::from(next)..self.preprocessors.len()).map(|p| PreprocessorId(p as u8)).find(|p| {
             let Preprocessor { owner, filter } = self.preprocessors[p.index()];
             let Some(own) = self.registrations(owner) else { return false };
@@ -236,7 +265,7 @@ impl Spooler {
                 let Disp::Pending { declined } = d else { return false };
                 let row = &msg.recipients[r];
                 filter.matches(row)
-                    && (self.route(msg, r, *declined) == Route::To(owner)
+                    && (self.route(routes, row, *declined) == Route::To(owner)
                         || (registers_nothing
                             && !earlier.clone().any(|t| self.registrations(*t).is_some_and(|g| g.matches_uid(row) || g.matches_type(row)))))
             })
@@ -253,19 +282,6 @@ impl Spooler {
         })
     }
 
-    /// Recipients the scan has no transport left for get a non-delivery report (ORD-4 step 5,
-    /// SUB-25, AMB-22), saved with the report so it is never raised twice (INV-24).
-    fn settle_unroutable(&mut self, id: MessageId, fx: &mut Effects) {
-        let Some(msg) = self.messages.get(id) else { return };
-        let unroutable: RecipientSet = (0..msg.disp.len())
-            .filter(|&r| matches!(msg.disp[r], Disp::Pending { declined } if self.route(msg, r, declined) == Route::Undeliverable))
-            .map(|r| RecipientIdx(r as u16))
-            .collect();
-        if !unroutable.is_empty() {
-            self.settle(id, &unroutable, RecipientOutcome::Undeliverable(NdrOrigin::NoTransport), Some(ReportKind::NonDelivery), fx);
-        }
-    }
-
     /// Marks recipients final, raises the report if the originator wants it (DEF-11), and saves
     /// the dispositions in the store.
     pub(super) fn settle(
@@ -276,7 +292,10 @@ impl Spooler {
         report: Option<ReportKind>,
         fx: &mut Effects,
     ) {
-        let Some(msg) = self.messages.get_mut(id).filter(|_| !recipients.is_empty()) else { return };
+        if recipients.is_empty() {
+            return;
+        }
+        let Some(msg) = self.messages.get_mut(id) else { return };
         for r in recipients.iter() {
             msg.disp[r.index()] = Disp::Done(outcome);
         }
@@ -286,57 +305,111 @@ impl Spooler {
         fx.push(Effect::SaveRecipients { store: msg.store, message: id, recipients: recipients.clone(), outcome });
     }
 
-    /// Offers recipients of a routing message to a transport that can take it now: first a
-    /// deferred message its transport asked to resubmit (DEF-2), then the recipients whose first
-    /// choice in the scan is a transport that can send and is not waiting out a retry delay
-    /// (SUB-21, SUB-22, ORD-4, ORD-10, INV-29).
-    fn dispatch(&self, id: MessageId) -> Option<InFlight> {
-        let msg = self.messages.get(id)?;
-        let ready = |t: TransportId| self.logon(t).is_some_and(Logon::can_send) && !msg.blocked(t, self.now);
-        let resubmit = msg.disp.iter().find_map(|d| match d {
-            Disp::Resubmit(t) if ready(*t) => Some(*t),
-            _ => None,
-        });
-        if let Some(t) = resubmit {
-            let offered = msg.recipients_where(|d| *d == Disp::Resubmit(t));
-            return Some(submit(t, id, SubmitFlags::BEGIN_DEFERRED, offered, true));
-        }
-        let first_choices = || {
-            msg.disp.iter().enumerate().map(|(r, d)| match d {
-                Disp::Pending { declined } => match self.route(msg, r, *declined) {
-                    Route::To(t) => Some(t),
-                    Route::Wait | Route::Undeliverable => None,
-                },
-                _ => None,
-            })
+    /// The stage after routing: SUB-26 step 3 only when `PR_PREPROCESS` is set (HOOK-4).
+    fn after_routing(msg: &OutMsg) -> Stage {
+        if msg.preprocess { Stage::CleaningUp { next: 0 } } else { Stage::Finishing }
+    }
+
+    /// One pass over the recipients of a routing message: those the scan has no transport left
+    /// for (ORD-4 step 5, SUB-25), whether any other is still open, and the `SubmitMessage` to
+    /// make to a transport that can take the message now (not waiting out a retry delay, INV-29,
+    /// and not `reserved` for an older message, INV-28): first a deferred message its transport
+    /// asked to resubmit (DEF-2), then the recipients whose first choice in the scan is such a
+    /// transport (SUB-21, SUB-22, ORD-4, ORD-10). When several transports qualify, the first in
+    /// transport order goes first, so the choice depends on no recipient's position. Settling
+    /// the unroutable recipients changes neither the routes nor the readiness of the others, so
+    /// one pass serves both.
+    fn plan(&self, id: MessageId, msg: &OutMsg, routes: &mut Routes, reserved: TransportSet) -> Plan {
+        let (mut checked, mut ready) = (TransportSet::EMPTY, TransportSet::EMPTY);
+        let mut is_ready = |t: TransportId| {
+            if !checked.contains(t) {
+                checked.insert(t);
+                if self.logon(t).is_some_and(Logon::can_send) && !msg.blocked(t, self.now) && !reserved.contains(t) {
+                    ready.insert(t);
+                }
+            }
+            ready.contains(t)
         };
-        let t = first_choices().flatten().find(|t| ready(*t))?;
-        let offered = first_choices().enumerate().filter(|(_, fc)| *fc == Some(t)).map(|(r, _)| RecipientIdx(r as u16)).collect();
-        Some(submit(t, id, SubmitFlags::EMPTY, offered, false))
+        let (mut unroutable, mut open) = (RecipientSet::new(), false);
+        let (mut holders, mut targets) = (TransportSet::EMPTY, TransportSet::EMPTY);
+        // The recipients of the first ready target met, which is usually the only one.
+        let (mut first, mut offered) = (None, RecipientSet::new());
+        for (r, (row, d)) in msg.recipients.iter().zip(msg.disp.iter()).enumerate() {
+            match *d {
+                Disp::Done(_) | Disp::Taken => {}
+                Disp::Deferred(..) => open = true,
+                Disp::Resubmit(t, _) => {
+                    open = true;
+                    if is_ready(t) {
+                        holders.insert(t);
+                    }
+                }
+                Disp::Pending { declined } => match self.route(routes, row, declined) {
+                    Route::Undeliverable => unroutable.insert(RecipientIdx(r as u16)),
+                    Route::Wait => open = true,
+                    Route::To(t) => {
+                        open = true;
+                        if is_ready(t) {
+                            targets.insert(t);
+                            if first.is_none() {
+                                first = Some(t);
+                            }
+                            if first == Some(t) {
+                                offered.insert(RecipientIdx(r as u16));
+                            }
+                        }
+                    }
+                },
+            }
+        }
+        let pick = |set: TransportSet| self.order.iter().copied().find(|t| set.contains(*t));
+        let offer = if let Some(t) = pick(holders) {
+            let offered = msg.recipients_where(|d| matches!(d, Disp::Resubmit(h, _) if *h == t));
+            Some(submit(t, id, SubmitFlags::BEGIN_DEFERRED, offered, true))
+        } else if let Some(t) = pick(targets) {
+            if first != Some(t) {
+                offered = msg
+                    .recipients
+                    .iter()
+                    .zip(msg.disp.iter())
+                    .enumerate()
+                    .filter(|(_, (row, d))| matches!(d, Disp::Pending { declined } if self.route(routes, row, *declined) == Route::To(t)))
+                    .map(|(r, _)| RecipientIdx(r as u16))
+                    .collect();
+            }
+            Some(submit(t, id, SubmitFlags::EMPTY, offered, false))
+        } else {
+            None
+        };
+        Plan { unroutable, open, offer }
     }
 
     /// Locks the next message (SUB-19, SUB-20): the oldest queued one when nothing is locked.
-    /// When every locked message waits for a transport that cannot take it now, a later message
-    /// may be locked if it needs none of the transports that any older message needs, and it
-    /// has work that can be done now: a transport it needs can send, or it needs no transport
-    /// at all (`imsgstore-setlockstate.md`, DEC-15). That keeps the per-transport order (INV-28).
+    /// Otherwise, since this runs only when every locked message waits, a queued message is
+    /// locked when it has work that can start now (a transport it needs can send, or it needs no
+    /// transport at all) and either it is older than some locked message (after a restart
+    /// adopted later messages, or a message locked ahead changed its route), or it needs none of
+    /// the transports that any older message needs (`imsgstore-setlockstate.md`, DEC-15). Both
+    /// keep the per-transport order (INV-28).
     fn lock_work(&self) -> Option<InFlight> {
-        let lock = |(id, msg): (MessageId, &OutMsg)| Call::SetLockState { store: msg.store, message: id, state: LockState::Locked };
-        let mut queued = self.messages.in_order().filter(|(_, m)| m.stage == Stage::Queued);
-        if self.messages.locked().is_empty() {
-            return queued.next().map(lock).map(InFlight::Plain);
+        let lock = |(id, msg): (MessageId, &OutMsg)| {
+            InFlight::Plain(Call::SetLockState { store: msg.store, message: id, state: LockState::Locked })
+        };
+        let locked = self.messages.locked().len();
+        if locked == 0 {
+            return self.messages.in_order().find(|(_, m)| m.stage == Stage::Queued).map(lock);
         }
-        let mut needed = self
-            .messages
-            .locked()
-            .iter()
-            .filter_map(|id| self.messages.get(*id))
-            .fold(TransportSet::EMPTY, |acc, m| acc.union(self.needs(m).0));
-        for (id, msg) in queued {
-            let (wants, waits) = self.needs(msg);
-            let can_start = wants.iter().any(|t| self.logon(t).is_some_and(Logon::can_send)) || (wants.is_empty() && !waits);
-            if !wants.intersects(needed) && can_start {
-                return Some(InFlight::Plain(lock((id, msg))));
+        let mut routes = Routes::new();
+        let (mut needed, mut seen) = (TransportSet::EMPTY, 0);
+        for (id, msg) in self.messages.in_order() {
+            let (wants, waits) = self.needs(msg, &mut routes);
+            if msg.is_locked() {
+                seen += 1;
+            } else {
+                let can_start = wants.iter().any(|t| self.logon(t).is_some_and(Logon::can_send)) || (wants.is_empty() && !waits);
+                if can_start && (seen < locked || !wants.intersects(needed)) {
+                    return Some(lock((id, msg)));
+                }
             }
             needed = needed.union(wants);
         }
@@ -346,18 +419,18 @@ impl Spooler {
     /// The transports a message waits for (the first choice of each recipient still open, and
     /// the holders of deferred recipients to resubmit), and whether some recipient waits for a
     /// transport that is out of service (ORD-10).
-    fn needs(&self, msg: &OutMsg) -> (TransportSet, bool) {
+    fn needs(&self, msg: &OutMsg, routes: &mut Routes) -> (TransportSet, bool) {
         let mut wants = TransportSet::EMPTY;
         let mut waits = false;
-        for (r, d) in msg.disp.iter().enumerate() {
+        for (row, d) in msg.recipients.iter().zip(msg.disp.iter()) {
             match d {
-                Disp::Pending { declined } => match self.route(msg, r, *declined) {
+                Disp::Pending { declined } => match self.route(routes, row, *declined) {
                     Route::To(t) => wants.insert(t),
                     Route::Wait => waits = true,
                     Route::Undeliverable => {}
                 },
-                Disp::Resubmit(t) => wants.insert(*t),
-                Disp::Deferred(_) | Disp::Done(_) | Disp::Taken => {}
+                Disp::Resubmit(t, _) => wants.insert(*t),
+                Disp::Deferred(..) | Disp::Done(_) | Disp::Taken => {}
             }
         }
         (wants, waits)

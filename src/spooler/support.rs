@@ -76,7 +76,9 @@ impl Spooler {
             return fault(ProviderFault::CriticalSection { flag: "NOTIFY_NONCRIT", state: "holds no critical section" });
         }
         if flags.contains(F::NOTIFY_SENTDEFERRED) {
-            let holds = message.and_then(|m| self.messages.get(m)).is_some_and(|msg| msg.disp.contains(&Disp::Deferred(t)));
+            let holds = message
+                .and_then(|m| self.messages.get(m))
+                .is_some_and(|msg| msg.disp.iter().any(|d| matches!(d, Disp::Deferred(h, _) if *h == t)));
             if !holds {
                 return fault(ProviderFault::NotDeferred { message });
             }
@@ -111,8 +113,12 @@ impl Spooler {
         if let (true, Some(m)) = (flags.contains(F::NOTIFY_SENTDEFERRED), message) {
             // DEF-2: SubmitMessage(BEGIN_DEFERRED) is due.
             if let Some(msg) = self.messages.get_mut(m) {
-                for d in msg.disp.iter_mut().filter(|d| **d == Disp::Deferred(t)) {
-                    *d = Disp::Resubmit(t);
+                for d in msg.disp.iter_mut() {
+                    if let Disp::Deferred(h, declined) = *d
+                        && h == t
+                    {
+                        *d = Disp::Resubmit(t, declined);
+                    }
                 }
             }
         }

@@ -157,8 +157,8 @@ impl Spooler {
             .iter()
             .map(|d| match *d {
                 Disp::Pending { declined } => RecipientView::Open { declined },
-                Disp::Deferred(t) => RecipientView::Deferred(t),
-                Disp::Resubmit(t) => RecipientView::Resubmit(t),
+                Disp::Deferred(t, _) => RecipientView::Deferred(t),
+                Disp::Resubmit(t, _) => RecipientView::Resubmit(t),
                 Disp::Done(outcome) => RecipientView::Done(outcome),
                 Disp::Taken => RecipientView::AlreadyTaken,
             })

@@ -1,0 +1,236 @@
+//! What a model-checking run explores: the world's size, the answers it may give, and budgets
+//! that keep every run finite.
+
+use std::fmt;
+
+/// The kinds of non-default answers the world may give. Each one it gives costs one unit of
+/// [`Config::fault_budget`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Faults {
+    /// `MAPI_E_BUSY` from `SubmitMessage` (ERR-2).
+    pub busy: bool,
+    /// `MAPI_E_NOT_ME` from `SubmitMessage` (ERR-3).
+    pub not_me: bool,
+    /// `MAPI_E_WAIT` with a delay (ERR-4).
+    pub wait: bool,
+    /// `MAPI_E_NETWORK_ERROR` with a delay (ERR-5).
+    pub network: bool,
+    /// `S_OK` taking only some of the offered recipients (SUB-28).
+    pub partial: bool,
+    /// `StatusRecips` non-delivery reports on the recipients taken (SUB-30).
+    pub reports: bool,
+    /// `NOTIFY_CRITICAL_ERROR`, then an error (ERR-7, LIFE-17).
+    pub critical: bool,
+    /// An error after saving the recipients taken (SUB-33).
+    pub save_before_error: bool,
+    /// `END_RESEND_NOW` and `END_RESEND_LATER` from `EndMessage` (DEF-3, DEF-4).
+    pub resend: bool,
+    /// `END_DONT_RESEND`, then `NOTIFY_SENTDEFERRED` and `BEGIN_DEFERRED` (DEF-2), including
+    /// `MAPI_E_CANCEL` for the deferred submission (ERR-6).
+    pub defer: bool,
+    /// `MAPI_E_FAILONEPROVIDER` from `TransportLogon` (LIFE-6).
+    pub logon: bool,
+    /// `MAPI_E_VERSION` from `XPProviderInit` (VER-3).
+    pub version: bool,
+}
+
+impl Faults {
+    /// Every kind of fault.
+    pub const ALL: Faults = Faults {
+        busy: true,
+        not_me: true,
+        wait: true,
+        network: true,
+        partial: true,
+        reports: true,
+        critical: true,
+        save_before_error: true,
+        resend: true,
+        defer: true,
+        logon: true,
+        version: true,
+    };
+
+    /// No fault at all.
+    pub const NONE: Faults = Faults {
+        busy: false,
+        not_me: false,
+        wait: false,
+        network: false,
+        partial: false,
+        reports: false,
+        critical: false,
+        save_before_error: false,
+        resend: false,
+        defer: false,
+        logon: false,
+        version: false,
+    };
+
+    /// The names of the fault switches, for the command line.
+    pub const NAMES: [&'static str; 12] =
+        ["busy", "not-me", "wait", "network", "partial", "reports", "critical", "save-before-error", "resend", "defer", "logon", "version"];
+
+    /// Turns one switch, named as in [`Faults::NAMES`], on or off. Returns false for an unknown
+    /// name.
+    pub fn set(&mut self, name: &str, on: bool) -> bool {
+        let switch = match name {
+            "busy" => &mut self.busy,
+            "not-me" => &mut self.not_me,
+            "wait" => &mut self.wait,
+            "network" => &mut self.network,
+            "partial" => &mut self.partial,
+            "reports" => &mut self.reports,
+            "critical" => &mut self.critical,
+            "save-before-error" => &mut self.save_before_error,
+            "resend" => &mut self.resend,
+            "defer" => &mut self.defer,
+            "logon" => &mut self.logon,
+            "version" => &mut self.version,
+            _ => return false,
+        };
+        *switch = on;
+        true
+    }
+
+    /// The switches that are on, by name.
+    #[must_use]
+    pub fn enabled(&self) -> Vec<&'static str> {
+        let values = [
+            self.busy,
+            self.not_me,
+            self.wait,
+            self.network,
+            self.partial,
+            self.reports,
+            self.critical,
+            self.save_before_error,
+            self.resend,
+            self.defer,
+            self.logon,
+            self.version,
+        ];
+        Faults::NAMES.iter().zip(values).filter(|(_, on)| *on).map(|(name, _)| *name).collect()
+    }
+}
+
+/// The world of one model-checking run.
+///
+/// Transport `i` handles address type `i` (and, with [`Config::overlap`], type `i + 1`); every
+/// message is the same draft, whose recipient `j` has address type `j % transports`, so messages
+/// are interchangeable and so are recipients of one address type (symmetry reduction).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Config {
+    /// Transport providers (1 to 8).
+    pub transports: u8,
+    /// Messages the client submits (1 to 8).
+    pub messages: u8,
+    /// Recipients per message (1 to 8).
+    pub recipients: u8,
+    /// The kinds of non-default answers the world may give.
+    pub faults: Faults,
+    /// How many non-default answers one run may contain.
+    pub fault_budget: u8,
+    /// How many times the spooler process may crash (and restart) in one run.
+    pub crashes: u8,
+    /// How many messages the client may abort.
+    pub aborts: u8,
+    /// How many times the session may disable a transport's outbound traffic (it re-enables it
+    /// later).
+    pub disables: u8,
+    /// How many times the system may be idle (transports ask for `Idle`).
+    pub idles: u8,
+    /// How many times the session may end (at most once per run matters: the spooler stops).
+    pub shutdowns: u8,
+    /// The drafts need preprocessing, and transport 0 registers a preprocessor.
+    pub preprocess: bool,
+    /// The drafts ask to be deleted after submission instead of moved to Sent Items.
+    pub delete_after_submit: bool,
+    /// Retry delay, in seconds, of `MAPI_E_WAIT` and `MAPI_E_NETWORK_ERROR`.
+    pub delay: u32,
+    /// Transport `i` also handles address type `i + 1` (when there is a transport `i + 1`), so a
+    /// recipient declined by its first transport falls through to the next one (ORD-4).
+    pub overlap: bool,
+}
+
+impl Default for Config {
+    /// The default run of `mapi-spooler check`: the largest world that checks exhaustively in
+    /// about a minute on two cores.
+    fn default() -> Config {
+        Config {
+            transports: 2,
+            messages: 3,
+            recipients: 2,
+            faults: Faults::ALL,
+            fault_budget: 1,
+            crashes: 1,
+            aborts: 1,
+            disables: 0,
+            idles: 0,
+            shutdowns: 1,
+            preprocess: false,
+            delete_after_submit: false,
+            delay: 5,
+            overlap: true,
+        }
+    }
+}
+
+impl Config {
+    /// A small world for fast tests: one message and no crash unless asked for.
+    #[must_use]
+    pub fn small() -> Config {
+        Config { messages: 1, crashes: 0, aborts: 0, shutdowns: 0, ..Config::default() }
+    }
+
+    /// The address types transport `t` registers.
+    #[must_use]
+    pub fn types_of(&self, t: u8) -> Vec<u16> {
+        let mut types = vec![u16::from(t)];
+        if self.overlap && t + 1 < self.transports {
+            types.push(u16::from(t) + 1);
+        }
+        types
+    }
+
+    /// The transports that register address type `k`, in profile order.
+    #[must_use]
+    pub fn capable(&self, k: u16) -> Vec<u8> {
+        (0..self.transports).filter(|t| self.types_of(*t).contains(&k)).collect()
+    }
+
+    /// Checks the counts.
+    ///
+    /// # Errors
+    /// A message naming the count that is out of range.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, value) in [("transports", self.transports), ("messages", self.messages), ("recipients", self.recipients)] {
+            if !(1..=8).contains(&value) {
+                return Err(format!("{name} must be between 1 and 8, not {value}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} transports x {} messages x {} recipients; fault budget {} ({}); crashes {}, aborts {}, disables {}, idles {}, shutdowns {}{}{}",
+            self.transports,
+            self.messages,
+            self.recipients,
+            self.fault_budget,
+            self.faults.enabled().join(", "),
+            self.crashes,
+            self.aborts,
+            self.disables,
+            self.idles,
+            self.shutdowns,
+            if self.preprocess { ", preprocessing" } else { "" },
+            if self.delete_after_submit { ", delete after submit" } else { "" },
+        )?;
+        if self.overlap { write!(f, ", overlapping registrations") } else { Ok(()) }
+    }
+}

@@ -1,0 +1,326 @@
+//! The stateright model: the world's moves as actions, the spooler's properties as checks.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use mapi_spooler::store::{Outcome, Placement, SENT_ITEMS};
+use mapi_spooler::{Property as Inv, QueueFlags, Spooler, TransportId};
+use stateright::{Model, Property};
+
+use crate::config::Config;
+use crate::world::{Action, Broken, World, profile};
+
+/// The kinds of world move, for the check that every kind happened somewhere in a run.
+pub const MOVE_KINDS: [&str; 19] = [
+    "answer",
+    "busy",
+    "not-me",
+    "wait",
+    "network",
+    "partial",
+    "reports",
+    "critical",
+    "save-before-error",
+    "resend",
+    "defer",
+    "logon",
+    "version",
+    "submit",
+    "abort",
+    "time",
+    "announce deferred",
+    "crash",
+    "shutdown",
+];
+
+/// The spooler in its world, as a stateright model.
+#[derive(Debug)]
+pub struct SpoolerModel {
+    /// The configuration.
+    pub config: Config,
+    pristine: Spooler,
+    moves: AtomicU32,
+}
+
+impl Clone for SpoolerModel {
+    fn clone(&self) -> SpoolerModel {
+        SpoolerModel {
+            config: self.config.clone(),
+            pristine: self.pristine.clone(),
+            moves: AtomicU32::new(self.moves.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+impl SpoolerModel {
+    /// A model of this configuration.
+    ///
+    /// # Errors
+    /// A message when the configuration is out of range.
+    pub fn new(config: Config) -> Result<SpoolerModel, String> {
+        config.validate()?;
+        let pristine = Spooler::new(&profile(&config)).map_err(|e| e.to_string())?;
+        Ok(SpoolerModel { config, pristine, moves: AtomicU32::new(0) })
+    }
+
+    /// The initial world, logging the start.
+    #[must_use]
+    pub fn initial_recorded(&self, log: &mut Vec<crate::world::Event>) -> World {
+        World::new_recorded(&self.config, &self.pristine, log)
+    }
+
+    /// The world after a move, logging every input, effect and world event.
+    #[must_use]
+    pub fn replay(&self, state: &World, action: &Action, log: &mut Vec<crate::world::Event>) -> World {
+        state.next(&self.config, &self.pristine, action, Some(log))
+    }
+
+    /// The kinds of world move that happened in the transitions explored so far.
+    #[must_use]
+    pub fn moves_seen(&self) -> Vec<&'static str> {
+        let seen = self.moves.load(Ordering::Relaxed);
+        MOVE_KINDS.iter().enumerate().filter(|(i, _)| seen & (1 << i) != 0).map(|(_, k)| *k).collect()
+    }
+
+    /// The kinds of world move this configuration allows.
+    #[must_use]
+    pub fn moves_possible(&self) -> Vec<&'static str> {
+        let c = &self.config;
+        let mut kinds = vec!["answer", "submit", "time"];
+        kinds.extend(c.faults.enabled().into_iter().filter(|_| c.fault_budget > 0));
+        if c.aborts > 0 {
+            kinds.push("abort");
+        }
+        if c.crashes > 0 {
+            kinds.push("crash");
+        }
+        if c.shutdowns > 0 {
+            kinds.push("shutdown");
+        }
+        if c.faults.defer && c.fault_budget > 0 {
+            kinds.push("announce deferred");
+        }
+        kinds.sort_unstable();
+        kinds
+    }
+
+    fn record(&self, action: &Action) {
+        use crate::world::Answer;
+        let kind = match action {
+            Action::Answer(Answer::Default) => "answer",
+            Action::Answer(Answer::Take(_)) => "partial",
+            Action::Answer(Answer::TakeReporting) => "reports",
+            Action::Answer(Answer::Fail(h)) => match *h {
+                mapi_spooler::Hresult::MAPI_E_BUSY => "busy",
+                mapi_spooler::Hresult::MAPI_E_NOT_ME => "not-me",
+                mapi_spooler::Hresult::MAPI_E_WAIT => "wait",
+                mapi_spooler::Hresult::MAPI_E_NETWORK_ERROR => "network",
+                _ => "defer",
+            },
+            Action::Answer(Answer::FailSaving) => "save-before-error",
+            Action::Answer(Answer::Critical) => "critical",
+            Action::Answer(Answer::End(flags)) if *flags == mapi_spooler::EndFlags::END_DONT_RESEND => "defer",
+            Action::Answer(Answer::End(_)) => "resend",
+            Action::Answer(Answer::LogonFails) => "logon",
+            Action::Answer(Answer::VersionMismatch) => "version",
+            Action::Submit => "submit",
+            Action::Abort(_) => "abort",
+            Action::Wait => "time",
+            Action::SentDeferred(..) => "announce deferred",
+            Action::Crash => "crash",
+            Action::Shutdown => "shutdown",
+            Action::Disable(_) | Action::Enable(_) | Action::Idle => return,
+        };
+        if let Some(i) = MOVE_KINDS.iter().position(|k| *k == kind) {
+            self.moves.fetch_or(1 << i, Ordering::Relaxed);
+        }
+    }
+
+    /// True when the world can make no move: the run is over.
+    #[must_use]
+    pub fn is_terminal(&self, state: &World) -> bool {
+        let mut actions = Vec::new();
+        state.actions(&self.config, &mut actions);
+        actions.is_empty()
+    }
+}
+
+impl Model for SpoolerModel {
+    type State = World;
+    type Action = Action;
+
+    fn init_states(&self) -> Vec<World> {
+        vec![World::new(&self.config, &self.pristine)]
+    }
+
+    fn actions(&self, state: &World, actions: &mut Vec<Action>) {
+        state.actions(&self.config, actions);
+    }
+
+    fn next_state(&self, state: &World, action: Action) -> Option<World> {
+        self.record(&action);
+        Some(state.next(&self.config, &self.pristine, &action, None))
+    }
+
+    fn format_action(&self, action: &Action) -> String {
+        action.to_string()
+    }
+
+    fn properties(&self) -> Vec<Property<SpoolerModel>> {
+        properties(&self.config)
+    }
+}
+
+/// The end state of a submission: finished or aborted, or waiting only for transports that are
+/// out of service for the rest of the session, every other capable transport having declined
+/// (ORD-10). The declines are the spooler's record, which INV-22 checks independently.
+fn ended(model: &SpoolerModel, state: &World, id: mapi_spooler::MessageId, msg: &mapi_spooler::store::StoredMessage) -> bool {
+    match msg.outcome {
+        Outcome::Finished(_) | Outcome::Aborted => true,
+        // LIFE-12, DEC-8: the session ended and handed the message back for the next one; a
+        // lock it never learnt of (the session ended before it read the queue) stays for the
+        // next session to adopt (DEC-12).
+        Outcome::Queued if state.spooler.phase() == mapi_spooler::Phase::Stopped => {
+            !msg.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED) || !state.spooler.is_watching(crate::world::STORE)
+        }
+        Outcome::Queued => {
+            let view = state.spooler.message_view(id);
+            msg.recipients.iter().enumerate().all(|(j, r)| {
+                let declined = match view.as_ref().map(|v| v.recipients[j]) {
+                    Some(mapi_spooler::RecipientView::Open { declined }) => declined,
+                    _ => mapi_spooler::TransportSet::EMPTY,
+                };
+                let capable = model.config.capable(r.row.addr_type.get());
+                r.outcome.is_some()
+                    || r.row.responsibility
+                    || capable.iter().all(|t| declined.contains(TransportId(*t)) || state.out_of_service.contains(TransportId(*t)))
+            })
+        }
+    }
+}
+
+macro_rules! invariants {
+    ($($variant:ident),* $(,)?) => {
+        vec![$(Property::always(Inv::$variant.id(), |_: &SpoolerModel, s: &World| s.broken != Some(Broken::Violation(Inv::$variant))),)*]
+    };
+}
+
+/// Every property checked: the monitor's safety properties, the store-level ones, liveness on
+/// terminal states, and the reachability guards that the configuration makes reachable.
+#[must_use]
+pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
+    let mut all = invariants![
+        CallOrder,
+        NothingAfterLogoff,
+        ShutdownGating,
+        CriticalIsTerminal,
+        FailedService,
+        VersionGate,
+        OutboundGate,
+        CapabilityGate,
+        CriticalSectionGate,
+        WellFormedNotify,
+        LockBeforeHandOff,
+        AbortVersusLock,
+        EndMessagePairing,
+        OneMessagePerTransport,
+        TakenNeverOffered,
+        ScanOrder,
+        OneDisposition,
+        OneReport,
+        FinishedOnlyWhenDone,
+        FinishedDiscipline,
+        PreprocessFirst,
+        TransportFifo,
+        RetryDelay,
+        DeferralProtocol,
+        OneCallAtATime,
+    ];
+    all.extend([
+        Property::always("world follows the documentation", |_: &SpoolerModel, s: &World| s.broken != Some(Broken::Refused)),
+        // INV-31: a message that ended is unlocked and out of the queue.
+        Property::always("INV-31", |_: &SpoolerModel, s: &World| {
+            s.store.messages().all(|(id, m)| {
+                m.outcome == Outcome::Queued || (!m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED) && !s.store.is_queued(id))
+            })
+        }),
+        // INV-32, INV-33: where FinishedMsg files the message (HOOK-7).
+        Property::always("INV-32", |_: &SpoolerModel, s: &World| {
+            s.store
+                .messages()
+                .all(|(_, m)| !matches!(m.outcome, Outcome::Finished(_)) || !m.delete_after_submit || m.placement == Placement::Deleted)
+        }),
+        Property::always("INV-33", |_: &SpoolerModel, s: &World| {
+            s.store.messages().all(|(_, m)| {
+                !matches!(m.outcome, Outcome::Finished(_))
+                    || m.delete_after_submit
+                    || m.sentmail.is_none()
+                    || m.placement == Placement::Folder(SENT_ITEMS)
+            })
+        }),
+        // LIV-1, LIV-3, LIV-8: every run ends, and when it does every submission has ended.
+        Property::always("LIV-1", |model: &SpoolerModel, s: &World| {
+            !model.is_terminal(s) || s.broken.is_some() || s.store.messages().all(|(id, m)| ended(model, s, id, m))
+        }),
+        // LIV-2: when the run ends no lock is left, except on a message that waits for a
+        // transport out of service.
+        Property::always("LIV-2", |model: &SpoolerModel, s: &World| {
+            !model.is_terminal(s)
+                || s.broken.is_some()
+                || s.store.messages().all(|(id, m)| !m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED) || ended(model, s, id, m))
+        }),
+        // LIV-6: an ended session logged every transport off and shut every provider down.
+        Property::always("LIV-6", |model: &SpoolerModel, s: &World| {
+            s.spooler.phase() != mapi_spooler::Phase::Stopped
+                || (0..model.config.transports)
+                    .all(|t| matches!(s.spooler.transport_view(TransportId(t)), Some(mapi_spooler::TransportView::Gone(_))))
+        }),
+        Property::sometimes("a message is finished", |_: &SpoolerModel, s: &World| {
+            s.store.messages().any(|(_, m)| matches!(m.outcome, Outcome::Finished(_)))
+        }),
+        Property::sometimes("every message is finished", |model: &SpoolerModel, s: &World| {
+            s.drafts == 0
+                && s.store.messages().count() == usize::from(model.config.messages)
+                && s.store.messages().all(|(_, m)| matches!(m.outcome, Outcome::Finished(_)))
+        }),
+    ]);
+    let f = config.faults;
+    let faults = config.fault_budget > 0;
+    let guards: [(bool, Property<SpoolerModel>); 7] = [
+        (
+            config.aborts > 0,
+            Property::sometimes("a message is aborted", |_: &SpoolerModel, s: &World| {
+                s.store.messages().any(|(_, m)| m.outcome == Outcome::Aborted)
+            }),
+        ),
+        (
+            faults && (f.busy || f.wait || f.network || f.resend),
+            Property::sometimes("a retry delay is pending", |_: &SpoolerModel, s: &World| s.spooler.next_deadline().is_some()),
+        ),
+        (
+            faults && (f.reports || f.not_me || f.partial),
+            Property::sometimes("a report is raised", |_: &SpoolerModel, s: &World| {
+                s.store.messages().any(|(_, m)| m.recipients.iter().any(|r| r.reports > 0))
+            }),
+        ),
+        (faults && f.defer, Property::sometimes("a transport holds a deferred message", |_: &SpoolerModel, s: &World| !s.held.is_empty())),
+        (
+            faults && (f.critical || f.logon || f.version),
+            Property::sometimes("a transport is out of service", |_: &SpoolerModel, s: &World| !s.out_of_service.is_empty()),
+        ),
+        (
+            config.shutdowns > 0,
+            Property::sometimes("the session ended with work handed back", |_: &SpoolerModel, s: &World| {
+                s.spooler.phase() == mapi_spooler::Phase::Stopped && s.store.messages().any(|(_, m)| m.outcome == Outcome::Queued)
+            }),
+        ),
+        (
+            config.crashes > 0,
+            Property::sometimes("the spooler restarted with a message locked", |model: &SpoolerModel, s: &World| {
+                s.budget.crashes < model.config.crashes
+                    && s.store.messages().any(|(_, m)| m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED))
+            }),
+        ),
+    ];
+    all.extend(guards.into_iter().filter(|(on, _)| *on).map(|(_, p)| p));
+    all
+}

@@ -1,0 +1,572 @@
+//! The world around the spooler: a client, the transports, the store and the clock, each doing
+//! anything the documentation allows, within the budgets of the [`Config`].
+//!
+//! The world never decides for the spooler: every move becomes inputs to [`Spooler::step`], and
+//! the spooler's effects are what they are. The [`Monitor`] judges them on every step.
+
+use std::fmt;
+
+use mapi_spooler::store::{Draft, ReferenceStore, SENT_ITEMS, SentMailHook};
+use mapi_spooler::{
+    AddrType, Call, Caller, Directions, Effect, EndFlags, Hresult, Input, LogonCaps, MessageId, Monitor, MsgRef, NotifyFlags,
+    PreprocessorFilter, Property, QueueEvent, RecipientRow, RecipientSet, Registrations, Return, SessionRequest, SpiVersion,
+    SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome, SupportCall, TransportId, TransportSet,
+    TransportView,
+};
+use mapi_spooler::{Profile, Spooler};
+
+use crate::config::Config;
+
+/// The only store.
+pub const STORE: StoreId = StoreId(0);
+
+/// How a run went wrong: the first property the spooler broke, or an input the spooler refused
+/// (which would mean the world itself broke the documented contract).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Broken {
+    /// The monitor saw the spooler break a property.
+    Violation(Property),
+    /// The spooler refused a world move.
+    Refused,
+}
+
+/// What the world may still do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Budget {
+    /// Non-default answers.
+    pub faults: u8,
+    /// Crashes of the spooler process.
+    pub crashes: u8,
+    /// Client aborts.
+    pub aborts: u8,
+    /// Outbound disables.
+    pub disables: u8,
+    /// Idle times.
+    pub idles: u8,
+    /// Session ends.
+    pub shutdowns: u8,
+}
+
+/// The whole state of one model-checked world.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct World {
+    /// The spooler: what the spooler process remembers.
+    pub spooler: Spooler,
+    /// The protocol monitor (a ghost: it only watches).
+    pub monitor: Monitor,
+    /// The message store, which survives crashes.
+    pub store: ReferenceStore,
+    /// Deferred messages the transports hold and will announce with `NOTIFY_SENTDEFERRED`.
+    pub held: Vec<(TransportId, MessageId)>,
+    /// The message a transport took with `S_OK` and has not seen `EndMessage` for.
+    pub in_hand: Option<(TransportId, MessageId)>,
+    /// Transports that raised a critical error or failed to load this session.
+    pub out_of_service: TransportSet,
+    /// Transports whose outbound traffic the session disabled and will enable again.
+    pub disabled: TransportSet,
+    /// Drafts the client has not submitted yet.
+    pub drafts: u8,
+    /// What the world may still do.
+    pub budget: Budget,
+    /// How the run went wrong, if it did.
+    pub broken: Option<Broken>,
+}
+
+/// A move of the world.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// The party that received the call in flight answers it.
+    Answer(Answer),
+    /// The client submits its next draft (SUB-1).
+    Submit,
+    /// The client aborts a queued message (DEF-6).
+    Abort(MessageId),
+    /// Time passes until the next retry delay ends.
+    Wait,
+    /// A transport announces a deferred message again (DEF-2).
+    SentDeferred(TransportId, MessageId),
+    /// The session disables a transport's outbound traffic (LIFE-12).
+    Disable(TransportId),
+    /// The session enables it again (LIFE-10).
+    Enable(TransportId),
+    /// The system is idle (LIFE-11).
+    Idle,
+    /// The spooler process crashes and a new one starts against the same store.
+    Crash,
+    /// The session ends: the spooler hands back its work and stops (LIFE-12 to LIFE-16).
+    Shutdown,
+}
+
+/// How the world answers the call in flight.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Answer {
+    /// The ordinary answer: `S_OK`, taking every offered recipient; what the store computes.
+    Default,
+    /// `S_OK` from `SubmitMessage`, taking only these offered recipients (SUB-28).
+    Take(RecipientSet),
+    /// `StatusRecips` NDRs for the recipients taken, then `S_OK` (SUB-30).
+    TakeReporting,
+    /// An error from `SubmitMessage` (ERR-2 to ERR-6).
+    Fail(Hresult),
+    /// `MAPI_E_NETWORK_ERROR` after saving the recipients taken (SUB-33).
+    FailSaving,
+    /// `NOTIFY_CRITICAL_ERROR`, then `MAPI_E_CALL_FAILED` (ERR-7).
+    Critical,
+    /// Flags from `EndMessage` (SUB-34).
+    End(EndFlags),
+    /// `MAPI_E_FAILONEPROVIDER` from `TransportLogon` (LIFE-6).
+    LogonFails,
+    /// `MAPI_E_VERSION` from `XPProviderInit` (VER-3).
+    VersionMismatch,
+}
+
+/// One line of a replayed run: what went into the spooler, what came out, or what the world did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// An input.
+    Input(Input),
+    /// An effect.
+    Effect(Effect),
+    /// A move of the world that is not an input (the client submitting, a crash).
+    World(String),
+    /// The monitor's verdict.
+    Violation(String),
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Answer(answer) => write!(f, "answer: {answer:?}"),
+            Action::Submit => f.write_str("client submits"),
+            Action::Abort(m) => write!(f, "client aborts {m}"),
+            Action::Wait => f.write_str("time passes"),
+            Action::SentDeferred(t, m) => write!(f, "{t} announces deferred {m}"),
+            Action::Disable(t) => write!(f, "session disables {t} outbound"),
+            Action::Enable(t) => write!(f, "session enables {t} outbound"),
+            Action::Idle => f.write_str("system idle"),
+            Action::Crash => f.write_str("spooler crashes and restarts"),
+            Action::Shutdown => f.write_str("session ends"),
+        }
+    }
+}
+
+/// The reference's profile for a configuration.
+#[must_use]
+pub fn profile(config: &Config) -> Profile {
+    Profile::new(config.transports)
+}
+
+/// The draft every message is.
+#[must_use]
+pub fn draft(config: &Config) -> Draft {
+    let recipients = (0..config.recipients).map(|j| RecipientRow::new(AddrType(u16::from(j % config.transports)))).collect();
+    let mut draft = Draft::to(recipients);
+    draft.preprocess = config.preprocess;
+    draft.delete_after_submit = config.delete_after_submit;
+    draft.sentmail = (!config.delete_after_submit).then_some(SENT_ITEMS);
+    draft
+}
+
+/// A recorder for replays: `None` while exploring.
+type Recorder<'a> = Option<&'a mut Vec<Event>>;
+
+impl World {
+    /// The world before the session: the spooler has just been asked to start.
+    #[must_use]
+    pub fn new(config: &Config, pristine: &Spooler) -> World {
+        World::start(config, pristine, &mut None)
+    }
+
+    /// [`World::new`], logging the start.
+    #[must_use]
+    pub fn new_recorded(config: &Config, pristine: &Spooler, log: &mut Vec<Event>) -> World {
+        World::start(config, pristine, &mut Some(log))
+    }
+
+    fn start(config: &Config, pristine: &Spooler, rec: &mut Recorder<'_>) -> World {
+        let mut world = World {
+            spooler: pristine.clone(),
+            monitor: Monitor::new(&profile(config)),
+            store: ReferenceStore::new(STORE, 1),
+            held: Vec::new(),
+            in_hand: None,
+            out_of_service: TransportSet::EMPTY,
+            disabled: TransportSet::EMPTY,
+            drafts: config.messages,
+            budget: Budget {
+                faults: config.fault_budget,
+                crashes: config.crashes,
+                aborts: config.aborts,
+                disables: config.disables,
+                idles: config.idles,
+                shutdowns: config.shutdowns,
+            },
+            broken: None,
+        };
+        world.feed(Input::Session(SessionRequest::Start), rec);
+        world
+    }
+
+    /// Feeds one input to the spooler and the monitor, and applies the effects to the store.
+    fn feed(&mut self, input: Input, rec: &mut Recorder<'_>) {
+        if self.broken.is_some() {
+            return;
+        }
+        if let Some(log) = rec.as_deref_mut() {
+            log.push(Event::Input(input.clone()));
+        }
+        match self.spooler.step(input.clone()) {
+            Ok(effects) => {
+                for effect in &effects {
+                    self.store.apply(effect);
+                }
+                if let Some(log) = rec.as_deref_mut() {
+                    log.extend(effects.iter().cloned().map(Event::Effect));
+                }
+                if let Err(violation) = self.monitor.observe(&input, &effects) {
+                    if let Some(log) = rec.as_deref_mut() {
+                        log.push(Event::Violation(violation.to_string()));
+                    }
+                    self.broken = Some(Broken::Violation(violation.property));
+                }
+            }
+            Err(error) => {
+                if let Some(log) = rec.as_deref_mut() {
+                    log.push(Event::Violation(format!("the spooler refused a world move: {error}")));
+                }
+                self.broken = Some(Broken::Refused);
+            }
+        }
+    }
+
+    /// Every move the world can make now.
+    pub fn actions(&self, config: &Config, out: &mut Vec<Action>) {
+        if self.broken.is_some() || self.spooler.phase() == mapi_spooler::Phase::Stopped {
+            return;
+        }
+        if let Some(call) = self.spooler.call_in_flight() {
+            self.answers(config, call, out);
+        } else {
+            if self.spooler.next_deadline().is_some() {
+                out.push(Action::Wait);
+            }
+            out.extend(self.held.iter().map(|(t, m)| Action::SentDeferred(*t, *m)));
+            for t in self.disabled.iter() {
+                out.push(Action::Enable(t));
+            }
+            if self.budget.disables > 0 {
+                for i in 0..config.transports {
+                    let t = TransportId(i);
+                    if self.ready(t) && !self.disabled.contains(t) {
+                        out.push(Action::Disable(t));
+                    }
+                }
+            }
+            if self.budget.idles > 0 {
+                out.push(Action::Idle);
+            }
+        }
+        if self.drafts > 0 {
+            out.push(Action::Submit);
+        }
+        if self.budget.aborts > 0 {
+            for (id, msg) in self.store.messages() {
+                if self.store.is_queued(id) && !msg.submit_flags.contains(mapi_spooler::QueueFlags::SUBMITFLAG_LOCKED) {
+                    out.push(Action::Abort(id));
+                }
+            }
+        }
+        if self.budget.crashes > 0 {
+            out.push(Action::Crash);
+        }
+        if self.budget.shutdowns > 0 && self.spooler.phase() != mapi_spooler::Phase::Stopping {
+            out.push(Action::Shutdown);
+        }
+    }
+
+    fn ready(&self, t: TransportId) -> bool {
+        matches!(self.spooler.transport_view(t), Some(TransportView::LoggedOn { ready: true, leaving: false, critical: false, .. }))
+    }
+
+    /// The answers the documentation allows to a call, within the fault budget.
+    fn answers(&self, config: &Config, call: &Call, out: &mut Vec<Action>) {
+        out.push(Action::Answer(Answer::Default));
+        if self.budget.faults == 0 {
+            return;
+        }
+        let faults = config.faults;
+        let mut fault = |answer| out.push(Action::Answer(answer));
+        match call {
+            Call::XpProviderInit { .. } if faults.version => fault(Answer::VersionMismatch),
+            Call::TransportLogon { .. } if faults.logon => fault(Answer::LogonFails),
+            Call::SubmitMessage { flags, offered, .. } => {
+                let deferred = flags.contains(SubmitFlags::BEGIN_DEFERRED);
+                if faults.partial {
+                    for subset in proper_subsets(offered) {
+                        fault(Answer::Take(subset));
+                    }
+                }
+                if faults.reports {
+                    fault(Answer::TakeReporting);
+                }
+                for (on, code) in [
+                    (faults.busy, Hresult::MAPI_E_BUSY),
+                    (faults.not_me, Hresult::MAPI_E_NOT_ME),
+                    (faults.wait, Hresult::MAPI_E_WAIT),
+                    (faults.network, Hresult::MAPI_E_NETWORK_ERROR),
+                    (faults.defer && deferred, Hresult::MAPI_E_CANCEL),
+                ] {
+                    if on {
+                        fault(Answer::Fail(code));
+                    }
+                }
+                if faults.save_before_error {
+                    fault(Answer::FailSaving);
+                }
+                if faults.critical {
+                    fault(Answer::Critical);
+                }
+            }
+            Call::EndMessage { .. } => {
+                if faults.resend {
+                    fault(Answer::End(EndFlags::END_RESEND_NOW));
+                    fault(Answer::End(EndFlags::END_RESEND_LATER));
+                }
+                if faults.defer {
+                    fault(Answer::End(EndFlags::END_DONT_RESEND));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The world after a move. With a recorder, every input, effect and world event is logged.
+    #[must_use]
+    pub fn next(&self, config: &Config, pristine: &Spooler, action: &Action, mut rec: Recorder<'_>) -> World {
+        let mut w = self.clone();
+        let note = |rec: &mut Recorder<'_>, text: String| {
+            if let Some(log) = rec.as_deref_mut() {
+                log.push(Event::World(text));
+            }
+        };
+        match action {
+            Action::Answer(answer) => {
+                if let Some(call) = w.spooler.call_in_flight().cloned() {
+                    if *answer != Answer::Default {
+                        w.budget.faults -= 1;
+                    }
+                    w.answer(config, &call, answer, &mut rec);
+                }
+            }
+            Action::Submit => {
+                w.drafts -= 1;
+                match w.store.submit(draft(config)) {
+                    Ok(row) => {
+                        note(&mut rec, format!("client -> {STORE}.SubmitMessage({}) => S_OK", row.message));
+                        if w.spooler.is_watching(STORE) {
+                            w.feed(Input::Queue(QueueEvent::RowAdded(row)), &mut rec);
+                        }
+                    }
+                    Err(h) => note(&mut rec, format!("client -> {STORE}.SubmitMessage => {h}")),
+                }
+            }
+            Action::Abort(m) => {
+                w.budget.aborts -= 1;
+                let result = w.store.abort_submit(*m);
+                note(&mut rec, format!("client -> {STORE}.AbortSubmit({m}) => {result}"));
+                if result == Hresult::S_OK && w.spooler.is_watching(STORE) {
+                    w.feed(Input::Queue(QueueEvent::RowRemoved { store: STORE, message: *m }), &mut rec);
+                }
+            }
+            Action::Wait => {
+                if let Some(deadline) = w.spooler.next_deadline() {
+                    let seconds = u32::try_from(deadline.0 - w.spooler.now().0).unwrap_or(u32::MAX);
+                    w.feed(Input::TimePassed { seconds }, &mut rec);
+                }
+            }
+            Action::SentDeferred(t, m) => {
+                w.held.retain(|h| h != &(*t, *m));
+                let flags = SpoolerNotifyFlags::NOTIFY_SENTDEFERRED;
+                w.feed(Input::Support(SupportCall::SpoolerNotify { caller: Caller::Transport(*t), flags, message: Some(*m) }), &mut rec);
+            }
+            Action::Disable(t) => {
+                w.budget.disables -= 1;
+                w.disabled.insert(*t);
+                w.feed(Input::Session(SessionRequest::Disable { transport: *t, directions: Directions::OUTBOUND }), &mut rec);
+            }
+            Action::Enable(t) => {
+                w.disabled.remove(*t);
+                if w.ready(*t) {
+                    w.feed(Input::Session(SessionRequest::Enable { transport: *t, directions: Directions::OUTBOUND }), &mut rec);
+                }
+            }
+            Action::Idle => {
+                w.budget.idles -= 1;
+                w.feed(Input::SystemIdle, &mut rec);
+            }
+            Action::Crash => {
+                w.budget.crashes -= 1;
+                note(&mut rec, "CRASH: the spooler process dies with its transports; the store keeps what it saved".to_owned());
+                w.spooler = pristine.clone();
+                w.monitor.restart();
+                w.held.clear();
+                w.in_hand = None;
+                w.out_of_service = TransportSet::EMPTY;
+                w.disabled = TransportSet::EMPTY;
+                w.feed(Input::Session(SessionRequest::Start), &mut rec);
+            }
+            Action::Shutdown => {
+                w.budget.shutdowns -= 1;
+                w.feed(Input::Session(SessionRequest::Shutdown), &mut rec);
+            }
+        }
+        w
+    }
+
+    fn support(&mut self, call: SupportCall, rec: &mut Recorder<'_>) {
+        self.feed(Input::Support(call), rec);
+    }
+
+    fn ret(&mut self, ret: Return, rec: &mut Recorder<'_>) {
+        self.feed(Input::Return(ret), rec);
+    }
+
+    /// Gives one answer to the call in flight: the support calls that come before the return,
+    /// then the return.
+    fn answer(&mut self, config: &Config, call: &Call, answer: &Answer, rec: &mut Recorder<'_>) {
+        match call.clone() {
+            Call::XpProviderInit { transport, .. } => {
+                let result = if *answer == Answer::VersionMismatch {
+                    self.out_of_service.insert(transport);
+                    Err(Hresult::MAPI_E_VERSION)
+                } else {
+                    Ok(SpiVersion::CURRENT)
+                };
+                self.ret(Return::XpProviderInit { transport, result }, rec);
+            }
+            Call::ServiceConfigure { service } => self.ret(Return::ServiceConfigure { service, result: Hresult::S_OK }, rec),
+            Call::TransportLogon { transport, .. } => {
+                if *answer == Answer::LogonFails {
+                    self.out_of_service.insert(transport);
+                    self.ret(Return::TransportLogon { transport, result: Err(Hresult::MAPI_E_FAILONEPROVIDER) }, rec);
+                    return;
+                }
+                if config.preprocess && transport == TransportId(0) {
+                    let filter = PreprocessorFilter { uid: None, addr_type: Some(AddrType(0)) };
+                    self.support(SupportCall::RegisterPreprocessor { transport, filter }, rec);
+                }
+                self.support(
+                    SupportCall::ModifyStatusRow { transport, flags: StatusRowFlags::EMPTY, status: StatusCode::STATUS_AVAILABLE },
+                    rec,
+                );
+                let caps = if config.idles > 0 { LogonCaps::LOGON_SP_IDLE } else { LogonCaps::EMPTY };
+                self.ret(Return::TransportLogon { transport, result: Ok(caps) }, rec);
+            }
+            Call::AddressTypes { transport } => {
+                let registrations = Registrations::address_types(config.types_of(transport.get()).into_iter().map(AddrType));
+                self.ret(Return::AddressTypes { transport, result: Ok(registrations) }, rec);
+            }
+            Call::TransportNotify { transport, flags, message } => {
+                if let Some(status) = self.row_after(transport, flags) {
+                    self.support(SupportCall::ModifyStatusRow { transport, flags: StatusRowFlags::STATUSROW_UPDATE, status }, rec);
+                }
+                if let (true, Some(m)) = (flags.contains(NotifyFlags::NOTIFY_ABORT_DEFERRED), message) {
+                    self.held.retain(|h| h != &(transport, m));
+                }
+                self.ret(Return::TransportNotify { transport, flags, result: Hresult::S_OK }, rec);
+            }
+            Call::Idle { transport } => self.ret(Return::Idle { transport, result: Hresult::S_OK }, rec),
+            Call::SubmitMessage { transport, message, offered, .. } => self.answer_submit(transport, message, &offered, answer, rec),
+            Call::EndMessage { transport, msg_ref } => {
+                let flags = match answer {
+                    Answer::End(flags) => *flags,
+                    _ => EndFlags::EMPTY,
+                };
+                self.ret(Return::EndMessage { transport, msg_ref, result: Ok(flags) }, rec);
+                // The transport holds the message only if it kept recipients deferred (those it
+                // reported are final, DEC-10).
+                if let Some((_, m)) = self.in_hand.take().filter(|(t, _)| *t == transport) {
+                    let deferred = self
+                        .spooler
+                        .message_view(m)
+                        .is_some_and(|v| v.recipients.contains(&mapi_spooler::RecipientView::Deferred(transport)));
+                    if flags == EndFlags::END_DONT_RESEND && deferred {
+                        self.held.push((transport, m));
+                    }
+                }
+            }
+            Call::TransportLogoff { transport } => {
+                self.held.retain(|(t, _)| *t != transport);
+                self.ret(Return::TransportLogoff { transport, result: Hresult::S_OK }, rec);
+            }
+            Call::Shutdown { transport } => self.ret(Return::Shutdown { transport, result: Hresult::S_OK }, rec),
+            Call::SpoolerLogon { store } => self.ret(Return::SpoolerLogon { store, result: Hresult::S_OK }, rec),
+            Call::GetOutgoingQueue { store } => {
+                let rows = self.store.outgoing_queue();
+                self.ret(Return::GetOutgoingQueue { store, result: Ok(rows) }, rec);
+            }
+            Call::SetLockState { store, message, state } => {
+                let result = self.store.set_lock_state(message, state);
+                self.ret(Return::SetLockState { store, message, state, result }, rec);
+            }
+            Call::PreprocessMessage { preprocessor, message } => {
+                self.ret(Return::PreprocessMessage { preprocessor, message, result: Ok(RecipientSet::new()) }, rec);
+            }
+            Call::SubmitPreprocessed { store, message } => {
+                let result = self.store.submit_preprocessed(message);
+                self.ret(Return::SubmitPreprocessed { store, message, result }, rec);
+            }
+            Call::RemovePreprocessInfo { preprocessor, message } => {
+                self.ret(Return::RemovePreprocessInfo { preprocessor, message, result: Hresult::S_OK }, rec);
+            }
+            Call::FinishedMsg { store, message } => {
+                let result = self.store.finished_msg(message, SentMailHook::None);
+                self.ret(Return::FinishedMsg { store, message, result }, rec);
+            }
+        }
+    }
+
+    fn answer_submit(&mut self, t: TransportId, m: MessageId, offered: &RecipientSet, answer: &Answer, rec: &mut Recorder<'_>) {
+        // A reference is opaque to the spooler (SUB-27): every transport writes 1, and remembers
+        // which message it has in hand.
+        let msg_ref = MsgRef(1);
+        let outcome = match answer {
+            Answer::Take(subset) => SubmitOutcome::Accepted { msg_ref, accepted: subset.clone() },
+            Answer::TakeReporting => {
+                let reports = offered.iter().map(|r| (r, mapi_spooler::ReportKind::NonDelivery)).collect();
+                self.support(SupportCall::StatusRecips { transport: t, message: m, reports }, rec);
+                SubmitOutcome::Accepted { msg_ref, accepted: offered.clone() }
+            }
+            Answer::Fail(result) => SubmitOutcome::Failed { result: *result, return_parm: 5, saved: RecipientSet::new() },
+            Answer::FailSaving => {
+                self.store.save_by_transport(m, offered, t);
+                SubmitOutcome::Failed { result: Hresult::MAPI_E_NETWORK_ERROR, return_parm: 5, saved: offered.clone() }
+            }
+            Answer::Critical => {
+                self.out_of_service.insert(t);
+                let flags = SpoolerNotifyFlags::NOTIFY_CRITICAL_ERROR;
+                self.support(SupportCall::SpoolerNotify { caller: Caller::Transport(t), flags, message: None }, rec);
+                SubmitOutcome::Failed { result: Hresult::MAPI_E_CALL_FAILED, return_parm: 0, saved: RecipientSet::new() }
+            }
+            _ => SubmitOutcome::Accepted { msg_ref, accepted: offered.clone() },
+        };
+        if matches!(outcome, SubmitOutcome::Accepted { .. }) {
+            self.in_hand = Some((t, m));
+        }
+        self.ret(Return::SubmitMessage { transport: t, message: m, outcome }, rec);
+    }
+
+    /// The status row a transport writes before `TransportNotify` returns (LIFE-10, LIFE-12).
+    fn row_after(&self, t: TransportId, flags: NotifyFlags) -> Option<StatusCode> {
+        let Some(TransportView::LoggedOn { status_row: Some(row), .. }) = self.spooler.transport_view(t) else { return None };
+        let status = row.after_notify(flags);
+        (status != row).then_some(status)
+    }
+}
+
+/// Every subset of the offered recipients but the whole set.
+fn proper_subsets(offered: &RecipientSet) -> Vec<RecipientSet> {
+    let members: Vec<_> = offered.iter().collect();
+    let n = members.len().min(8);
+    (0..(1u32 << n) - 1).map(|mask| (0..n).filter(|i| mask & (1 << i) != 0).map(|i| members[i]).collect()).collect()
+}

@@ -1,0 +1,118 @@
+//! Model checking in the test suite: bounded configurations, checked exhaustively, with pinned
+//! state counts (single-threaded, so they are stable), and the soundness of the liveness check.
+
+use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+use mapi_spooler_model::check::{self, Options, Report, Verdict};
+use mapi_spooler_model::{Config, SpoolerModel, World};
+use stateright::Model;
+
+fn run(config: Config, options: Options) -> Report {
+    check::run(SpoolerModel::new(config).expect("valid configuration"), options, |_, _, _, _| {})
+}
+
+fn assert_all_hold(report: &Report) {
+    let bad: Vec<String> = report
+        .properties
+        .iter()
+        .filter(|p| !matches!(p.verdict, Verdict::Holds | Verdict::Reached))
+        .map(|p| format!("{} {:?}", p.name, p.verdict))
+        .collect();
+    assert!(bad.is_empty(), "properties that failed or were never reached: {bad:#?}");
+    assert!(report.moves_missing.is_empty(), "world moves that never happened: {:?}", report.moves_missing);
+}
+
+const ONE_THREAD: Options = Options { threads: 1, dfs: false, symmetry: false };
+
+/// One message through two transports, every kind of fault once: every safety property holds
+/// in every reachable state, and every run ends with the message ended.
+#[test]
+fn one_message_with_every_fault_keeps_every_property() {
+    // Spec: INV-1, INV-2, INV-3, INV-5, INV-6, INV-7, INV-8, INV-13, INV-14, INV-17, INV-18, INV-20, INV-22, INV-23, INV-24
+    // Spec: INV-25, INV-26, INV-28, INV-29, INV-30, INV-31, INV-33, LIV-1, LIV-2, LIV-3, LIV-8, AMB-20
+    let report = run(Config { fault_budget: 2, ..Config::small() }, ONE_THREAD);
+    assert_all_hold(&report);
+    assert_eq!(report.unique_states, 557, "the state count changed; if on purpose, update it");
+}
+
+/// Three messages, two faults, an abort and a crash with restart: the default world shape at a
+/// smaller fault budget.
+#[test]
+fn three_messages_with_abort_and_crash_keep_every_property() {
+    // Spec: INV-15, INV-20, INV-31, LIV-1, LIV-2, DEC-9, DEC-12
+    let report = run(Config { fault_budget: 1, ..Config::default() }, ONE_THREAD);
+    assert_all_hold(&report);
+    assert_eq!(report.unique_states, 165_369, "the state count changed; if on purpose, update it");
+}
+
+/// Preprocessing, idle time and a disabled transport: the properties about them hold.
+#[test]
+fn preprocessing_idle_and_disable_keep_every_property() {
+    // Spec: INV-8, INV-10, INV-11, INV-25, INV-27, INV-32, ORD-10, LIFE-11
+    let config =
+        Config { preprocess: true, idles: 1, disables: 1, delete_after_submit: true, fault_budget: 1, messages: 2, ..Config::small() };
+    let report = run(config, ONE_THREAD);
+    assert_all_hold(&report);
+}
+
+/// The state graph has no cycle, so every run is finite and the liveness properties checked on
+/// terminal states are sound (see the crate documentation). A depth-first search with colours
+/// finds no back edge.
+#[test]
+fn the_state_graph_is_acyclic() {
+    // Spec: LIV-1, LIV-8
+    let model = SpoolerModel::new(Config { fault_budget: 2, messages: 2, crashes: 1, aborts: 1, ..Config::default() }).expect("valid");
+    let fingerprint = |w: &World| {
+        let mut h = DefaultHasher::new();
+        w.hash(&mut h);
+        h.finish()
+    };
+    #[derive(Clone, Copy, PartialEq)]
+    enum Colour {
+        OnStack,
+        Done,
+    }
+    let mut colour: HashMap<u64, Colour> = HashMap::new();
+    let mut terminal = 0usize;
+    for init in model.init_states() {
+        // Each frame: a state and the successors still to visit.
+        let mut stack: Vec<(u64, Vec<World>)> = Vec::new();
+        let push = |w: &World, stack: &mut Vec<(u64, Vec<World>)>, colour: &mut HashMap<u64, Colour>, terminal: &mut usize| {
+            let mut actions = Vec::new();
+            model.actions(w, &mut actions);
+            if actions.is_empty() {
+                *terminal += 1;
+            }
+            let next: Vec<World> = actions.into_iter().filter_map(|a| model.next_state(w, a)).collect();
+            colour.insert(fingerprint(w), Colour::OnStack);
+            stack.push((fingerprint(w), next));
+        };
+        push(&init, &mut stack, &mut colour, &mut terminal);
+        while let Some((fp, next)) = stack.last_mut() {
+            match next.pop() {
+                Some(child) => match colour.get(&fingerprint(&child)) {
+                    Some(Colour::OnStack) => panic!("a cycle through state {fp:x}: a run could go on forever"),
+                    Some(Colour::Done) => {}
+                    None => push(&child, &mut stack, &mut colour, &mut terminal),
+                },
+                None => {
+                    colour.insert(*fp, Colour::Done);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    assert!(colour.len() > 10_000, "the search covered {} states", colour.len());
+    assert!(terminal > 0, "no run ended");
+}
+
+/// Breadth-first and depth-first search visit the same states.
+#[test]
+fn bfs_and_dfs_agree() {
+    let bfs = run(Config::small(), ONE_THREAD);
+    let dfs = run(Config::small(), Options { dfs: true, ..ONE_THREAD });
+    assert_eq!(bfs.unique_states, dfs.unique_states);
+    assert_all_hold(&dfs);
+}

@@ -1,0 +1,80 @@
+//! The bug zoo: deliberately wrong spooler variants, each a realistic mistake, for showing that
+//! the model checker catches every one of them with the property it breaks.
+//!
+//! The zoo exists only with the `bug-zoo` cargo feature. A spooler gets a bug with
+//! [`crate::Spooler::with_bug`] (the store's with [`crate::store::ReferenceStore::with_bug`]);
+//! without one, the correct code runs unchanged.
+
+use std::fmt;
+
+macro_rules! bugs {
+    ($($(#[$doc:meta])* $name:ident = $text:literal breaks $property:literal;)*) => {
+        /// A deliberately wrong variant of the spooler.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Bug {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Bug {
+            /// Every bug in the zoo.
+            pub const ALL: &'static [Bug] = &[$(Bug::$name,)*];
+
+            /// Its name on the command line.
+            #[must_use]
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Bug::$name => $text,)*
+                }
+            }
+
+            /// The property the model checker reports for it.
+            #[must_use]
+            pub const fn breaks(self) -> &'static str {
+                match self {
+                    $(Bug::$name => $property,)*
+                }
+            }
+
+            /// The bug with this command-line name.
+            #[must_use]
+            pub fn from_name(name: &str) -> Option<Bug> {
+                Bug::ALL.iter().copied().find(|b| b.name() == name)
+            }
+        }
+    };
+}
+
+bugs! {
+    /// Hands a message to a transport without locking it first (SUB-20).
+    SendBeforeLock = "send-before-lock" breaks "INV-14";
+    /// Offers recipients whose `PR_RESPONSIBILITY` is already TRUE (SUB-21).
+    OfferTakenRecipient = "offer-taken-recipient" breaks "INV-20";
+    /// At the end of the session, forgets to unlock the messages it hands back (DEC-8).
+    SkipUnlock = "skip-unlock" breaks "LIV-2";
+    /// Calls `FinishedMsg` as soon as one recipient is settled (SUB-26).
+    FinishBeforeSettled = "finish-before-settled" breaks "INV-23";
+    /// The sent-mail processing inside `FinishedMsg` ignores `PR_DELETE_AFTER_SUBMIT` (HOOK-7,
+    /// HOOK-8): a bug of `DoSentMail`, so it lives in the store model.
+    IgnoreDeleteAfterSubmit = "ignore-delete-after-submit" breaks "INV-32";
+    /// Keeps calling `SubmitMessage` after `NOTIFY_END_OUTBOUND` (LIFE-12).
+    SubmitAfterEndOutbound = "submit-after-end-outbound" breaks "INV-8";
+    /// Calls `Shutdown` before `TransportLogoff` (LIFE-16).
+    ShutdownWithLiveLogon = "shutdown-with-live-logon" breaks "INV-3";
+    /// Calls `EndMessage` after a failed `SubmitMessage` (ERR-2 to ERR-7).
+    EndAfterFailedSubmit = "end-after-failed-submit" breaks "INV-17";
+    /// After a restart, ignores queued messages that are already locked (DEC-12).
+    ForgetLockedAcrossRestart = "forget-locked-across-restart" breaks "LIV-2";
+    /// After a restart, offers every recipient again, ignoring the saved `PR_RESPONSIBILITY`
+    /// (SUB-21).
+    SendTwiceAfterRestart = "send-twice-after-restart" breaks "INV-20";
+    /// Resubmits at once after `MAPI_E_WAIT` or `MAPI_E_NETWORK_ERROR` (ERR-4, ERR-5).
+    IgnoreRetryDelay = "ignore-retry-delay" breaks "INV-29";
+    /// Keeps calling a transport after its `NOTIFY_CRITICAL_ERROR` (LIFE-17).
+    CallAfterCriticalError = "call-after-critical-error" breaks "INV-5";
+}
+
+impl fmt::Display for Bug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
