@@ -240,6 +240,22 @@ impl Call {
         }
     }
 
+    /// The message the call names, if it names one (`EndMessage` names its attempt by
+    /// `ulMsgRef` instead).
+    #[must_use]
+    pub const fn message(&self) -> Option<MessageId> {
+        match self {
+            Call::SubmitMessage { message, .. }
+            | Call::SetLockState { message, .. }
+            | Call::PreprocessMessage { message, .. }
+            | Call::SubmitPreprocessed { message, .. }
+            | Call::RemovePreprocessInfo { message, .. }
+            | Call::FinishedMsg { message, .. } => Some(*message),
+            Call::TransportNotify { message, .. } => *message,
+            _ => None,
+        }
+    }
+
     /// True when `ret` answers this call: same method, same identifying arguments.
     #[must_use]
     #[inline]

@@ -212,6 +212,12 @@ impl ReferenceStore {
         self.queue.contains(&id)
     }
 
+    /// The position of a message in the outgoing queue, if it is queued (SUB-4).
+    #[must_use]
+    pub fn queue_position(&self, id: MessageId) -> Option<usize> {
+        self.queue.iter().position(|m| *m == id)
+    }
+
     /// A client's `OpenEntry` on a message (SUB-15): a queued message opens read-only, and
     /// asking to modify it fails with `MAPI_E_SUBMITTED`; while the spooler holds the lock,
     /// every client open fails with `MAPI_E_NO_ACCESS`.

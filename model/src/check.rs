@@ -14,7 +14,9 @@ pub struct Options {
     pub threads: usize,
     /// Depth-first instead of breadth-first.
     pub dfs: bool,
-    /// Merge states that differ only by interchangeable messages or recipients.
+    /// Merge states that differ only by interchangeable messages or recipients (see
+    /// [`crate::symmetry`]). stateright reduces by symmetry only in its depth-first search, so
+    /// this implies `dfs`.
     pub symmetry: bool,
 }
 
@@ -89,7 +91,8 @@ pub fn run(model: SpoolerModel, options: Options, mut progress: impl FnMut(usize
     if options.symmetry {
         builder = builder.symmetry_fn(crate::symmetry::representative);
     }
-    let checker: Box<dyn Checker<SpoolerModel>> = if options.dfs { Box::new(builder.spawn_dfs()) } else { Box::new(builder.spawn_bfs()) };
+    let checker: Box<dyn Checker<SpoolerModel>> =
+        if options.dfs || options.symmetry { Box::new(builder.spawn_dfs()) } else { Box::new(builder.spawn_bfs()) };
     while !checker.is_done() {
         std::thread::sleep(Duration::from_millis(100));
         if started.elapsed().as_millis() % 1000 < 100 {

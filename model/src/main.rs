@@ -202,7 +202,7 @@ fn check(args: &CheckArgs) -> ExitCode {
         println!(
             "          {} thread(s), {}, symmetry {}",
             options.threads,
-            if options.dfs { "DFS" } else { "BFS" },
+            if options.dfs || options.symmetry { "DFS" } else { "BFS" },
             if options.symmetry { "on" } else { "off" }
         );
     }
@@ -303,7 +303,7 @@ fn json(config: &Config, options: Options, result: &check::Report) -> String {
     serde_json::json!({
         "config": config.to_string(),
         "threads": options.threads,
-        "search": if options.dfs { "dfs" } else { "bfs" },
+        "search": if options.dfs || options.symmetry { "dfs" } else { "bfs" },
         "symmetry": options.symmetry,
         "states": result.states,
         "unique_states": result.unique_states,

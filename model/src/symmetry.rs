@@ -1,9 +1,243 @@
-//! Symmetry reduction: not implemented yet (issue 3). The representative is the state itself,
-//! so `--symmetry` merges nothing.
-use crate::world::World;
+//! Symmetry reduction: one canonical state per class of states that differ only in the names of
+//! messages and in the order of recipient rows with the same address.
+//!
+//! Every message of a run is the same draft, and nothing in the spooler, the monitor or the
+//! store depends on the value of a message identifier, only on the message's place in the queue
+//! (see [`mapi_spooler::Renaming`]). So renaming the messages, and permuting recipient rows of one
+//! message that carry the same address, maps a state to one that behaves the same under the new
+//! names. Transports are not interchangeable here: each registers its own address types, and
+//! their order is the routing order (ORD-4).
+//!
+//! The representative is a true canonical form. Each message gets a key from everything the
+//! world knows about it apart from its name (its place in the queue, its flags and stage, and
+//! the sorted keys of its rows); rows get keys the same way. The messages are renamed in key
+//! order and the rows of each address are put in key order; where keys tie, every order is
+//! tried, and the least resulting state (by hash, then by its full description) is the
+//! representative. The keys do not depend on names or row order, so two states of one class
+//! try the same set of candidates and pick the same one. Ties between messages that only the
+//! store still remembers (finished or aborted, with equal keys) need no trying: their keys cover
+//! everything about them, so swapping them changes nothing.
 
-/// The representative of a state's equivalence class: for now the state itself.
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+use mapi_spooler::{MessageId, RecipientIdx, RecipientRow, Renaming};
+
+use crate::world::{Action, Answer, World};
+
+/// The representative of a state's class (see the module documentation).
 #[must_use]
 pub fn representative(state: &World) -> World {
-    state.clone()
+    let mut best: Option<(u64, World)> = None;
+    for renaming in candidates(state) {
+        let candidate = state.renamed(&renaming);
+        let fingerprint = hash_of(&candidate);
+        let better = match &best {
+            None => true,
+            Some((f, b)) => fingerprint < *f || (fingerprint == *f && candidate != *b && format!("{candidate:?}") < format!("{b:?}")),
+        };
+        if better {
+            best = Some((fingerprint, candidate));
+        }
+    }
+    best.map_or_else(|| state.renamed(&Renaming::new()), |(_, w)| w)
+}
+
+fn hash_of<T: Hash>(value: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// A message as the canonical form sees it.
+struct Entry {
+    id: MessageId,
+    key: u64,
+    /// Something besides the store remembers it.
+    live: bool,
+    /// The orders its rows may take: each a permutation, old row `i` to new row `p[i]`.
+    row_orders: Vec<Vec<u16>>,
+}
+
+/// The renamings to try: messages in key order, rows of each address in key order, every order
+/// among live ties.
+fn candidates(state: &World) -> Vec<Renaming> {
+    let names: Vec<MessageId> = state.store.messages().map(|(id, _)| id).collect();
+    let mut entries: Vec<Entry> = names.iter().map(|&id| entry(state, id)).collect();
+    entries.sort_by_key(|e| e.key);
+
+    // Message orders: within a run of equal keys, every permutation if one of them is live.
+    let mut orders: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut start = 0;
+    while start < entries.len() {
+        let end = start + entries[start..].iter().take_while(|e| e.key == entries[start].key).count();
+        let group: Vec<usize> = (start..end).collect();
+        let permutations = if entries[start..end].iter().any(|e| e.live) { permutations(&group) } else { vec![group] };
+        orders = orders.iter().flat_map(|o| permutations.iter().map(move |p| [o.as_slice(), p].concat())).collect();
+        start = end;
+    }
+
+    let mut out = Vec::new();
+    for order in orders {
+        // Row orders of every message, combined.
+        let mut renamings = vec![Renaming::new()];
+        for (slot, &i) in order.iter().enumerate() {
+            let (e, name) = (&entries[i], names[slot]);
+            renamings = renamings
+                .iter()
+                .flat_map(|r| {
+                    e.row_orders.iter().map(move |p| {
+                        let mut r = r.clone();
+                        r.rename_message(e.id, name);
+                        r.permute_rows(e.id, p.clone());
+                        r
+                    })
+                })
+                .collect();
+        }
+        out.extend(renamings);
+    }
+    out
+}
+
+/// The key of a message and of its rows, and the row orders to try.
+fn entry(state: &World, id: MessageId) -> Entry {
+    let stored = state.store.message(id);
+    let rows: Vec<(RecipientRow, u64)> = stored
+        .map(|m| m.recipients.iter().enumerate().map(|(r, rec)| (address(rec.row), row_key(state, id, RecipientIdx(r as u16)))).collect())
+        .unwrap_or_default();
+    let live = state.spooler.message_view(id).is_some()
+        || state.monitor.watches(id)
+        || state.held.iter().any(|(_, m)| *m == id)
+        || state.in_hand.is_some_and(|(_, m)| m == id)
+        || state.spooler.call_in_flight().and_then(mapi_spooler::Call::message) == Some(id);
+
+    let mut h = DefaultHasher::new();
+    if let Some(m) = stored {
+        (m.placement, m.submit_flags, m.submitted, m.unsent, m.preprocess, m.sentmail, m.delete_after_submit, m.reports, m.outcome)
+            .hash(&mut h);
+    }
+    state.store.queue_position(id).hash(&mut h);
+    state.spooler.hash_message(id, &mut h);
+    state.monitor.hash_message(id, &mut h);
+    let mut held: Vec<_> = state.held.iter().filter(|(_, m)| *m == id).map(|(t, _)| *t).collect();
+    held.sort_unstable();
+    (held, state.in_hand.filter(|(_, m)| *m == id).map(|(t, _)| t)).hash(&mut h);
+    let mut sorted = rows.clone();
+    sorted.sort_unstable_by_key(|(row, key)| (hash_of(row), *key));
+    sorted.hash(&mut h);
+
+    Entry { id, key: h.finish(), live, row_orders: row_orders(&rows, live) }
+}
+
+/// A row's address: the row without its `PR_RESPONSIBILITY`, which changes as it is sent.
+fn address(row: RecipientRow) -> RecipientRow {
+    RecipientRow { responsibility: false, ..row }
+}
+
+/// Everything the world knows of one recipient row.
+fn row_key(state: &World, id: MessageId, r: RecipientIdx) -> u64 {
+    let mut h = DefaultHasher::new();
+    state.store.message(id).and_then(|m| m.recipients.get(r.index())).hash(&mut h);
+    state.spooler.hash_recipient(id, r, &mut h);
+    state.monitor.hash_recipient(id, r, &mut h);
+    h.finish()
+}
+
+/// The orders the rows may take: the rows of each address go to that address's places in key
+/// order; ties are tried in every order when the message is live.
+fn row_orders(rows: &[(RecipientRow, u64)], live: bool) -> Vec<Vec<u16>> {
+    let mut orders: Vec<Vec<u16>> = vec![(0..rows.len() as u16).collect()];
+    let mut done = vec![false; rows.len()];
+    for i in 0..rows.len() {
+        if done[i] {
+            continue;
+        }
+        // The places of this address, and its rows by key.
+        let places: Vec<usize> = (i..rows.len()).filter(|&j| rows[j].0 == rows[i].0).collect();
+        for &j in &places {
+            done[j] = true;
+        }
+        let mut by_key = places.clone();
+        by_key.sort_by_key(|&j| rows[j].1);
+        // Groups of equal keys, each tried in every order.
+        let mut arrangements: Vec<Vec<usize>> = vec![Vec::new()];
+        let mut start = 0;
+        while start < by_key.len() {
+            let end = start + by_key[start..].iter().take_while(|&&j| rows[j].1 == rows[by_key[start]].1).count();
+            let group = &by_key[start..end];
+            let permutations = if live { permutations(group) } else { vec![group.to_vec()] };
+            arrangements = arrangements.iter().flat_map(|a| permutations.iter().map(move |p| [a.as_slice(), p].concat())).collect();
+            start = end;
+        }
+        orders = orders
+            .iter()
+            .flat_map(|o| {
+                arrangements.iter().map(|a| {
+                    let mut o = o.clone();
+                    for (place, &row) in places.iter().zip(a) {
+                        o[row] = *place as u16;
+                    }
+                    o
+                })
+            })
+            .collect();
+    }
+    orders
+}
+
+/// Every permutation of the items, in lexicographic order of positions.
+fn permutations<T: Copy>(items: &[T]) -> Vec<Vec<T>> {
+    if items.len() <= 1 {
+        return vec![items.to_vec()];
+    }
+    let mut out = Vec::new();
+    for i in 0..items.len() {
+        let mut rest = items.to_vec();
+        let first = rest.remove(i);
+        for mut tail in permutations(&rest) {
+            tail.insert(0, first);
+            out.push(tail);
+        }
+    }
+    out
+}
+
+impl World {
+    /// The same world under other names for messages and recipient rows. The deferred messages
+    /// the transports hold are a set, kept sorted.
+    #[must_use]
+    pub fn renamed(&self, renaming: &Renaming) -> World {
+        let mut held: Vec<_> = self.held.iter().map(|(t, m)| (*t, renaming.message(*m))).collect();
+        held.sort_unstable();
+        World {
+            spooler: self.spooler.renamed(renaming),
+            monitor: self.monitor.renamed(renaming),
+            store: self.store.renamed(renaming),
+            held,
+            in_hand: self.in_hand.map(|(t, m)| (t, renaming.message(m))),
+            out_of_service: self.out_of_service,
+            disabled: self.disabled,
+            drafts: self.drafts,
+            budget: self.budget,
+            broken: self.broken.clone(),
+        }
+    }
+}
+
+impl Action {
+    /// The same move in a renamed world: messages renamed, and the rows of a partial answer
+    /// permuted as the rows of the message in flight (`in_flight` names it, before renaming).
+    #[must_use]
+    pub fn renamed(&self, renaming: &Renaming, in_flight: Option<MessageId>) -> Action {
+        match self {
+            Action::Abort(m) => Action::Abort(renaming.message(*m)),
+            Action::SentDeferred(t, m) => Action::SentDeferred(*t, renaming.message(*m)),
+            Action::Answer(Answer::Take(rows)) => match in_flight {
+                Some(m) => Action::Answer(Answer::Take(renaming.rows(m, rows))),
+                None => self.clone(),
+            },
+            other => other.clone(),
+        }
+    }
 }

@@ -80,7 +80,8 @@ impl Monitor {
     }
 
     /// The same monitor under other names for messages and recipient rows (symmetry
-    /// reduction; see [`crate::Renaming`]).
+    /// reduction; see [`crate::Renaming`]). Queue ranks are renumbered from zero in the same
+    /// order: only their order matters (INV-28).
     #[must_use]
     pub fn renamed(&self, renaming: &crate::Renaming) -> Monitor {
         let mut out = self.clone();
@@ -103,15 +104,30 @@ impl Monitor {
                 (renaming.message(*id), watch)
             })
             .collect();
+        let mut ranks: Vec<u32> = out.messages.values().map(|w| w.rank).collect();
+        ranks.sort_unstable();
+        for w in out.messages.values_mut() {
+            w.rank = ranks.binary_search(&w.rank).map_or(w.rank, |i| i as u32);
+        }
+        out.next_rank = ranks.len() as u32;
         out
     }
 
-    /// Feeds into `state` everything the monitor knows about a message except its name: its
-    /// record, and the exchange or call in flight that names it (for canonical forms under
-    /// [`Monitor::renamed`]).
+    /// True when the monitor keeps a record of the message.
+    #[must_use]
+    pub fn watches(&self, m: MessageId) -> bool {
+        self.messages.contains_key(&m)
+    }
+
+    /// Feeds into `state` what the monitor knows about a message apart from its name, its queue
+    /// rank and its recipient rows: its record, and the exchange that names it (for canonical
+    /// forms under [`Monitor::renamed`]).
     pub fn hash_message<H: std::hash::Hasher>(&self, m: MessageId, state: &mut H) {
         use std::hash::Hash;
-        self.messages.get(&m).hash(state);
+        if let Some(w) = self.messages.get(&m) {
+            let flags = (w.locked, w.removed, w.preprocess_pending, w.preprocess, w.preprocessed_here);
+            (w.store, flags, w.preprocessed, w.cleaned, &w.not_before, w.offered_to).hash(state);
+        }
         for w in &self.transports {
             if let Some(exchange) = w.open.as_ref().filter(|e| e.message == m) {
                 (1u8, &exchange.msg_ref, &exchange.offered, &exchange.accepted, exchange.ending).hash(state);

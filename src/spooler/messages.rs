@@ -316,6 +316,28 @@ impl Messages {
         self.order.iter().map(|id| (*id, &self.map[id]))
     }
 
+    /// The same table under other names for messages and recipient rows (see
+    /// [`crate::Renaming`]): queue order and lock order stay as they are.
+    pub(crate) fn renamed(&self, renaming: &crate::Renaming) -> Messages {
+        let map = self
+            .map
+            .iter()
+            .map(|(id, msg)| {
+                let mut msg = msg.clone();
+                msg.recipients = renaming.reorder(*id, &msg.recipients).into_boxed_slice();
+                msg.disp = renaming.reorder(*id, &msg.disp).into_iter().collect();
+                (renaming.message(*id), msg)
+            })
+            .collect();
+        let rename = |ids: &mut dyn Iterator<Item = &MessageId>| ids.map(|id| renaming.message(*id)).collect::<Vec<_>>();
+        Messages { map, order: rename(&mut self.order.iter()).into(), locked: rename(&mut self.locked.iter()) }
+    }
+
+    /// The position of a message in the queue.
+    pub(crate) fn position(&self, id: MessageId) -> Option<usize> {
+        self.order.iter().position(|m| *m == id)
+    }
+
     /// Every message, in no particular order, mutably.
     pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut OutMsg> {
         self.map.values_mut()

@@ -6,6 +6,7 @@ mod returns;
 mod routes;
 mod schedule;
 mod support;
+mod symmetry;
 mod transport;
 mod view;
 
