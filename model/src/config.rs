@@ -151,6 +151,9 @@ pub struct Config {
     /// Transport `i` also handles address type `i + 1` (when there is a transport `i + 1`), so a
     /// recipient declined by its first transport falls through to the next one (ORD-4).
     pub overlap: bool,
+    /// The deliberate mistake the spooler (or the store) makes, from the bug zoo (issue 3);
+    /// `None`, the default, checks the correct spooler.
+    pub bug: Option<mapi_spooler::zoo::Bug>,
 }
 
 impl Default for Config {
@@ -172,6 +175,7 @@ impl Default for Config {
             delete_after_submit: false,
             delay: 5,
             overlap: true,
+            bug: None,
         }
     }
 }
@@ -231,6 +235,12 @@ impl fmt::Display for Config {
             if self.preprocess { ", preprocessing" } else { "" },
             if self.delete_after_submit { ", delete after submit" } else { "" },
         )?;
-        if self.overlap { write!(f, ", overlapping registrations") } else { Ok(()) }
+        if self.overlap {
+            write!(f, ", overlapping registrations")?;
+        }
+        match self.bug {
+            Some(bug) => write!(f, "; bug {bug} (should break {})", bug.breaks()),
+            None => Ok(()),
+        }
     }
 }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use mapi_spooler::sim::{Sim, TransportScript};
 use mapi_spooler::store::{Draft, SENT_ITEMS};
+use mapi_spooler::zoo::Bug;
 use mapi_spooler::{AddrType, Profile, RecipientRow, Registrations, ReportRequests, StoreId};
 use mapi_spooler_model::check::{self, Options, Verdict};
 use mapi_spooler_model::{Config, SpoolerModel, report};
@@ -73,6 +74,21 @@ struct WorldArgs {
     /// The drafts are deleted after submission instead of moved to Sent Items.
     #[arg(long)]
     delete_after_submit: bool,
+    /// Check a deliberately wrong spooler from the bug zoo instead of the correct one:
+    /// send-before-lock, offer-taken-recipient, skip-unlock, finish-before-settled,
+    /// ignore-delete-after-submit, submit-after-end-outbound, shutdown-with-live-logon,
+    /// end-after-failed-submit, forget-locked-across-restart, send-twice-after-restart,
+    /// ignore-retry-delay, call-after-critical-error.
+    #[arg(long, value_name = "NAME", value_parser = parse_bug)]
+    bug: Option<Bug>,
+}
+
+/// The bug of the zoo named on the command line (issue 3).
+fn parse_bug(name: &str) -> Result<Bug, String> {
+    Bug::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Bug::ALL.iter().map(|b| b.name()).collect();
+        format!("unknown bug {name:?}; expected one of {}", names.join(", "))
+    })
 }
 
 impl WorldArgs {
@@ -88,6 +104,7 @@ impl WorldArgs {
             idles: self.idles,
             preprocess: self.preprocess,
             delete_after_submit: self.delete_after_submit,
+            bug: self.bug,
             ..Config::default()
         };
         if !self.fault.is_empty() {
@@ -179,6 +196,9 @@ struct SimulateArgs {
     /// Print only the summary, not the trace.
     #[arg(long)]
     quiet: bool,
+    /// Simulate a deliberately wrong spooler from the bug zoo (names as for `check --bug`).
+    #[arg(long, value_name = "NAME", value_parser = parse_bug)]
+    bug: Option<Bug>,
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
@@ -240,7 +260,7 @@ fn check(args: &CheckArgs) -> ExitCode {
     if args.json {
         println!("{}", json(&config, options, &result));
     } else {
-        print_summary(&result);
+        print_summary(&result, config.bug);
         for (name, trace, diagram, events) in &written {
             println!("\ncounterexample for {name} (also in {} and {}):", trace.display(), diagram.display());
             print!("{}", report::numbered(events));
@@ -249,8 +269,9 @@ fn check(args: &CheckArgs) -> ExitCode {
     if result.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
-fn print_summary(result: &check::Report) {
+fn print_summary(result: &check::Report, bug: Option<Bug>) {
     println!();
+    println!("  {:<28}{}", "bug", bug.map_or("none", Bug::name));
     println!("  {:<28}{:>14}", "states", result.states);
     println!("  {:<28}{:>14}", "unique states", result.unique_states);
     println!("  {:<28}{:>14}", "max depth", result.max_depth);
@@ -302,6 +323,7 @@ fn json(config: &Config, options: Options, result: &check::Report) -> String {
         .collect();
     serde_json::json!({
         "config": config.to_string(),
+        "bug": config.bug.map(Bug::name),
         "threads": options.threads,
         "search": if options.dfs || options.symmetry { "dfs" } else { "bfs" },
         "symmetry": options.symmetry,
@@ -348,7 +370,7 @@ fn simulate(args: &SimulateArgs) -> ExitCode {
         })
         .collect();
     let mut sim = match Sim::new(&Profile::new(args.transports), scripts, args.seed) {
-        Ok(sim) => sim.with_address_names(&names[..types]),
+        Ok(sim) => sim.with_address_names(&names[..types]).with_bug(args.bug),
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::from(2);
@@ -374,6 +396,9 @@ fn simulate(args: &SimulateArgs) -> ExitCode {
         println!();
     }
     let summary = sim.summary();
+    if let Some(bug) = args.bug {
+        println!("bug: {bug} (should break {})", bug.breaks());
+    }
     println!("{summary}");
     let clean = summary.refused == 0 && sim.violations().is_empty();
     for violation in sim.violations() {

@@ -58,7 +58,7 @@ impl SpoolerModel {
     /// A message when the configuration is out of range.
     pub fn new(config: Config) -> Result<SpoolerModel, String> {
         config.validate()?;
-        let pristine = Spooler::new(&profile(&config)).map_err(|e| e.to_string())?;
+        let pristine = Spooler::new(&profile(&config)).map_err(|e| e.to_string())?.with_bug(config.bug);
         Ok(SpoolerModel { config, pristine, moves: AtomicU32::new(0) })
     }
 

@@ -187,7 +187,7 @@ impl World {
         let mut world = World {
             spooler: pristine.clone(),
             monitor: Monitor::new(&profile(config)),
-            store: ReferenceStore::new(STORE, 1),
+            store: ReferenceStore::new(STORE, 1).with_bug(config.bug),
             held: Vec::new(),
             in_hand: None,
             out_of_service: TransportSet::EMPTY,

@@ -98,6 +98,18 @@ impl Sim {
         self
     }
 
+    /// The same world around a spooler and stores that make a deliberate mistake of the bug
+    /// zoo (issue 3; see [`crate::zoo`]): the spooler keeps it across crashes. `None` is the
+    /// correct spooler.
+    #[cfg(feature = "bug-zoo")]
+    #[must_use]
+    pub fn with_bug(mut self, bug: Option<crate::zoo::Bug>) -> Sim {
+        self.spooler = self.spooler.with_bug(bug);
+        self.pristine = self.pristine.with_bug(bug);
+        self.stores = self.stores.into_iter().map(|s| s.with_bug(bug)).collect();
+        self
+    }
+
     /// What the sent-mail hook does in every `FinishedMsg` (HOOK-10).
     #[must_use]
     pub fn with_sent_mail_hook(mut self, hook: SentMailHook) -> Sim {

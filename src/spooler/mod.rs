@@ -1,5 +1,23 @@
 //! The spooler: one value holding everything the spooler remembers, and [`Spooler::step`].
 
+/// True when the spooler carries the bug zoo's bug `$name` (see [`crate::zoo`]): each injection
+/// site reads `if bug!(self, Name) { .. }`. Without the `bug-zoo` feature it is `false`, so the
+/// correct code path is all there is.
+#[cfg(feature = "bug-zoo")]
+macro_rules! bug {
+    ($spooler:expr, $name:ident) => {
+        $spooler.bug == Some(crate::zoo::Bug::$name)
+    };
+}
+
+/// Without the `bug-zoo` feature there is no bug.
+#[cfg(not(feature = "bug-zoo"))]
+macro_rules! bug {
+    ($spooler:expr, $name:ident) => {
+        false
+    };
+}
+
 mod messages;
 mod queue;
 mod returns;
@@ -174,6 +192,9 @@ pub struct Spooler {
     stores: Vec<StoreState>,
     preprocessors: Vec<Preprocessor>,
     messages: Messages,
+    /// The deliberate mistake this spooler makes, if any (the bug zoo).
+    #[cfg(feature = "bug-zoo")]
+    bug: Option<crate::zoo::Bug>,
 }
 
 impl Spooler {
@@ -204,7 +225,20 @@ impl Spooler {
             stores: vec![StoreState::Closed; usize::from(profile.stores)],
             preprocessors: Vec::new(),
             messages: Messages::default(),
+            #[cfg(feature = "bug-zoo")]
+            bug: None,
         })
+    }
+
+    /// The same spooler with a deliberate mistake of the bug zoo (issue 3: the model checker
+    /// must catch each one with the property it breaks, [`crate::zoo::Bug::breaks`]); `None`
+    /// is the correct spooler. A bug of the store's part ([`crate::zoo::Bug::IgnoreDeleteAfterSubmit`])
+    /// changes nothing here: it belongs to [`crate::store::ReferenceStore::with_bug`].
+    #[cfg(feature = "bug-zoo")]
+    #[must_use]
+    pub fn with_bug(mut self, bug: Option<crate::zoo::Bug>) -> Spooler {
+        self.bug = bug;
+        self
     }
 
     /// Handles one input and returns what the spooler does about it, in order. At most one of

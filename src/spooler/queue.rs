@@ -63,7 +63,12 @@ impl Spooler {
     }
 
     /// Adds a checked row to the end of the queue (SUB-19: ascending submission order).
-    pub(super) fn add_row(&mut self, row: QueueRow) {
+    pub(super) fn add_row(&mut self, mut row: QueueRow) {
+        if bug!(self, SendTwiceAfterRestart) && row.flags.contains(QueueFlags::SUBMITFLAG_LOCKED) {
+            // The bug zoo: an adopted message is sent afresh, as if no recipient had been taken
+            // before the restart (SUB-21, DEC-12).
+            row.recipients.iter_mut().for_each(|r| r.responsibility = false);
+        }
         let id = row.message;
         self.messages.push(id, OutMsg::from_row(row));
     }

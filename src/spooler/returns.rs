@@ -306,6 +306,8 @@ impl Spooler {
                     // already; its recipients wait for nothing from it.
                     _ if critical => None,
                     Hresult::MAPI_E_BUSY => Some(self.settings.busy_retry_secs),
+                    // The bug zoo: the transport's delay is not honoured (ERR-4, ERR-5).
+                    Hresult::MAPI_E_WAIT | Hresult::MAPI_E_NETWORK_ERROR if bug!(self, IgnoreRetryDelay) => Some(0),
                     Hresult::MAPI_E_WAIT | Hresult::MAPI_E_NETWORK_ERROR => Some(return_parm),
                     Hresult::MAPI_E_NOT_ME | Hresult::MAPI_E_CANCEL => None,
                     _ => Some(self.settings.failure_retry_secs),
@@ -323,6 +325,13 @@ impl Spooler {
                 } else {
                     // ERR-6, AMB-19: the deferral cycle ends; what the transport took stays taken.
                     self.settle(m, &rest, RecipientOutcome::Transport(t), None, fx);
+                }
+                if bug!(self, EndAfterFailedSubmit) {
+                    // The bug zoo: every SubmitMessage is paired with an EndMessage, whatever it
+                    // returned (SUB-24, ERR-2); the reference is what the failed call left there.
+                    let end = Call::EndMessage { transport: t, msg_ref: crate::ids::MsgRef(0) };
+                    fx.push(Effect::Call(end.clone()));
+                    self.in_flight = Some(InFlight::Plain(end));
                 }
             }
         }
@@ -506,6 +515,10 @@ impl Spooler {
         }
         self.in_flight = None;
         for row in rows {
+            if bug!(self, ForgetLockedAcrossRestart) && row.flags.contains(QueueFlags::SUBMITFLAG_LOCKED) {
+                // The bug zoo: a locked row is taken for another spooler's and passed over (DEC-12).
+                continue;
+            }
             // A locked row was locked by this spooler before a restart: it is adopted as it is
             // (SUB-26 step 1 locks only a message that is not locked yet).
             self.add_row(row);

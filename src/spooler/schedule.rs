@@ -51,11 +51,16 @@ impl Spooler {
                     self.phase = Phase::Running;
                 }
                 Phase::Running => {
-                    return self
-                        .transport_work()
-                        .or_else(|| self.message_work(fx))
-                        .or_else(|| self.lock_work())
-                        .or_else(|| self.idle_work());
+                    let next = self.transport_work().or_else(|| self.message_work(fx)).or_else(|| self.lock_work());
+                    if bug!(self, SendBeforeLock)
+                        && let Some(InFlight::Plain(Call::SetLockState { message, state: LockState::Locked, .. })) = next
+                    {
+                        // The bug zoo: the message is taken as locked without asking the store,
+                        // and goes straight to a transport (SUB-20).
+                        self.messages.lock(message);
+                        continue;
+                    }
+                    return next.or_else(|| self.idle_work());
                 }
                 Phase::Stopping => {
                     if let Some(next) = self.message_work(fx) {
@@ -124,6 +129,8 @@ impl Spooler {
                     Some(Ending::SessionEnded) if !logon.critical && logon.enabled != Directions::NONE => {
                         Call::TransportNotify { transport: t, flags: notify_flags(logon.enabled, Directions::NONE), message: None }
                     }
+                    // The bug zoo: the provider is shut down with its logon still live (LIFE-16).
+                    Some(_) if bug!(self, ShutdownWithLiveLogon) => Call::Shutdown { transport: t },
                     Some(_) => Call::TransportLogoff { transport: t },
                     None if logon.stage == LogonStage::Registering || logon.requery => Call::AddressTypes { transport: t },
                     None if !logon.critical && logon.wanted != logon.enabled => {
@@ -210,7 +217,10 @@ impl Spooler {
                     // twice (INV-24).
                     let ndr = RecipientOutcome::Undeliverable(NdrOrigin::NoTransport);
                     self.settle(id, &unroutable, ndr, Some(ReportKind::NonDelivery), fx);
-                    if open {
+                    // The bug zoo: "done" is taken to mean "some recipient is settled" (SUB-26).
+                    let one_settled = bug!(self, FinishBeforeSettled)
+                        && self.messages.get(id).is_some_and(|m| m.disp.iter().any(|d| matches!(d, Disp::Done(_))));
+                    if open && !one_settled {
                         return offer;
                     }
                     self.set_stage(id, after);
@@ -236,6 +246,8 @@ impl Spooler {
                         Some(transport) => {
                             Call::TransportNotify { transport, flags: NotifyFlags::NOTIFY_ABORT_DEFERRED, message: Some(id) }
                         }
+                        // The bug zoo: the message is handed back without unlocking it (DEC-8).
+                        None if bug!(self, SkipUnlock) => return None,
                         None => Call::SetLockState { store, message: id, state: LockState::Unlocked },
                     };
                     return Some(InFlight::Plain(call));
@@ -324,7 +336,11 @@ impl Spooler {
         let mut is_ready = |t: TransportId| {
             if !checked.contains(t) {
                 checked.insert(t);
-                if self.logon(t).is_some_and(Logon::can_send) && !msg.blocked(t, self.now) && !reserved.contains(t) {
+                // The bug zoo's SubmitAfterEndOutbound asks only whether the logon is registered
+                // and serving, not whether its outbound traffic is enabled (LIFE-12).
+                let sendable =
+                    |l: &Logon| l.can_send() || (bug!(self, SubmitAfterEndOutbound) && l.stage == LogonStage::Ready && l.serving());
+                if self.logon(t).is_some_and(sendable) && !msg.blocked(t, self.now) && !reserved.contains(t) {
                     ready.insert(t);
                 }
             }
@@ -336,6 +352,17 @@ impl Spooler {
         let (mut first, mut offered) = (None, RecipientSet::new());
         for (r, (row, d)) in msg.recipients.iter().zip(msg.disp.iter()).enumerate() {
             match *d {
+                Disp::Done(_) | Disp::Taken if bug!(self, OfferTakenRecipient) => {
+                    // The bug zoo: the recipient list of the offer is built without looking at
+                    // PR_RESPONSIBILITY (SUB-21); only whether the message is done looks at it.
+                    if let Route::To(t) = self.route(routes, row, TransportSet::EMPTY)
+                        && is_ready(t)
+                        && *first.get_or_insert(t) == t
+                    {
+                        targets.insert(t);
+                        offered.insert(RecipientIdx(r as u16));
+                    }
+                }
                 Disp::Done(_) | Disp::Taken => {}
                 Disp::Deferred(..) => open = true,
                 Disp::Resubmit(t, _) => {

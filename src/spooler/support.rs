@@ -87,6 +87,9 @@ impl Spooler {
             return Err(Unsupported { what: "fetching inbound mail after NOTIFY_NEWMAIL", requirement: "RCV-1" }.into());
         }
         // Checked; now apply.
+        // The bug zoo: the critical error is not acted on, so the transport is called as before
+        // (LIFE-17).
+        let flags = if bug!(self, CallAfterCriticalError) { flags.without(F::NOTIFY_CRITICAL_ERROR) } else { flags };
         let logon = self.live_logon_mut(t, "SpoolerNotify")?;
         if flags.contains(F::NOTIFY_CRITSEC) {
             logon.critsec = true;
