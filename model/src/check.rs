@@ -14,15 +14,17 @@ pub struct Options {
     pub threads: usize,
     /// Depth-first instead of breadth-first.
     pub dfs: bool,
-    /// Merge states that differ only by interchangeable messages or recipients (see
+    /// Merge states that differ only by interchangeable messages, recipients or transports (see
     /// [`crate::symmetry`]). stateright reduces by symmetry only in its depth-first search, so
     /// this implies `dfs`.
     pub symmetry: bool,
 }
 
 impl Default for Options {
+    /// What `check` does without options: two threads, with symmetry reduction (so
+    /// depth-first).
     fn default() -> Options {
-        Options { threads: 2, dfs: false, symmetry: false }
+        Options { threads: 2, dfs: false, symmetry: true }
     }
 }
 

@@ -165,11 +165,11 @@ impl Default for Config {
             messages: 3,
             recipients: 2,
             faults: Faults::ALL,
-            fault_budget: 1,
+            fault_budget: 2,
             crashes: 1,
             aborts: 1,
-            disables: 0,
-            idles: 0,
+            disables: 1,
+            idles: 1,
             shutdowns: 1,
             preprocess: false,
             delete_after_submit: false,
@@ -181,10 +181,11 @@ impl Default for Config {
 }
 
 impl Config {
-    /// A small world for fast tests: one message and no crash unless asked for.
+    /// A small world for fast tests: one message, one fault, and no crash, abort, disable,
+    /// idle time or end of session unless asked for.
     #[must_use]
     pub fn small() -> Config {
-        Config { messages: 1, crashes: 0, aborts: 0, shutdowns: 0, ..Config::default() }
+        Config { messages: 1, fault_budget: 1, crashes: 0, aborts: 0, disables: 0, idles: 0, shutdowns: 0, ..Config::default() }
     }
 
     /// The address types transport `t` registers.

@@ -132,12 +132,15 @@ struct CheckArgs {
     /// Worker threads.
     #[arg(long, default_value_t = 2)]
     threads: usize,
-    /// Explore depth-first instead of breadth-first.
+    /// Explore depth-first instead of breadth-first (implied by symmetry reduction, which
+    /// stateright applies only depth-first).
     #[arg(long)]
     dfs: bool,
-    /// Merge states that differ only by interchangeable messages or recipients.
+    /// Do not merge states that differ only by interchangeable messages, recipients or
+    /// transports (symmetry reduction is on by default; without it the search is breadth-first
+    /// unless `--dfs` is given).
     #[arg(long)]
-    symmetry: bool,
+    no_symmetry: bool,
     /// Print the summary as JSON on standard output.
     #[arg(long)]
     json: bool,
@@ -216,7 +219,7 @@ fn check(args: &CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let options = Options { threads: args.threads, dfs: args.dfs, symmetry: args.symmetry };
+    let options = Options { threads: args.threads, dfs: args.dfs, symmetry: !args.no_symmetry };
     if !args.json {
         println!("checking: {config}");
         println!(
