@@ -58,6 +58,7 @@ mod routing;
 pub mod sim;
 mod spooler;
 pub mod store;
+pub mod trace;
 mod version;
 #[cfg(feature = "bug-zoo")]
 pub mod zoo;

@@ -8,6 +8,9 @@
 #[path = "../fuzz/harness/step.rs"]
 mod step;
 
+#[path = "../fuzz/harness/trace.rs"]
+mod trace;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
@@ -53,4 +56,38 @@ fn the_step_fuzz_target_holds_on_seeded_byte_strings() {
     );
     assert!(accepted > 50 * runs && refused > 20 * runs, "accepted {accepted}, refused {refused}");
     assert!(ran > runs / 2 && submits > runs, "the byte strings do not reach the running session: {ran} running, {submits} submits");
+}
+
+/// Edited traces per `cargo test` run.
+const TRACE_RUNS: usize = 20_000;
+
+/// Thousands of edits of a valid recorded trace (`fuzz/seed.jsonl`), and random text, through
+/// the trace checker's fuzz target: the checker never panics and its verdicts are consistent,
+/// and the edits reach all three verdicts (conforms, diverges, not a valid trace).
+#[test]
+fn the_trace_fuzz_target_holds_on_edited_traces() {
+    // Spec: AMB-20
+    const SEED: &str = include_str!("../fuzz/seed.jsonl");
+    assert_eq!(trace::run(SEED), 0, "the seed trace conforms");
+    let runs = std::env::var("FUZZ_SMOKE_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(TRACE_RUNS);
+    let started = Instant::now();
+    let mut rng = SplitMix64::new(0x7EAC_E5EED);
+    let mut verdicts = [0usize; 3];
+    for run in 0..runs {
+        let len = 2 + rng.below(12) as usize;
+        let data: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+        let text = if run % 10 == 0 { String::from_utf8_lossy(&data).into_owned() } else { trace::mutate(SEED, &data) };
+        match catch_unwind(AssertUnwindSafe(|| trace::run(&text))) {
+            Ok(code) => verdicts[usize::from(code)] += 1,
+            Err(_) => panic!("run {run}: the trace checker failed on these edits: {data:?}\n{text}"),
+        }
+    }
+    eprintln!(
+        "trace fuzz smoke: {runs} texts: {} conform, {} diverge, {} invalid, in {:.1?}",
+        verdicts[0],
+        verdicts[1],
+        verdicts[2],
+        started.elapsed()
+    );
+    assert!(verdicts.iter().all(|n| *n > runs / 100), "the edits do not reach every verdict: {verdicts:?}");
 }

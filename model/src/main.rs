@@ -1,13 +1,14 @@
 //! The `mapi-spooler` command line: model-check the reference spooler, explore its state space,
 //! or simulate a session.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use mapi_spooler::sim::{Sim, TransportScript};
 use mapi_spooler::store::{Draft, SENT_ITEMS};
+use mapi_spooler::trace;
 use mapi_spooler::zoo::Bug;
 use mapi_spooler::{AddrType, Profile, RecipientRow, Registrations, ReportRequests, StoreId};
 use mapi_spooler_model::check::{self, Options, Verdict};
@@ -33,6 +34,21 @@ enum Command {
     Explore(ExploreArgs),
     /// Simulate one session with scripted transports and print its call trace.
     Simulate(SimulateArgs),
+    /// Recorded call traces (the format is in spec/trace-format.md).
+    #[command(subcommand)]
+    Trace(TraceCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum TraceCommand {
+    /// Check a recorded trace against the reference spooler. Exit status: 0 the trace conforms,
+    /// 1 it diverges (the first divergent event is printed with its line, what the reference
+    /// allowed there and the requirements involved), 2 it is not a valid trace (line, column,
+    /// what was wrong).
+    Check {
+        /// The trace file, or `-` for standard input.
+        file: PathBuf,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -202,6 +218,10 @@ struct SimulateArgs {
     /// Simulate a deliberately wrong spooler from the bug zoo (names as for `check --bug`).
     #[arg(long, value_name = "NAME", value_parser = parse_bug)]
     bug: Option<Bug>,
+    /// Also write the session as a recorded trace (spec/trace-format.md) to this file, for
+    /// `trace check`.
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
@@ -251,9 +271,11 @@ fn check(args: &CheckArgs) -> ExitCode {
             let name = property.name.replace(' ', "-");
             let trace = args.out.join(format!("{name}.trace"));
             let diagram = args.out.join(format!("{name}.mmd"));
+            let recorded = args.out.join(format!("{name}.jsonl"));
             let saved = std::fs::create_dir_all(&args.out)
                 .and_then(|()| std::fs::write(&trace, report::numbered(&events)))
-                .and_then(|()| std::fs::write(&diagram, report::mermaid(&events)));
+                .and_then(|()| std::fs::write(&diagram, report::mermaid(&events)))
+                .and_then(|()| std::fs::write(&recorded, report::recorded(&replay_model, &events)));
             match saved {
                 Ok(()) => written.push((property.name, trace, diagram, events)),
                 Err(error) => eprintln!("could not write the counterexample of {}: {error}", property.name),
@@ -265,7 +287,12 @@ fn check(args: &CheckArgs) -> ExitCode {
     } else {
         print_summary(&result, config.bug);
         for (name, trace, diagram, events) in &written {
-            println!("\ncounterexample for {name} (also in {} and {}):", trace.display(), diagram.display());
+            println!(
+                "\ncounterexample for {name} (also in {}, {} and, for `trace check`, {}):",
+                trace.display(),
+                diagram.display(),
+                trace.with_extension("jsonl").display()
+            );
             print!("{}", report::numbered(events));
         }
     }
@@ -398,6 +425,12 @@ fn simulate(args: &SimulateArgs) -> ExitCode {
         print!("{}", sim.trace());
         println!();
     }
+    if let Some(path) = &args.record
+        && let Err(error) = std::fs::write(path, sim.recorded_trace())
+    {
+        eprintln!("error: cannot write {}: {error}", path.display());
+        return ExitCode::from(2);
+    }
     let summary = sim.summary();
     if let Some(bug) = args.bug {
         println!("bug: {bug} (should break {})", bug.breaks());
@@ -410,11 +443,64 @@ fn simulate(args: &SimulateArgs) -> ExitCode {
     if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
+/// `trace check`: streams the trace line by line through the checker.
+fn trace_check(file: &Path) -> ExitCode {
+    let reader: Box<dyn BufRead> = if file == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        match std::fs::File::open(file) {
+            Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
+            Err(error) => {
+                eprintln!("error: cannot read {}: {error}", file.display());
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let mut lines = reader.lines();
+    let verdict = match lines.next() {
+        None => trace::check_lines(std::iter::empty::<String>()),
+        Some(Err(error)) => return read_error(&error, 1),
+        Some(Ok(first)) => match trace::Checker::new(&first) {
+            Err(error) => trace::Verdict::Invalid(error),
+            Ok(mut checker) => {
+                let mut verdict = None;
+                for (i, line) in lines.enumerate() {
+                    let line = match line {
+                        Ok(line) => line,
+                        Err(error) => return read_error(&error, i + 2),
+                    };
+                    match checker.feed(&line) {
+                        Ok(()) => {}
+                        Err(trace::Problem::Invalid(error)) => {
+                            verdict = Some(trace::Verdict::Invalid(error));
+                            break;
+                        }
+                        Err(trace::Problem::Diverged(divergence)) => {
+                            verdict = Some(trace::Verdict::Diverges(divergence));
+                            break;
+                        }
+                    }
+                }
+                verdict.unwrap_or_else(|| checker.finish())
+            }
+        },
+    };
+    println!("{verdict}");
+    ExitCode::from(verdict.exit_code())
+}
+
+/// A line that could not be read (not UTF-8, or an I/O error): not a valid trace.
+fn read_error(error: &std::io::Error, line: usize) -> ExitCode {
+    println!("not a valid trace: line {line}, column 1: cannot read the line: {error}");
+    ExitCode::from(2)
+}
+
 fn main() -> ExitCode {
     match Cli::parse().command {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Explore(args)) => explore(&args),
         Some(Command::Simulate(args)) => simulate(&args),
+        Some(Command::Trace(TraceCommand::Check { file })) => trace_check(&file),
         None => check(&CheckArgs::default()),
     }
 }

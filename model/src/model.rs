@@ -62,6 +62,12 @@ impl SpoolerModel {
         Ok(SpoolerModel { config, pristine, moves: AtomicU32::new(0) })
     }
 
+    /// The world this model checks.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     /// The initial world, logging the start.
     #[must_use]
     pub fn initial_recorded(&self, log: &mut Vec<crate::world::Event>) -> World {

@@ -1,10 +1,33 @@
 //! Counterexamples as readers want them: a numbered call trace and a Mermaid sequence diagram.
 
 use mapi_spooler::sim::{effect_line, input_line};
+use mapi_spooler::trace;
 use mapi_spooler::{Call, Effect, Input};
 
 use crate::model::SpoolerModel;
 use crate::world::{Action, Event};
+
+/// How a crash reads in a trace.
+const CRASH: &str = "CRASH: the spooler process dies with its transports; the store keeps what it saved";
+
+/// The events as a recorded trace in the trace format (`spec/trace-format.md`), which
+/// `mapi-spooler trace check` reads: a counterexample of the correct spooler conforms up to the
+/// point where the property broke, one of a bug of the zoo diverges where the bug acts.
+#[must_use]
+pub fn recorded(model: &SpoolerModel, events: &[Event]) -> String {
+    let header =
+        trace::Header { profile: crate::world::profile(model.config()), recorded: trace::Recorded::All, address_types: Vec::new() };
+    let events: Vec<trace::Event> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Input(input) => Some(trace::Event::Input(input.clone())),
+            Event::Effect(effect) => Some(trace::Event::Effect(effect.clone())),
+            Event::Crash => Some(trace::Event::Crash),
+            Event::World(_) | Event::Violation(_) => None,
+        })
+        .collect();
+    trace::write(&header, &events)
+}
 
 /// Replays a path of actions from the initial state and returns every event.
 #[must_use]
@@ -34,6 +57,7 @@ fn line(event: &Event) -> String {
         Event::Input(input) => input_line(input),
         Event::Effect(effect) => effect_line(effect),
         Event::World(text) => text.clone(),
+        Event::Crash => CRASH.to_owned(),
         Event::Violation(text) => format!("VIOLATION: {text}"),
     }
 }
@@ -62,6 +86,7 @@ pub fn mermaid(events: &[Event]) -> String {
             Event::Input(input) => format!("    Note over spooler: {}", clean(input_line(input))),
             Event::World(text) if text.starts_with("-- ") => continue,
             Event::World(text) => format!("    Note over client: {}", clean(text.clone())),
+            Event::Crash => format!("    Note over spooler: {}", clean(CRASH.to_owned())),
             Event::Violation(text) => format!("    Note over spooler: VIOLATION {}", clean(text.clone())),
         };
         out.push_str(&text);

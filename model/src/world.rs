@@ -127,8 +127,10 @@ pub enum Event {
     Input(Input),
     /// An effect.
     Effect(Effect),
-    /// A move of the world that is not an input (the client submitting, a crash).
+    /// A move of the world that is not an input (the client submitting, aborting).
     World(String),
+    /// The spooler process dies with its transports; the store keeps what it saved.
+    Crash,
     /// The monitor's verdict.
     Violation(String),
 }
@@ -406,7 +408,9 @@ impl World {
             }
             Action::Crash => {
                 w.budget.crashes -= 1;
-                note(&mut rec, "CRASH: the spooler process dies with its transports; the store keeps what it saved".to_owned());
+                if let Some(log) = rec.as_deref_mut() {
+                    log.push(Event::Crash);
+                }
                 w.spooler = pristine.clone();
                 w.monitor.restart();
                 w.held.clear();

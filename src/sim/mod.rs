@@ -53,6 +53,10 @@ pub struct Sim {
     sent_mail_hook: SentMailHook,
     rng: SplitMix64,
     trace: Vec<String>,
+    /// The profile the session runs with (the header of the recorded trace).
+    profile: Profile,
+    /// Every input, effect and crash, in order: the recorded trace (`crate::trace`).
+    log: Vec<crate::trace::Event>,
     effects: Vec<Effect>,
     refused: Vec<Error>,
     submitted: Vec<(StoreId, MessageId)>,
@@ -85,6 +89,8 @@ impl Sim {
             sent_mail_hook: SentMailHook::None,
             rng: SplitMix64::new(seed),
             trace: Vec::new(),
+            profile: profile.clone(),
+            log: Vec::new(),
             effects: Vec::new(),
             refused: Vec::new(),
             submitted: Vec::new(),
@@ -167,6 +173,25 @@ impl Sim {
         self.trace.iter().enumerate().map(|(n, line)| format!("{:>4}  {line}\n", n + 1)).collect()
     }
 
+    /// Every input, effect and crash so far, in order.
+    #[must_use]
+    pub fn events(&self) -> &[crate::trace::Event] {
+        &self.log
+    }
+
+    /// The session as a recorded trace in the trace format (`spec/trace-format.md`): a header,
+    /// then every input, effect and crash, one JSON object per line. It records every effect,
+    /// and `mapi-spooler trace check` accepts it when the spooler refused nothing.
+    #[must_use]
+    pub fn recorded_trace(&self) -> String {
+        let header = crate::trace::Header {
+            profile: self.profile.clone(),
+            recorded: crate::trace::Recorded::All,
+            address_types: self.addr_names.clone(),
+        };
+        crate::trace::write(&header, &self.log)
+    }
+
     /// Counts of what happened to every submitted message and recipient.
     #[must_use]
     pub fn summary(&self) -> Summary {
@@ -206,6 +231,7 @@ impl Sim {
     /// the same profile; [`Sim::start`] starts it.
     pub fn crash(&mut self) {
         self.trace.push("CRASH: the spooler process dies; the stores keep what they saved".to_owned());
+        self.log.push(crate::trace::Event::Crash);
         self.spooler = self.pristine.clone();
         self.monitor.restart();
         for runtime in &mut self.runtime {
@@ -292,8 +318,10 @@ impl Sim {
             _ => None,
         };
         self.trace.push(line);
+        self.log.push(crate::trace::Event::Input(input.clone()));
         match self.spooler.step(input.clone()) {
             Ok(effects) => {
+                self.log.extend(effects.iter().cloned().map(crate::trace::Event::Effect));
                 if let Err(violation) = self.monitor.observe(&input, &effects) {
                     self.trace.push(format!("VIOLATION: {violation}"));
                     self.violations.push(violation);

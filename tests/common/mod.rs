@@ -6,6 +6,7 @@
 
 use mapi_spooler::sim::{Sim, TransportScript};
 use mapi_spooler::store::{Draft, Outcome, StoredMessage};
+use mapi_spooler::trace;
 use mapi_spooler::{
     AddrType, Call, Effect, Error, MessageId, Profile, RecipientIdx, RecipientOutcome, RecipientRow, RecipientSet, Registrations,
     ReportKind, ServiceId, Settings, StoreId, TransportId, TransportSet,
@@ -74,9 +75,22 @@ pub fn dispositions(sim: &Sim, id: MessageId) -> Vec<Option<RecipientOutcome>> {
 
 /// Asserts that the world followed the documentation (the spooler refused nothing) and that
 /// the spooler kept every safety property the monitor checks.
+///
+/// It also writes the session as a recorded trace (`spec/trace-format.md`) and checks that the
+/// trace reads back as the same events and that `trace check` finds it conforming: every
+/// scenario that is clean round-trips through the trace checker (issue 7).
 pub fn assert_clean(sim: &Sim) {
     assert_eq!(sim.refused(), &[] as &[Error], "the spooler refused inputs; trace:\n{}", sim.trace());
     assert_eq!(sim.violations(), &[] as &[mapi_spooler::Violation], "the spooler broke a property; trace:\n{}", sim.trace());
+    let text = sim.recorded_trace();
+    let mut lines = text.lines();
+    let (_, mut codec) = trace::Codec::read_header(lines.next().expect("a header line")).expect("the header reads back");
+    for (i, (line, event)) in lines.zip(sim.events()).enumerate() {
+        let read = codec.read_event(line, i + 2).unwrap_or_else(|e| panic!("the recorded trace does not read back: {e}\n{line}"));
+        assert_eq!(&read, event, "line {} reads back as another event:\n{line}", i + 2);
+    }
+    let verdict = trace::check_lines(text.lines());
+    assert!(matches!(verdict, trace::Verdict::Conforms { .. }), "the recorded trace does not pass trace check: {verdict}\n{text}");
 }
 
 /// A world for this profile (its transports may share services), one script per entry.

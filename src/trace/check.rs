@@ -1,0 +1,321 @@
+//! The conformance checker: replays a trace against the reference spooler, line by line.
+//!
+//! The trace's inputs (returns, support calls, queue changes, session requests, time) are fed to
+//! a [`Spooler`]; the trace's effects (the spooler's calls, and in traces that record them its
+//! saves, reports and releases) must be exactly the effects the reference makes, in order. The
+//! first line where they part is the divergence, reported with what the reference allowed there
+//! and the requirements involved. The checker keeps only the spooler's state and the effects it
+//! still owes, so its memory does not grow with the length of the trace.
+
+use std::collections::VecDeque;
+use std::fmt;
+
+use super::json::Codec;
+use super::{Event, Header, Recorded, TraceError};
+use crate::{Call, Effect, Input, Spooler};
+
+/// Replays a trace against the reference spooler.
+#[derive(Clone, Debug)]
+pub struct Checker {
+    header: Header,
+    codec: Codec,
+    /// The spooler as it is before the session starts: what a restart after a crash begins with.
+    pristine: Spooler,
+    spooler: Spooler,
+    /// Effects the reference made that the trace has not shown yet, oldest first.
+    pending: VecDeque<Effect>,
+    /// The number of the last line read.
+    line: usize,
+    /// Events checked so far.
+    events: usize,
+}
+
+/// Why a trace does not conform.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The line is not a valid trace line.
+    Invalid(TraceError),
+    /// The line is valid, but the reference does not do or allow what it records.
+    Diverged(Divergence),
+}
+
+/// The first event where a trace and the reference part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Divergence {
+    /// The line number of the event, from 1.
+    pub line: usize,
+    /// The event as the trace records it (re-encoded).
+    pub event: String,
+    /// What the reference does or allows at that point.
+    pub expected: String,
+    /// The requirement IDs involved.
+    pub requirements: Vec<String>,
+}
+
+impl fmt::Display for Divergence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}\n  the reference: {}", self.line, self.event, self.expected)?;
+        if !self.requirements.is_empty() {
+            write!(f, "\n  requirements: {}", self.requirements.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// The verdict on a whole trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every event is what the reference does or allows.
+    Conforms {
+        /// Events checked (lines after the header).
+        events: usize,
+    },
+    /// The trace parts from the reference.
+    Diverges(Divergence),
+    /// The input is not a valid trace.
+    Invalid(TraceError),
+}
+
+impl Verdict {
+    /// The command line's exit status: 0 conforms, 1 diverges, 2 not a valid trace.
+    #[must_use]
+    pub const fn exit_code(&self) -> u8 {
+        match self {
+            Verdict::Conforms { .. } => 0,
+            Verdict::Diverges(_) => 1,
+            Verdict::Invalid(_) => 2,
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Verdict::Conforms { events } => write!(f, "conforms: {events} events"),
+            Verdict::Diverges(divergence) => write!(f, "diverges at {divergence}"),
+            Verdict::Invalid(error) => write!(f, "not a valid trace: {error}"),
+        }
+    }
+}
+
+/// Checks a whole trace given as lines (the header first). Stops at the first problem.
+pub fn check_lines<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> Verdict {
+    let mut lines = lines.into_iter();
+    let Some(first) = lines.next() else {
+        return Verdict::Invalid(TraceError {
+            line: 1,
+            column: 1,
+            message: "the trace is empty; it must start with a header line".to_owned(),
+        });
+    };
+    let mut checker = match Checker::new(first.as_ref()) {
+        Ok(checker) => checker,
+        Err(error) => return Verdict::Invalid(error),
+    };
+    for line in lines {
+        match checker.feed(line.as_ref()) {
+            Ok(()) => {}
+            Err(Problem::Invalid(error)) => return Verdict::Invalid(error),
+            Err(Problem::Diverged(divergence)) => return Verdict::Diverges(divergence),
+        }
+    }
+    checker.finish()
+}
+
+impl Checker {
+    /// A checker for the trace whose header line is `header` (line 1).
+    ///
+    /// # Errors
+    /// A [`TraceError`] when the header is not valid or its profile is one the reference cannot
+    /// run.
+    pub fn new(header: &str) -> Result<Checker, TraceError> {
+        let (header, codec) = Codec::read_header(header)?;
+        let pristine = Spooler::new(&header.profile).map_err(|e| TraceError {
+            line: 1,
+            column: 1,
+            message: format!("the header's profile is not valid: {e}"),
+        })?;
+        Ok(Checker { header, codec, spooler: pristine.clone(), pristine, pending: VecDeque::new(), line: 1, events: 0 })
+    }
+
+    /// The trace's header.
+    #[must_use]
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Checks the next line. Blank lines are skipped (but counted).
+    ///
+    /// # Errors
+    /// [`Problem::Invalid`] for a line that is not a trace line, [`Problem::Diverged`] for an
+    /// event the reference does not do or allow at this point. After an error the checker
+    /// should not be fed further.
+    pub fn feed(&mut self, text: &str) -> Result<(), Problem> {
+        self.line += 1;
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        let event = self.codec.read_event(text, self.line).map_err(Problem::Invalid)?;
+        self.events += 1;
+        match event {
+            Event::Effect(effect) => self.effect(effect),
+            Event::Input(input) => self.input(input),
+            Event::Crash => {
+                // The process dies: whatever it had still to do is not done (DEC-12).
+                self.spooler = self.pristine.clone();
+                self.pending.clear();
+                Ok(())
+            }
+        }
+    }
+
+    /// The verdict once every line was fed without a problem. A trace that ends while the
+    /// reference still owes an effect it made on the last input diverges at its end: the
+    /// recorded component did not receive (or did not log) what the reference does there.
+    #[must_use]
+    pub fn finish(mut self) -> Verdict {
+        self.skip_unrecorded();
+        match self.pending.front() {
+            None => Verdict::Conforms { events: self.events },
+            Some(owed) => Verdict::Diverges(Divergence {
+                line: self.line + 1,
+                event: "(the end of the trace)".to_owned(),
+                expected: format!("makes {} next", describe(owed)),
+                requirements: requirements_of(owed),
+            }),
+        }
+    }
+
+    /// In a trace that records only calls, the reference's other effects are not shown: drop
+    /// them from the head of what is owed.
+    fn skip_unrecorded(&mut self) {
+        if self.header.recorded == Recorded::Calls {
+            while self.pending.front().is_some_and(|e| !matches!(e, Effect::Call(_))) {
+                self.pending.pop_front();
+            }
+        }
+    }
+
+    fn diverged(&self, event: &Event, expected: String, requirements: Vec<String>) -> Problem {
+        Problem::Diverged(Divergence { line: self.line, event: self.codec.event_line(event), expected, requirements })
+    }
+
+    fn effect(&mut self, effect: Effect) -> Result<(), Problem> {
+        if self.header.recorded == Recorded::Calls && !matches!(effect, Effect::Call(_)) {
+            return Err(Problem::Invalid(TraceError {
+                line: self.line,
+                column: 1,
+                message:
+                    "the header says this trace records calls only (\"recorded\": \"calls\"), but this line is a save, report or release"
+                        .to_owned(),
+            }));
+        }
+        self.skip_unrecorded();
+        match self.pending.pop_front() {
+            Some(owed) if owed == effect => Ok(()),
+            Some(owed) => {
+                let mut requirements = requirements_of(&owed);
+                if let Effect::Call(call) = &effect {
+                    requirements.extend(call_requirements(call).iter().map(|id| (*id).to_owned()));
+                }
+                requirements.sort();
+                requirements.dedup();
+                let expected = format!("makes {} here", describe(&owed));
+                let problem = self.diverged(&Event::Effect(effect), expected, requirements);
+                Err(problem)
+            }
+            None => {
+                let (expected, requirements) = match self.spooler.call_in_flight() {
+                    Some(call) => (
+                        format!("makes no call here: it waits for {call} to return (one synchronous call at a time)"),
+                        vec!["AMB-20".to_owned()],
+                    ),
+                    None => ("makes no call here: nothing it has been told calls for one".to_owned(), vec!["DEC-20".to_owned()]),
+                };
+                let mut requirements = requirements;
+                if let Effect::Call(call) = &effect {
+                    requirements.extend(call_requirements(call).iter().map(|id| (*id).to_owned()));
+                }
+                requirements.sort();
+                requirements.dedup();
+                Err(self.diverged(&Event::Effect(effect), expected, requirements))
+            }
+        }
+    }
+
+    fn input(&mut self, input: Input) -> Result<(), Problem> {
+        self.skip_unrecorded();
+        if let Some(owed) = self.pending.front() {
+            let expected = format!("makes {} before anything else happens", describe(owed));
+            let requirements = requirements_of(owed);
+            return Err(self.diverged(&Event::Input(input), expected, requirements));
+        }
+        match self.spooler.step(input.clone()) {
+            Ok(effects) => {
+                self.pending.extend(effects);
+                Ok(())
+            }
+            Err(error) => {
+                let text = error.to_string();
+                let requirements = requirement_ids(&text);
+                Err(self.diverged(&Event::Input(input), format!("refuses this input: {text}"), requirements))
+            }
+        }
+    }
+}
+
+/// An owed effect, for a divergence message.
+fn describe(effect: &Effect) -> String {
+    match effect {
+        Effect::Call(call) => format!("the call {call}"),
+        other => format!("the effect \"{other}\""),
+    }
+}
+
+fn requirements_of(effect: &Effect) -> Vec<String> {
+    match effect {
+        Effect::Call(call) => call_requirements(call).iter().map(|id| (*id).to_owned()).collect(),
+        Effect::SaveRecipients { .. } => vec!["SUB-28".to_owned(), "INV-23".to_owned()],
+        Effect::Report { .. } => vec!["SUB-30".to_owned(), "INV-24".to_owned()],
+        Effect::Release(_) => vec!["LIFE-15".to_owned()],
+    }
+}
+
+/// The requirements that say when the spooler makes this call.
+fn call_requirements(call: &Call) -> &'static [&'static str] {
+    match call {
+        Call::XpProviderInit { .. } => &["LIFE-1", "VER-1"],
+        Call::ServiceConfigure { .. } => &["LIFE-6"],
+        Call::TransportLogon { .. } => &["LIFE-4", "VER-6"],
+        Call::AddressTypes { .. } => &["LIFE-8"],
+        Call::TransportNotify { .. } => &["LIFE-10", "LIFE-12"],
+        Call::Idle { .. } => &["LIFE-11"],
+        Call::SubmitMessage { .. } => &["SUB-20", "SUB-21", "ORD-4", "DEC-20", "DEC-22"],
+        Call::EndMessage { .. } => &["SUB-24", "ERR-2"],
+        Call::TransportLogoff { .. } => &["LIFE-14"],
+        Call::Shutdown { .. } => &["LIFE-16"],
+        Call::SpoolerLogon { .. } => &["LIFE-19"],
+        Call::GetOutgoingQueue { .. } => &["SUB-19"],
+        Call::SetLockState { .. } => &["SUB-20", "DEC-20", "DEC-23"],
+        Call::PreprocessMessage { .. } => &["HOOK-3"],
+        Call::SubmitPreprocessed { .. } => &["SUB-12"],
+        Call::RemovePreprocessInfo { .. } => &["HOOK-4"],
+        Call::FinishedMsg { .. } => &["HOOK-7", "SUB-26"],
+    }
+}
+
+/// The requirement IDs named in a text (a refusal's message names the rule it enforces).
+fn requirement_ids(text: &str) -> Vec<String> {
+    const FAMILIES: [&str; 14] = ["LIFE", "SUB", "RCV", "STAT", "ORD", "HOOK", "DEF", "ERR", "VER", "TC", "INV", "LIV", "AMB", "DEC"];
+    let mut found = Vec::new();
+    for (start, _) in text.match_indices('-') {
+        let family_start = text[..start].rfind(|c: char| !c.is_ascii_uppercase()).map_or(0, |i| i + 1);
+        let family = &text[family_start..start];
+        let digits: String = text[start + 1..].chars().take_while(char::is_ascii_digit).collect();
+        let id = format!("{family}-{digits}");
+        if FAMILIES.contains(&family) && !digits.is_empty() && !found.contains(&id) {
+            found.push(id);
+        }
+    }
+    found
+}
