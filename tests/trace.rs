@@ -282,3 +282,43 @@ fn the_checker_streams_line_by_line_and_stops_at_the_first_problem() {
     }
     assert_eq!(ReportKind::NonDelivery.to_string(), "NDR");
 }
+
+/// A session whose message is queued before the spooler starts: when the queue has been read,
+/// enabling the transports and locking the message are due at once.
+fn queued_at_start() -> Vec<String> {
+    let mut sim = world(vec![smtp(), fax()]);
+    sim.submit(S0, draft(&[SMTP])).expect("queued");
+    sim.start();
+    sim.run();
+    assert_clean(&sim);
+    lines(&sim.recorded_trace())
+}
+
+#[test]
+fn another_allowed_order_of_due_work_is_accepted() {
+    // Spec: DEC-20, LIFE-10, SUB-20
+    let mut trace = queued_at_start();
+    let lock = find(&trace, &[r#""call":"SetLockState""#, "MSG_LOCKED"]);
+    let first_notify = find(&trace, &[r#""call":"TransportNotify""#]);
+    assert!(first_notify < lock, "the reference enables the transports first (DEC-20)");
+    // The recorded spooler locked the message before enabling the transports.
+    let moved: Vec<String> = trace.drain(lock..lock + 2).collect();
+    trace.splice(first_notify..first_notify, moved);
+    assert!(matches!(check_lines(&trace), Verdict::Conforms { .. }), "{}", check_lines(&trace));
+}
+
+#[test]
+fn another_order_is_not_accepted_when_it_breaks_a_rule() {
+    // Spec: LIFE-12, INV-8
+    let mut trace = queued_at_start();
+    // The recorded spooler offers the message to T0 before enabling T0's outbound traffic.
+    let submit = find(&trace, &[r#""call":"SubmitMessage""#]);
+    let first_notify = find(&trace, &[r#""call":"TransportNotify""#]);
+    let lock = find(&trace, &[r#""call":"SetLockState""#, "MSG_LOCKED"]);
+    let moved: Vec<String> = trace.drain(lock..=submit).collect();
+    trace.splice(first_notify..first_notify, moved);
+    let d = diverges(&trace);
+    // Locking first is another allowed order; offering before the transport is enabled is not.
+    assert_eq!(d.line, find(&trace, &[r#""call":"SubmitMessage""#]) + 1, "{d}");
+    assert!(d.expected.contains("TransportNotify"), "{d}");
+}

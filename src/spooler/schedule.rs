@@ -2,7 +2,8 @@
 //! message work, locking, idle time, shutdown.
 //!
 //! The spooler has one thread, so it makes one synchronous call at a time (AMB-20). When several
-//! things are due, the order is fixed, so the reference is deterministic:
+//! things are due, the order is fixed, so the reference is deterministic (DEC-20; steps 2 to 4
+//! may be taken up in another order with [`Spooler::step_with`], for the trace checker):
 //!
 //! 1. start-up, transport by transport in profile order, then store by store (LIFE-1 to LIFE-8,
 //!    LIFE-19);
@@ -26,7 +27,7 @@ use crate::routing::Registrations;
 use super::messages::{Disp, OutMsg, Stage};
 use super::routes::Routes;
 use super::transport::{Ending, Life, Logon, LogonStage};
-use super::{InFlight, Phase, Preprocessor, Route, Spooler, StoreState};
+use super::{InFlight, Phase, Preprocessor, Priorities, Route, Spooler, StoreState, Work};
 
 /// What one pass over a routing message's recipients found (see [`Spooler::plan`]).
 struct Plan {
@@ -40,7 +41,7 @@ struct Plan {
 
 impl Spooler {
     /// The next call to make, after doing every step that needs no call.
-    pub(super) fn schedule(&mut self, fx: &mut Effects) -> Option<InFlight> {
+    pub(super) fn schedule(&mut self, fx: &mut Effects, priorities: Priorities) -> Option<InFlight> {
         loop {
             match self.phase {
                 Phase::Created | Phase::Stopped => return None,
@@ -51,7 +52,17 @@ impl Spooler {
                     self.phase = Phase::Running;
                 }
                 Phase::Running => {
-                    let next = self.transport_work().or_else(|| self.message_work(fx)).or_else(|| self.lock_work());
+                    let mut next = None;
+                    for work in priorities.0 {
+                        next = match work {
+                            Work::Transports => self.transport_work(),
+                            Work::Messages => self.message_work(fx),
+                            Work::Locking => self.lock_work(),
+                        };
+                        if next.is_some() {
+                            break;
+                        }
+                    }
                     if bug!(self, SendBeforeLock)
                         && let Some(InFlight::Plain(Call::SetLockState { message, state: LockState::Locked, .. })) = next
                     {
