@@ -53,6 +53,15 @@ pub enum Released {
     /// A provider object, after `Shutdown` returned (LIFE-16), or at once when its version is
     /// too old (VER-4).
     Provider(TransportId),
+    /// An inbound message the spooler created for `StartMessage` and that was never saved: the
+    /// transport had nothing to deliver (RCV-6, AMB-14), `StartMessage` failed (RCV-7), or the
+    /// transport can no longer be called. Releasing an unsaved new message discards it.
+    Unsaved {
+        /// The receive store.
+        store: StoreId,
+        /// The discarded message.
+        message: MessageId,
+    },
 }
 
 /// The final disposition of a recipient (INV-23).
@@ -195,6 +204,34 @@ pub enum Call {
         /// The message.
         message: MessageId,
     },
+    /// `IXPLogon::Poll`: does the transport have inbound mail waiting (RCV-3)?
+    Poll {
+        /// The transport.
+        transport: TransportId,
+    },
+    /// The spooler opens the receive store's receive folder and creates a message in it with
+    /// `IMAPIFolder::CreateMessage`, to hand to `StartMessage` (RCV-4). The store is the
+    /// profile's first store (DEC-24).
+    CreateMessage {
+        /// The receive store.
+        store: StoreId,
+    },
+    /// `IXPLogon::StartMessage(0, message, &ref)`: the transport writes one inbound message into
+    /// `message` and saves it, or returns without saving when it has nothing (RCV-5, RCV-6).
+    StartMessage {
+        /// The transport.
+        transport: TransportId,
+        /// The message the spooler created for it.
+        message: MessageId,
+    },
+    /// `IMsgStore::NotifyNewMail`: the saved inbound message is announced to the store's
+    /// clients (RCV-10).
+    NotifyNewMail {
+        /// The receive store.
+        store: StoreId,
+        /// The new message.
+        message: MessageId,
+    },
 }
 
 impl Call {
@@ -219,6 +256,10 @@ impl Call {
             Call::SubmitPreprocessed { .. } => "IMessage::SubmitMessage",
             Call::RemovePreprocessInfo { .. } => "RemovePreprocessInfo",
             Call::FinishedMsg { .. } => "FinishedMsg",
+            Call::Poll { .. } => "Poll",
+            Call::CreateMessage { .. } => "CreateMessage",
+            Call::StartMessage { .. } => "StartMessage",
+            Call::NotifyNewMail { .. } => "NotifyNewMail",
         }
     }
 
@@ -235,7 +276,9 @@ impl Call {
             | Call::SubmitMessage { transport, .. }
             | Call::EndMessage { transport, .. }
             | Call::TransportLogoff { transport }
-            | Call::Shutdown { transport } => Some(*transport),
+            | Call::Shutdown { transport }
+            | Call::Poll { transport }
+            | Call::StartMessage { transport, .. } => Some(*transport),
             _ => None,
         }
     }
@@ -250,7 +293,9 @@ impl Call {
             | Call::PreprocessMessage { message, .. }
             | Call::SubmitPreprocessed { message, .. }
             | Call::RemovePreprocessInfo { message, .. }
-            | Call::FinishedMsg { message, .. } => Some(*message),
+            | Call::FinishedMsg { message, .. }
+            | Call::StartMessage { message, .. }
+            | Call::NotifyNewMail { message, .. } => Some(*message),
             Call::TransportNotify { message, .. } => *message,
             _ => None,
         }
@@ -267,7 +312,11 @@ impl Call {
             | (Call::TransportNotify { transport: a, .. }, Return::TransportNotify { transport: b, .. })
             | (Call::Idle { transport: a }, Return::Idle { transport: b, .. })
             | (Call::TransportLogoff { transport: a }, Return::TransportLogoff { transport: b, .. })
-            | (Call::Shutdown { transport: a }, Return::Shutdown { transport: b, .. }) => a == b,
+            | (Call::Shutdown { transport: a }, Return::Shutdown { transport: b, .. })
+            | (Call::Poll { transport: a }, Return::Poll { transport: b, .. }) => a == b,
+            (Call::CreateMessage { store: a }, Return::CreateMessage { store: b, .. }) => a == b,
+            (Call::StartMessage { transport: a, message: m }, Return::StartMessage { transport: b, message: n, .. }) => a == b && m == n,
+            (Call::NotifyNewMail { store: a, message: m }, Return::NotifyNewMail { store: b, message: n, .. }) => a == b && m == n,
             (Call::ServiceConfigure { service: a }, Return::ServiceConfigure { service: b, .. }) => a == b,
             (Call::SubmitMessage { transport: a, message: m, .. }, Return::SubmitMessage { transport: b, message: n, .. }) => {
                 a == b && m == n
@@ -312,6 +361,10 @@ impl Return {
             Return::SubmitPreprocessed { .. } => "IMessage::SubmitMessage",
             Return::RemovePreprocessInfo { .. } => "RemovePreprocessInfo",
             Return::FinishedMsg { .. } => "FinishedMsg",
+            Return::Poll { .. } => "Poll",
+            Return::CreateMessage { .. } => "CreateMessage",
+            Return::StartMessage { .. } => "StartMessage",
+            Return::NotifyNewMail { .. } => "NotifyNewMail",
         }
     }
 }
@@ -343,6 +396,10 @@ impl fmt::Display for Call {
             Call::SetLockState { store, message, state } => write!(f, "{store}.SetLockState({message}, {state})"),
             Call::PreprocessMessage { preprocessor, message } => write!(f, "{preprocessor}.PreprocessMessage({message})"),
             Call::SubmitPreprocessed { store, message } => write!(f, "{store}.{message}.SubmitMessage(0)"),
+            Call::Poll { transport } => write!(f, "{transport}.Poll()"),
+            Call::CreateMessage { store } => write!(f, "{store}.ReceiveFolder.CreateMessage()"),
+            Call::StartMessage { transport, message } => write!(f, "{transport}.StartMessage(0, {message}, ulMsgRef=1)"),
+            Call::NotifyNewMail { store, message } => write!(f, "{store}.NotifyNewMail({message})"),
             Call::RemovePreprocessInfo { preprocessor, message } => {
                 write!(f, "{preprocessor}.RemovePreprocessInfo({message})")
             }
@@ -374,6 +431,7 @@ impl fmt::Display for Effect {
             }
             Effect::Release(Released::Logon(t)) => write!(f, "release {t} logon object"),
             Effect::Release(Released::Provider(t)) => write!(f, "release {t} provider object"),
+            Effect::Release(Released::Unsaved { store, message }) => write!(f, "release unsaved inbound message {store}.{message}"),
         }
     }
 }
@@ -469,6 +527,19 @@ impl fmt::Display for Return {
                 write!(f, "{preprocessor}.RemovePreprocessInfo({message}) => {result}")
             }
             Return::FinishedMsg { store, message, result } => write!(f, "{store}.FinishedMsg({message}) => {result}"),
+            Return::Poll { transport, incoming, result } => write!(f, "{transport}.Poll => {result} lpulIncoming={incoming}"),
+            Return::CreateMessage { store, result: r } => {
+                write!(f, "{store}.ReceiveFolder.CreateMessage => ")?;
+                result(f, r, |f, m| write!(f, "S_OK {m}"))
+            }
+            Return::StartMessage { transport, message, result: r } => {
+                write!(f, "{transport}.StartMessage({message}) => ")?;
+                result(f, r, |f, delivery| match delivery {
+                    crate::Delivery::Saved => f.write_str("S_OK, message saved"),
+                    crate::Delivery::Empty => f.write_str("S_OK, nothing saved"),
+                })
+            }
+            Return::NotifyNewMail { store, message, result } => write!(f, "{store}.NotifyNewMail({message}) => {result}"),
         }
     }
 }

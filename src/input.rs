@@ -223,6 +223,50 @@ pub enum Return {
         /// The result.
         result: Hresult,
     },
+    /// `Poll` returned (RCV-3): a non-zero `incoming` means inbound mail is waiting.
+    Poll {
+        /// The transport.
+        transport: TransportId,
+        /// `*lpulIncoming`.
+        incoming: u32,
+        /// The result (`S_OK` is the only documented one).
+        result: Hresult,
+    },
+    /// The receive folder's `CreateMessage` returned (RCV-4): on success, the new message.
+    CreateMessage {
+        /// The receive store.
+        store: StoreId,
+        /// The new message, or the store's error.
+        result: Result<MessageId, Hresult>,
+    },
+    /// `StartMessage` returned (RCV-5 to RCV-7).
+    StartMessage {
+        /// The transport.
+        transport: TransportId,
+        /// The message the spooler passed.
+        message: MessageId,
+        /// Whether the transport saved a message in it, or its error.
+        result: Result<Delivery, Hresult>,
+    },
+    /// `NotifyNewMail` returned (RCV-10).
+    NotifyNewMail {
+        /// The receive store.
+        store: StoreId,
+        /// The new message.
+        message: MessageId,
+        /// The result.
+        result: Hresult,
+    },
+}
+
+/// What a successful `StartMessage` did with the message the spooler passed (AMB-14).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Delivery {
+    /// The transport wrote an inbound message and called `SaveChanges`: one message delivered
+    /// (RCV-5).
+    Saved,
+    /// It returned without `SaveChanges`: it has nothing more to deliver now (RCV-6).
+    Empty,
 }
 
 /// What a transport did in `IXPLogon::SubmitMessage`.

@@ -18,6 +18,42 @@ use crate::recipients::{RecipientRow, RecipientSet};
 pub const OUTBOX: FolderId = FolderId(1);
 /// Sent Items, the usual target of `PR_SENTMAIL_ENTRYID` (HOOK-9).
 pub const SENT_ITEMS: FolderId = FolderId(2);
+/// The root folder: the default receive folder of IPC classes (RCV-12).
+pub const ROOT: FolderId = FolderId(0);
+/// The Inbox: the default receive folder of IPM classes, reports and the empty class (RCV-12).
+pub const INBOX: FolderId = FolderId(3);
+
+/// The receive folder of a message class (RCV-12): the folder registered for the longest
+/// registered class that is a prefix of `class`, comparing whole dot-separated parts without
+/// regard to case (`IPM.Note` is a prefix of `IPM.Note.Phone`, not of `IPM.Notes`); when none is,
+/// the default: the root folder for `IPC` classes, the Inbox for everything else. An entry for
+/// the empty class replaces the default.
+#[must_use]
+pub fn receive_folder(table: &[(String, FolderId)], class: &str) -> FolderId {
+    let parts = |c: &str| -> Vec<String> { c.split('.').filter(|p| !p.is_empty()).map(str::to_ascii_lowercase).collect() };
+    let wanted = parts(class);
+    let best = table
+        .iter()
+        .map(|(registered, folder)| (parts(registered), *folder))
+        .filter(|(registered, _)| wanted.starts_with(registered))
+        .max_by_key(|(registered, _)| registered.len());
+    match best {
+        Some((_, folder)) => folder,
+        None if wanted.first().is_some_and(|p| p == "ipc") => ROOT,
+        None => INBOX,
+    }
+}
+
+/// A message the spooler created in the receive folder for `StartMessage` (RCV-4 to RCV-12).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct InboundMessage {
+    /// The message class the transport saved, once it saved one (RCV-5).
+    pub class: Option<String>,
+    /// The folder it is in once saved: the receive folder of its class (RCV-12).
+    pub folder: Option<FolderId>,
+    /// How many times `NotifyNewMail` announced it (RCV-10, INV-36).
+    pub notified: u8,
+}
 
 /// A message a client composed and submits (SUB-1).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -120,6 +156,10 @@ pub struct ReferenceStore {
     next_id: u32,
     messages: BTreeMap<MessageId, StoredMessage>,
     queue: Vec<MessageId>,
+    /// Receive folders by message class (RCV-12).
+    receive_folders: Vec<(String, FolderId)>,
+    /// Inbound messages: created by the spooler, saved by a transport (RCV-4, RCV-5).
+    inbound: BTreeMap<MessageId, InboundMessage>,
     #[cfg(feature = "bug-zoo")]
     bug: Option<crate::zoo::Bug>,
 }
@@ -134,9 +174,66 @@ impl ReferenceStore {
             next_id: first_id,
             messages: BTreeMap::new(),
             queue: Vec::new(),
+            receive_folders: Vec::new(),
+            inbound: BTreeMap::new(),
             #[cfg(feature = "bug-zoo")]
             bug: None,
         }
+    }
+
+    /// `SetReceiveFolder`: messages of `class` (and of classes it is a prefix of) go to
+    /// `folder`; `None` drops the class's entry (RCV-12).
+    pub fn set_receive_folder(&mut self, class: &str, folder: Option<FolderId>) {
+        self.receive_folders.retain(|(c, _)| !c.eq_ignore_ascii_case(class));
+        if let Some(folder) = folder {
+            self.receive_folders.push((class.to_owned(), folder));
+        }
+    }
+
+    /// `CreateMessage` in the receive folder, for `StartMessage` (RCV-4): a new message that
+    /// exists only once a transport saves it.
+    pub fn create_inbound(&mut self) -> MessageId {
+        let id = MessageId(self.next_id);
+        self.next_id += 1;
+        self.inbound.insert(id, InboundMessage { class: None, folder: None, notified: 0 });
+        id
+    }
+
+    /// The transport wrote a message of `class` into `id` and called `SaveChanges` (RCV-5): it
+    /// lands in the receive folder of its class (RCV-12); an empty class is saved as `IPM.Note`.
+    /// Returns false when there is no such new message.
+    pub fn save_inbound(&mut self, id: MessageId, class: &str) -> bool {
+        let class = if class.is_empty() { "IPM.Note" } else { class };
+        let folder = receive_folder(&self.receive_folders, class);
+        match self.inbound.get_mut(&id) {
+            Some(m) if m.class.is_none() => {
+                m.class = Some(class.to_owned());
+                m.folder = Some(folder);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// `NotifyNewMail` for a saved inbound message (RCV-10).
+    pub fn notify_new_mail(&mut self, id: MessageId) -> Hresult {
+        match self.inbound.get_mut(&id) {
+            Some(m) if m.class.is_some() => {
+                m.notified = m.notified.saturating_add(1);
+                Hresult::S_OK
+            }
+            _ => Hresult::MAPI_E_NOT_FOUND,
+        }
+    }
+
+    /// The spooler process died: new messages it created and nobody saved are gone.
+    pub fn discard_unsaved(&mut self) {
+        self.inbound.retain(|_, m| m.class.is_some());
+    }
+
+    /// Every inbound message, by identifier.
+    pub fn inbound_messages(&self) -> impl Iterator<Item = (MessageId, &InboundMessage)> {
+        self.inbound.iter().map(|(id, m)| (*id, m))
     }
 
     /// The same store with a deliberate bug (the bug zoo); only bugs of the store's part of
@@ -328,6 +425,12 @@ impl ReferenceStore {
                     }
                 }
             }
+            // Releasing a new message that was never saved discards it (RCV-6, RCV-7).
+            Effect::Release(crate::effect::Released::Unsaved { store, message })
+                if *store == self.id && self.inbound.get(message).is_some_and(|m| m.class.is_none()) =>
+            {
+                self.inbound.remove(message);
+            }
             Effect::Report { store, message, recipients, kind: _ } if *store == self.id => {
                 if let Some(m) = self.messages.get_mut(message) {
                     for r in recipients.iter() {
@@ -358,6 +461,8 @@ impl ReferenceStore {
                 })
                 .collect(),
             queue: self.queue.iter().map(|id| renaming.message(*id)).collect(),
+            receive_folders: self.receive_folders.clone(),
+            inbound: self.inbound.clone(),
             #[cfg(feature = "bug-zoo")]
             bug: self.bug,
         }

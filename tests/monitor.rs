@@ -564,6 +564,8 @@ fn firing_test(property: Property) -> &'static str {
         Property::RetryDelay => "inv29_retry_delay_fires_on_submit_before_the_wait_delay_ended",
         Property::DeferralProtocol => "inv30_deferral_protocol_fires_on_begin_deferred_before_notify_sentdeferred",
         Property::OneCallAtATime => "amb20_one_call_at_a_time_fires_on_a_call_while_another_is_in_flight",
+        Property::InboundGate => "inv09_inbound_gate_fires_on_start_message_while_inbound_is_disabled",
+        Property::CommitBeforeNotify => "inv36_commit_before_notify_fires_on_notify_new_mail_of_an_unsaved_message",
     }
 }
 
@@ -573,6 +575,7 @@ fn firing_test(property: Property) -> &'static str {
 fn every_property_has_a_firing_test() {
     // Spec: INV-1, INV-2, INV-3, INV-5, INV-6, INV-7, INV-8, INV-10, INV-11, INV-13, INV-14, INV-15, INV-17
     // Spec: INV-18, INV-20, INV-22, INV-23, INV-24, INV-25, INV-26, INV-27, INV-28, INV-29, INV-30, AMB-20
+    // Spec: INV-9, INV-36
     let source = include_str!("monitor.rs");
     let mut names = BTreeSet::new();
     for &property in Property::ALL {
@@ -790,6 +793,74 @@ fn inv08_outbound_gate_fires_on_submit_while_outbound_is_disabled() {
         completes(T0, M1, &[0], 1),
     ]);
     check(&Profile::new(2), &prefix, bad, &good, Property::OutboundGate, &["SubmitMessage of M1 to T0", "outbound traffic is disabled"]);
+}
+
+fn new_mail(t: TransportId) -> Input {
+    spooler_notify(t, SpoolerNotifyFlags::NOTIFY_NEWMAIL, None)
+}
+
+fn create(store: StoreId) -> Call {
+    Call::CreateMessage { store }
+}
+
+fn start_message(transport: TransportId, message: MessageId) -> Call {
+    Call::StartMessage { transport, message }
+}
+
+fn notify_new_mail(store: StoreId, message: MessageId) -> Call {
+    Call::NotifyNewMail { store, message }
+}
+
+fn r_create(store: StoreId, message: MessageId) -> Input {
+    ret(Return::CreateMessage { store, result: Ok(message) })
+}
+
+fn r_start(transport: TransportId, message: MessageId, delivery: mapi_spooler::Delivery) -> Input {
+    ret(Return::StartMessage { transport, message, result: Ok(delivery) })
+}
+
+/// INV-9: no `StartMessage` while the transport's inbound traffic is disabled; the reference
+/// drops a `NOTIFY_NEWMAIL` that comes then (RCV-2).
+#[test]
+fn inv09_inbound_gate_fires_on_start_message_while_inbound_is_disabled() {
+    // Spec: INV-9
+    let prefix = cat([
+        started(&[smtp()]),
+        vec![
+            st(disable(T0, Directions::INBOUND), [c(notify(T0, NotifyFlags::NOTIFY_END_INBOUND))]),
+            st(r_notify(T0, NotifyFlags::NOTIFY_END_INBOUND), []),
+        ],
+    ]);
+    let bad = st(new_mail(T0), [c(start_message(T0, MessageId(7)))]);
+    let good = [st(new_mail(T0), [])];
+    check(&Profile::new(1), &prefix, bad, &good, Property::InboundGate, &["T0.StartMessage", "inbound traffic of T0 is not enabled"]);
+}
+
+/// INV-36: `NotifyNewMail` only for a message a transport saved, once; the reference creates a
+/// message, hands it to `StartMessage`, announces it once saved, and goes on until a
+/// `StartMessage` saves nothing, releasing that message (RCV-4 to RCV-10).
+#[test]
+fn inv36_commit_before_notify_fires_on_notify_new_mail_of_an_unsaved_message() {
+    // Spec: INV-36, RCV-4, RCV-5, RCV-6, RCV-10
+    let m5 = MessageId(5);
+    let m6 = MessageId(6);
+    let prefix = cat([started(&[smtp()]), vec![st(new_mail(T0), [c(create(S0))])]]);
+    let bad = st(r_create(S0, m5), [c(notify_new_mail(S0, m5))]);
+    let unsaved = Effect::Release(mapi_spooler::Released::Unsaved { store: S0, message: m6 });
+    let good = [
+        st(r_create(S0, m5), [c(start_message(T0, m5))]),
+        st(r_start(T0, m5, mapi_spooler::Delivery::Saved), [c(notify_new_mail(S0, m5))]),
+        st(ret(Return::NotifyNewMail { store: S0, message: m5, result: Hresult::S_OK }), [c(create(S0))]),
+        st(r_create(S0, m6), [c(start_message(T0, m6))]),
+        st(r_start(T0, m6, mapi_spooler::Delivery::Empty), [unsaved]),
+    ];
+    check(&Profile::new(1), &prefix, bad, &good, Property::CommitBeforeNotify, &["S0.NotifyNewMail(M5)", "no transport saved M5"]);
+    // The same message announced twice is caught too.
+    let mut twice = prefix.clone();
+    twice.extend_from_slice(&good[..3]);
+    twice.pop();
+    twice.push(st(ret(Return::NotifyNewMail { store: S0, message: m5, result: Hresult::S_OK }), [c(notify_new_mail(S0, m5))]));
+    assert_last_step_breaks(&Profile::new(1), &twice, Property::CommitBeforeNotify, &["no transport saved M5"]);
 }
 
 /// INV-10: `Idle` only for a logon that returned `LOGON_SP_IDLE`; the reference ignores idle

@@ -765,3 +765,47 @@ fn preprocessor_filters_and_registrations_match_per_ord_11() {
     }
     qc().quickcheck(prop as fn(Option<u8>, Option<u8>, Option<u8>, u8, Vec<u8>, bool) -> bool);
 }
+
+/// RCV-12: the receive folder of a class is the folder of the longest registered class that is
+/// a prefix of it by whole parts, whatever the order of the table and the case of the names;
+/// with none, the default (root for IPC, Inbox otherwise). Classes are built from a small
+/// alphabet of parts so that prefixes are common.
+#[test]
+fn receive_folder_choice_is_the_longest_registered_prefix() {
+    // Spec: RCV-12, INV-38
+    use mapi_spooler::FolderId;
+    use mapi_spooler::store::{INBOX, ROOT, receive_folder};
+    const PARTS: [&str; 4] = ["IPM", "Note", "IPC", "Fax"];
+    fn class(parts: &[u8]) -> Vec<&'static str> {
+        parts.iter().take(4).map(|p| PARTS[usize::from(p % 4)]).collect()
+    }
+    fn prop(table: Vec<(Vec<u8>, u8)>, wanted: Vec<u8>, upper: bool) -> TestResult {
+        let mut seen = HashSet::new();
+        let table: Vec<(String, FolderId)> = table
+            .iter()
+            .map(|(parts, folder)| (class(parts).join("."), FolderId(10 + u16::from(*folder % 8))))
+            .filter(|(c, _)| seen.insert(c.to_ascii_lowercase()))
+            .collect();
+        let wanted_parts = class(&wanted);
+        let wanted = wanted_parts.join(".");
+        let asked = if upper { wanted.to_ascii_uppercase() } else { wanted.clone() };
+        let got = receive_folder(&table, &asked);
+        // The oracle: every registered class whose parts begin the wanted parts, longest first.
+        let best = table
+            .iter()
+            .filter(|(c, _)| {
+                let parts: Vec<&str> = c.split('.').filter(|p| !p.is_empty()).collect();
+                parts.len() <= wanted_parts.len() && parts.iter().zip(&wanted_parts).all(|(a, b)| a.eq_ignore_ascii_case(b))
+            })
+            .max_by_key(|(c, _)| c.split('.').filter(|p| !p.is_empty()).count());
+        let expected = match best {
+            Some((_, folder)) => *folder,
+            None if wanted_parts.first() == Some(&"IPC") => ROOT,
+            None => INBOX,
+        };
+        let mut reversed = table.clone();
+        reversed.reverse();
+        TestResult::from_bool(got == expected && receive_folder(&reversed, &wanted) == got)
+    }
+    qc().quickcheck(prop as fn(Vec<(Vec<u8>, u8)>, Vec<u8>, bool) -> TestResult);
+}

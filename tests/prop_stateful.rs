@@ -1173,6 +1173,16 @@ impl World {
                 self.stats.event("remove preprocess info");
                 Return::RemovePreprocessInfo { preprocessor, message, result: Hresult::S_OK }
             }
+            // The transports of these worlds have no inbound mail (RCV-1).
+            Call::Poll { transport } => Return::Poll { transport, incoming: 0, result: Hresult::S_OK },
+            Call::CreateMessage { store } => Return::CreateMessage { store, result: Ok(self.stores[store.index()].create_inbound()) },
+            Call::StartMessage { transport, message } => {
+                self.stats.event("inbound fetch");
+                Return::StartMessage { transport, message, result: Ok(mapi_spooler::Delivery::Empty) }
+            }
+            Call::NotifyNewMail { store, message } => {
+                Return::NotifyNewMail { store, message, result: self.stores[store.index()].notify_new_mail(message) }
+            }
             Call::FinishedMsg { store, message } => {
                 let result = self.stores[store.index()].finished_msg(message, SentMailHook::None);
                 Return::FinishedMsg { store, message, result }
@@ -1779,7 +1789,14 @@ impl World {
                 Return::RemovePreprocessInfo { preprocessor, message, result: Hresult::MAPI_E_CALL_FAILED }
             }
             Call::FinishedMsg { store, message } => Return::FinishedMsg { store, message, result: Hresult::MAPI_E_CALL_FAILED },
-            Call::ServiceConfigure { .. } | Call::TransportLogoff { .. } | Call::SetLockState { .. } => return None,
+            // RCV-3: Poll returns only S_OK.
+            Call::Poll { transport } => Return::Poll { transport, incoming: 1, result: Hresult::MAPI_E_CALL_FAILED },
+            Call::ServiceConfigure { .. }
+            | Call::TransportLogoff { .. }
+            | Call::SetLockState { .. }
+            | Call::CreateMessage { .. }
+            | Call::StartMessage { .. }
+            | Call::NotifyNewMail { .. } => return None,
         })
     }
 

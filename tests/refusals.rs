@@ -970,16 +970,13 @@ fn a_store_using_a_transport_only_notification_is_refused() {
 // Unsupported
 // ---------------------------------------------------------------------------------------------
 
-/// Inbound mail is not modelled: a transport signalling new mail while inbound is enabled, and a
-/// tightly coupled store announcing a delivery, are refused as unsupported.
+/// A tightly coupled store announcing a delivery is not modelled yet and is refused as
+/// unsupported. `NOTIFY_NEWMAIL` from a transport is supported (tests/reception.rs); with inbound
+/// disabled it is dropped, not refused, and not remembered.
 #[test]
-fn inbound_mail_is_unsupported() {
-    // Spec: RCV-1, RCV-16, RCV-2, AMB-38
+fn tightly_coupled_inbound_is_unsupported() {
+    // Spec: RCV-16, RCV-2, AMB-38
     let mut sim = idle_world();
-    let error = refuse(&mut sim, notify(T0, SpoolerNotifyFlags::NOTIFY_NEWMAIL, None));
-    assert_eq!(error, Error::Unsupported(Unsupported { what: "fetching inbound mail after NOTIFY_NEWMAIL", requirement: "RCV-1" }));
-    says(&error, &["not modelled", "RCV-1"]);
-    assert_eq!(error.hresult(), Hresult::MAPI_E_NO_SUPPORT);
     let input = Input::Support(SupportCall::SpoolerNotify {
         caller: Caller::Store(S0),
         flags: SpoolerNotifyFlags::NOTIFY_NEWMAIL_RECEIVED,
@@ -987,6 +984,7 @@ fn inbound_mail_is_unsupported() {
     });
     let error = refuse(&mut sim, input);
     assert!(matches!(&error, Error::Unsupported(Unsupported { requirement: "RCV-16", .. })), "{error:?}");
+    says(&error, &["not modelled", "RCV-16"]);
     assert_eq!(error.hresult(), Hresult::MAPI_E_NO_SUPPORT);
     // With inbound disabled, NOTIFY_NEWMAIL is dropped, not refused (RCV-2).
     sim.set_traffic(T0, Directions::INBOUND, false);
@@ -1056,7 +1054,7 @@ fn test_of(error: &Error) -> &'static str {
             StoreFault::UndocumentedResult { .. } => "undocumented_store_results_are_refused",
             StoreFault::TransportOnlyFlag(_) => "a_store_using_a_transport_only_notification_is_refused",
         },
-        Error::Unsupported(Unsupported { .. }) => "inbound_mail_is_unsupported",
+        Error::Unsupported(Unsupported { .. }) => "tightly_coupled_inbound_is_unsupported",
     }
 }
 
@@ -1240,6 +1238,16 @@ impl Gen {
             Call::SubmitPreprocessed { store, message } => Return::SubmitPreprocessed { store, message, result: h },
             Call::RemovePreprocessInfo { preprocessor, message } => Return::RemovePreprocessInfo { preprocessor, message, result: h },
             Call::FinishedMsg { store, message } => Return::FinishedMsg { store, message, result: h },
+            Call::Poll { transport } => Return::Poll { transport, incoming: self.rng.below(3) as u32, result: h },
+            Call::CreateMessage { store } => {
+                Return::CreateMessage { store, result: if ok { Ok(MessageId(5_000 + self.rng.below(4) as u32)) } else { Err(h) } }
+            }
+            Call::StartMessage { transport, message } => Return::StartMessage {
+                transport,
+                message,
+                result: if ok { Ok(self.pick(&[mapi_spooler::Delivery::Saved, mapi_spooler::Delivery::Empty])) } else { Err(h) },
+            },
+            Call::NotifyNewMail { store, message } => Return::NotifyNewMail { store, message, result: h },
         };
         Input::Return(ret)
     }

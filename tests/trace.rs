@@ -226,7 +226,12 @@ fn malformed_lines_are_refused_with_line_column_and_what_was_expected() {
             2,
             "report must be \"DR\" or \"NDR\"",
         ),
-        (vec![header.clone(), r#"{"release":"soul","transport":"T0"}"#.to_owned()], 2, 2, "release must be \"logon\" or \"provider\""),
+        (
+            vec![header.clone(), r#"{"release":"soul","transport":"T0"}"#.to_owned()],
+            2,
+            2,
+            "release must be \"logon\", \"provider\" or \"unsaved\"",
+        ),
         (
             vec![
                 header.clone(),

@@ -27,10 +27,10 @@
 use mapi_spooler::sim::{effect_line, input_line};
 use mapi_spooler::store::{Draft, ReferenceStore, SentMailHook};
 use mapi_spooler::{
-    AddrType, Call, Caller, Directions, Effect, EndFlags, Hresult, Input, LockState, LogonCaps, MessageId, Monitor, MsgRef, NotifyFlags,
-    Phase, PreprocessorFilter, Profile, QueueEvent, QueueFlags, QueueRow, RecipientIdx, RecipientRow, RecipientSet, Registrations,
-    ReportKind, ReportRequests, Return, ServiceId, SessionRequest, Settings, SpiVersion, Spooler, SpoolerNotifyFlags, StatusCode,
-    StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome, SupportCall, TransportId,
+    AddrType, Call, Caller, Delivery, Directions, Effect, EndFlags, Hresult, Input, LockState, LogonCaps, MessageId, Monitor, MsgRef,
+    NotifyFlags, Phase, PreprocessorFilter, Profile, QueueEvent, QueueFlags, QueueRow, RecipientIdx, RecipientRow, RecipientSet,
+    Registrations, ReportKind, ReportRequests, Return, ServiceId, SessionRequest, Settings, SpiVersion, Spooler, SpoolerNotifyFlags,
+    StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome, SupportCall, TransportId,
 };
 
 /// The most inputs one byte string is decoded into.
@@ -225,7 +225,12 @@ impl Harness {
                         self.feed(Input::Support(SupportCall::RegisterPreprocessor { transport, filter }));
                     }
                 }
-                let caps = if b.chance(50) { LogonCaps::LOGON_SP_IDLE } else { LogonCaps::EMPTY };
+                let caps = b.pick(&[
+                    LogonCaps::EMPTY,
+                    LogonCaps::LOGON_SP_IDLE,
+                    LogonCaps::LOGON_SP_POLL,
+                    LogonCaps::LOGON_SP_IDLE | LogonCaps::LOGON_SP_POLL,
+                ]);
                 Return::TransportLogon { transport, result: if good { Ok(caps) } else { Err(Self::hresult(b)) } }
             }
             Call::AddressTypes { transport } => {
@@ -303,6 +308,24 @@ impl Harness {
             Call::FinishedMsg { store, message } => {
                 let result = if good { self.stores[store.index()].finished_msg(message, SentMailHook::None) } else { h };
                 Return::FinishedMsg { store, message, result }
+            }
+            Call::Poll { transport } => Return::Poll { transport, incoming: u32::from(b.byte() % 3), result: h },
+            Call::CreateMessage { store } => {
+                let result = if good { Ok(self.stores[store.index()].create_inbound()) } else { Err(h) };
+                Return::CreateMessage { store, result }
+            }
+            Call::StartMessage { transport, message } => {
+                let result = if good {
+                    let saved = b.chance(60) && self.stores[0].save_inbound(message, "IPM.Note");
+                    Ok(if saved { Delivery::Saved } else { Delivery::Empty })
+                } else {
+                    Err(h)
+                };
+                Return::StartMessage { transport, message, result }
+            }
+            Call::NotifyNewMail { store, message } => {
+                let result = if good { self.stores[store.index()].notify_new_mail(message) } else { h };
+                Return::NotifyNewMail { store, message, result }
             }
         };
         self.feed(Input::Return(ret));

@@ -32,6 +32,8 @@ pub struct Faults {
     pub logon: bool,
     /// `MAPI_E_VERSION` from `XPProviderInit` (VER-3).
     pub version: bool,
+    /// An error from `StartMessage` (RCV-7).
+    pub start: bool,
 }
 
 impl Faults {
@@ -49,6 +51,7 @@ impl Faults {
         defer: true,
         logon: true,
         version: true,
+        start: true,
     };
 
     /// No fault at all.
@@ -65,11 +68,25 @@ impl Faults {
         defer: false,
         logon: false,
         version: false,
+        start: false,
     };
 
     /// The names of the fault switches, for the command line.
-    pub const NAMES: [&'static str; 12] =
-        ["busy", "not-me", "wait", "network", "partial", "reports", "critical", "save-before-error", "resend", "defer", "logon", "version"];
+    pub const NAMES: [&'static str; 13] = [
+        "busy",
+        "not-me",
+        "wait",
+        "network",
+        "partial",
+        "reports",
+        "critical",
+        "save-before-error",
+        "resend",
+        "defer",
+        "logon",
+        "version",
+        "start",
+    ];
 
     /// Turns one switch, named as in [`Faults::NAMES`], on or off. Returns false for an unknown
     /// name.
@@ -87,6 +104,7 @@ impl Faults {
             "defer" => &mut self.defer,
             "logon" => &mut self.logon,
             "version" => &mut self.version,
+            "start" => &mut self.start,
             _ => return false,
         };
         *switch = on;
@@ -109,6 +127,7 @@ impl Faults {
             self.defer,
             self.logon,
             self.version,
+            self.start,
         ];
         Faults::NAMES.iter().zip(values).filter(|(_, on)| *on).map(|(name, _)| *name).collect()
     }
@@ -151,6 +170,11 @@ pub struct Config {
     /// Transport `i` also handles address type `i + 1` (when there is a transport `i + 1`), so a
     /// recipient declined by its first transport falls through to the next one (ORD-4).
     pub overlap: bool,
+    /// Inbound messages waiting at transport 0 when the run starts (RCV-1 to RCV-10).
+    pub inbound: u8,
+    /// Transport 0 asks to be polled (`LOGON_SP_POLL`) instead of announcing its inbound mail
+    /// with `NOTIFY_NEWMAIL` (RCV-1).
+    pub poll: bool,
     /// The deliberate mistake the spooler (or the store) makes, from the bug zoo (issue 3);
     /// `None`, the default, checks the correct spooler.
     pub bug: Option<mapi_spooler::zoo::Bug>,
@@ -175,6 +199,8 @@ impl Default for Config {
             delete_after_submit: false,
             delay: 5,
             overlap: true,
+            inbound: 0,
+            poll: false,
             bug: None,
         }
     }
@@ -209,6 +235,9 @@ impl Config {
     /// # Errors
     /// A message naming the count that is out of range.
     pub fn validate(&self) -> Result<(), String> {
+        if self.inbound > 8 {
+            return Err(format!("inbound must be between 0 and 8, not {}", self.inbound));
+        }
         for (name, value) in [("transports", self.transports), ("messages", self.messages), ("recipients", self.recipients)] {
             if !(1..=8).contains(&value) {
                 return Err(format!("{name} must be between 1 and 8, not {value}"));
@@ -238,6 +267,9 @@ impl fmt::Display for Config {
         )?;
         if self.overlap {
             write!(f, ", overlapping registrations")?;
+        }
+        if self.inbound > 0 {
+            write!(f, "; {} inbound at T0 ({})", self.inbound, if self.poll { "polled" } else { "NOTIFY_NEWMAIL" })?;
         }
         match self.bug {
             Some(bug) => write!(f, "; bug {bug} (should break {})", bug.breaks()),

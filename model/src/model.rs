@@ -9,28 +9,13 @@ use stateright::{Model, Property};
 use crate::config::Config;
 use crate::world::{Action, Broken, World, profile};
 
-/// The kinds of world move, for the check that every kind happened somewhere in a run.
-pub const MOVE_KINDS: [&str; 19] = [
-    "answer",
-    "busy",
-    "not-me",
-    "wait",
-    "network",
-    "partial",
-    "reports",
-    "critical",
-    "save-before-error",
-    "resend",
-    "defer",
-    "logon",
-    "version",
-    "submit",
-    "abort",
-    "time",
-    "announce deferred",
-    "crash",
-    "shutdown",
-];
+/// The kinds of world move other than faults, for the check that every kind happened somewhere in
+/// a run.
+const PLAIN_MOVES: [&str; 8] = ["answer", "submit", "abort", "time", "announce deferred", "crash", "shutdown", "new mail"];
+
+/// Every kind of world move: the plain ones, then one per kind of fault ([`crate::Faults::NAMES`]).
+pub static MOVE_KINDS: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| PLAIN_MOVES.iter().chain(crate::Faults::NAMES.iter()).copied().collect());
 
 /// The spooler in its world, as a stateright model.
 #[derive(Debug)]
@@ -92,7 +77,10 @@ impl SpoolerModel {
     pub fn moves_possible(&self) -> Vec<&'static str> {
         let c = &self.config;
         let mut kinds = vec!["answer", "submit", "time"];
-        kinds.extend(c.faults.enabled().into_iter().filter(|_| c.fault_budget > 0));
+        kinds.extend(c.faults.enabled().into_iter().filter(|k| c.fault_budget > 0 && (*k != "start" || c.inbound > 0)));
+        if c.inbound > 0 && !c.poll {
+            kinds.push("new mail");
+        }
         if c.aborts > 0 {
             kinds.push("abort");
         }
@@ -128,6 +116,8 @@ impl SpoolerModel {
             Action::Answer(Answer::End(_)) => "resend",
             Action::Answer(Answer::LogonFails) => "logon",
             Action::Answer(Answer::VersionMismatch) => "version",
+            Action::Answer(Answer::StartFails) => "start",
+            Action::NewMail => "new mail",
             Action::Submit => "submit",
             Action::Abort(_) => "abort",
             Action::Wait => "time",
@@ -240,6 +230,8 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         RetryDelay,
         DeferralProtocol,
         OneCallAtATime,
+        InboundGate,
+        CommitBeforeNotify,
     ];
     all.extend([
         Property::always("world follows the documentation", |_: &SpoolerModel, s: &World| s.broken != Some(Broken::Refused)),
@@ -274,6 +266,20 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
                 || s.broken.is_some()
                 || s.store.messages().all(|(id, m)| !m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED) || ended(model, s, id, m))
         }),
+        // LIV-4: when the run ends, mail that transport 0 announced (or that a poll counted) was
+        // fetched, unless its inbound traffic is off or it is out of service.
+        Property::always("LIV-4", |model: &SpoolerModel, s: &World| {
+            !model.is_terminal(s)
+                || s.broken.is_some()
+                || !(s.announced && s.mail > 0 && s.inbound_on && !s.out_of_service.contains(TransportId(0)))
+        }),
+        // INV-38: a saved inbound message is in the receive folder of its class (RCV-12).
+        Property::always("INV-38", |_: &SpoolerModel, s: &World| {
+            s.store.inbound_messages().all(|(_, m)| match &m.class {
+                Some(class) => m.folder == Some(mapi_spooler::store::receive_folder(&[], class)),
+                None => m.notified == 0,
+            })
+        }),
         // LIV-6: an ended session logged every transport off and shut every provider down.
         Property::always("LIV-6", |model: &SpoolerModel, s: &World| {
             s.spooler.phase() != mapi_spooler::Phase::Stopped
@@ -291,7 +297,13 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
     ]);
     let f = config.faults;
     let faults = config.fault_budget > 0;
-    let guards: [(bool, Property<SpoolerModel>); 7] = [
+    let guards: [(bool, Property<SpoolerModel>); 8] = [
+        (
+            config.inbound > 0,
+            Property::sometimes("an inbound message is announced to the store", |_: &SpoolerModel, s: &World| {
+                s.store.inbound_messages().any(|(_, m)| m.notified > 0)
+            }),
+        ),
         (
             config.aborts > 0,
             Property::sometimes("a message is aborted", |_: &SpoolerModel, s: &World| {

@@ -221,6 +221,9 @@ impl World {
             drafts: self.drafts,
             budget: self.budget,
             broken: self.broken.clone(),
+            mail: self.mail,
+            announced: self.announced,
+            inbound_on: self.inbound_on,
         }
     }
 }

@@ -70,6 +70,14 @@ pub struct World {
     pub budget: Budget,
     /// How the run went wrong, if it did.
     pub broken: Option<Broken>,
+    /// Inbound messages still waiting at transport 0 (RCV-1).
+    pub mail: u8,
+    /// Transport 0 announced its mail and the spooler has not yet come back empty-handed
+    /// (RCV-1, RCV-6).
+    pub announced: bool,
+    /// Transport 0's inbound traffic is enabled: `NOTIFY_BEGIN_INBOUND` returned, and no
+    /// `NOTIFY_END_INBOUND` since (RCV-2).
+    pub inbound_on: bool,
 }
 
 /// A move of the world.
@@ -95,6 +103,8 @@ pub enum Action {
     Crash,
     /// The session ends: the spooler hands back its work and stops (LIFE-12 to LIFE-16).
     Shutdown,
+    /// Transport 0 announces its inbound mail with `SpoolerNotify(NOTIFY_NEWMAIL)` (RCV-1).
+    NewMail,
 }
 
 /// How the world answers the call in flight.
@@ -118,6 +128,8 @@ pub enum Answer {
     LogonFails,
     /// `MAPI_E_VERSION` from `XPProviderInit` (VER-3).
     VersionMismatch,
+    /// `MAPI_E_CALL_FAILED` from `StartMessage`: nothing was saved (RCV-7).
+    StartFails,
 }
 
 /// One line of a replayed run: what went into the spooler, what came out, or what the world did.
@@ -147,6 +159,7 @@ impl fmt::Display for Action {
             Action::Enable(t) => write!(f, "session enables {t} outbound"),
             Action::Idle => f.write_str("system idle"),
             Action::Crash => f.write_str("spooler crashes and restarts"),
+            Action::NewMail => f.write_str("T0 announces inbound mail"),
             Action::Shutdown => f.write_str("session ends"),
         }
     }
@@ -204,6 +217,9 @@ impl World {
                 shutdowns: config.shutdowns,
             },
             broken: None,
+            mail: config.inbound,
+            announced: false,
+            inbound_on: false,
         };
         world.feed(Input::Session(SessionRequest::Start), rec);
         world
@@ -267,6 +283,9 @@ impl World {
             if self.budget.idles > 0 {
                 out.push(Action::Idle);
             }
+            if !config.poll && self.mail > 0 && !self.announced && self.inbound_on {
+                out.push(Action::NewMail);
+            }
         }
         if self.drafts > 0 {
             out.push(Action::Submit);
@@ -301,6 +320,7 @@ impl World {
         match call {
             Call::XpProviderInit { .. } if faults.version => fault(Answer::VersionMismatch),
             Call::TransportLogon { .. } if faults.logon => fault(Answer::LogonFails),
+            Call::StartMessage { .. } if faults.start => fault(Answer::StartFails),
             Call::SubmitMessage { flags, offered, .. } => {
                 let deferred = flags.contains(SubmitFlags::BEGIN_DEFERRED);
                 if faults.partial {
@@ -406,8 +426,25 @@ impl World {
                 w.budget.idles -= 1;
                 w.feed(Input::SystemIdle, &mut rec);
             }
+            Action::NewMail => {
+                w.announced = true;
+                let flags = SpoolerNotifyFlags::NOTIFY_NEWMAIL;
+                w.feed(
+                    Input::Support(SupportCall::SpoolerNotify {
+                        caller: mapi_spooler::Caller::Transport(TransportId(0)),
+                        flags,
+                        message: None,
+                    }),
+                    &mut rec,
+                );
+            }
             Action::Crash => {
                 w.budget.crashes -= 1;
+                // The transports go with the process; the mail waiting at them does not, and a
+                // new message the spooler created but nobody saved is gone.
+                w.announced = false;
+                w.inbound_on = false;
+                w.store.discard_unsaved();
                 if let Some(log) = rec.as_deref_mut() {
                     log.push(Event::Crash);
                 }
@@ -463,7 +500,10 @@ impl World {
                     SupportCall::ModifyStatusRow { transport, flags: StatusRowFlags::EMPTY, status: StatusCode::STATUS_AVAILABLE },
                     rec,
                 );
-                let caps = if config.idles > 0 { LogonCaps::LOGON_SP_IDLE } else { LogonCaps::EMPTY };
+                let mut caps = if config.idles > 0 { LogonCaps::LOGON_SP_IDLE } else { LogonCaps::EMPTY };
+                if config.poll && config.inbound > 0 && transport == TransportId(0) {
+                    caps = caps | LogonCaps::LOGON_SP_POLL;
+                }
                 self.ret(Return::TransportLogon { transport, result: Ok(caps) }, rec);
             }
             Call::AddressTypes { transport } => {
@@ -478,6 +518,14 @@ impl World {
                     self.held.retain(|h| h != &(transport, m));
                 }
                 self.ret(Return::TransportNotify { transport, flags, result: Hresult::S_OK }, rec);
+                if transport == TransportId(0) {
+                    if flags.contains(NotifyFlags::NOTIFY_BEGIN_INBOUND) {
+                        self.inbound_on = true;
+                    } else if flags.contains(NotifyFlags::NOTIFY_END_INBOUND) {
+                        self.inbound_on = false;
+                        self.announced = false;
+                    }
+                }
             }
             Call::Idle { transport } => self.ret(Return::Idle { transport, result: Hresult::S_OK }, rec),
             Call::SubmitMessage { transport, message, offered, .. } => self.answer_submit(transport, message, &offered, answer, rec),
@@ -499,7 +547,39 @@ impl World {
                     }
                 }
             }
+            Call::Poll { transport } => {
+                let incoming = if transport == TransportId(0) { u32::from(self.mail) } else { 0 };
+                // A non-zero count signals the mail as NOTIFY_NEWMAIL would (RCV-3).
+                self.announced |= incoming > 0;
+                self.ret(Return::Poll { transport, incoming, result: Hresult::S_OK }, rec);
+            }
+            Call::CreateMessage { store } => {
+                let message = self.store.create_inbound();
+                self.ret(Return::CreateMessage { store, result: Ok(message) }, rec);
+            }
+            Call::StartMessage { transport, message } => {
+                let result = if *answer == Answer::StartFails {
+                    self.announced = false;
+                    Err(Hresult::MAPI_E_CALL_FAILED)
+                } else if transport == TransportId(0) && self.mail > 0 {
+                    self.mail -= 1;
+                    self.store.save_inbound(message, "IPM.Note");
+                    Ok(mapi_spooler::Delivery::Saved)
+                } else {
+                    self.announced = false;
+                    Ok(mapi_spooler::Delivery::Empty)
+                };
+                self.ret(Return::StartMessage { transport, message, result }, rec);
+            }
+            Call::NotifyNewMail { store, message } => {
+                let result = self.store.notify_new_mail(message);
+                self.ret(Return::NotifyNewMail { store, message, result }, rec);
+            }
             Call::TransportLogoff { transport } => {
+                if transport == TransportId(0) {
+                    self.inbound_on = false;
+                    self.announced = false;
+                }
                 self.held.retain(|(t, _)| *t != transport);
                 self.ret(Return::TransportLogoff { transport, result: Hresult::S_OK }, rec);
             }

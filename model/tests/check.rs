@@ -118,3 +118,18 @@ fn bfs_and_dfs_agree() {
     assert_eq!(bfs.unique_states, dfs.unique_states);
     assert_all_hold(&dfs);
 }
+
+/// Reception: mail waiting at transport 0, announced with `NOTIFY_NEWMAIL` or counted by `Poll`,
+/// with one message going out, a crash, a shutdown and one fault (a failed `StartMessage` among
+/// them): the inbound properties hold, announced mail is always fetched (LIV-4), and the
+/// outbound properties still hold beside it.
+#[test]
+fn reception_keeps_every_property() {
+    // Spec: INV-9, INV-10, INV-11, INV-36, INV-38, LIV-4, RCV-1, RCV-2, RCV-3, RCV-5, RCV-6, RCV-7, RCV-10, AMB-14
+    for poll in [false, true] {
+        let config = Config { inbound: 2, poll, crashes: 1, shutdowns: 1, idles: u8::from(poll) * 2, ..Config::small() };
+        let report = run(config.clone(), ONE_THREAD);
+        assert_all_hold(&report);
+        eprintln!("reception ({config}): {} unique states", report.unique_states);
+    }
+}

@@ -86,6 +86,17 @@ impl Monitor {
                 Ok(())
             }
             Call::FinishedMsg { message, .. } => self.finished(*message, call),
+            Call::StartMessage { message, .. } => match self.inbound {
+                Some((m, super::InboundStage::Created)) if m == *message => {
+                    self.inbound = Some((m, super::InboundStage::Started));
+                    Ok(())
+                }
+                _ => broken(Property::CommitBeforeNotify, format!("{call}, but {message} is not a new message created for it (RCV-4)")),
+            },
+            Call::NotifyNewMail { message, .. } => match self.inbound {
+                Some((m, super::InboundStage::Saved)) if m == *message => Ok(()),
+                _ => broken(Property::CommitBeforeNotify, format!("{call}, but no transport saved {message} since it was created")),
+            },
             Call::TransportNotify { transport, flags, message: Some(m) }
                 if flags.contains(crate::flags::NotifyFlags::NOTIFY_ABORT_DEFERRED) =>
             {
@@ -147,6 +158,8 @@ impl Monitor {
             Call::AddressTypes { .. }
             | Call::TransportNotify { .. }
             | Call::Idle { .. }
+            | Call::Poll { .. }
+            | Call::StartMessage { .. }
             | Call::SubmitMessage { .. }
             | Call::EndMessage { .. }
                 if !live =>
@@ -156,11 +169,23 @@ impl Monitor {
                 broken(property, format!("{call} without a live logon of {t}"))
             }
             Call::TransportNotify { flags, .. } if flags.is_contradictory() => broken(Property::WellFormedNotify, format!("{call}")),
-            Call::TransportNotify { .. } | Call::Idle { .. } | Call::SubmitMessage { .. } if w.stage != Stage::Registered => {
+            Call::TransportNotify { .. }
+            | Call::Idle { .. }
+            | Call::Poll { .. }
+            | Call::StartMessage { .. }
+            | Call::SubmitMessage { .. }
+                if w.stage != Stage::Registered =>
+            {
                 broken(Property::CallOrder, format!("{call} before AddressTypes returned"))
             }
             Call::Idle { .. } if !w.idle => broken(Property::CapabilityGate, format!("{call}, but {t} did not return LOGON_SP_IDLE")),
-            Call::Idle { .. } if w.critsec => broken(Property::CriticalSectionGate, format!("{call} inside a critical section")),
+            Call::Poll { .. } if !w.poll => broken(Property::CapabilityGate, format!("{call}, but {t} did not return LOGON_SP_POLL")),
+            Call::Idle { .. } | Call::Poll { .. } if w.critsec => {
+                broken(Property::CriticalSectionGate, format!("{call} inside a critical section"))
+            }
+            Call::Poll { .. } | Call::StartMessage { .. } if !w.enabled.inbound => {
+                broken(Property::InboundGate, format!("{call}, but inbound traffic of {t} is not enabled"))
+            }
             Call::TransportLogoff { .. } if !live => broken(Property::NothingAfterLogoff, format!("{call}, but {t} has no live logon")),
             Call::TransportLogoff { .. } if w.open.is_some() => {
                 broken(Property::EndMessagePairing, format!("{call} before EndMessage of an S_OK SubmitMessage"))

@@ -41,6 +41,20 @@ pub struct Monitor {
     preprocessors: Vec<(TransportId, PreprocessorFilter)>,
     messages: BTreeMap<MessageId, MessageWatch>,
     next_rank: u32,
+    /// The inbound message being fetched: created for `StartMessage`, and whether a transport
+    /// saved it (INV-36).
+    inbound: Option<(MessageId, InboundStage)>,
+}
+
+/// Where an inbound message is (INV-36).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum InboundStage {
+    /// Created; not handed to a transport yet.
+    Created,
+    /// `StartMessage` is in flight with it.
+    Started,
+    /// The transport saved it; `NotifyNewMail` is due.
+    Saved,
 }
 
 type Checked = Result<(), Violation>;
@@ -64,6 +78,7 @@ impl Monitor {
             preprocessors: Vec::new(),
             messages: BTreeMap::new(),
             next_rank: 0,
+            inbound: None,
         }
     }
 
@@ -74,6 +89,7 @@ impl Monitor {
         self.transports = vec![TransportWatch::default(); self.transports.len()];
         self.disabled_services = 0;
         self.preprocessors.clear();
+        self.inbound = None;
         for msg in self.messages.values_mut() {
             msg.forget_session();
         }
@@ -212,6 +228,7 @@ impl Monitor {
                         if let Some(w) = self.transport(*transport) {
                             w.stage = Stage::LoggedOn;
                             w.idle = caps.contains(LogonCaps::LOGON_SP_IDLE);
+                            w.poll = caps.contains(LogonCaps::LOGON_SP_POLL);
                         }
                     }
                     Err(h) => {
@@ -296,6 +313,17 @@ impl Monitor {
                     self.messages.remove(message);
                 }
             }
+            Return::Poll { .. } => {}
+            Return::CreateMessage { result, .. } => self.inbound = result.ok().map(|m| (m, InboundStage::Created)),
+            Return::StartMessage { message, result, .. } => {
+                self.inbound = match (self.inbound, result) {
+                    (Some((m, InboundStage::Started)), Ok(crate::input::Delivery::Saved)) if m == *message => {
+                        Some((m, InboundStage::Saved))
+                    }
+                    _ => None,
+                };
+            }
+            Return::NotifyNewMail { .. } => self.inbound = None,
         }
     }
 

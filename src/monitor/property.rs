@@ -48,10 +48,12 @@ properties! {
     VersionGate = "INV-7", "no TransportLogon on a provider whose version did not agree";
     /// INV-8.
     OutboundGate = "INV-8", "SubmitMessage only while outbound is enabled";
+    /// INV-9.
+    InboundGate = "INV-9", "Poll and StartMessage only while inbound is enabled";
     /// INV-10.
-    CapabilityGate = "INV-10", "Idle only for a logon that returned LOGON_SP_IDLE";
+    CapabilityGate = "INV-10", "Idle only for a logon that returned LOGON_SP_IDLE, Poll only for one that returned LOGON_SP_POLL";
     /// INV-11.
-    CriticalSectionGate = "INV-11", "no Idle inside a critical section";
+    CriticalSectionGate = "INV-11", "no Idle or Poll inside a critical section";
     /// INV-13.
     WellFormedNotify = "INV-13", "no TransportNotify with BEGIN and END of one direction";
     /// INV-14.
@@ -82,6 +84,8 @@ properties! {
     RetryDelay = "INV-29", "no SubmitMessage to a transport before its MAPI_E_WAIT or MAPI_E_NETWORK_ERROR delay ended";
     /// INV-30.
     DeferralProtocol = "INV-30", "BEGIN_DEFERRED only after END_DONT_RESEND and NOTIFY_SENTDEFERRED";
+    /// INV-36.
+    CommitBeforeNotify = "INV-36", "NotifyNewMail once for each inbound message the transport saved, and for no other";
     /// AMB-20.
     OneCallAtATime = "AMB-20", "at most one synchronous call in flight";
 }

@@ -46,6 +46,8 @@ pub(super) struct TransportWatch {
     pub(super) stage: Stage,
     /// It returned `LOGON_SP_IDLE` (INV-10).
     pub(super) idle: bool,
+    /// It returned `LOGON_SP_POLL` (INV-10).
+    pub(super) poll: bool,
     /// The directions it was told are enabled (INV-8).
     pub(super) enabled: Directions,
     /// It raised `NOTIFY_CRITICAL_ERROR` (INV-5).

@@ -29,6 +29,10 @@ struct Runtime {
     row: Option<StatusCode>,
     next_ref: u64,
     in_progress: Option<MessageId>,
+    /// The logon returned `LOGON_SP_POLL`: it waits to be polled instead of notifying.
+    polled: bool,
+    /// Its inbound traffic is enabled (RCV-2).
+    inbound_on: bool,
 }
 
 /// The most inputs one [`Sim::run`] feeds before it gives up on a world that never settles.
@@ -133,6 +137,11 @@ impl Sim {
     #[must_use]
     pub fn store(&self, s: StoreId) -> &ReferenceStore {
         &self.stores[s.index()]
+    }
+
+    /// A store of the world, to set it up (receive folders, RCV-12).
+    pub fn store_mut(&mut self, s: StoreId) -> &mut ReferenceStore {
+        &mut self.stores[s.index()]
     }
 
     /// The messages submitted so far, in order.
@@ -241,6 +250,28 @@ impl Sim {
         }
         self.preprocessor_owners.clear();
         self.deferred_notices.clear();
+        for store in &mut self.stores {
+            store.discard_unsaved();
+        }
+    }
+
+    /// Inbound mail of `class` arrives at a transport (RCV-1); a transport that is not polled
+    /// announces it at once if its inbound traffic is enabled. Runs until the world settles.
+    pub fn deliver(&mut self, transport: TransportId, class: &str) {
+        self.trace.push(format!("{transport}: inbound mail of class {class} arrives"));
+        self.scripts[transport.index()].inbound.push_back(class.to_owned());
+        self.announce_mail(transport);
+        self.run();
+    }
+
+    /// A pushing transport with mail waiting and inbound traffic enabled calls
+    /// `SpoolerNotify(NOTIFY_NEWMAIL)` (RCV-1).
+    fn announce_mail(&mut self, transport: TransportId) {
+        let runtime = &self.runtime[transport.index()];
+        if runtime.inbound_on && !runtime.polled && !self.scripts[transport.index()].inbound.is_empty() {
+            let flags = SpoolerNotifyFlags::NOTIFY_NEWMAIL;
+            self.feed(Input::Support(SupportCall::SpoolerNotify { caller: Caller::Transport(transport), flags, message: None }));
+        }
     }
 
     /// The session ends. Runs until the world settles.
@@ -418,7 +449,38 @@ impl Sim {
                 }
                 return ok;
             }
-            Call::TransportNotify { transport, flags, message } => self.answer_notify(transport, flags, message),
+            Call::TransportNotify { transport, flags, message } => {
+                let ret = self.answer_notify(transport, flags, message);
+                let ok = self.feed(Input::Return(ret));
+                if ok && flags.contains(NotifyFlags::NOTIFY_BEGIN_INBOUND) {
+                    self.announce_mail(transport);
+                }
+                return ok;
+            }
+            Call::Poll { transport } => {
+                let incoming = u32::try_from(self.scripts[transport.index()].inbound.len()).unwrap_or(u32::MAX);
+                Return::Poll { transport, incoming, result: Hresult::S_OK }
+            }
+            Call::CreateMessage { store } => Return::CreateMessage { store, result: Ok(self.stores[store.index()].create_inbound()) },
+            Call::StartMessage { transport, message } => {
+                let script = &mut self.scripts[transport.index()];
+                let result = match script.start_failures.pop_front() {
+                    Some(error) => Err(error),
+                    None => match script.inbound.pop_front() {
+                        Some(class) => {
+                            let store = crate::spooler::RECEIVE_STORE;
+                            self.stores[store.index()].save_inbound(message, &class);
+                            self.trace.push(format!("{transport}: wrote a message of class {class} into {message} and saved it"));
+                            Ok(crate::input::Delivery::Saved)
+                        }
+                        None => Ok(crate::input::Delivery::Empty),
+                    },
+                };
+                Return::StartMessage { transport, message, result }
+            }
+            Call::NotifyNewMail { store, message } => {
+                Return::NotifyNewMail { store, message, result: self.stores[store.index()].notify_new_mail(message) }
+            }
             Call::Idle { transport } => Return::Idle { transport, result: Hresult::S_OK },
             Call::SubmitMessage { transport, message, offered, .. } => self.answer_submit(transport, message, &offered),
             Call::EndMessage { transport, msg_ref } => return self.answer_end(transport, msg_ref),
@@ -476,6 +538,7 @@ impl Sim {
         self.runtime[i].logons += 1;
         let script = &self.scripts[i];
         let result = script.logon.get(attempt).or(script.logon.last()).copied().unwrap_or(Err(Hresult::MAPI_E_LOGON_FAILED));
+        self.runtime[i].polled = result.is_ok_and(|caps| caps.contains(crate::flags::LogonCaps::LOGON_SP_POLL));
         if result.is_ok() {
             // Both public providers register their preprocessor and create their row inside
             // TransportLogon (real-providers.md, A.1 and A.2).
@@ -497,6 +560,11 @@ impl Sim {
         }
         if let (true, Some(m)) = (flags.contains(NotifyFlags::NOTIFY_ABORT_DEFERRED), message) {
             self.deferred_notices.retain(|(_, t, held)| !(*t == transport && *held == m));
+        }
+        if flags.contains(NotifyFlags::NOTIFY_BEGIN_INBOUND) {
+            self.runtime[transport.index()].inbound_on = true;
+        } else if flags.contains(NotifyFlags::NOTIFY_END_INBOUND) {
+            self.runtime[transport.index()].inbound_on = false;
         }
         Return::TransportNotify { transport, flags, result: Hresult::S_OK }
     }

@@ -65,6 +65,12 @@ pub struct TransportScript {
     pub preprocess: VecDeque<Vec<u16>>,
     /// When the scripts run out: seeded random faults, or always the plain answers.
     pub random_faults: bool,
+    /// Inbound messages waiting at the transport, by message class, oldest first (RCV-1). A
+    /// transport that logged on with `LOGON_SP_POLL` reports them when polled; any other
+    /// announces them with `SpoolerNotify(NOTIFY_NEWMAIL)` while its inbound traffic is enabled.
+    pub inbound: VecDeque<String>,
+    /// Scripted failures of `StartMessage`, used first (RCV-7).
+    pub start_failures: VecDeque<Hresult>,
 }
 
 impl TransportScript {
@@ -84,7 +90,24 @@ impl TransportScript {
             end: VecDeque::new(),
             preprocess: VecDeque::new(),
             random_faults: false,
+            inbound: VecDeque::new(),
+            start_failures: VecDeque::new(),
         }
+    }
+
+    /// Inbound messages of these classes wait at the transport (RCV-1).
+    #[must_use]
+    pub fn receives<S: Into<String>>(mut self, classes: impl IntoIterator<Item = S>) -> TransportScript {
+        self.inbound.extend(classes.into_iter().map(Into::into));
+        self
+    }
+
+    /// The next `StartMessage` calls fail with these errors, leaving the waiting mail where it
+    /// is (RCV-7).
+    #[must_use]
+    pub fn failing_starts(mut self, errors: impl IntoIterator<Item = Hresult>) -> TransportScript {
+        self.start_failures.extend(errors);
+        self
     }
 
     /// Adds scripted `SubmitMessage` answers.

@@ -18,6 +18,7 @@ macro_rules! bug {
     };
 }
 
+mod inbound;
 mod messages;
 mod queue;
 mod returns;
@@ -28,6 +29,7 @@ mod symmetry;
 mod transport;
 mod view;
 
+pub(crate) use inbound::RECEIVE_STORE;
 pub use transport::Ending;
 pub use view::{MessageView, RecipientView, TransportView};
 
@@ -227,6 +229,8 @@ pub struct Spooler {
     stores: Vec<StoreState>,
     preprocessors: Vec<Preprocessor>,
     messages: Messages,
+    /// The inbound message being fetched, if any (RCV-4 to RCV-10).
+    inbound: Option<inbound::Inbound>,
     /// The deliberate mistake this spooler makes, if any (the bug zoo).
     #[cfg(feature = "bug-zoo")]
     bug: Option<crate::zoo::Bug>,
@@ -260,6 +264,7 @@ impl Spooler {
             stores: vec![StoreState::Closed; usize::from(profile.stores)],
             preprocessors: Vec::new(),
             messages: Messages::default(),
+            inbound: None,
             #[cfg(feature = "bug-zoo")]
             bug: None,
         })
@@ -305,8 +310,14 @@ impl Spooler {
             Input::Return(ret) => self.on_return(ret, &mut fx)?,
             Input::Support(call) => self.on_support(call)?,
             Input::Queue(event) => self.on_queue(event)?,
-            Input::TimePassed { seconds } => self.now = self.now.after(seconds),
-            Input::SystemIdle => self.on_system_idle(),
+            Input::TimePassed { seconds } => {
+                self.now = self.now.after(seconds);
+                self.polls_due();
+            }
+            Input::SystemIdle => {
+                self.on_system_idle();
+                self.polls_due();
+            }
         }
         self.advance(&mut fx, priorities);
         Ok(fx)

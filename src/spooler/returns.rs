@@ -128,6 +128,19 @@ impl Spooler {
                 }
                 Ok(())
             }
+            Return::Poll { transport, incoming, result } => self.returned_poll(transport, incoming, result),
+            Return::CreateMessage { result, .. } => {
+                self.returned_create(result);
+                Ok(())
+            }
+            Return::StartMessage { transport, message, result } => {
+                self.returned_start(transport, message, result, fx);
+                Ok(())
+            }
+            Return::NotifyNewMail { .. } => {
+                self.returned_notify_new_mail();
+                Ok(())
+            }
             Return::FinishedMsg { store, message, result } => {
                 if result.is_failure() {
                     let documented = "S_OK (MAPI_E_NO_SUPPORT only from a store without sent-mail processing, which cannot send, SUB-17)";
@@ -260,6 +273,11 @@ impl Spooler {
             } else if sent.contains(end) {
                 *enabled = false;
             }
+        }
+        if sent.contains(NotifyFlags::NOTIFY_END_INBOUND) {
+            // RCV-2: polling ends and waiting mail is no longer fetched.
+            logon.poll_due = false;
+            logon.mail_waiting = false;
         }
         if let (true, Some(m)) = (sent.contains(NotifyFlags::NOTIFY_ABORT_DEFERRED), message) {
             // AMB-34: the transport dropped its copy; the recipients go back to the queue.

@@ -52,6 +52,9 @@ impl Spooler {
                     self.phase = Phase::Running;
                 }
                 Phase::Running => {
+                    if let Some(next) = self.inbound_continuation(fx) {
+                        return Some(next);
+                    }
                     let mut next = None;
                     for work in priorities.0 {
                         next = match work {
@@ -71,9 +74,14 @@ impl Spooler {
                         self.messages.lock(message);
                         continue;
                     }
-                    return next.or_else(|| self.idle_work());
+                    return next.or_else(|| self.inbound_work()).or_else(|| self.idle_work());
                 }
                 Phase::Stopping => {
+                    // A message the transport saved is still announced; one it was not given
+                    // yet is released (RCV-10).
+                    if let Some(next) = self.inbound_continuation(fx) {
+                        return Some(next);
+                    }
                     if let Some(next) = self.message_work(fx) {
                         return Some(next);
                     }

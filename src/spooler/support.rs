@@ -62,7 +62,7 @@ impl Spooler {
             return fault(ProviderFault::ConflictingNotifyData);
         }
         let logon = self.live_logon_mut(t, "SpoolerNotify")?;
-        let (critsec, inbound, outbound) = (logon.critsec, logon.enabled.inbound, logon.enabled.outbound);
+        let (critsec, outbound) = (logon.critsec, logon.enabled.outbound);
         if flags.contains(F::NOTIFY_CRITSEC | F::NOTIFY_NONCRIT) {
             return fault(ProviderFault::CriticalSection {
                 flag: "NOTIFY_CRITSEC|NOTIFY_NONCRIT",
@@ -82,9 +82,6 @@ impl Spooler {
             if !holds {
                 return fault(ProviderFault::NotDeferred { message });
             }
-        }
-        if flags.contains(F::NOTIFY_NEWMAIL) && inbound {
-            return Err(Unsupported { what: "fetching inbound mail after NOTIFY_NEWMAIL", requirement: "RCV-1" }.into());
         }
         // Checked; now apply.
         // The bug zoo: the critical error is not acted on, so the transport is called as before
@@ -125,7 +122,10 @@ impl Spooler {
                 }
             }
         }
-        // NOTIFY_NEWMAIL while inbound is disabled is dropped (RCV-2, AMB-38).
+        if flags.contains(F::NOTIFY_NEWMAIL) {
+            // RCV-1; while inbound is disabled it is dropped (RCV-2, AMB-38).
+            self.on_new_mail(t);
+        }
         Ok(())
     }
 

@@ -91,6 +91,10 @@ pub(crate) struct Logon {
     pub(crate) requery: bool,
     /// The system was idle since the last `Idle` call (LIFE-11).
     pub(crate) idle_due: bool,
+    /// `Poll` is due (RCV-1, DEC-25).
+    pub(crate) poll_due: bool,
+    /// The transport signalled inbound mail that the spooler has not fetched yet (RCV-1, RCV-3).
+    pub(crate) mail_waiting: bool,
     /// The logon is to be released, and why.
     pub(crate) release: Option<Ending>,
 }
@@ -110,6 +114,8 @@ impl Logon {
             critsec: false,
             requery: false,
             idle_due: false,
+            poll_due: false,
+            mail_waiting: false,
             release: None,
         }
     }

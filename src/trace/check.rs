@@ -341,6 +341,7 @@ fn requirements_of(effect: &Effect) -> Vec<String> {
         Effect::Call(call) => call_requirements(call).iter().map(|id| (*id).to_owned()).collect(),
         Effect::SaveRecipients { .. } => vec!["SUB-28".to_owned(), "INV-23".to_owned()],
         Effect::Report { .. } => vec!["SUB-30".to_owned(), "INV-24".to_owned()],
+        Effect::Release(crate::Released::Unsaved { .. }) => vec!["RCV-6".to_owned(), "RCV-7".to_owned()],
         Effect::Release(_) => vec!["LIFE-15".to_owned()],
     }
 }
@@ -365,6 +366,10 @@ fn call_requirements(call: &Call) -> &'static [&'static str] {
         Call::SubmitPreprocessed { .. } => &["SUB-12"],
         Call::RemovePreprocessInfo { .. } => &["HOOK-4"],
         Call::FinishedMsg { .. } => &["HOOK-7", "SUB-26"],
+        Call::Poll { .. } => &["RCV-1", "RCV-3", "INV-9"],
+        Call::CreateMessage { .. } => &["RCV-4", "DEC-24"],
+        Call::StartMessage { .. } => &["RCV-5", "RCV-6", "AMB-14"],
+        Call::NotifyNewMail { .. } => &["RCV-10", "INV-36"],
     }
 }
 

@@ -13,11 +13,11 @@ use serde_json::{Map, Value, json};
 
 use super::{Event, FORMAT_VERSION, Header, Recorded, TraceError};
 use crate::{
-    AddrType, AddressTypes, Call, Caller, Directions, Effect, EndFlags, Hresult, Input, LockState, LogonCaps, LogonFlags, MapiUid,
-    MessageId, MsgRef, NdrOrigin, NotifyFlags, PreprocessorFilter, PreprocessorId, Profile, QueueEvent, QueueFlags, QueueRow, RecipientIdx,
-    RecipientOutcome, RecipientRow, RecipientSet, Registrations, Released, ReportKind, ReportRequests, Return, ServiceId, SessionRequest,
-    Settings, SpiVersion, SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome, SupportCall, TransportId,
-    VersionRange, XpInitFlags,
+    AddrType, AddressTypes, Call, Caller, Delivery, Directions, Effect, EndFlags, Hresult, Input, LockState, LogonCaps, LogonFlags,
+    MapiUid, MessageId, MsgRef, NdrOrigin, NotifyFlags, PreprocessorFilter, PreprocessorId, Profile, QueueEvent, QueueFlags, QueueRow,
+    RecipientIdx, RecipientOutcome, RecipientRow, RecipientSet, Registrations, Released, ReportKind, ReportRequests, Return, ServiceId,
+    SessionRequest, Settings, SpiVersion, SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome, SupportCall,
+    TransportId, VersionRange, XpInitFlags,
 };
 
 /// The keys that say what a line is, in the order they are looked for.
@@ -242,6 +242,26 @@ impl Codec {
             Return::RemovePreprocessInfo { preprocessor, message: m, result } => {
                 message(ret_of(method, preprocessor.to_string(), *result), *m)
             }
+            Return::Poll { transport, incoming, result } => {
+                let mut v = ret_of(method, transport.to_string(), *result);
+                v["lpulIncoming"] = json!(incoming);
+                v
+            }
+            Return::CreateMessage { store, result } => {
+                let mut v = ret_of(method, store.to_string(), result.err().unwrap_or(Hresult::S_OK));
+                if let Ok(m) = result {
+                    v["message"] = json!(m.to_string());
+                }
+                v
+            }
+            Return::StartMessage { transport, message: m, result } => {
+                let mut v = message(ret_of(method, transport.to_string(), result.err().unwrap_or(Hresult::S_OK)), *m);
+                if let Ok(delivery) = result {
+                    v["saved"] = json!(*delivery == Delivery::Saved);
+                }
+                v
+            }
+            Return::NotifyNewMail { store, message: m, result } => message(ret_of(method, store.to_string(), *result), *m),
         }
     }
 
@@ -367,14 +387,15 @@ impl Codec {
                 recipients: line.set("recipients")?,
                 kind: report_kind(what).ok_or_else(|| line.error("report", format!("report must be \"DR\" or \"NDR\", not {what:?}")))?,
             })),
-            "release" => {
-                let t = line.transport("transport")?;
-                match what {
-                    "logon" => Ok(Event::Effect(Effect::Release(Released::Logon(t)))),
-                    "provider" => Ok(Event::Effect(Effect::Release(Released::Provider(t)))),
-                    _ => Err(line.error("release", format!("release must be \"logon\" or \"provider\", not {what:?}"))),
-                }
-            }
+            "release" => match what {
+                "logon" => Ok(Event::Effect(Effect::Release(Released::Logon(line.transport("transport")?)))),
+                "provider" => Ok(Event::Effect(Effect::Release(Released::Provider(line.transport("transport")?)))),
+                "unsaved" => Ok(Event::Effect(Effect::Release(Released::Unsaved {
+                    store: line.store("store")?,
+                    message: line.message_at("message")?,
+                }))),
+                _ => Err(line.error("release", format!("release must be \"logon\", \"provider\" or \"unsaved\", not {what:?}"))),
+            },
             _ => unreachable!("KINDS lists every kind"),
         }
     }
@@ -590,6 +611,18 @@ impl Codec {
                 Return::RemovePreprocessInfo { preprocessor: line.preprocessor("from")?, message: line.message_at("message")?, result }
             }
             "FinishedMsg" => Return::FinishedMsg { store: line.store("from")?, message: line.message_at("message")?, result },
+            "Poll" => {
+                Return::Poll { transport: line.transport("from")?, incoming: line.uint("lpulIncoming", u32::MAX.into())? as u32, result }
+            }
+            "CreateMessage" => {
+                Return::CreateMessage { store: line.store("from")?, result: when_ok(result, || line.message_at("message"))? }
+            }
+            "StartMessage" => Return::StartMessage {
+                transport: line.transport("from")?,
+                message: line.message_at("message")?,
+                result: when_ok(result, || Ok(if line.bool("saved")? { Delivery::Saved } else { Delivery::Empty }))?,
+            },
+            "NotifyNewMail" => Return::NotifyNewMail { store: line.store("from")?, message: line.message_at("message")?, result },
             _ => {
                 return Err(
                     line.error("return", format!("unknown method {what:?}; expected one the spooler calls ({})", CALL_METHODS.join(", ")))
@@ -600,7 +633,7 @@ impl Codec {
 }
 
 /// Every method the spooler calls, as the trace names it.
-const CALL_METHODS: [&str; 17] = [
+const CALL_METHODS: [&str; 21] = [
     "XPProviderInit",
     "MSG_SERVICE_CONFIGURE",
     "TransportLogon",
@@ -618,6 +651,10 @@ const CALL_METHODS: [&str; 17] = [
     "IMessage::SubmitMessage",
     "RemovePreprocessInfo",
     "FinishedMsg",
+    "Poll",
+    "CreateMessage",
+    "StartMessage",
+    "NotifyNewMail",
 ];
 
 /// A call's out-parameter: read after a success, absent after a failure (which the call's
@@ -676,7 +713,10 @@ fn call_value(call: &Call) -> Value {
         Call::PreprocessMessage { preprocessor, message } | Call::RemovePreprocessInfo { preprocessor, message } => {
             json!({"call": method, "to": preprocessor.to_string(), "message": message.to_string()})
         }
-        Call::SubmitPreprocessed { store, message } | Call::FinishedMsg { store, message } => {
+        Call::Poll { transport } => json!({"call": method, "to": transport.to_string()}),
+        Call::CreateMessage { store } => json!({"call": method, "to": store.to_string()}),
+        Call::StartMessage { transport, message } => json!({"call": method, "to": transport.to_string(), "message": message.to_string()}),
+        Call::SubmitPreprocessed { store, message } | Call::FinishedMsg { store, message } | Call::NotifyNewMail { store, message } => {
             json!({"call": method, "to": store.to_string(), "message": message.to_string()})
         }
     }
@@ -698,6 +738,9 @@ fn effect_value(effect: &Effect) -> Value {
         }),
         Effect::Release(Released::Logon(t)) => json!({"release": "logon", "transport": t.to_string()}),
         Effect::Release(Released::Provider(t)) => json!({"release": "provider", "transport": t.to_string()}),
+        Effect::Release(Released::Unsaved { store, message }) => {
+            json!({"release": "unsaved", "store": store.to_string(), "message": message.to_string()})
+        }
     }
 }
 
@@ -907,6 +950,10 @@ impl<'a> Line<'a> {
                 Call::RemovePreprocessInfo { preprocessor: self.preprocessor("to")?, message: self.message_at("message")? }
             }
             "FinishedMsg" => Call::FinishedMsg { store: self.store("to")?, message: self.message_at("message")? },
+            "Poll" => Call::Poll { transport: self.transport("to")? },
+            "CreateMessage" => Call::CreateMessage { store: self.store("to")? },
+            "StartMessage" => Call::StartMessage { transport: self.transport("to")?, message: self.message_at("message")? },
+            "NotifyNewMail" => Call::NotifyNewMail { store: self.store("to")?, message: self.message_at("message")? },
             _ => {
                 return Err(
                     self.error("call", format!("unknown method {what:?}; expected one the spooler calls ({})", CALL_METHODS.join(", ")))

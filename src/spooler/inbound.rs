@@ -1,0 +1,159 @@
+//! Reception (RCV): polling, `NOTIFY_NEWMAIL`, and the `StartMessage` loop that moves inbound
+//! mail from a transport into the receive store.
+//!
+//! A transport signals waiting mail by `SpoolerNotify(NOTIFY_NEWMAIL)` or by a non-zero `Poll`
+//! (RCV-1, RCV-3), both only while its inbound traffic is enabled (RCV-2). The spooler then
+//! fetches one message at a time (AMB-20): it creates a message in the receive folder of the
+//! receive store (RCV-4), hands it to `StartMessage` (RCV-5), and, when the transport saved it,
+//! announces it with `NotifyNewMail` (RCV-10). It goes on until a `StartMessage` returns without
+//! saving anything (RCV-6, AMB-14) or fails (RCV-7); an unsaved message is released, which
+//! discards it. The receive store is the profile's first store (DEC-24); `Poll` is due whenever
+//! time passes or the system is idle (DEC-25).
+
+use crate::effect::{Call, Effect, Effects, Released};
+use crate::error::{Error, ProviderFault};
+use crate::hresult::Hresult;
+use crate::ids::{MessageId, StoreId, TransportId};
+use crate::input::Delivery;
+
+use super::transport::LogonStage;
+use super::{InFlight, Spooler, StoreState};
+
+/// The receive store (DEC-24).
+pub(crate) const RECEIVE_STORE: StoreId = StoreId(0);
+
+/// The inbound message being fetched (one at a time, AMB-20).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Inbound {
+    /// `CreateMessage` is in flight for this transport's next message.
+    Creating(TransportId),
+    /// The message exists, unsaved; `StartMessage` is due.
+    Created(TransportId, MessageId),
+    /// The transport saved the message; `NotifyNewMail` is due.
+    Saved(TransportId, MessageId),
+}
+
+impl Spooler {
+    /// `NOTIFY_NEWMAIL` from a transport: mail is waiting, if its inbound traffic is enabled;
+    /// otherwise the notification is dropped (RCV-2).
+    pub(super) fn on_new_mail(&mut self, t: TransportId) {
+        if let Some(logon) = self.transports[t.index()].logon_mut()
+            && logon.enabled.inbound
+            && logon.serving()
+        {
+            logon.mail_waiting = true;
+        }
+    }
+
+    /// Time passed or the system is idle: `Poll` is due on every logon that asked to be polled
+    /// (LOGON_SP_POLL) and whose inbound traffic is enabled (RCV-1, DEC-25).
+    pub(super) fn polls_due(&mut self) {
+        for transport in &mut self.transports {
+            if let Some(logon) = transport.logon_mut()
+                && logon.caps.contains(crate::flags::LogonCaps::LOGON_SP_POLL)
+                && logon.enabled.inbound
+                && logon.serving()
+            {
+                logon.poll_due = true;
+            }
+        }
+    }
+
+    /// The next step of a fetch under way: `StartMessage` once the message exists, and
+    /// `NotifyNewMail` once it was saved. A message created for a transport that can no longer
+    /// be called is released unsaved (LIFE-17).
+    pub(super) fn inbound_continuation(&mut self, fx: &mut Effects) -> Option<InFlight> {
+        match self.inbound? {
+            Inbound::Creating(_) => None,
+            Inbound::Created(t, message) => {
+                let callable = self.logon(t).is_some_and(|l| l.serving() && l.enabled.inbound) && self.phase == super::Phase::Running;
+                if callable {
+                    Some(InFlight::Plain(Call::StartMessage { transport: t, message }))
+                } else {
+                    self.inbound = None;
+                    fx.push(Effect::Release(Released::Unsaved { store: RECEIVE_STORE, message }));
+                    None
+                }
+            }
+            Inbound::Saved(_, message) => Some(InFlight::Plain(Call::NotifyNewMail { store: RECEIVE_STORE, message })),
+        }
+    }
+
+    /// A new fetch or a poll, for the first transport in profile order that has one due, and
+    /// only while no fetch is under way (RCV-1 to RCV-4). Never inside a critical section
+    /// (STAT-13, INV-11).
+    pub(super) fn inbound_work(&mut self) -> Option<InFlight> {
+        if self.inbound.is_some() {
+            return None;
+        }
+        let store_open = matches!(self.stores.get(RECEIVE_STORE.index()), Some(StoreState::LoggedOn | StoreState::Watching));
+        for (i, transport) in self.transports.iter_mut().enumerate() {
+            let t = TransportId(i as u8);
+            let Some(logon) = transport.logon_mut() else { continue };
+            let callable = logon.stage == LogonStage::Ready && logon.serving() && !logon.critsec && logon.enabled.inbound;
+            if !callable {
+                continue;
+            }
+            if logon.poll_due {
+                logon.poll_due = false;
+                return Some(InFlight::Plain(Call::Poll { transport: t }));
+            }
+            if logon.mail_waiting && store_open {
+                self.inbound = Some(Inbound::Creating(t));
+                return Some(InFlight::Plain(Call::CreateMessage { store: RECEIVE_STORE }));
+            }
+        }
+        None
+    }
+
+    /// `Poll` returned: a non-zero count means mail is waiting (RCV-3).
+    pub(super) fn returned_poll(&mut self, t: TransportId, incoming: u32, result: Hresult) -> Result<(), Error> {
+        if result.is_failure() {
+            return Err(Error::provider(t, ProviderFault::UndocumentedResult { method: "Poll", result, documented: "S_OK" }));
+        }
+        self.in_flight = None;
+        if incoming != 0 {
+            self.on_new_mail(t);
+        }
+        Ok(())
+    }
+
+    /// The receive folder's `CreateMessage` returned. If the store could not create a message,
+    /// the fetch is given up until the transport signals mail again (DEC-24).
+    pub(super) fn returned_create(&mut self, result: Result<MessageId, Hresult>) {
+        self.in_flight = None;
+        let Some(Inbound::Creating(t)) = self.inbound else { return };
+        match result {
+            Ok(message) => self.inbound = Some(Inbound::Created(t, message)),
+            Err(_) => {
+                self.inbound = None;
+                if let Some(logon) = self.transports[t.index()].logon_mut() {
+                    logon.mail_waiting = false;
+                }
+            }
+        }
+    }
+
+    /// `StartMessage` returned: one message saved (the loop goes on after `NotifyNewMail`), or
+    /// nothing to deliver (the loop ends, RCV-6, AMB-14), or an error (the message is lost and
+    /// the loop ends, RCV-7). An unsaved message is released.
+    pub(super) fn returned_start(&mut self, t: TransportId, message: MessageId, result: Result<Delivery, Hresult>, fx: &mut Effects) {
+        self.in_flight = None;
+        if result == Ok(Delivery::Saved) {
+            self.inbound = Some(Inbound::Saved(t, message));
+            return;
+        }
+        self.inbound = None;
+        fx.push(Effect::Release(Released::Unsaved { store: RECEIVE_STORE, message }));
+        if let Some(logon) = self.transports[t.index()].logon_mut() {
+            logon.mail_waiting = false;
+        }
+    }
+
+    /// `NotifyNewMail` returned: the message is in the store whatever the result; the loop goes
+    /// on while the transport still has mail waiting (RCV-10).
+    pub(super) fn returned_notify_new_mail(&mut self) {
+        self.in_flight = None;
+        self.inbound = None;
+    }
+}
