@@ -24,6 +24,9 @@ macro_rules! codes {
 codes! {
     /// Success.
     S_OK = 0x0000_0000;
+    /// Success with a "no" (COM); not a documented result of any method the spooler calls, but
+    /// MRXP's `StartMessage` returns it when it has nothing to deliver (RCV-6).
+    S_FALSE = 0x0000_0001;
     /// `StatusRecips` or a table call succeeded for some entries only (counts as success, ERR-16).
     MAPI_W_ERRORS_RETURNED = 0x0004_0380;
     /// `SpoolerYield` asks the transport to stop the message in progress (DEF-8).

@@ -118,6 +118,8 @@ fn a_return_for_a_call_never_made_is_refused_with_the_rule_it_breaks() {
     assert_eq!(d.line, at + 1);
     assert!(d.expected.starts_with("refuses this input"), "{d}");
     assert!(d.expected.contains("Idle"), "{d}");
+    // The refusal names the rule it enforces, though its message does not.
+    assert_eq!(d.requirements, ["AMB-20"], "{d}");
 }
 
 #[test]

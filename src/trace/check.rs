@@ -12,7 +12,7 @@ use std::fmt;
 
 use super::json::Codec;
 use super::{Event, Header, Recorded, TraceError};
-use crate::{Call, Effect, Input, Monitor, Priorities, Spooler};
+use crate::{Call, CallerError, Effect, Error, Input, Monitor, Priorities, ProviderFault, Spooler, StoreFault};
 
 /// Replays a trace against the reference spooler.
 #[derive(Clone, Debug)]
@@ -291,7 +291,7 @@ impl Checker {
             }
             Err(error) => {
                 let text = error.to_string();
-                let requirements = requirement_ids(&text);
+                let requirements = refusal_requirements(&error, &text);
                 Err(self.diverged(&Event::Input(input), format!("refuses this input: {text}"), requirements))
             }
         }
@@ -371,6 +371,65 @@ fn call_requirements(call: &Call) -> &'static [&'static str] {
         Call::StartMessage { .. } => &["RCV-5", "RCV-6", "AMB-14"],
         Call::NotifyNewMail { .. } => &["RCV-10", "INV-36"],
     }
+}
+
+/// The requirements a refusal enforces: the IDs its message names, then the rule behind each
+/// kind of refusal (most messages say what went wrong without naming the rule).
+fn refusal_requirements(error: &Error, text: &str) -> Vec<String> {
+    let rules: &[&str] = match error {
+        Error::Caller(caller) => match caller {
+            CallerError::NoCallInFlight { .. } | CallerError::WrongReturn { .. } => &["AMB-20"],
+            CallerError::ShuttingDown { .. } => &["DEC-8"],
+            CallerError::NotLoggedOn(_) | CallerError::NoDirection => &["LIFE-10"],
+            CallerError::NotStarted { .. }
+            | CallerError::AlreadyStarted
+            | CallerError::Stopped { .. }
+            | CallerError::UnknownTransport(_)
+            | CallerError::UnknownStore(_)
+            | CallerError::Profile(_) => &[],
+        },
+        Error::Provider { fault, .. } => match fault {
+            ProviderFault::NoLogon { .. } => &["ERR-17"],
+            ProviderFault::StatusRowExists | ProviderFault::NoStatusRow => &["LIFE-9", "INV-4"],
+            ProviderFault::NoStatusRowAtBegin { .. } => &["LIFE-9", "AMB-31"],
+            ProviderFault::NotifyFlagsChanged { .. } => &["LIFE-13"],
+            ProviderFault::UndocumentedResult { .. } => &["DEC-1"],
+            ProviderFault::VersionTooNew { .. } => &["VER-3"],
+            ProviderFault::NotOffered { .. } => &["SUB-28", "INV-21"],
+            ProviderFault::ProcessedAnyway { .. } => &["ERR-2", "ERR-3"],
+            ProviderFault::SuccessAfterCriticalError => &["ERR-7", "LIFE-17"],
+            ProviderFault::CancelWithoutDeferral => &["ERR-6", "DEC-3"],
+            ProviderFault::ConflictingEndFlags(_) => &["SUB-34"],
+            ProviderFault::StatusRecipsOutsideSubmit { .. } => &["SUB-30"],
+            ProviderFault::DuplicateReport { .. } => &["SUB-30", "INV-24"],
+            ProviderFault::ReportedNotTaken { .. } => &["SUB-30", "SUB-33", "SUB-28"],
+            ProviderFault::NoSuchRecipient { .. } => &["SUB-28"],
+            ProviderFault::StoreOnlyFlag(_) => &["TC-12"],
+            ProviderFault::ConflictingNotifyData | ProviderFault::NotDeferred { .. } => &["DEF-2"],
+            ProviderFault::CriticalSection { .. } => &["STAT-13"],
+            ProviderFault::YieldOutsideCall => &["SUB-35", "DEC-18"],
+            ProviderFault::TooManyPreprocessors(_) => &["HOOK-1"],
+        },
+        Error::Store { fault, .. } => match fault {
+            StoreFault::NoRecipients(_) => &["SUB-1"],
+            StoreFault::TooManyRecipients(_) => &[],
+            StoreFault::DuplicateRow(_) | StoreFault::QueueNotOpen | StoreFault::ForeignRow(_) => &["SUB-16"],
+            StoreFault::PreprocessFlagWithoutProperty(_) => &["SUB-12", "HOOK-5"],
+            StoreFault::AnnouncedLocked(_) => &["SUB-20", "AMB-5"],
+            StoreFault::RemovedWhileLocked(_) => &["SUB-20", "DEF-6"],
+            StoreFault::UndocumentedResult { .. } => &["DEC-1"],
+            StoreFault::TransportOnlyFlag(_) => &["TC-12"],
+        },
+        // The message names the requirement.
+        Error::Unsupported(_) => &[],
+    };
+    let mut found = requirement_ids(text);
+    for id in rules {
+        if !found.iter().any(|f| f == id) {
+            found.push((*id).to_owned());
+        }
+    }
+    found
 }
 
 /// The requirement IDs named in a text (a refusal's message names the rule it enforces).
