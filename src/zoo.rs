@@ -71,6 +71,11 @@ bugs! {
     IgnoreRetryDelay = "ignore-retry-delay" breaks "INV-29";
     /// Keeps calling a transport after its `NOTIFY_CRITICAL_ERROR` (LIFE-17).
     CallAfterCriticalError = "call-after-critical-error" breaks "INV-5";
+    /// Announces with `NotifyNewMail` the message of a `StartMessage` that saved nothing, as
+    /// if every successful return meant a delivery (RCV-6, AMB-14).
+    NotifyUnsaved = "notify-unsaved" breaks "INV-36";
+    /// Takes `NOTIFY_NEWMAIL` to mean one message, and stops after fetching it (RCV-1, RCV-6).
+    OneMessagePerNotification = "one-message-per-notification" breaks "LIV-4";
 }
 
 impl fmt::Display for Bug {

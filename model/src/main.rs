@@ -90,11 +90,18 @@ struct WorldArgs {
     /// The drafts are deleted after submission instead of moved to Sent Items.
     #[arg(long)]
     delete_after_submit: bool,
+    /// Inbound messages waiting at transport 0 (0 to 8); it announces them with NOTIFY_NEWMAIL.
+    #[arg(long, default_value_t = Config::default().inbound)]
+    inbound: u8,
+    /// Transport 0 asks to be polled (LOGON_SP_POLL) instead of announcing its inbound mail.
+    #[arg(long)]
+    poll: bool,
     /// Check a deliberately wrong spooler from the bug zoo instead of the correct one:
     /// send-before-lock, offer-taken-recipient, skip-unlock, finish-before-settled,
     /// ignore-delete-after-submit, submit-after-end-outbound, shutdown-with-live-logon,
     /// end-after-failed-submit, forget-locked-across-restart, send-twice-after-restart,
-    /// ignore-retry-delay, call-after-critical-error.
+    /// ignore-retry-delay, call-after-critical-error, notify-unsaved,
+    /// one-message-per-notification.
     #[arg(long, value_name = "NAME", value_parser = parse_bug)]
     bug: Option<Bug>,
 }
@@ -120,6 +127,8 @@ impl WorldArgs {
             idles: self.idles,
             preprocess: self.preprocess,
             delete_after_submit: self.delete_after_submit,
+            inbound: self.inbound,
+            poll: self.poll,
             bug: self.bug,
             ..Config::default()
         };

@@ -42,6 +42,8 @@ fn specimen(bug: Bug) -> (Config, &'static [&'static str]) {
         Bug::SendTwiceAfterRestart => (Config { crashes: 1, ..world(&[]) }, &[]),
         Bug::IgnoreRetryDelay => (world(&["wait"]), &[]),
         Bug::CallAfterCriticalError => (world(&["critical"]), &[]),
+        Bug::NotifyUnsaved => (Config { inbound: 1, ..world(&[]) }, &[]),
+        Bug::OneMessagePerNotification => (Config { inbound: 2, ..world(&[]) }, &[]),
     }
 }
 
@@ -193,5 +195,17 @@ fn every_bug_has_its_own_name() {
         assert_eq!(Bug::from_name(bug.name()), Some(*bug));
     }
     assert_eq!(Bug::from_name("no-such-bug"), None);
-    assert_eq!(Bug::ALL.len(), 12);
+    assert_eq!(Bug::ALL.len(), 14);
+}
+
+#[test]
+fn notify_unsaved_breaks_commit_before_notify() {
+    // Spec: INV-36, RCV-6, AMB-14
+    caught(Bug::NotifyUnsaved);
+}
+
+#[test]
+fn one_message_per_notification_breaks_signalled_mail_is_fetched() {
+    // Spec: LIV-4, RCV-1, RCV-6
+    caught(Bug::OneMessagePerNotification);
 }

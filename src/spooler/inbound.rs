@@ -141,6 +141,20 @@ impl Spooler {
         self.in_flight = None;
         if result == Ok(Delivery::Saved) {
             self.inbound = Some(Inbound::Saved(t, message));
+            if bug!(self, OneMessagePerNotification)
+                && let Some(logon) = self.transports[t.index()].logon_mut()
+            {
+                // The bug zoo: one notification, one message (RCV-6).
+                logon.mail_waiting = false;
+            }
+            return;
+        }
+        if bug!(self, NotifyUnsaved) && result.is_ok() {
+            // The bug zoo: any S_OK is taken for a delivery; the loop still ends (AMB-14).
+            self.inbound = Some(Inbound::Saved(t, message));
+            if let Some(logon) = self.transports[t.index()].logon_mut() {
+                logon.mail_waiting = false;
+            }
             return;
         }
         self.inbound = None;
