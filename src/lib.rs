@@ -79,7 +79,9 @@ pub use monitor::{Monitor, Property, Violation};
 pub use recipients::{RecipientRow, RecipientSet, TransportSet};
 pub use rename::Renaming;
 pub use routing::{AddressTypes, PreprocessorFilter, Registrations, first_choice, scan};
-pub use spooler::{Ending, MessageView, Phase, Priorities, Profile, RecipientView, Settings, Spooler, TransportView, Work};
+pub use spooler::{
+    Ending, MessageView, Phase, Priorities, Profile, RecipientView, Settings, Spooler, StatusResource, StatusRow, TransportView, Work,
+};
 pub use version::{Negotiation, SpiVersion, VersionRange};
 
 /// The README's examples, compiled and run as doctests.

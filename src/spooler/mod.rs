@@ -31,7 +31,7 @@ mod view;
 
 pub(crate) use inbound::RECEIVE_STORE;
 pub use transport::Ending;
-pub use view::{MessageView, RecipientView, TransportView};
+pub use view::{MessageView, RecipientView, StatusResource, StatusRow, TransportView};
 
 use crate::effect::{Call, Effects};
 use crate::error::{CallerError, Error};

@@ -43,6 +43,25 @@ pub enum TransportView {
     Gone(Ending),
 }
 
+/// Whose row of the status table it is (`PR_RESOURCE_TYPE`, STAT-7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StatusResource {
+    /// The spooler's own row (`MAPI_SPOOLER`).
+    Spooler,
+    /// A transport logon's row (`MAPI_TRANSPORT_PROVIDER`).
+    Transport(TransportId),
+}
+
+/// One row of the session's status table as a client sees it (STAT-1 to STAT-4). The MAPI
+/// subsystem's and address book's rows are MAPI's, not the spooler's, and are not modelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StatusRow {
+    /// Whose row it is.
+    pub resource: StatusResource,
+    /// `PR_STATUS_CODE`: for a transport, as its last `ModifyStatusRow` left it (STAT-3).
+    pub status: StatusCode,
+}
+
 /// What the spooler knows of an outbound message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MessageView {
@@ -119,6 +138,23 @@ impl Spooler {
     #[must_use]
     pub fn transport_order(&self) -> &[TransportId] {
         &self.order
+    }
+
+    /// The status table as a client would read it now (STAT-1 to STAT-4, INV-4): the spooler's
+    /// row while the session runs (`STATUS_AVAILABLE`), then one row per transport logon from
+    /// the `ModifyStatusRow` that created it until the logon is released, in profile order.
+    #[must_use]
+    pub fn status_table(&self) -> Vec<StatusRow> {
+        let mut rows = Vec::new();
+        if matches!(self.phase, Phase::Starting | Phase::Running | Phase::Stopping) {
+            rows.push(StatusRow { resource: StatusResource::Spooler, status: StatusCode::STATUS_AVAILABLE });
+        }
+        for (i, transport) in self.transports.iter().enumerate() {
+            if let Some(status) = transport.logon().and_then(|l| l.row) {
+                rows.push(StatusRow { resource: StatusResource::Transport(TransportId(i as u8)), status });
+            }
+        }
+        rows
     }
 
     /// Where a transport is, or `None` for a transport the profile does not have.
