@@ -94,6 +94,20 @@ pub enum CallerError {
     /// The profile cannot be used.
     #[error("invalid profile: {0}")]
     Profile(&'static str),
+    /// `MsgServiceTransportOrder` with a list whose length is not the number of transport
+    /// entries of the profile (ORD-7, ERR-15: `MAPI_E_BUSY`, AMB-28).
+    #[error("MsgServiceTransportOrder needs all {expected} transports of the profile, but {got} were listed")]
+    TransportOrderCount {
+        /// The number of transport entries.
+        expected: usize,
+        /// The number listed.
+        got: usize,
+    },
+    /// `MsgServiceTransportOrder` with a list that is not the profile's transports (ORD-7,
+    /// ERR-15: `MAPI_E_NOT_FOUND`): one is not a transport of the profile, or one comes twice
+    /// (DEC-26), so another is missing.
+    #[error("MsgServiceTransportOrder must list each transport of the profile once: {0} {1}")]
+    TransportOrderList(TransportId, &'static str),
 }
 
 /// What a transport did against the documented contract.
@@ -311,7 +325,10 @@ impl Error {
 impl From<&Error> for Hresult {
     fn from(error: &Error) -> Hresult {
         match error {
-            Error::Caller(CallerError::UnknownTransport(_) | CallerError::UnknownStore(_)) => Hresult::MAPI_E_NOT_FOUND,
+            Error::Caller(CallerError::UnknownTransport(_) | CallerError::UnknownStore(_) | CallerError::TransportOrderList(..)) => {
+                Hresult::MAPI_E_NOT_FOUND
+            }
+            Error::Caller(CallerError::TransportOrderCount { .. }) => Hresult::MAPI_E_BUSY,
             Error::Caller(CallerError::NoDirection | CallerError::Profile(_)) => Hresult::MAPI_E_INVALID_PARAMETER,
             Error::Caller(_) => Hresult::MAPI_E_CALL_FAILED,
             Error::Provider { fault, .. } => match fault {

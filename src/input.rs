@@ -28,6 +28,10 @@ pub enum Input {
     /// The system is idle: the spooler may call `IXPLogon::Idle` on the transports that asked for
     /// it (LIFE-11).
     SystemIdle,
+    /// A client sets the transport order with `IMsgServiceAdmin::MsgServiceTransportOrder`
+    /// (ORD-7): every transport entry of the profile, once, in the new order. It applies to every
+    /// recipient the spooler offers from then on (DEC-26).
+    TransportOrder(Vec<TransportId>),
 }
 
 /// Which directions of traffic a request is about.

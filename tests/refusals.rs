@@ -997,6 +997,26 @@ fn tightly_coupled_inbound_is_unsupported() {
     assert_eq!(after, [&Call::TransportNotify { transport: T0, flags: NotifyFlags::NOTIFY_BEGIN_INBOUND, message: None }]);
 }
 
+/// `MsgServiceTransportOrder` must list every transport of the profile once: a wrong count is
+/// `MAPI_E_BUSY`, a transport the profile does not have or one listed twice `MAPI_E_NOT_FOUND`
+/// (ERR-15, AMB-28, DEC-26).
+#[test]
+fn a_transport_order_that_is_not_the_profile_is_refused() {
+    // Spec: ORD-7, ERR-15, AMB-28, DEC-26
+    let mut sim = idle_world();
+    let error = refuse(&mut sim, Input::TransportOrder(vec![T0]));
+    assert_eq!(error, Error::Caller(CallerError::TransportOrderCount { expected: 2, got: 1 }));
+    assert_eq!(error.hresult(), Hresult::MAPI_E_BUSY);
+    says(&error, &["all 2 transports", "1 were listed"]);
+    let error = refuse(&mut sim, Input::TransportOrder(vec![T0, T9]));
+    assert_eq!(error, Error::Caller(CallerError::TransportOrderList(T9, "is not a transport of the profile")));
+    assert_eq!(error.hresult(), Hresult::MAPI_E_NOT_FOUND);
+    let error = refuse(&mut sim, Input::TransportOrder(vec![T1, T1]));
+    assert_eq!(error, Error::Caller(CallerError::TransportOrderList(T1, "is listed twice")));
+    assert_eq!(error.hresult(), Hresult::MAPI_E_NOT_FOUND);
+    assert!(sim.feed(Input::TransportOrder(vec![T1, T0])), "a permutation of the profile's transports is accepted");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Exhaustiveness
 // ---------------------------------------------------------------------------------------------
@@ -1015,6 +1035,9 @@ fn test_of(error: &Error) -> &'static str {
             CallerError::UnknownTransport(_) | CallerError::UnknownStore(_) => "unknown_transport_and_store_identifiers_are_refused",
             CallerError::NotLoggedOn(_) => "enable_before_logon_is_refused",
             CallerError::NoDirection => "enable_without_a_direction_is_refused",
+            CallerError::TransportOrderCount { .. } | CallerError::TransportOrderList(..) => {
+                "a_transport_order_that_is_not_the_profile_is_refused"
+            }
             // Not reachable through `step`: only `Spooler::new` and `Sim::new` return it.
             CallerError::Profile(_) => "an_unusable_profile_is_refused_at_construction",
         },
@@ -1073,6 +1096,8 @@ fn every_refusal_has_a_test() {
         Error::Caller(CallerError::UnknownStore(S7)),
         Error::Caller(CallerError::NotLoggedOn(T0)),
         Error::Caller(CallerError::NoDirection),
+        Error::Caller(CallerError::TransportOrderCount { expected: 2, got: 1 }),
+        Error::Caller(CallerError::TransportOrderList(T9, "")),
         Error::Caller(CallerError::Profile("")),
         provider(T0, ProviderFault::NoLogon { call: "" }),
         provider(T0, ProviderFault::StatusRowExists),

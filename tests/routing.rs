@@ -430,3 +430,22 @@ fn preprocessor_filter_matches_by_uid_type_either_or_all() {
         assert_eq!(f.matches(&r), expected, "{f:?} on {r:?}");
     }
 }
+
+/// `MsgServiceTransportOrder` changes who gets the first chance: with two transports for SMTP,
+/// the first in the profile takes the first message; after the client puts the second first,
+/// the second takes the next one.
+#[test]
+fn the_transport_order_decides_who_is_offered_first() {
+    // Spec: ORD-7, ORD-4, DEC-26, INV-22
+    let mut sim = started(vec![
+        transport("SMTP one", Registrations::address_types([SMTP])),
+        transport("SMTP two", Registrations::address_types([SMTP])),
+    ]);
+    let first = send(&mut sim, draft(&[SMTP]));
+    assert_eq!(dispositions(&sim, first), [taken_by(T0)]);
+    assert!(sim.feed(mapi_spooler::Input::TransportOrder(vec![T1, T0])));
+    let second = send(&mut sim, draft(&[SMTP]));
+    assert_eq!(dispositions(&sim, second), [taken_by(T1)]);
+    assert_clean(&sim);
+    insta::assert_snapshot!(sim.trace());
+}

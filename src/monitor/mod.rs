@@ -198,6 +198,8 @@ impl Monitor {
                 }
             }
             Input::TimePassed { seconds } => self.now = self.now.after(*seconds),
+            // ORD-7: the scan follows the new order (INV-22).
+            Input::TransportOrder(order) => self.order.clone_from(order),
             Input::Session(_) | Input::SystemIdle => {}
         }
     }

@@ -653,6 +653,10 @@ pub fn input_line(input: &Input) -> String {
         Input::Queue(event) => event.to_string(),
         Input::TimePassed { seconds } => format!("time passes {seconds}s"),
         Input::SystemIdle => "system -> spooler: idle".to_owned(),
+        Input::TransportOrder(order) => {
+            let names: Vec<String> = order.iter().map(ToString::to_string).collect();
+            format!("client -> MsgServiceTransportOrder([{}])", names.join(", "))
+        }
     }
 }
 

@@ -318,6 +318,7 @@ impl Spooler {
                 self.on_system_idle();
                 self.polls_due();
             }
+            Input::TransportOrder(order) => self.set_transport_order(order)?,
         }
         self.advance(&mut fx, priorities);
         Ok(fx)
@@ -355,6 +356,26 @@ impl Spooler {
                 self.phase = Phase::Stopping;
             }
         }
+        Ok(())
+    }
+
+    /// ORD-7, ERR-15, DEC-26: the new order must name every transport entry once; it applies
+    /// to every offer from now on.
+    fn set_transport_order(&mut self, order: Vec<TransportId>) -> Result<(), Error> {
+        if order.len() != self.transports.len() {
+            return Err(CallerError::TransportOrderCount { expected: self.transports.len(), got: order.len() }.into());
+        }
+        let mut seen = TransportSet::EMPTY;
+        for &t in &order {
+            if t.index() >= self.transports.len() {
+                return Err(CallerError::TransportOrderList(t, "is not a transport of the profile").into());
+            }
+            if seen.contains(t) {
+                return Err(CallerError::TransportOrderList(t, "is listed twice").into());
+            }
+            seen.insert(t);
+        }
+        self.order = order;
         Ok(())
     }
 
@@ -410,5 +431,6 @@ fn input_name(input: &Input) -> &'static str {
         Input::Queue(_) => "a queue notification",
         Input::TimePassed { .. } => "TimePassed",
         Input::SystemIdle => "SystemIdle",
+        Input::TransportOrder(_) => "MsgServiceTransportOrder",
     }
 }

@@ -381,6 +381,7 @@ fn refusal_requirements(error: &Error, text: &str) -> Vec<String> {
             CallerError::NoCallInFlight { .. } | CallerError::WrongReturn { .. } => &["AMB-20"],
             CallerError::ShuttingDown { .. } => &["DEC-8"],
             CallerError::NotLoggedOn(_) | CallerError::NoDirection => &["LIFE-10"],
+            CallerError::TransportOrderCount { .. } | CallerError::TransportOrderList(..) => &["ORD-7", "ERR-15"],
             CallerError::NotStarted { .. }
             | CallerError::AlreadyStarted
             | CallerError::Stopped { .. }

@@ -122,6 +122,9 @@ impl Codec {
             }
             Input::TimePassed { seconds } => json!({"event": "TimePassed", "seconds": seconds}),
             Input::SystemIdle => json!({"event": "SystemIdle"}),
+            Input::TransportOrder(order) => {
+                json!({"session": "TransportOrder", "order": order.iter().map(ToString::to_string).collect::<Vec<_>>()})
+            }
         }
     }
 
@@ -354,6 +357,15 @@ impl Codec {
             "return" => Ok(Event::Input(Input::Return(self.read_return(&line, what)?))),
             "support" => Ok(Event::Input(Input::Support(self.read_support(&line, what)?))),
             "queue" => Ok(Event::Input(Input::Queue(self.read_queue(&line, what)?))),
+            "session" if what == "TransportOrder" => {
+                let order = line
+                    .array("order")?
+                    .iter()
+                    .map(|v| v.as_str().and_then(|s| number(s, "T")).map(TransportId))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| line.error("order", "order must list transports, like [\"T1\", \"T0\"]".to_owned()))?;
+                Ok(Event::Input(Input::TransportOrder(order)))
+            }
             "session" => Ok(Event::Input(Input::Session(line.session(what)?))),
             "event" => match what {
                 "TimePassed" => Ok(Event::Input(Input::TimePassed { seconds: line.uint("seconds", u32::MAX.into())? as u32 })),
@@ -890,7 +902,10 @@ impl<'a> Line<'a> {
             "Disable" => {
                 Ok(SessionRequest::Disable { transport: self.transport("transport")?, directions: self.directions("directions")? })
             }
-            _ => Err(self.error("session", format!("unknown session request {what:?}; expected Start, Enable, Disable or Shutdown"))),
+            _ => Err(self.error(
+                "session",
+                format!("unknown session request {what:?}; expected Start, Enable, Disable, Shutdown or TransportOrder"),
+            )),
         }
     }
 
