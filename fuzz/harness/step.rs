@@ -345,6 +345,12 @@ impl Harness {
                 })
             }
             3 => Input::TimePassed { seconds: b.pick(&[0, 1, 5, 30, 61, 3600, u32::MAX]) },
+            4 if b.chance(20) => {
+                // MsgServiceTransportOrder with a random list: now and then the profile's transports in
+                // some order, more often a list the spooler must refuse (ORD-7, ERR-15).
+                let n = 1 + usize::from(b.byte() % 5);
+                Input::TransportOrder((0..n).map(|_| self.transport(b)).collect())
+            }
             4 => Input::SystemIdle,
             5 => Input::Queue(QueueEvent::RowAdded(QueueRow {
                 store: self.store(b),
