@@ -345,6 +345,9 @@ impl ReferenceStore {
     /// see [`crate::Renaming`]).
     #[must_use]
     pub fn renamed(&self, renaming: &crate::Renaming) -> ReferenceStore {
+        if renaming.is_identity() {
+            return self.clone();
+        }
         ReferenceStore {
             id: self.id,
             next_id: self.next_id,
@@ -353,7 +356,7 @@ impl ReferenceStore {
                 .iter()
                 .map(|(id, m)| {
                     let mut m = m.clone();
-                    m.recipients = renaming.reorder(*id, &m.recipients);
+                    renaming.reorder_in_place(*id, &mut m.recipients);
                     (renaming.message(*id), m)
                 })
                 .collect(),

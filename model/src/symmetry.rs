@@ -18,8 +18,7 @@
 //! store still remembers (finished or aborted, with equal keys) need no trying: their keys cover
 //! everything about them, so swapping them changes nothing.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use mapi_spooler::{MessageId, RecipientIdx, RecipientRow, Renaming};
 
@@ -28,8 +27,13 @@ use crate::world::{Action, Answer, World};
 /// The representative of a state's class (see the module documentation).
 #[must_use]
 pub fn representative(state: &World) -> World {
+    let candidates = candidates(state);
+    // Usually the keys leave one candidate: it is the representative, with no need to compare.
+    if let [only] = candidates.as_slice() {
+        return state.renamed(only);
+    }
     let mut best: Option<(u64, World)> = None;
-    for renaming in candidates(state) {
+    for renaming in candidates {
         let candidate = state.renamed(&renaming);
         let fingerprint = hash_of(&candidate);
         let better = match &best {
@@ -43,8 +47,15 @@ pub fn representative(state: &World) -> World {
     best.map_or_else(|| state.renamed(&Renaming::new()), |(_, w)| w)
 }
 
+/// The hasher of keys and fingerprints: fast, and the same in every run and on every thread
+/// (fixed seeds), so that the representative of a class never depends on the run.
+fn hasher() -> ahash::AHasher {
+    ahash::RandomState::with_seeds(0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344, 0xa409_3822_299f_31d0, 0x082e_fa98_ec4e_6c89)
+        .build_hasher()
+}
+
 fn hash_of<T: Hash>(value: &T) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = hasher();
     value.hash(&mut h);
     h.finish()
 }
@@ -87,9 +98,14 @@ fn candidates(state: &World) -> Vec<Renaming> {
                 .iter()
                 .flat_map(|r| {
                     e.row_orders.iter().map(move |p| {
+                        // A name or an order that stays as it is needs no entry.
                         let mut r = r.clone();
-                        r.rename_message(e.id, name);
-                        r.permute_rows(e.id, p.clone());
+                        if e.id != name {
+                            r.rename_message(e.id, name);
+                        }
+                        if p.iter().enumerate().any(|(i, j)| usize::from(*j) != i) {
+                            r.permute_rows(e.id, p.clone());
+                        }
                         r
                     })
                 })
@@ -106,13 +122,13 @@ fn entry(state: &World, id: MessageId) -> Entry {
     let rows: Vec<(RecipientRow, u64)> = stored
         .map(|m| m.recipients.iter().enumerate().map(|(r, rec)| (address(rec.row), row_key(state, id, RecipientIdx(r as u16)))).collect())
         .unwrap_or_default();
-    let live = state.spooler.message_view(id).is_some()
+    let live = state.spooler.message_ids().any(|m| m == id)
         || state.monitor.watches(id)
         || state.held.iter().any(|(_, m)| *m == id)
         || state.in_hand.is_some_and(|(_, m)| m == id)
         || state.spooler.call_in_flight().and_then(mapi_spooler::Call::message) == Some(id);
 
-    let mut h = DefaultHasher::new();
+    let mut h = hasher();
     if let Some(m) = stored {
         (m.placement, m.submit_flags, m.submitted, m.unsent, m.preprocess, m.sentmail, m.delete_after_submit, m.reports, m.outcome)
             .hash(&mut h);
@@ -137,7 +153,7 @@ fn address(row: RecipientRow) -> RecipientRow {
 
 /// Everything the world knows of one recipient row.
 fn row_key(state: &World, id: MessageId, r: RecipientIdx) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = hasher();
     state.store.message(id).and_then(|m| m.recipients.get(r.index())).hash(&mut h);
     state.spooler.hash_recipient(id, r, &mut h);
     state.monitor.hash_recipient(id, r, &mut h);
@@ -148,6 +164,10 @@ fn row_key(state: &World, id: MessageId, r: RecipientIdx) -> u64 {
 /// order; ties are tried in every order when the message is live.
 fn row_orders(rows: &[(RecipientRow, u64)], live: bool) -> Vec<Vec<u16>> {
     let mut orders: Vec<Vec<u16>> = vec![(0..rows.len() as u16).collect()];
+    // Rows that all have different addresses keep their places.
+    if rows.iter().enumerate().all(|(i, (a, _))| rows[..i].iter().all(|(b, _)| a != b)) {
+        return orders;
+    }
     let mut done = vec![false; rows.len()];
     for i in 0..rows.len() {
         if done[i] {

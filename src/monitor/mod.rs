@@ -85,25 +85,25 @@ impl Monitor {
     #[must_use]
     pub fn renamed(&self, renaming: &crate::Renaming) -> Monitor {
         let mut out = self.clone();
-        out.in_flight = self.in_flight.as_ref().map(|c| renaming.call(c));
-        for w in &mut out.transports {
-            w.last_call = w.last_call.as_ref().map(|c| renaming.call(c));
-            if let Some(exchange) = &mut w.open {
-                let old = exchange.message;
-                exchange.offered = renaming.rows(old, &exchange.offered);
-                exchange.accepted = renaming.rows(old, &exchange.accepted);
-                exchange.message = renaming.message(old);
+        if !renaming.is_identity() {
+            out.in_flight = self.in_flight.as_ref().map(|c| renaming.call(c));
+            for w in &mut out.transports {
+                w.last_call = w.last_call.as_ref().map(|c| renaming.call(c));
+                if let Some(exchange) = &mut w.open {
+                    let old = exchange.message;
+                    exchange.offered = renaming.rows(old, &exchange.offered);
+                    exchange.accepted = renaming.rows(old, &exchange.accepted);
+                    exchange.message = renaming.message(old);
+                }
             }
+            out.messages = std::mem::take(&mut out.messages)
+                .into_iter()
+                .map(|(id, mut watch)| {
+                    renaming.reorder_in_place(id, &mut watch.recipients);
+                    (renaming.message(id), watch)
+                })
+                .collect();
         }
-        out.messages = self
-            .messages
-            .iter()
-            .map(|(id, watch)| {
-                let mut watch = watch.clone();
-                watch.recipients = renaming.reorder(*id, &watch.recipients);
-                (renaming.message(*id), watch)
-            })
-            .collect();
         let mut ranks: Vec<u32> = out.messages.values().map(|w| w.rank).collect();
         ranks.sort_unstable();
         for w in out.messages.values_mut() {
