@@ -58,6 +58,7 @@ mod routing;
 pub mod sim;
 mod spooler;
 pub mod store;
+mod vec_map;
 mod version;
 #[cfg(feature = "bug-zoo")]
 pub mod zoo;

@@ -5,7 +5,7 @@
 //! world, and it survives a crash of the spooler. This model is what such a world uses, and
 //! what store authors can compare their store with.
 
-use std::collections::BTreeMap;
+use smallvec::SmallVec;
 
 use crate::effect::{Effect, RecipientOutcome};
 use crate::flags::{LockState, QueueFlags};
@@ -13,6 +13,7 @@ use crate::hresult::Hresult;
 use crate::ids::{FolderId, MessageId, StoreId};
 use crate::input::{QueueRow, ReportRequests};
 use crate::recipients::{RecipientRow, RecipientSet};
+use crate::vec_map::VecMap;
 
 /// The Outbox, where messages are submitted from.
 pub const OUTBOX: FolderId = FolderId(1);
@@ -107,8 +108,8 @@ pub struct StoredMessage {
     pub delete_after_submit: bool,
     /// The originator's report requests.
     pub reports: ReportRequests,
-    /// The recipients.
-    pub recipients: Vec<StoredRecipient>,
+    /// The recipients; inline for the usual one or two recipients.
+    pub recipients: SmallVec<[StoredRecipient; 2]>,
     /// How the submission ended so far.
     pub outcome: Outcome,
 }
@@ -118,7 +119,7 @@ pub struct StoredMessage {
 pub struct ReferenceStore {
     id: StoreId,
     next_id: u32,
-    messages: BTreeMap<MessageId, StoredMessage>,
+    messages: VecMap<MessageId, StoredMessage>,
     queue: Vec<MessageId>,
     #[cfg(feature = "bug-zoo")]
     bug: Option<crate::zoo::Bug>,
@@ -132,7 +133,7 @@ impl ReferenceStore {
         ReferenceStore {
             id,
             next_id: first_id,
-            messages: BTreeMap::new(),
+            messages: VecMap::new(),
             queue: Vec::new(),
             #[cfg(feature = "bug-zoo")]
             bug: None,

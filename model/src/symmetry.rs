@@ -20,7 +20,8 @@
 
 use std::hash::{BuildHasher, Hash, Hasher};
 
-use mapi_spooler::{MessageId, RecipientIdx, RecipientRow, Renaming};
+use mapi_spooler::{MessageId, RecipientIdx, RecipientRow, Renaming, TransportId};
+use smallvec::SmallVec;
 
 use crate::world::{Action, Answer, World};
 
@@ -94,32 +95,44 @@ fn candidates(state: &World) -> Vec<Renaming> {
         let mut renamings = vec![Renaming::new()];
         for (slot, &i) in order.iter().enumerate() {
             let (e, name) = (&entries[i], names[slot]);
-            renamings = renamings
-                .iter()
-                .flat_map(|r| {
-                    e.row_orders.iter().map(move |p| {
-                        // A name or an order that stays as it is needs no entry.
-                        let mut r = r.clone();
-                        if e.id != name {
-                            r.rename_message(e.id, name);
-                        }
-                        if p.iter().enumerate().any(|(i, j)| usize::from(*j) != i) {
-                            r.permute_rows(e.id, p.clone());
-                        }
-                        r
+            if let [only] = e.row_orders.as_slice() {
+                // One order for the rows (the usual case): every renaming takes it as it is.
+                for r in &mut renamings {
+                    extend(r, e.id, name, only);
+                }
+            } else {
+                renamings = renamings
+                    .iter()
+                    .flat_map(|r| {
+                        e.row_orders.iter().map(move |p| {
+                            let mut r = r.clone();
+                            extend(&mut r, e.id, name, p);
+                            r
+                        })
                     })
-                })
-                .collect();
+                    .collect();
+            }
         }
         out.extend(renamings);
     }
     out
 }
 
+/// Adds to a renaming: message `id` becomes `name`, its rows take the order `rows`. A name or an
+/// order that stays as it is needs no entry.
+fn extend(renaming: &mut Renaming, id: MessageId, name: MessageId, rows: &[u16]) {
+    if id != name {
+        renaming.rename_message(id, name);
+    }
+    if rows.iter().enumerate().any(|(i, j)| usize::from(*j) != i) {
+        renaming.permute_rows(id, rows.to_vec());
+    }
+}
+
 /// The key of a message and of its rows, and the row orders to try.
 fn entry(state: &World, id: MessageId) -> Entry {
     let stored = state.store.message(id);
-    let rows: Vec<(RecipientRow, u64)> = stored
+    let rows: Rows = stored
         .map(|m| m.recipients.iter().enumerate().map(|(r, rec)| (address(rec.row), row_key(state, id, RecipientIdx(r as u16)))).collect())
         .unwrap_or_default();
     let live = state.spooler.message_ids().any(|m| m == id)
@@ -136,15 +149,22 @@ fn entry(state: &World, id: MessageId) -> Entry {
     state.store.queue_position(id).hash(&mut h);
     state.spooler.hash_message(id, &mut h);
     state.monitor.hash_message(id, &mut h);
-    let mut held: Vec<_> = state.held.iter().filter(|(_, m)| *m == id).map(|(t, _)| *t).collect();
+    let mut held: SmallVec<[TransportId; 4]> = state.held.iter().filter(|(_, m)| *m == id).map(|(t, _)| *t).collect();
     held.sort_unstable();
     (held, state.in_hand.filter(|(_, m)| *m == id).map(|(t, _)| t)).hash(&mut h);
-    let mut sorted = rows.clone();
-    sorted.sort_unstable_by_key(|(row, key)| (hash_of(row), *key));
-    sorted.hash(&mut h);
+    // The rows as a multiset: sorted by address (its hash) and key.
+    let mut sorted: SmallVec<[(u64, u64, RecipientRow); 4]> = rows.iter().map(|(row, key)| (hash_of(row), *key, *row)).collect();
+    sorted.sort_unstable_by_key(|(address, key, _)| (*address, *key));
+    sorted.len().hash(&mut h);
+    for (_, key, row) in &sorted {
+        (row, key).hash(&mut h);
+    }
 
     Entry { id, key: h.finish(), live, row_orders: row_orders(&rows, live) }
 }
+
+/// The address and key of each row of a message, in row order.
+type Rows = SmallVec<[(RecipientRow, u64); 4]>;
 
 /// A row's address: the row without its `PR_RESPONSIBILITY`, which changes as it is sent.
 fn address(row: RecipientRow) -> RecipientRow {
