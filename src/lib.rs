@@ -59,6 +59,7 @@ pub mod sim;
 mod spooler;
 pub mod store;
 pub mod trace;
+mod vec_map;
 mod version;
 #[cfg(feature = "bug-zoo")]
 pub mod zoo;

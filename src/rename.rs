@@ -76,6 +76,14 @@ impl Renaming {
         out
     }
 
+    /// Puts per-row values of message `m` (its old name) in their new order, in place.
+    pub fn reorder_in_place<T: Clone>(&self, m: MessageId, values: &mut [T]) {
+        if self.rows.contains_key(&m) {
+            let reordered = self.reorder(m, values);
+            values.clone_from_slice(&reordered);
+        }
+    }
+
     /// A call, with the message it names and the rows it offers renamed.
     #[must_use]
     pub fn call(&self, call: &Call) -> Call {

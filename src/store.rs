@@ -5,7 +5,7 @@
 //! world, and it survives a crash of the spooler. This model is what such a world uses, and
 //! what store authors can compare their store with.
 
-use std::collections::BTreeMap;
+use smallvec::SmallVec;
 
 use crate::effect::{Effect, RecipientOutcome};
 use crate::flags::{LockState, QueueFlags};
@@ -13,6 +13,7 @@ use crate::hresult::Hresult;
 use crate::ids::{FolderId, MessageId, StoreId};
 use crate::input::{QueueRow, ReportRequests};
 use crate::recipients::{RecipientRow, RecipientSet};
+use crate::vec_map::VecMap;
 
 /// The Outbox, where messages are submitted from.
 pub const OUTBOX: FolderId = FolderId(1);
@@ -143,8 +144,8 @@ pub struct StoredMessage {
     pub delete_after_submit: bool,
     /// The originator's report requests.
     pub reports: ReportRequests,
-    /// The recipients.
-    pub recipients: Vec<StoredRecipient>,
+    /// The recipients; inline for the usual one or two recipients.
+    pub recipients: SmallVec<[StoredRecipient; 2]>,
     /// How the submission ended so far.
     pub outcome: Outcome,
 }
@@ -154,12 +155,12 @@ pub struct StoredMessage {
 pub struct ReferenceStore {
     id: StoreId,
     next_id: u32,
-    messages: BTreeMap<MessageId, StoredMessage>,
+    messages: VecMap<MessageId, StoredMessage>,
     queue: Vec<MessageId>,
     /// Receive folders by message class (RCV-12).
     receive_folders: Vec<(String, FolderId)>,
     /// Inbound messages: created by the spooler, saved by a transport (RCV-4, RCV-5).
-    inbound: BTreeMap<MessageId, InboundMessage>,
+    inbound: VecMap<MessageId, InboundMessage>,
     #[cfg(feature = "bug-zoo")]
     bug: Option<crate::zoo::Bug>,
 }
@@ -172,10 +173,10 @@ impl ReferenceStore {
         ReferenceStore {
             id,
             next_id: first_id,
-            messages: BTreeMap::new(),
+            messages: VecMap::new(),
             queue: Vec::new(),
             receive_folders: Vec::new(),
-            inbound: BTreeMap::new(),
+            inbound: VecMap::new(),
             #[cfg(feature = "bug-zoo")]
             bug: None,
         }
@@ -448,6 +449,9 @@ impl ReferenceStore {
     /// see [`crate::Renaming`]).
     #[must_use]
     pub fn renamed(&self, renaming: &crate::Renaming) -> ReferenceStore {
+        if renaming.is_identity() {
+            return self.clone();
+        }
         ReferenceStore {
             id: self.id,
             next_id: self.next_id,
@@ -456,7 +460,7 @@ impl ReferenceStore {
                 .iter()
                 .map(|(id, m)| {
                     let mut m = m.clone();
-                    m.recipients = renaming.reorder(*id, &m.recipients);
+                    renaming.reorder_in_place(*id, &mut m.recipients);
                     (renaming.message(*id), m)
                 })
                 .collect(),

@@ -18,18 +18,23 @@
 //! store still remembers (finished or aborted, with equal keys) need no trying: their keys cover
 //! everything about them, so swapping them changes nothing.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 
-use mapi_spooler::{MessageId, RecipientIdx, RecipientRow, Renaming};
+use mapi_spooler::{MessageId, RecipientIdx, RecipientRow, Renaming, TransportId};
+use smallvec::SmallVec;
 
 use crate::world::{Action, Answer, World};
 
 /// The representative of a state's class (see the module documentation).
 #[must_use]
 pub fn representative(state: &World) -> World {
+    let candidates = candidates(state);
+    // Usually the keys leave one candidate: it is the representative, with no need to compare.
+    if let [only] = candidates.as_slice() {
+        return state.renamed(only);
+    }
     let mut best: Option<(u64, World)> = None;
-    for renaming in candidates(state) {
+    for renaming in candidates {
         let candidate = state.renamed(&renaming);
         let fingerprint = hash_of(&candidate);
         let better = match &best {
@@ -43,8 +48,15 @@ pub fn representative(state: &World) -> World {
     best.map_or_else(|| state.renamed(&Renaming::new()), |(_, w)| w)
 }
 
+/// The hasher of keys and fingerprints: fast, and the same in every run and on every thread
+/// (fixed seeds), so that the representative of a class never depends on the run.
+fn hasher() -> ahash::AHasher {
+    ahash::RandomState::with_seeds(0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344, 0xa409_3822_299f_31d0, 0x082e_fa98_ec4e_6c89)
+        .build_hasher()
+}
+
 fn hash_of<T: Hash>(value: &T) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = hasher();
     value.hash(&mut h);
     h.finish()
 }
@@ -83,36 +95,53 @@ fn candidates(state: &World) -> Vec<Renaming> {
         let mut renamings = vec![Renaming::new()];
         for (slot, &i) in order.iter().enumerate() {
             let (e, name) = (&entries[i], names[slot]);
-            renamings = renamings
-                .iter()
-                .flat_map(|r| {
-                    e.row_orders.iter().map(move |p| {
-                        let mut r = r.clone();
-                        r.rename_message(e.id, name);
-                        r.permute_rows(e.id, p.clone());
-                        r
+            if let [only] = e.row_orders.as_slice() {
+                // One order for the rows (the usual case): every renaming takes it as it is.
+                for r in &mut renamings {
+                    extend(r, e.id, name, only);
+                }
+            } else {
+                renamings = renamings
+                    .iter()
+                    .flat_map(|r| {
+                        e.row_orders.iter().map(move |p| {
+                            let mut r = r.clone();
+                            extend(&mut r, e.id, name, p);
+                            r
+                        })
                     })
-                })
-                .collect();
+                    .collect();
+            }
         }
         out.extend(renamings);
     }
     out
 }
 
+/// Adds to a renaming: message `id` becomes `name`, its rows take the order `rows`. A name or an
+/// order that stays as it is needs no entry.
+fn extend(renaming: &mut Renaming, id: MessageId, name: MessageId, rows: &[u16]) {
+    if id != name {
+        renaming.rename_message(id, name);
+    }
+    if rows.iter().enumerate().any(|(i, j)| usize::from(*j) != i) {
+        renaming.permute_rows(id, rows.to_vec());
+    }
+}
+
 /// The key of a message and of its rows, and the row orders to try.
 fn entry(state: &World, id: MessageId) -> Entry {
     let stored = state.store.message(id);
-    let rows: Vec<(RecipientRow, u64)> = stored
+    let rows: Rows = stored
         .map(|m| m.recipients.iter().enumerate().map(|(r, rec)| (address(rec.row), row_key(state, id, RecipientIdx(r as u16)))).collect())
         .unwrap_or_default();
-    let live = state.spooler.message_view(id).is_some()
+    let live = state.spooler.message_ids().any(|m| m == id)
         || state.monitor.watches(id)
         || state.held.iter().any(|(_, m)| *m == id)
         || state.in_hand.is_some_and(|(_, m)| m == id)
         || state.spooler.call_in_flight().and_then(mapi_spooler::Call::message) == Some(id);
 
-    let mut h = DefaultHasher::new();
+    let mut h = hasher();
     if let Some(m) = stored {
         (m.placement, m.submit_flags, m.submitted, m.unsent, m.preprocess, m.sentmail, m.delete_after_submit, m.reports, m.outcome)
             .hash(&mut h);
@@ -120,15 +149,22 @@ fn entry(state: &World, id: MessageId) -> Entry {
     state.store.queue_position(id).hash(&mut h);
     state.spooler.hash_message(id, &mut h);
     state.monitor.hash_message(id, &mut h);
-    let mut held: Vec<_> = state.held.iter().filter(|(_, m)| *m == id).map(|(t, _)| *t).collect();
+    let mut held: SmallVec<[TransportId; 4]> = state.held.iter().filter(|(_, m)| *m == id).map(|(t, _)| *t).collect();
     held.sort_unstable();
     (held, state.in_hand.filter(|(_, m)| *m == id).map(|(t, _)| t)).hash(&mut h);
-    let mut sorted = rows.clone();
-    sorted.sort_unstable_by_key(|(row, key)| (hash_of(row), *key));
-    sorted.hash(&mut h);
+    // The rows as a multiset: sorted by address (its hash) and key.
+    let mut sorted: SmallVec<[(u64, u64, RecipientRow); 4]> = rows.iter().map(|(row, key)| (hash_of(row), *key, *row)).collect();
+    sorted.sort_unstable_by_key(|(address, key, _)| (*address, *key));
+    sorted.len().hash(&mut h);
+    for (_, key, row) in &sorted {
+        (row, key).hash(&mut h);
+    }
 
     Entry { id, key: h.finish(), live, row_orders: row_orders(&rows, live) }
 }
+
+/// The address and key of each row of a message, in row order.
+type Rows = SmallVec<[(RecipientRow, u64); 4]>;
 
 /// A row's address: the row without its `PR_RESPONSIBILITY`, which changes as it is sent.
 fn address(row: RecipientRow) -> RecipientRow {
@@ -137,7 +173,7 @@ fn address(row: RecipientRow) -> RecipientRow {
 
 /// Everything the world knows of one recipient row.
 fn row_key(state: &World, id: MessageId, r: RecipientIdx) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = hasher();
     state.store.message(id).and_then(|m| m.recipients.get(r.index())).hash(&mut h);
     state.spooler.hash_recipient(id, r, &mut h);
     state.monitor.hash_recipient(id, r, &mut h);
@@ -148,6 +184,10 @@ fn row_key(state: &World, id: MessageId, r: RecipientIdx) -> u64 {
 /// order; ties are tried in every order when the message is live.
 fn row_orders(rows: &[(RecipientRow, u64)], live: bool) -> Vec<Vec<u16>> {
     let mut orders: Vec<Vec<u16>> = vec![(0..rows.len() as u16).collect()];
+    // Rows that all have different addresses keep their places.
+    if rows.iter().enumerate().all(|(i, (a, _))| rows[..i].iter().all(|(b, _)| a != b)) {
+        return orders;
+    }
     let mut done = vec![false; rows.len()];
     for i in 0..rows.len() {
         if done[i] {

@@ -15,7 +15,7 @@ mod watch;
 
 pub use property::{Property, Violation};
 
-use std::collections::BTreeMap;
+use smallvec::SmallVec;
 
 use crate::effect::{Call, Effect};
 use crate::flags::{EndFlags, LogonCaps, NotifyFlags, SpoolerNotifyFlags as F};
@@ -24,6 +24,7 @@ use crate::ids::{MessageId, ServiceId, Time, TransportId};
 use crate::input::{Caller, Input, QueueEvent, QueueRow, Return, SubmitOutcome, SupportCall};
 use crate::routing::PreprocessorFilter;
 use crate::spooler::Profile;
+use crate::vec_map::VecMap;
 use crate::version::{Negotiation, VersionRange};
 
 use watch::{Exchange, MessageWatch, Stage, TransportWatch};
@@ -31,15 +32,17 @@ use watch::{Exchange, MessageWatch, Stage, TransportWatch};
 /// Watches one spooler and reports the first [`Violation`] of each step.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Monitor {
-    services: Vec<ServiceId>,
-    order: Vec<TransportId>,
+    // One byte per transport: inline up to 8 transports, so that cloning a monitor (which a model
+    // checker does for every state) allocates less.
+    services: SmallVec<[ServiceId; 8]>,
+    order: SmallVec<[TransportId; 8]>,
     versions: VersionRange,
     now: Time,
     in_flight: Option<Call>,
     transports: Vec<TransportWatch>,
     disabled_services: u64,
     preprocessors: Vec<(TransportId, PreprocessorFilter)>,
-    messages: BTreeMap<MessageId, MessageWatch>,
+    messages: VecMap<MessageId, MessageWatch>,
     next_rank: u32,
     /// The inbound message being fetched: created for `StartMessage`, and whether a transport
     /// saved it (INV-36).
@@ -68,7 +71,7 @@ impl Monitor {
     #[must_use]
     pub fn new(profile: &Profile) -> Monitor {
         Monitor {
-            services: profile.transports.clone(),
+            services: profile.transports.iter().copied().collect(),
             order: (0..profile.transports.len()).map(|i| TransportId(i as u8)).collect(),
             versions: profile.settings.versions,
             now: Time::default(),
@@ -76,7 +79,7 @@ impl Monitor {
             transports: vec![TransportWatch::default(); profile.transports.len()],
             disabled_services: 0,
             preprocessors: Vec::new(),
-            messages: BTreeMap::new(),
+            messages: VecMap::new(),
             next_rank: 0,
             inbound: None,
         }
@@ -101,25 +104,25 @@ impl Monitor {
     #[must_use]
     pub fn renamed(&self, renaming: &crate::Renaming) -> Monitor {
         let mut out = self.clone();
-        out.in_flight = self.in_flight.as_ref().map(|c| renaming.call(c));
-        for w in &mut out.transports {
-            w.last_call = w.last_call.as_ref().map(|c| renaming.call(c));
-            if let Some(exchange) = &mut w.open {
-                let old = exchange.message;
-                exchange.offered = renaming.rows(old, &exchange.offered);
-                exchange.accepted = renaming.rows(old, &exchange.accepted);
-                exchange.message = renaming.message(old);
+        if !renaming.is_identity() {
+            out.in_flight = self.in_flight.as_ref().map(|c| renaming.call(c));
+            for w in &mut out.transports {
+                w.last_call = w.last_call.as_ref().map(|c| renaming.call(c));
+                if let Some(exchange) = &mut w.open {
+                    let old = exchange.message;
+                    exchange.offered = renaming.rows(old, &exchange.offered);
+                    exchange.accepted = renaming.rows(old, &exchange.accepted);
+                    exchange.message = renaming.message(old);
+                }
             }
+            out.messages = std::mem::take(&mut out.messages)
+                .into_iter()
+                .map(|(id, mut watch)| {
+                    renaming.reorder_in_place(id, &mut watch.recipients);
+                    (renaming.message(id), watch)
+                })
+                .collect();
         }
-        out.messages = self
-            .messages
-            .iter()
-            .map(|(id, watch)| {
-                let mut watch = watch.clone();
-                watch.recipients = renaming.reorder(*id, &watch.recipients);
-                (renaming.message(*id), watch)
-            })
-            .collect();
         let mut ranks: Vec<u32> = out.messages.values().map(|w| w.rank).collect();
         ranks.sort_unstable();
         for w in out.messages.values_mut() {
@@ -199,7 +202,7 @@ impl Monitor {
             }
             Input::TimePassed { seconds } => self.now = self.now.after(*seconds),
             // ORD-7: the scan follows the new order (INV-22).
-            Input::TransportOrder(order) => self.order.clone_from(order),
+            Input::TransportOrder(order) => self.order = order.iter().copied().collect(),
             Input::Session(_) | Input::SystemIdle => {}
         }
     }
@@ -207,7 +210,7 @@ impl Monitor {
     fn add_row(&mut self, row: &QueueRow) {
         let rank = self.next_rank;
         self.next_rank += 1;
-        self.messages.entry(row.message).or_insert_with(|| MessageWatch::new(rank, row));
+        self.messages.get_or_insert_with(row.message, || MessageWatch::new(rank, row));
     }
 
     fn transport(&mut self, t: TransportId) -> Option<&mut TransportWatch> {

@@ -1,5 +1,7 @@
 //! What the monitor remembers about each transport and message.
 
+use smallvec::SmallVec;
+
 use crate::effect::Call;
 use crate::flags::QueueFlags;
 use crate::ids::{MessageId, MsgRef, PreprocessorId, StoreId, Time, TransportId};
@@ -97,7 +99,8 @@ pub(super) struct MessageWatch {
     pub(super) preprocessed_here: bool,
     /// The `RemovePreprocessInfo` functions called for it this session (INV-25).
     pub(super) cleaned: PreprocessorBits,
-    pub(super) recipients: Vec<RecipientWatch>,
+    /// Per recipient row; inline for the usual one or two recipients.
+    pub(super) recipients: SmallVec<[RecipientWatch; 2]>,
     /// Transports it may not be offered to before the given time (INV-29).
     pub(super) not_before: Vec<(TransportId, Time)>,
     /// Transports it was offered to this session (INV-28).

@@ -318,19 +318,20 @@ impl Messages {
 
     /// The same table under other names for messages and recipient rows (see
     /// [`crate::Renaming`]): queue order and lock order stay as they are.
-    pub(crate) fn renamed(&self, renaming: &crate::Renaming) -> Messages {
+    pub(crate) fn renamed(mut self, renaming: &crate::Renaming) -> Messages {
         let map = self
             .map
-            .iter()
-            .map(|(id, msg)| {
-                let mut msg = msg.clone();
-                msg.recipients = renaming.reorder(*id, &msg.recipients).into_boxed_slice();
-                msg.disp = renaming.reorder(*id, &msg.disp).into_iter().collect();
-                (renaming.message(*id), msg)
+            .into_iter()
+            .map(|(id, mut msg)| {
+                renaming.reorder_in_place(id, &mut msg.recipients);
+                renaming.reorder_in_place(id, &mut msg.disp);
+                (renaming.message(id), msg)
             })
             .collect();
-        let rename = |ids: &mut dyn Iterator<Item = &MessageId>| ids.map(|id| renaming.message(*id)).collect::<Vec<_>>();
-        Messages { map, order: rename(&mut self.order.iter()).into(), locked: rename(&mut self.locked.iter()) }
+        for id in self.order.iter_mut().chain(self.locked.iter_mut()) {
+            *id = renaming.message(*id);
+        }
+        Messages { map, order: self.order, locked: self.locked }
     }
 
     /// The position of a message in the queue.

@@ -11,8 +11,11 @@ impl Spooler {
     /// under the new names.
     #[must_use]
     pub fn renamed(&self, renaming: &crate::Renaming) -> Spooler {
+        if renaming.is_identity() {
+            return self.clone();
+        }
         let mut out = self.clone();
-        out.messages = self.messages.renamed(renaming);
+        out.messages = std::mem::take(&mut out.messages).renamed(renaming);
         out.in_flight = self.in_flight.as_ref().map(|f| match f {
             InFlight::Plain(call) => InFlight::Plain(renaming.call(call)),
             InFlight::Submit { call, message, offered, deferred, reports } => InFlight::Submit {
