@@ -15,11 +15,12 @@
 //!   with [`BASELINE_FULL`] resource managers (10,340,352 unique states) and, for symmetry
 //!   reduction, [`BASELINE_FULL_SYMMETRY`]. A check of the default world takes up to a minute and
 //!   a half, too long to repeat ten times, so these runs are timed once, printed as a table, and
-//!   written to `target/criterion/check-full.md`. Memory per unique state is the growth of the
-//!   process's peak resident set (`VmHWM` in `/proc/self/status`, reset through
-//!   `/proc/self/clear_refs` before each run) divided by the unique states: it counts the
-//!   checker's table of fingerprints, the states waiting to be explored and the allocator's
-//!   overhead.
+//!   written to `target/criterion/check-full.md`. Each of these checks runs in a fresh process
+//!   (the benchmark binary again, with [`ONE_CHECK`] set), so that its peak resident set is its
+//!   own. Memory per unique state is the growth of that process's peak resident set over the
+//!   check (`VmHWM` minus `VmRSS` at the start, from `/proc/self/status`) divided by the unique
+//!   states: it counts the checker's table of fingerprints, the states waiting to be explored
+//!   and the allocator's overhead.
 //!
 //! `cargo bench --bench check` runs both; `cargo bench --bench check -- check/` only the
 //! criterion part, `cargo bench --bench check -- full` only the one-shot part. `benches/README.md`
@@ -155,24 +156,41 @@ fn status_kb(field: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {field} in /proc/self/status"))
 }
 
-unsafe extern "C" {
-    /// glibc: gives free memory at the top of the heap and in free pages back to the system.
-    fn malloc_trim(pad: usize) -> i32;
-}
+/// The environment variable that makes the benchmark binary run one check of the one-shot part
+/// and print its figures instead of benchmarking: `spooler/<search>/<threads>` or
+/// `2pc-<resource managers>/<search>/<threads>`.
+const ONE_CHECK: &str = "CHECK_BENCH_ONE";
 
-/// Runs `f` once: its result, its wall-clock time, and how far the peak resident set rose above
-/// the resident set at the start, in bytes.
-fn measure(f: impl FnOnce() -> usize) -> (usize, Duration, u64) {
-    // SAFETY: malloc_trim only releases memory the allocator holds free.
-    unsafe { malloc_trim(0) };
-    // Writing 5 resets the peak resident set (VmHWM) to the current resident set.
-    std::fs::write("/proc/self/clear_refs", "5").expect("reset VmHWM through /proc/self/clear_refs");
+/// Runs the check `spec` names (see [`ONE_CHECK`]) in this process and prints its unique states,
+/// its wall-clock nanoseconds and how far the peak resident set rose above the resident set at
+/// the start, in bytes.
+fn one_check(spec: &str) {
+    let parts: Vec<&str> = spec.split('/').collect();
+    let [model, search, threads] = parts.as_slice() else { panic!("{ONE_CHECK}={spec}: expected model/search/threads") };
+    let search = Search::ALL.into_iter().find(|s| s.name() == *search).unwrap_or_else(|| panic!("{ONE_CHECK}={spec}: no such search"));
+    let threads: usize = threads.parse().unwrap_or_else(|_| panic!("{ONE_CHECK}={spec}: bad thread count"));
     let before = status_kb("VmRSS:");
     let started = Instant::now();
-    let unique = f();
+    let unique = match model.strip_prefix("2pc-") {
+        Some(rms) => baseline(rms.parse().expect("resource managers"), search, threads),
+        None => spooler(&Config::default(), search, threads),
+    };
     let elapsed = started.elapsed();
     let peak = status_kb("VmHWM:");
-    (unique, elapsed, peak.saturating_sub(before) * 1024)
+    println!("{unique} {} {}", elapsed.as_nanos(), peak.saturating_sub(before) * 1024);
+}
+
+/// Runs one check of the one-shot part in a fresh process, so that its peak resident set is its
+/// own: its unique states, its wall-clock time and its memory in bytes.
+fn measure(model: &str, search: Search, threads: usize) -> (usize, Duration, u64) {
+    let spec = format!("{model}/{}/{threads}", search.name());
+    let exe = std::env::current_exe().expect("the benchmark binary");
+    let output = std::process::Command::new(exe).env(ONE_CHECK, &spec).output().expect("run one check");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{spec} failed: {stdout}{}", String::from_utf8_lossy(&output.stderr));
+    let figures: Vec<u64> = stdout.split_whitespace().map(|n| n.parse().expect("a figure")).collect();
+    let [unique, nanos, memory] = figures.as_slice() else { panic!("{spec}: unexpected output {stdout}") };
+    (*unique as usize, Duration::from_nanos(*nanos), *memory)
 }
 
 /// One row of the one-shot table.
@@ -194,10 +212,9 @@ impl Row {
 /// The one-shot part: the default world and its baselines, each search with one and two threads,
 /// once each.
 fn full_size() {
-    let default = Config::default();
     let mut rows: Vec<Row> = Vec::new();
-    let mut record = |model: String, search: Search, threads: usize, run: &dyn Fn() -> usize| {
-        let (unique, elapsed, memory) = measure(run);
+    let mut record = |model: String, search: Search, threads: usize| {
+        let (unique, elapsed, memory) = measure(&model, search, threads);
         let row = Row { model, search, threads, unique, elapsed, memory };
         eprintln!(
             "full/{}/{}/t{}: {} unique states in {:.2} s = {:.0} states/s, {:.0} bytes per state",
@@ -213,9 +230,9 @@ fn full_size() {
     };
     for search in Search::ALL {
         for threads in [1, 2] {
-            record("spooler".into(), search, threads, &|| spooler(&default, search, threads));
+            record("spooler".into(), search, threads);
             let rms = if matches!(search, Search::Symmetry) { BASELINE_FULL_SYMMETRY } else { BASELINE_FULL };
-            record(format!("2pc-{rms}"), search, threads, &|| baseline(rms, search, threads));
+            record(format!("2pc-{rms}"), search, threads);
         }
     }
 
@@ -255,7 +272,12 @@ fn full_size() {
 /// Criterion's part, then the one-shot part. A filter argument (as in
 /// `cargo bench --bench check -- check/spooler`) selects criterion benchmarks; the one-shot part
 /// runs when there is no filter or the filter is `full`. Neither `--test` nor `--list` runs it.
+/// With [`ONE_CHECK`] set, the binary runs that one check instead.
 fn main() {
+    if let Ok(spec) = std::env::var(ONE_CHECK) {
+        one_check(&spec);
+        return;
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let filter = args.iter().find(|a| !a.starts_with('-'));
     let quick = args.iter().any(|a| a == "--test" || a == "--list");
