@@ -43,6 +43,27 @@ pub enum Effect {
     },
     /// The spooler releases a provider or logon object (LIFE-15, VER-4).
     Release(Released),
+    /// From another thread, while the synchronous call `SubmitMessage`, `EndMessage` or
+    /// `StartMessage` for `message` is in flight on `transport`, the spooler calls
+    /// `IXPLogon::TransportNotify(NOTIFY_CANCEL_MESSAGE)` with `lppvData` pointing at the
+    /// reference of that transfer: the one the transport wrote first in `*lpulMsgRef`, by
+    /// default 0 outbound and 1 inbound (DEF-7, SUB-27, SUB-36, AMB-15, AMB-20, AMB-41). The
+    /// transport returns from the call in flight as soon as it can. The spooler does not wait
+    /// for this notification, and its result changes nothing.
+    CancelMessage {
+        /// The transport.
+        transport: TransportId,
+        /// The message whose transfer is cancelled.
+        message: MessageId,
+    },
+    /// The transport's `IMAPISupport::SpoolerYield` returns `MAPI_W_CANCEL_MESSAGE`: the user
+    /// cancelled the message it is sending, so it stops serving the recipients it has not
+    /// reached and returns `MAPI_E_USER_CANCEL` (DEF-8, ERR-12). Without this effect a yield
+    /// returns `S_OK`.
+    YieldCancel {
+        /// The transport that yielded.
+        transport: TransportId,
+    },
 }
 
 /// An object the spooler released.
@@ -232,6 +253,15 @@ pub enum Call {
         /// The new message.
         message: MessageId,
     },
+    /// `IMsgStore::AbortSubmit` on a message the user cancelled, once the spooler has unlocked
+    /// it: it leaves the outgoing queue unsent, as if the client had aborted it (DEF-5, DEF-6,
+    /// AMB-17, AMB-35).
+    AbortSubmit {
+        /// The store.
+        store: StoreId,
+        /// The message.
+        message: MessageId,
+    },
 }
 
 impl Call {
@@ -260,6 +290,7 @@ impl Call {
             Call::CreateMessage { .. } => "CreateMessage",
             Call::StartMessage { .. } => "StartMessage",
             Call::NotifyNewMail { .. } => "NotifyNewMail",
+            Call::AbortSubmit { .. } => "AbortSubmit",
         }
     }
 
@@ -295,7 +326,8 @@ impl Call {
             | Call::RemovePreprocessInfo { message, .. }
             | Call::FinishedMsg { message, .. }
             | Call::StartMessage { message, .. }
-            | Call::NotifyNewMail { message, .. } => Some(*message),
+            | Call::NotifyNewMail { message, .. }
+            | Call::AbortSubmit { message, .. } => Some(*message),
             Call::TransportNotify { message, .. } => *message,
             _ => None,
         }
@@ -328,7 +360,8 @@ impl Call {
                 a == b && m == n && x == y
             }
             (Call::SubmitPreprocessed { store: a, message: m }, Return::SubmitPreprocessed { store: b, message: n, .. })
-            | (Call::FinishedMsg { store: a, message: m }, Return::FinishedMsg { store: b, message: n, .. }) => a == b && m == n,
+            | (Call::FinishedMsg { store: a, message: m }, Return::FinishedMsg { store: b, message: n, .. })
+            | (Call::AbortSubmit { store: a, message: m }, Return::AbortSubmit { store: b, message: n, .. }) => a == b && m == n,
             (Call::PreprocessMessage { preprocessor: a, message: m }, Return::PreprocessMessage { preprocessor: b, message: n, .. })
             | (
                 Call::RemovePreprocessInfo { preprocessor: a, message: m },
@@ -365,6 +398,7 @@ impl Return {
             Return::CreateMessage { .. } => "CreateMessage",
             Return::StartMessage { .. } => "StartMessage",
             Return::NotifyNewMail { .. } => "NotifyNewMail",
+            Return::AbortSubmit { .. } => "AbortSubmit",
         }
     }
 }
@@ -404,6 +438,7 @@ impl fmt::Display for Call {
                 write!(f, "{preprocessor}.RemovePreprocessInfo({message})")
             }
             Call::FinishedMsg { store, message } => write!(f, "{store}.FinishedMsg(0, {message})"),
+            Call::AbortSubmit { store, message } => write!(f, "{store}.AbortSubmit({message}, 0)"),
         }
     }
 }
@@ -416,6 +451,13 @@ impl Effect {
             Effect::Call(c) => Some(c),
             _ => None,
         }
+    }
+
+    /// True for what the spooler says to a provider: a call, the asynchronous cancel, or the
+    /// answer to a yield. A trace that records calls only keeps these (`spec/trace-format.md`).
+    #[must_use]
+    pub fn reaches_a_provider(&self) -> bool {
+        matches!(self, Effect::Call(_) | Effect::CancelMessage { .. } | Effect::YieldCancel { .. })
     }
 }
 
@@ -432,6 +474,10 @@ impl fmt::Display for Effect {
             Effect::Release(Released::Logon(t)) => write!(f, "release {t} logon object"),
             Effect::Release(Released::Provider(t)) => write!(f, "release {t} provider object"),
             Effect::Release(Released::Unsaved { store, message }) => write!(f, "release unsaved inbound message {store}.{message}"),
+            Effect::CancelMessage { transport, message } => {
+                write!(f, "async {transport}.TransportNotify(NOTIFY_CANCEL_MESSAGE, lppvData=&ref of {message})")
+            }
+            Effect::YieldCancel { transport } => write!(f, "{transport} <- support.SpoolerYield returns MAPI_W_CANCEL_MESSAGE"),
         }
     }
 }
@@ -540,6 +586,7 @@ impl fmt::Display for Return {
                 })
             }
             Return::NotifyNewMail { store, message, result } => write!(f, "{store}.NotifyNewMail({message}) => {result}"),
+            Return::AbortSubmit { store, message, result } => write!(f, "{store}.AbortSubmit({message}) => {result}"),
         }
     }
 }

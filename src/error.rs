@@ -108,6 +108,24 @@ pub enum CallerError {
     /// (DEC-26), so another is missing.
     #[error("MsgServiceTransportOrder must list each transport of the profile once: {0} {1}")]
     TransportOrderList(TransportId, &'static str),
+    /// The user cancelled a message the spooler does not know in that store (DEF-5).
+    #[error("cannot cancel {message}: the spooler knows no such message in {store}")]
+    CancelUnknown {
+        /// The store named.
+        store: StoreId,
+        /// The message named.
+        message: MessageId,
+    },
+    /// The user cancelled a message the spooler has not locked: a queued message is cancelled
+    /// with `IMsgStore::AbortSubmit` on its store (DEF-5, DEF-6).
+    #[error("cannot cancel {0} through the spooler: it has not locked it; expected IMsgStore::AbortSubmit for a queued message")]
+    CancelNotLocked(MessageId),
+    /// The same transfer was cancelled twice (DEF-7).
+    #[error("{0} is already cancelled")]
+    AlreadyCancelled(String),
+    /// An inbound cancel while no `StartMessage` is in flight on that transport (RCV-13).
+    #[error("cannot cancel the inbound transfer of {0}: no StartMessage is in flight on it")]
+    NoInboundTransfer(TransportId),
 }
 
 /// What a transport did against the documented contract.
@@ -187,6 +205,13 @@ pub enum ProviderFault {
     /// `MAPI_E_CANCEL` answers only a `BEGIN_DEFERRED` submission (ERR-6).
     #[error("SubmitMessage returned MAPI_E_CANCEL for a message that was not deferred (expected only after BEGIN_DEFERRED)")]
     CancelWithoutDeferral,
+    /// `MAPI_E_USER_CANCEL` answers only a submission the user cancelled, after
+    /// `NOTIFY_CANCEL_MESSAGE` or a `SpoolerYield` that returned `MAPI_W_CANCEL_MESSAGE` (DEF-8,
+    /// ERR-12).
+    #[error(
+        "SubmitMessage returned MAPI_E_USER_CANCEL, but the user did not cancel the message (expected only after NOTIFY_CANCEL_MESSAGE or MAPI_W_CANCEL_MESSAGE)"
+    )]
+    UserCancelWithoutCancel,
     /// `EndMessage` set more than one flag (SUB-34).
     #[error("EndMessage returned {0}: at most one of END_RESEND_NOW, END_RESEND_LATER, END_DONT_RESEND may be set")]
     ConflictingEndFlags(EndFlags),
@@ -329,6 +354,9 @@ impl From<&Error> for Hresult {
                 Hresult::MAPI_E_NOT_FOUND
             }
             Error::Caller(CallerError::TransportOrderCount { .. }) => Hresult::MAPI_E_BUSY,
+            // DEF-6: what AbortSubmit answers for a message gone from the queue, or locked.
+            Error::Caller(CallerError::CancelUnknown { .. }) => Hresult::MAPI_E_NOT_IN_QUEUE,
+            Error::Caller(CallerError::CancelNotLocked(_)) => Hresult::MAPI_E_UNABLE_TO_ABORT,
             Error::Caller(CallerError::NoDirection | CallerError::Profile(_)) => Hresult::MAPI_E_INVALID_PARAMETER,
             Error::Caller(_) => Hresult::MAPI_E_CALL_FAILED,
             Error::Provider { fault, .. } => match fault {

@@ -32,6 +32,28 @@ pub enum Input {
     /// (ORD-7): every transport entry of the profile, once, in the new order. It applies to every
     /// recipient the spooler offers from then on (DEC-26).
     TransportOrder(Vec<TransportId>),
+    /// The user cancels a transfer the spooler is working on, for example from the progress
+    /// window (DEF-5, DEF-7, RCV-13, AMB-17). It reaches the spooler asynchronously, between
+    /// its calls or while one is in flight (AMB-41).
+    Cancel(CancelRequest),
+}
+
+/// What the user cancels (DEF-5, DEF-7, RCV-13).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CancelRequest {
+    /// An outbound message this spooler has locked. A message it has not locked is cancelled
+    /// with `IMsgStore::AbortSubmit` instead (DEF-5, DEF-6).
+    Outbound {
+        /// The store holding it.
+        store: StoreId,
+        /// The message.
+        message: MessageId,
+    },
+    /// The inbound message a transport is writing in `StartMessage` (RCV-13).
+    Inbound {
+        /// The transport.
+        transport: TransportId,
+    },
 }
 
 /// Which directions of traffic a request is about.
@@ -257,6 +279,16 @@ pub enum Return {
         /// The receive store.
         store: StoreId,
         /// The new message.
+        message: MessageId,
+        /// The result.
+        result: Hresult,
+    },
+    /// The spooler's own `IMsgStore::AbortSubmit` returned (DEF-6, AMB-17): `S_OK` or
+    /// `MAPI_E_NOT_IN_QUEUE` (the client's own abort came first).
+    AbortSubmit {
+        /// The store.
+        store: StoreId,
+        /// The message.
         message: MessageId,
         /// The result.
         result: Hresult,
@@ -501,6 +533,15 @@ impl fmt::Display for QueueEvent {
                 f.write_str(")")
             }
             QueueEvent::RowRemoved { store, message } => write!(f, "{store} -> spooler: outgoing queue row removed {message}"),
+        }
+    }
+}
+
+impl fmt::Display for CancelRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CancelRequest::Outbound { store, message } => write!(f, "user -> spooler: cancel outbound {store}.{message}"),
+            CancelRequest::Inbound { transport } => write!(f, "user -> spooler: cancel the inbound transfer from {transport}"),
         }
     }
 }

@@ -73,8 +73,8 @@ pub use flags::{
 pub use hresult::Hresult;
 pub use ids::{AddrType, FolderId, MapiUid, MessageId, MsgRef, PreprocessorId, RecipientIdx, ServiceId, StoreId, Time, TransportId};
 pub use input::{
-    Caller, Delivery, Directions, Input, QueueEvent, QueueRow, ReportKind, ReportRequests, Return, SessionRequest, SubmitOutcome,
-    SupportCall,
+    Caller, CancelRequest, Delivery, Directions, Input, QueueEvent, QueueRow, ReportKind, ReportRequests, Return, SessionRequest,
+    SubmitOutcome, SupportCall,
 };
 pub use monitor::{Monitor, Property, Violation};
 pub use recipients::{RecipientRow, RecipientSet, TransportSet};

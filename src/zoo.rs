@@ -76,6 +76,9 @@ bugs! {
     NotifyUnsaved = "notify-unsaved" breaks "INV-36";
     /// Takes `NOTIFY_NEWMAIL` to mean one message, and stops after fetching it (RCV-1, RCV-6).
     OneMessagePerNotification = "one-message-per-notification" breaks "LIV-4";
+    /// Drops the user's cancel of a message it has locked, as if only `AbortSubmit` could
+    /// cancel a message, and goes on offering it (DEF-5, DEF-7).
+    IgnoreCancel = "ignore-cancel" breaks "INV-39";
 }
 
 impl fmt::Display for Bug {

@@ -566,6 +566,9 @@ fn firing_test(property: Property) -> &'static str {
         Property::OneCallAtATime => "amb20_one_call_at_a_time_fires_on_a_call_while_another_is_in_flight",
         Property::InboundGate => "inv09_inbound_gate_fires_on_start_message_while_inbound_is_disabled",
         Property::CommitBeforeNotify => "inv36_commit_before_notify_fires_on_notify_new_mail_of_an_unsaved_message",
+        Property::CancelledInboundDiscarded => "inv37_cancelled_inbound_discarded_fires_when_a_cancelled_start_message_is_kept",
+        Property::CancelledNeverOffered => "inv39_cancelled_never_offered_fires_on_offering_a_cancelled_message_again",
+        Property::CancelTarget => "inv40_cancel_target_fires_on_cancelling_another_message_than_the_one_in_flight",
     }
 }
 
@@ -575,7 +578,7 @@ fn firing_test(property: Property) -> &'static str {
 fn every_property_has_a_firing_test() {
     // Spec: INV-1, INV-2, INV-3, INV-5, INV-6, INV-7, INV-8, INV-10, INV-11, INV-13, INV-14, INV-15, INV-17
     // Spec: INV-18, INV-20, INV-22, INV-23, INV-24, INV-25, INV-26, INV-27, INV-28, INV-29, INV-30, AMB-20
-    // Spec: INV-9, INV-36
+    // Spec: INV-9, INV-36, INV-37, INV-39, INV-40
     let source = include_str!("monitor.rs");
     let mut names = BTreeSet::new();
     for &property in Property::ALL {
@@ -861,6 +864,76 @@ fn inv36_commit_before_notify_fires_on_notify_new_mail_of_an_unsaved_message() {
     twice.pop();
     twice.push(st(ret(Return::NotifyNewMail { store: S0, message: m5, result: Hresult::S_OK }), [c(notify_new_mail(S0, m5))]));
     assert_last_step_breaks(&Profile::new(1), &twice, Property::CommitBeforeNotify, &["no transport saved M5"]);
+}
+
+fn cancel_out(message: MessageId) -> Input {
+    Input::Cancel(mapi_spooler::CancelRequest::Outbound { store: store_of(message), message })
+}
+
+fn cancel_notify(transport: TransportId, message: MessageId) -> Effect {
+    Effect::CancelMessage { transport, message }
+}
+
+/// INV-37: a `StartMessage` the user cancelled that saved nothing leaves the message unsaved,
+/// and the spooler releases it at once; the transport keeps the item for later (RCV-13).
+#[test]
+fn inv37_cancelled_inbound_discarded_fires_when_a_cancelled_start_message_is_kept() {
+    // Spec: INV-37, RCV-13, DEF-7
+    let m5 = MessageId(5);
+    let prefix = cat([
+        started(&[smtp()]),
+        vec![
+            st(new_mail(T0), [c(create(S0))]),
+            st(r_create(S0, m5), [c(start_message(T0, m5))]),
+            st(Input::Cancel(mapi_spooler::CancelRequest::Inbound { transport: T0 }), [cancel_notify(T0, m5)]),
+        ],
+    ]);
+    let cancelled = ret(Return::StartMessage { transport: T0, message: m5, result: Err(Hresult::MAPI_E_USER_CANCEL) });
+    let bad = st(cancelled.clone(), []);
+    let good = [st(cancelled, [Effect::Release(mapi_spooler::Released::Unsaved { store: S0, message: m5 })])];
+    check(&Profile::new(1), &prefix, bad, &good, Property::CancelledInboundDiscarded, &["cancelled StartMessage of M5", "not released"]);
+}
+
+/// INV-39: once the user cancelled a message, none of its recipients is offered again; the
+/// reference unlocks it and takes it out of the queue with its own `AbortSubmit` (DEC-27).
+#[test]
+fn inv39_cancelled_never_offered_fires_on_offering_a_cancelled_message_again() {
+    // Spec: INV-39, DEF-7, DEF-8, AMB-17, DEC-27
+    let prefix = cat([
+        started(&[smtp()]),
+        vec![
+            st(row_added(row(M1, &[SMTP])), [c(lock(M1))]),
+            st(r_lock(M1), [c(submit(T0, M1, &[0]))]),
+            st(cancel_out(M1), [cancel_notify(T0, M1)]),
+        ],
+    ]);
+    let cancelled = r_submit_failed(T0, M1, Hresult::MAPI_E_USER_CANCEL, 0, &[]);
+    let bad = st(cancelled.clone(), [c(submit(T0, M1, &[0]))]);
+    let abort = Call::AbortSubmit { store: S0, message: M1 };
+    let good = [
+        st(cancelled, [c(unlock(M1))]),
+        st(r_unlock(M1), [c(abort.clone())]),
+        st(ret(Return::AbortSubmit { store: S0, message: M1, result: Hresult::S_OK }), []),
+    ];
+    check(&Profile::new(1), &prefix, bad, &good, Property::CancelledNeverOffered, &["T0.SubmitMessage", "after the user cancelled M1"]);
+    // Nor does the spooler abort a message the user did not cancel, or one it still holds.
+    let mut early = prefix[..prefix.len() - 1].to_vec();
+    early.push(st(r_submit_failed(T0, M1, Hresult::MAPI_E_BUSY, 0, &[]), [c(abort)]));
+    assert_last_step_breaks(&Profile::new(1), &early, Property::CancelledNeverOffered, &["not a cancelled message the spooler unlocked"]);
+}
+
+/// INV-40: `NOTIFY_CANCEL_MESSAGE` goes to the transport whose call for that message is in
+/// flight, and only then.
+#[test]
+fn inv40_cancel_target_fires_on_cancelling_another_message_than_the_one_in_flight() {
+    // Spec: INV-40, DEF-7, SUB-36
+    let prefix = cat([started(&[smtp()]), vec![st(row_added(row(M1, &[SMTP])), [c(lock(M1))]), st(r_lock(M1), [c(submit(T0, M1, &[0]))])]]);
+    let bad = st(cancel_out(M1), [cancel_notify(T0, M2)]);
+    let good = [st(cancel_out(M1), [cancel_notify(T0, M1)])];
+    check(&Profile::new(1), &prefix, bad, &good, Property::CancelTarget, &["NOTIFY_CANCEL_MESSAGE to T0 for M2", "T0.SubmitMessage"]);
+    // With no transfer in flight there is nothing to cancel at a transport.
+    let idle = cat([started(&[smtp()]), vec![st(cancel_out(M1), [cancel_notify(T0, M1)])]]);
+    assert_last_step_breaks(&Profile::new(1), &idle, Property::CancelTarget, &["during no call"]);
 }
 
 /// INV-10: `Idle` only for a logon that returned `LOGON_SP_IDLE`; the reference ignores idle

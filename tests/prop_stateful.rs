@@ -1187,6 +1187,9 @@ impl World {
                 let result = self.stores[store.index()].finished_msg(message, SentMailHook::None);
                 Return::FinishedMsg { store, message, result }
             }
+            Call::AbortSubmit { store, message } => {
+                Return::AbortSubmit { store, message, result: self.stores[store.index()].abort_submit(message) }
+            }
         };
         self.feed(Input::Return(ret))
     }
@@ -1789,6 +1792,8 @@ impl World {
                 Return::RemovePreprocessInfo { preprocessor, message, result: Hresult::MAPI_E_CALL_FAILED }
             }
             Call::FinishedMsg { store, message } => Return::FinishedMsg { store, message, result: Hresult::MAPI_E_CALL_FAILED },
+            // DEF-6: the spooler's own AbortSubmit expects S_OK or MAPI_E_NOT_IN_QUEUE.
+            Call::AbortSubmit { store, message } => Return::AbortSubmit { store, message, result: Hresult::MAPI_E_CALL_FAILED },
             // RCV-3: Poll returns only S_OK.
             Call::Poll { transport } => Return::Poll { transport, incoming: 1, result: Hresult::MAPI_E_CALL_FAILED },
             Call::ServiceConfigure { .. }

@@ -12,10 +12,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use common::*;
 use mapi_spooler::sim::{SplitMix64, SubmitAnswer};
 use mapi_spooler::{
-    AddrType, Call, Caller, CallerError, Directions, Effect, EndFlags, Error, Hresult, Input, LockState, LogonCaps, MessageId, MsgRef,
-    NotifyFlags, Phase, PreprocessorFilter, Profile, ProviderFault, QueueEvent, QueueFlags, QueueRow, RecipientIdx, RecipientRow,
-    RecipientSet, Registrations, ReportKind, ReportRequests, Return, ServiceId, SessionRequest, SpiVersion, Spooler, SpoolerNotifyFlags,
-    StatusCode, StatusRowFlags, StoreFault, StoreId, SubmitOutcome, SupportCall, TransportId, Unsupported,
+    AddrType, Call, Caller, CallerError, CancelRequest, Directions, Effect, EndFlags, Error, Hresult, Input, LockState, LogonCaps,
+    MessageId, MsgRef, NotifyFlags, Phase, PreprocessorFilter, Profile, ProviderFault, QueueEvent, QueueFlags, QueueRow, RecipientIdx,
+    RecipientRow, RecipientSet, Registrations, ReportKind, ReportRequests, Return, ServiceId, SessionRequest, SpiVersion, Spooler,
+    SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreFault, StoreId, SubmitOutcome, SupportCall, TransportId, Unsupported,
 };
 
 const T0: TransportId = TransportId(0);
@@ -624,6 +624,54 @@ fn cancel_without_deferral_is_refused() {
     says(&error, &["MAPI_E_CANCEL", "not deferred", "only after BEGIN_DEFERRED"]);
 }
 
+/// `MAPI_E_USER_CANCEL` answers only a submission the user cancelled (DEF-8, ERR-12).
+#[test]
+fn user_cancel_without_a_cancel_is_refused() {
+    // Spec: DEF-8, ERR-12
+    let (mut sim, m) = at_submit();
+    let error = refuse(&mut sim, submit_return(T0, m, failed(Hresult::MAPI_E_USER_CANCEL, &[])));
+    assert_eq!(error, provider(T0, ProviderFault::UserCancelWithoutCancel));
+    says(&error, &["MAPI_E_USER_CANCEL", "did not cancel", "NOTIFY_CANCEL_MESSAGE"]);
+    // Once the user cancelled it, the same return is accepted.
+    assert!(sim.feed(Input::Cancel(CancelRequest::Outbound { store: S0, message: m })));
+    assert!(sim.feed(submit_return(T0, m, failed(Hresult::MAPI_E_USER_CANCEL, &[]))), "{}", sim.trace());
+}
+
+/// The user cancels through the spooler only what it is moving: a message it has locked (a
+/// queued one is aborted in its store, with the codes `AbortSubmit` would give), once, or the
+/// `StartMessage` in flight (DEF-5, DEF-6, DEF-7, RCV-13).
+#[test]
+fn cancels_of_what_the_spooler_is_not_moving_are_refused() {
+    // Spec: DEF-5, DEF-6, DEF-7, RCV-13
+    let mut sim = idle_world();
+    let outbound = |m| Input::Cancel(CancelRequest::Outbound { store: S0, message: m });
+    let error = refuse(&mut sim, outbound(MessageId(42)));
+    assert_eq!(error, Error::Caller(CallerError::CancelUnknown { store: S0, message: MessageId(42) }));
+    assert_eq!(error.hresult(), Hresult::MAPI_E_NOT_IN_QUEUE);
+    says(&error, &["M42", "knows no such message"]);
+    let error = refuse(&mut sim, Input::Cancel(CancelRequest::Outbound { store: S7, message: MessageId(1) }));
+    assert_eq!(error, Error::Caller(CallerError::UnknownStore(S7)));
+    // A queued message the spooler has not locked yet.
+    let m = sim.submit(S0, draft(&[SMTP])).unwrap();
+    assert!(sim.run_until_call(|c| matches!(c, Call::SetLockState { .. })));
+    let error = refuse(&mut sim, outbound(m));
+    assert_eq!(error, Error::Caller(CallerError::CancelNotLocked(m)));
+    assert_eq!(error.hresult(), Hresult::MAPI_E_UNABLE_TO_ABORT);
+    says(&error, &["has not locked it", "AbortSubmit"]);
+    // Locked: accepted once.
+    assert!(sim.run_until_call(|c| matches!(c, Call::SubmitMessage { .. })));
+    assert!(sim.feed(outbound(m)));
+    let error = refuse(&mut sim, outbound(m));
+    assert_eq!(error, Error::Caller(CallerError::AlreadyCancelled(m.to_string())));
+    says(&error, &["already cancelled"]);
+    // Inbound: only while StartMessage is in flight on that transport.
+    let error = refuse(&mut sim, Input::Cancel(CancelRequest::Inbound { transport: T0 }));
+    assert_eq!(error, Error::Caller(CallerError::NoInboundTransfer(T0)));
+    says(&error, &["no StartMessage is in flight"]);
+    let error = refuse(&mut sim, Input::Cancel(CancelRequest::Inbound { transport: T9 }));
+    assert_eq!(error, Error::Caller(CallerError::UnknownTransport(T9)));
+}
+
 /// `EndMessage` sets at most one flag.
 #[test]
 fn conflicting_end_message_flags_are_refused() {
@@ -1038,6 +1086,10 @@ fn test_of(error: &Error) -> &'static str {
             CallerError::TransportOrderCount { .. } | CallerError::TransportOrderList(..) => {
                 "a_transport_order_that_is_not_the_profile_is_refused"
             }
+            CallerError::CancelUnknown { .. }
+            | CallerError::CancelNotLocked(_)
+            | CallerError::AlreadyCancelled(_)
+            | CallerError::NoInboundTransfer(_) => "cancels_of_what_the_spooler_is_not_moving_are_refused",
             // Not reachable through `step`: only `Spooler::new` and `Sim::new` return it.
             CallerError::Profile(_) => "an_unusable_profile_is_refused_at_construction",
         },
@@ -1053,6 +1105,7 @@ fn test_of(error: &Error) -> &'static str {
             ProviderFault::ProcessedAnyway { .. } => "busy_or_not_me_after_processing_is_refused",
             ProviderFault::SuccessAfterCriticalError => "success_after_a_critical_error_is_refused",
             ProviderFault::CancelWithoutDeferral => "cancel_without_deferral_is_refused",
+            ProviderFault::UserCancelWithoutCancel => "user_cancel_without_a_cancel_is_refused",
             ProviderFault::ConflictingEndFlags(_) => "conflicting_end_message_flags_are_refused",
             ProviderFault::StatusRecipsOutsideSubmit { .. } => "status_recips_outside_submit_message_is_refused",
             ProviderFault::DuplicateReport { .. } => "a_recipient_reported_twice_is_refused",
@@ -1257,6 +1310,7 @@ impl Gen {
                 Return::GetOutgoingQueue { store, result: Ok(rows) }
             }
             Call::SetLockState { store, message, state } => Return::SetLockState { store, message, state, result: h },
+            Call::AbortSubmit { store, message } => Return::AbortSubmit { store, message, result: h },
             Call::PreprocessMessage { preprocessor, message } => {
                 Return::PreprocessMessage { preprocessor, message, result: if ok { Ok(RecipientSet::new()) } else { Ok(self.rows()) } }
             }

@@ -27,10 +27,10 @@
 use mapi_spooler::sim::{effect_line, input_line};
 use mapi_spooler::store::{Draft, ReferenceStore, SentMailHook};
 use mapi_spooler::{
-    AddrType, Call, Caller, Delivery, Directions, Effect, EndFlags, Hresult, Input, LockState, LogonCaps, MessageId, Monitor, MsgRef,
-    NotifyFlags, Phase, PreprocessorFilter, Profile, QueueEvent, QueueFlags, QueueRow, RecipientIdx, RecipientRow, RecipientSet,
-    Registrations, ReportKind, ReportRequests, Return, ServiceId, SessionRequest, Settings, SpiVersion, Spooler, SpoolerNotifyFlags,
-    StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome, SupportCall, TransportId,
+    AddrType, Call, Caller, CancelRequest, Delivery, Directions, Effect, EndFlags, Hresult, Input, LockState, LogonCaps, MessageId,
+    Monitor, MsgRef, NotifyFlags, Phase, PreprocessorFilter, Profile, QueueEvent, QueueFlags, QueueRow, RecipientIdx, RecipientRow,
+    RecipientSet, Registrations, ReportKind, ReportRequests, Return, ServiceId, SessionRequest, Settings, SpiVersion, Spooler,
+    SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome, SupportCall, TransportId,
 };
 
 /// The most inputs one byte string is decoded into.
@@ -327,6 +327,10 @@ impl Harness {
                 let result = if good { self.stores[store.index()].notify_new_mail(message) } else { h };
                 Return::NotifyNewMail { store, message, result }
             }
+            Call::AbortSubmit { store, message } => {
+                let result = if good { self.stores[store.index()].abort_submit(message) } else { h };
+                Return::AbortSubmit { store, message, result }
+            }
         };
         self.feed(Input::Return(ret));
     }
@@ -387,6 +391,14 @@ impl Harness {
                     .map(|r| (r, if kinds & (1 << (r.0 % 8)) != 0 { ReportKind::Delivery } else { ReportKind::NonDelivery }))
                     .collect();
                 Input::Support(SupportCall::StatusRecips { transport: t, message: self.message(b), reports })
+            }
+            13 if b.chance(30) => {
+                // The user cancels a message (often one the spooler knows) or an inbound transfer.
+                Input::Cancel(if b.chance(70) {
+                    CancelRequest::Outbound { store: self.store(b), message: self.message(b) }
+                } else {
+                    CancelRequest::Inbound { transport: t }
+                })
             }
             13 => Input::Support(SupportCall::SpoolerYield { transport: t }),
             _ => {

@@ -84,6 +84,10 @@ struct WorldArgs {
     /// Idle times per run.
     #[arg(long, default_value_t = Config::default().idles)]
     idles: u8,
+    /// User cancels of a transfer per run (a locked message, or the inbound transfer in
+    /// flight).
+    #[arg(long, default_value_t = Config::default().cancels)]
+    cancels: u8,
     /// The drafts need preprocessing (transport 0 registers a preprocessor).
     #[arg(long)]
     preprocess: bool,
@@ -101,7 +105,7 @@ struct WorldArgs {
     /// ignore-delete-after-submit, submit-after-end-outbound, shutdown-with-live-logon,
     /// end-after-failed-submit, forget-locked-across-restart, send-twice-after-restart,
     /// ignore-retry-delay, call-after-critical-error, notify-unsaved,
-    /// one-message-per-notification.
+    /// one-message-per-notification, ignore-cancel.
     #[arg(long, value_name = "NAME", value_parser = parse_bug)]
     bug: Option<Bug>,
 }
@@ -125,6 +129,7 @@ impl WorldArgs {
             aborts: self.aborts,
             disables: self.disables,
             idles: self.idles,
+            cancels: self.cancels,
             preprocess: self.preprocess,
             delete_after_submit: self.delete_after_submit,
             inbound: self.inbound,

@@ -11,7 +11,7 @@ use crate::world::{Action, Broken, World, profile};
 
 /// The kinds of world move other than faults, for the check that every kind happened somewhere in
 /// a run.
-const PLAIN_MOVES: [&str; 8] = ["answer", "submit", "abort", "time", "announce deferred", "crash", "shutdown", "new mail"];
+const PLAIN_MOVES: [&str; 9] = ["answer", "submit", "abort", "time", "announce deferred", "crash", "shutdown", "new mail", "cancel"];
 
 /// Every kind of world move: the plain ones, then one per kind of fault ([`crate::Faults::NAMES`]).
 pub static MOVE_KINDS: std::sync::LazyLock<Vec<&'static str>> =
@@ -84,6 +84,9 @@ impl SpoolerModel {
         if c.aborts > 0 {
             kinds.push("abort");
         }
+        if c.cancels > 0 {
+            kinds.push("cancel");
+        }
         if c.crashes > 0 {
             kinds.push("crash");
         }
@@ -117,6 +120,7 @@ impl SpoolerModel {
             Action::Answer(Answer::LogonFails) => "logon",
             Action::Answer(Answer::VersionMismatch) => "version",
             Action::Answer(Answer::StartFails) => "start",
+            Action::Answer(Answer::UserCancel) | Action::Cancel(_) => "cancel",
             Action::NewMail => "new mail",
             Action::Submit => "submit",
             Action::Abort(_) => "abort",
@@ -232,6 +236,9 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         OneCallAtATime,
         InboundGate,
         CommitBeforeNotify,
+        CancelledInboundDiscarded,
+        CancelledNeverOffered,
+        CancelTarget,
     ];
     all.extend([
         Property::always("world follows the documentation", |_: &SpoolerModel, s: &World| s.broken != Some(Broken::Refused)),
@@ -297,7 +304,19 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
     ]);
     let f = config.faults;
     let faults = config.fault_budget > 0;
-    let guards: [(bool, Property<SpoolerModel>); 8] = [
+    let guards: [(bool, Property<SpoolerModel>); 10] = [
+        (
+            config.cancels > 0,
+            Property::sometimes("a cancel reaches the transport of the call in flight", |_: &SpoolerModel, s: &World| s.cancel_seen),
+        ),
+        (
+            config.cancels > 0,
+            Property::sometimes("a message the user cancelled goes back unsent", |model: &SpoolerModel, s: &World| {
+                s.budget.cancels < model.config.cancels
+                    && s.budget.aborts == model.config.aborts
+                    && s.store.messages().any(|(_, m)| m.outcome == Outcome::Aborted)
+            }),
+        ),
         (
             config.inbound > 0,
             Property::sometimes("an inbound message is announced to the store", |_: &SpoolerModel, s: &World| {

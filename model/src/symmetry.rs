@@ -264,6 +264,7 @@ impl World {
             mail: self.mail,
             announced: self.announced,
             inbound_on: self.inbound_on,
+            cancel_seen: self.cancel_seen,
         }
     }
 }
@@ -275,6 +276,9 @@ impl Action {
     pub fn renamed(&self, renaming: &Renaming, in_flight: Option<MessageId>) -> Action {
         match self {
             Action::Abort(m) => Action::Abort(renaming.message(*m)),
+            Action::Cancel(mapi_spooler::CancelRequest::Outbound { store, message }) => {
+                Action::Cancel(mapi_spooler::CancelRequest::Outbound { store: *store, message: renaming.message(*message) })
+            }
             Action::SentDeferred(t, m) => Action::SentDeferred(*t, renaming.message(*m)),
             Action::Answer(Answer::Take(rows)) => match in_flight {
                 Some(m) => Action::Answer(Answer::Take(renaming.rows(m, rows))),

@@ -8,8 +8,8 @@ use std::fmt;
 
 use mapi_spooler::store::{Draft, ReferenceStore, SENT_ITEMS, SentMailHook};
 use mapi_spooler::{
-    AddrType, Call, Caller, Directions, Effect, EndFlags, Hresult, Input, LogonCaps, MessageId, Monitor, MsgRef, NotifyFlags,
-    PreprocessorFilter, Property, QueueEvent, RecipientRow, RecipientSet, Registrations, Return, SessionRequest, SpiVersion,
+    AddrType, Call, Caller, CancelRequest, Directions, Effect, EndFlags, Hresult, Input, LogonCaps, MessageId, Monitor, MsgRef,
+    NotifyFlags, PreprocessorFilter, Property, QueueEvent, RecipientRow, RecipientSet, Registrations, Return, SessionRequest, SpiVersion,
     SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome, SupportCall, TransportId, TransportSet,
     TransportView,
 };
@@ -45,6 +45,8 @@ pub struct Budget {
     pub idles: u8,
     /// Session ends.
     pub shutdowns: u8,
+    /// User cancels of a transfer (DEF-5, DEF-7, RCV-13).
+    pub cancels: u8,
 }
 
 /// The whole state of one model-checked world.
@@ -78,6 +80,8 @@ pub struct World {
     /// Transport 0's inbound traffic is enabled: `NOTIFY_BEGIN_INBOUND` returned, and no
     /// `NOTIFY_END_INBOUND` since (RCV-2).
     pub inbound_on: bool,
+    /// The transport of the call in flight got `NOTIFY_CANCEL_MESSAGE` for it (DEF-7).
+    pub cancel_seen: bool,
 }
 
 /// A move of the world.
@@ -105,6 +109,9 @@ pub enum Action {
     Shutdown,
     /// Transport 0 announces its inbound mail with `SpoolerNotify(NOTIFY_NEWMAIL)` (RCV-1).
     NewMail,
+    /// The user cancels a transfer: a locked outbound message, or the inbound message of the
+    /// `StartMessage` in flight (DEF-5, DEF-7, RCV-13).
+    Cancel(CancelRequest),
 }
 
 /// How the world answers the call in flight.
@@ -130,6 +137,10 @@ pub enum Answer {
     VersionMismatch,
     /// `MAPI_E_CALL_FAILED` from `StartMessage`: nothing was saved (RCV-7).
     StartFails,
+    /// After `NOTIFY_CANCEL_MESSAGE`: `MAPI_E_USER_CANCEL` from `SubmitMessage` or
+    /// `StartMessage`, nothing saved; an inbound item stays at the transport (DEF-7, DEF-8,
+    /// RCV-13). Not a fault: it answers the user's cancel.
+    UserCancel,
 }
 
 /// One line of a replayed run: what went into the spooler, what came out, or what the world did.
@@ -160,6 +171,7 @@ impl fmt::Display for Action {
             Action::Idle => f.write_str("system idle"),
             Action::Crash => f.write_str("spooler crashes and restarts"),
             Action::NewMail => f.write_str("T0 announces inbound mail"),
+            Action::Cancel(request) => write!(f, "{request}"),
             Action::Shutdown => f.write_str("session ends"),
         }
     }
@@ -215,11 +227,13 @@ impl World {
                 disables: config.disables,
                 idles: config.idles,
                 shutdowns: config.shutdowns,
+                cancels: config.cancels,
             },
             broken: None,
             mail: config.inbound,
             announced: false,
             inbound_on: false,
+            cancel_seen: false,
         };
         world.feed(Input::Session(SessionRequest::Start), rec);
         world
@@ -233,10 +247,14 @@ impl World {
         if let Some(log) = rec.as_deref_mut() {
             log.push(Event::Input(input.clone()));
         }
+        if matches!(input, Input::Return(_)) {
+            self.cancel_seen = false;
+        }
         match self.spooler.step(input.clone()) {
             Ok(effects) => {
                 for effect in &effects {
                     self.store.apply(effect);
+                    self.cancel_seen |= matches!(effect, Effect::CancelMessage { .. });
                 }
                 if let Some(log) = rec.as_deref_mut() {
                     log.extend(effects.iter().cloned().map(Event::Effect));
@@ -287,6 +305,9 @@ impl World {
                 out.push(Action::NewMail);
             }
         }
+        if self.budget.cancels > 0 {
+            self.cancels(out);
+        }
         if self.drafts > 0 {
             out.push(Action::Submit);
         }
@@ -305,6 +326,21 @@ impl World {
         }
     }
 
+    /// The user's cancels that can reach the spooler now: of each locked message it has not
+    /// cancelled yet, and of the inbound transfer in flight (DEF-5, DEF-7, RCV-13).
+    fn cancels(&self, out: &mut Vec<Action>) {
+        for id in self.spooler.message_ids() {
+            if self.spooler.message_view(id).is_some_and(|v| v.locked && !v.cancelled) {
+                out.push(Action::Cancel(CancelRequest::Outbound { store: STORE, message: id }));
+            }
+        }
+        if let Some(Call::StartMessage { transport, .. }) = self.spooler.call_in_flight()
+            && !self.cancel_seen
+        {
+            out.push(Action::Cancel(CancelRequest::Inbound { transport: *transport }));
+        }
+    }
+
     fn ready(&self, t: TransportId) -> bool {
         matches!(self.spooler.transport_view(t), Some(TransportView::LoggedOn { ready: true, leaving: false, critical: false, .. }))
     }
@@ -312,6 +348,9 @@ impl World {
     /// The answers the documentation allows to a call, within the fault budget.
     fn answers(&self, config: &Config, call: &Call, out: &mut Vec<Action>) {
         out.push(Action::Answer(Answer::Default));
+        if self.cancel_seen && matches!(call, Call::SubmitMessage { .. } | Call::StartMessage { .. }) {
+            out.push(Action::Answer(Answer::UserCancel));
+        }
         if self.budget.faults == 0 {
             return;
         }
@@ -374,7 +413,7 @@ impl World {
         match action {
             Action::Answer(answer) => {
                 if let Some(call) = w.spooler.call_in_flight().cloned() {
-                    if *answer != Answer::Default {
+                    if !matches!(answer, Answer::Default | Answer::UserCancel) {
                         w.budget.faults -= 1;
                     }
                     w.answer(config, &call, answer, &mut rec);
@@ -459,6 +498,10 @@ impl World {
             Action::Shutdown => {
                 w.budget.shutdowns -= 1;
                 w.feed(Input::Session(SessionRequest::Shutdown), &mut rec);
+            }
+            Action::Cancel(request) => {
+                w.budget.cancels -= 1;
+                w.feed(Input::Cancel(*request), &mut rec);
             }
         }
         w
@@ -558,7 +601,11 @@ impl World {
                 self.ret(Return::CreateMessage { store, result: Ok(message) }, rec);
             }
             Call::StartMessage { transport, message } => {
-                let result = if *answer == Answer::StartFails {
+                let result = if *answer == Answer::UserCancel {
+                    // RCV-13: the item stays at the transport, which announces it again.
+                    self.announced = false;
+                    Err(Hresult::MAPI_E_USER_CANCEL)
+                } else if *answer == Answer::StartFails {
                     self.announced = false;
                     Err(Hresult::MAPI_E_CALL_FAILED)
                 } else if transport == TransportId(0) && self.mail > 0 {
@@ -607,6 +654,10 @@ impl World {
                 let result = self.store.finished_msg(message, SentMailHook::None);
                 self.ret(Return::FinishedMsg { store, message, result }, rec);
             }
+            Call::AbortSubmit { store, message } => {
+                let result = self.store.abort_submit(message);
+                self.ret(Return::AbortSubmit { store, message, result }, rec);
+            }
         }
     }
 
@@ -622,6 +673,7 @@ impl World {
                 SubmitOutcome::Accepted { msg_ref, accepted: offered.clone() }
             }
             Answer::Fail(result) => SubmitOutcome::Failed { result: *result, return_parm: 5, saved: RecipientSet::new() },
+            Answer::UserCancel => SubmitOutcome::Failed { result: Hresult::MAPI_E_USER_CANCEL, return_parm: 0, saved: RecipientSet::new() },
             Answer::FailSaving => {
                 self.store.save_by_transport(m, offered, t);
                 SubmitOutcome::Failed { result: Hresult::MAPI_E_NETWORK_ERROR, return_parm: 5, saved: offered.clone() }

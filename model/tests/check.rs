@@ -133,3 +133,24 @@ fn reception_keeps_every_property() {
         eprintln!("reception ({config}): {} unique states", report.unique_states);
     }
 }
+
+/// The user's cancels: of a locked message while its transfer is in flight, between offers,
+/// while a transport holds it deferred or while the session ends, and of the inbound transfer
+/// in flight; with two messages, a crash, an abort and one fault (deferral among them). The
+/// cancel properties hold (INV-37, INV-39, INV-40), every message still ends (LIV-1, LIV-2),
+/// cancelled inbound mail is fetched again later (LIV-4), and the guards show a cancel reached a
+/// transport in flight and a cancelled message went back unsent.
+#[test]
+fn cancels_keep_every_property() {
+    // Spec: INV-37, INV-39, INV-40, LIV-1, LIV-2, LIV-4, DEF-5, DEF-7, DEF-8, RCV-13, AMB-17, DEC-27
+    let outbound = Config { messages: 2, cancels: 1, crashes: 1, aborts: 1, shutdowns: 1, fault_budget: 1, ..Config::small() };
+    let inbound = Config { inbound: 2, cancels: 1, shutdowns: 1, ..Config::small() };
+    for config in [outbound, inbound] {
+        let report = run(config.clone(), ONE_THREAD);
+        assert_all_hold(&report);
+        for guard in ["a cancel reaches the transport of the call in flight", "a message the user cancelled goes back unsent"] {
+            assert!(report.properties.iter().any(|p| p.name == guard), "{guard} is not checked ({config})");
+        }
+        eprintln!("cancels ({config}): {} unique states", report.unique_states);
+    }
+}

@@ -44,6 +44,9 @@ fn specimen(bug: Bug) -> (Config, &'static [&'static str]) {
         Bug::CallAfterCriticalError => (world(&["critical"]), &[]),
         Bug::NotifyUnsaved => (Config { inbound: 1, ..world(&[]) }, &[]),
         Bug::OneMessagePerNotification => (Config { inbound: 2, ..world(&[]) }, &[]),
+        // Two recipients on two transports: the cancel comes while the first is offered, and the
+        // second is offered anyway.
+        Bug::IgnoreCancel => (Config { cancels: 1, overlap: false, ..world(&[]) }, &[]),
     }
 }
 
@@ -195,7 +198,7 @@ fn every_bug_has_its_own_name() {
         assert_eq!(Bug::from_name(bug.name()), Some(*bug));
     }
     assert_eq!(Bug::from_name("no-such-bug"), None);
-    assert_eq!(Bug::ALL.len(), 14);
+    assert_eq!(Bug::ALL.len(), 15);
 }
 
 #[test]
@@ -208,4 +211,10 @@ fn notify_unsaved_breaks_commit_before_notify() {
 fn one_message_per_notification_breaks_signalled_mail_is_fetched() {
     // Spec: LIV-4, RCV-1, RCV-6
     caught(Bug::OneMessagePerNotification);
+}
+
+#[test]
+fn ignore_cancel_breaks_cancelled_never_offered() {
+    // Spec: INV-39, DEF-5, DEF-7
+    caught(Bug::IgnoreCancel);
 }

@@ -86,6 +86,16 @@ impl Monitor {
                 Ok(())
             }
             Call::FinishedMsg { message, .. } => self.finished(*message, call),
+            Call::AbortSubmit { message, .. } => {
+                let msg = self.message(*message, Property::CancelledNeverOffered, call)?;
+                if !msg.cancelled || msg.locked {
+                    return broken(
+                        Property::CancelledNeverOffered,
+                        format!("{call}, but {message} is not a cancelled message the spooler unlocked"),
+                    );
+                }
+                Ok(())
+            }
             Call::StartMessage { message, .. } => match self.inbound {
                 Some((m, super::InboundStage::Created)) if m == *message => {
                     self.inbound = Some((m, super::InboundStage::Started));
@@ -225,6 +235,9 @@ impl Monitor {
         }
         if msg.preprocess_pending {
             return broken(Property::PreprocessFirst, format!("{call} before preprocessing ended"));
+        }
+        if msg.cancelled {
+            return broken(Property::CancelledNeverOffered, format!("{call} after the user cancelled {m}"));
         }
         if let Some((_, until)) = msg.not_before.iter().find(|(b, until)| *b == t && *until > now) {
             return broken(Property::RetryDelay, format!("{call} at {now}, before the retry delay ends at {until}"));

@@ -47,6 +47,11 @@ pub struct Monitor {
     /// The inbound message being fetched: created for `StartMessage`, and whether a transport
     /// saved it (INV-36).
     inbound: Option<(MessageId, InboundStage)>,
+    /// The user cancelled the `StartMessage` in flight (INV-37).
+    inbound_cancelled: bool,
+    /// A cancelled `StartMessage` returned without saving: the message must be released in
+    /// the same step (INV-37).
+    discard_due: Option<MessageId>,
 }
 
 /// Where an inbound message is (INV-36).
@@ -82,6 +87,8 @@ impl Monitor {
             messages: VecMap::new(),
             next_rank: 0,
             inbound: None,
+            inbound_cancelled: false,
+            discard_due: None,
         }
     }
 
@@ -93,6 +100,8 @@ impl Monitor {
         self.disabled_services = 0;
         self.preprocessors.clear();
         self.inbound = None;
+        self.inbound_cancelled = false;
+        self.discard_due = None;
         for msg in self.messages.values_mut() {
             msg.forget_session();
         }
@@ -144,7 +153,7 @@ impl Monitor {
     pub fn hash_message<H: std::hash::Hasher>(&self, m: MessageId, state: &mut H) {
         use std::hash::Hash;
         if let Some(w) = self.messages.get(&m) {
-            let flags = (w.locked, w.removed, w.preprocess_pending, w.preprocess, w.preprocessed_here);
+            let flags = (w.locked, w.removed, w.preprocess_pending, w.preprocess, w.preprocessed_here, w.cancelled);
             (w.store, flags, w.preprocessed, w.cleaned, &w.not_before, w.offered_to).hash(state);
         }
         for w in &self.transports {
@@ -179,6 +188,14 @@ impl Monitor {
                 first = checked;
             }
         }
+        if let Some(m) = self.discard_due.take()
+            && first.is_ok()
+        {
+            first = broken(
+                Property::CancelledInboundDiscarded,
+                format!("the cancelled StartMessage of {m} saved nothing, but {m} was not released"),
+            );
+        }
         first
     }
 
@@ -203,6 +220,14 @@ impl Monitor {
             Input::TimePassed { seconds } => self.now = self.now.after(*seconds),
             // ORD-7: the scan follows the new order (INV-22).
             Input::TransportOrder(order) => self.order = order.iter().copied().collect(),
+            Input::Cancel(crate::input::CancelRequest::Outbound { message, .. }) => {
+                if let Some(msg) = self.messages.get_mut(message).filter(|m| m.locked) {
+                    msg.cancelled = true;
+                }
+            }
+            Input::Cancel(crate::input::CancelRequest::Inbound { .. }) => {
+                self.inbound_cancelled = matches!(self.inbound, Some((_, InboundStage::Started)));
+            }
             Input::Session(_) | Input::SystemIdle => {}
         }
     }
@@ -321,6 +346,9 @@ impl Monitor {
             Return::Poll { .. } => {}
             Return::CreateMessage { result, .. } => self.inbound = result.ok().map(|m| (m, InboundStage::Created)),
             Return::StartMessage { message, result, .. } => {
+                if std::mem::take(&mut self.inbound_cancelled) && *result != Ok(crate::input::Delivery::Saved) {
+                    self.discard_due = Some(*message);
+                }
                 self.inbound = match (self.inbound, result) {
                     (Some((m, InboundStage::Started)), Ok(crate::input::Delivery::Saved)) if m == *message => {
                         Some((m, InboundStage::Saved))
@@ -329,6 +357,11 @@ impl Monitor {
                 };
             }
             Return::NotifyNewMail { .. } => self.inbound = None,
+            Return::AbortSubmit { message, result, .. } => {
+                if result.is_success() || *result == Hresult::MAPI_E_NOT_IN_QUEUE {
+                    self.messages.remove(message);
+                }
+            }
         }
     }
 
@@ -490,7 +523,30 @@ impl Monitor {
                 }
                 checked
             }
-            Effect::Release(_) => Ok(()),
+            Effect::Release(crate::effect::Released::Unsaved { message, .. }) => {
+                if self.discard_due == Some(*message) {
+                    self.discard_due = None;
+                }
+                Ok(())
+            }
+            Effect::Release(_) | Effect::YieldCancel { .. } => Ok(()),
+            Effect::CancelMessage { transport, message } => {
+                // INV-40, DEF-7, SUB-36: only the transfer in flight is cancelled.
+                let open = self.transports.get(transport.index()).and_then(|w| w.open.as_ref()).map(|e| e.message);
+                let target = match &self.in_flight {
+                    Some(Call::SubmitMessage { transport: t, message: m, .. } | Call::StartMessage { transport: t, message: m }) => {
+                        *t == *transport && *m == *message
+                    }
+                    Some(Call::EndMessage { transport: t, .. }) => *t == *transport && open == Some(*message),
+                    _ => false,
+                };
+                if target {
+                    Ok(())
+                } else {
+                    let during = self.in_flight.as_ref().map_or_else(|| "no call".to_owned(), ToString::to_string);
+                    broken(Property::CancelTarget, format!("NOTIFY_CANCEL_MESSAGE to {transport} for {message} during {during}"))
+                }
+            }
         }
     }
 }

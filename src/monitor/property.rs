@@ -86,6 +86,12 @@ properties! {
     DeferralProtocol = "INV-30", "BEGIN_DEFERRED only after END_DONT_RESEND and NOTIFY_SENTDEFERRED";
     /// INV-36.
     CommitBeforeNotify = "INV-36", "NotifyNewMail once for each inbound message the transport saved, and for no other";
+    /// INV-37.
+    CancelledInboundDiscarded = "INV-37", "an inbound message whose StartMessage was cancelled and saved nothing is released unsaved at once";
+    /// INV-39.
+    CancelledNeverOffered = "INV-39", "after the user cancels a message, none of its recipients is offered again, and the spooler's AbortSubmit comes only for a cancelled message it unlocked";
+    /// INV-40.
+    CancelTarget = "INV-40", "NOTIFY_CANCEL_MESSAGE goes only to the transport whose SubmitMessage, EndMessage or StartMessage for that message is in flight";
     /// AMB-20.
     OneCallAtATime = "AMB-20", "at most one synchronous call in flight";
 }

@@ -105,6 +105,8 @@ pub(super) struct MessageWatch {
     pub(super) not_before: Vec<(TransportId, Time)>,
     /// Transports it was offered to this session (INV-28).
     pub(super) offered_to: TransportSet,
+    /// The user cancelled it this session (INV-39).
+    pub(super) cancelled: bool,
 }
 
 /// A set of preprocessor numbers.
@@ -144,6 +146,7 @@ impl MessageWatch {
                 .collect(),
             not_before: Vec::new(),
             offered_to: TransportSet::EMPTY,
+            cancelled: false,
         }
     }
 
@@ -154,6 +157,7 @@ impl MessageWatch {
         self.cleaned = PreprocessorBits::default();
         self.not_before.clear();
         self.offered_to = TransportSet::EMPTY;
+        self.cancelled = false;
         for rec in &mut self.recipients {
             rec.declined = TransportSet::EMPTY;
             rec.deferred = None;

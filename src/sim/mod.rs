@@ -64,6 +64,9 @@ pub struct Sim {
     effects: Vec<Effect>,
     refused: Vec<Error>,
     submitted: Vec<(StoreId, MessageId)>,
+    /// The transport of the call in flight got `NOTIFY_CANCEL_MESSAGE` for it: it stops and
+    /// returns `MAPI_E_USER_CANCEL`, keeping an inbound item for later (DEF-7, RCV-13).
+    cancel_seen: bool,
 }
 
 impl Sim {
@@ -98,6 +101,7 @@ impl Sim {
             effects: Vec::new(),
             refused: Vec::new(),
             submitted: Vec::new(),
+            cancel_seen: false,
         })
     }
 
@@ -352,6 +356,10 @@ impl Sim {
         self.log.push(crate::trace::Event::Input(input.clone()));
         match self.spooler.step(input.clone()) {
             Ok(effects) => {
+                if matches!(input, Input::Return(_)) {
+                    self.cancel_seen = false;
+                }
+                self.cancel_seen |= effects.iter().any(|e| matches!(e, Effect::CancelMessage { .. }));
                 self.log.extend(effects.iter().cloned().map(crate::trace::Event::Effect));
                 if let Err(violation) = self.monitor.observe(&input, &effects) {
                     self.trace.push(format!("VIOLATION: {violation}"));
@@ -379,6 +387,15 @@ impl Sim {
                 self.refused.push(error);
                 false
             }
+        }
+    }
+
+    /// Answers the call in flight as the world would, and nothing more. Returns false when no
+    /// call is in flight or the spooler refused the answer.
+    pub fn answer_in_flight(&mut self) -> bool {
+        match self.spooler.call_in_flight().cloned() {
+            Some(call) => self.answer(&call),
+            None => false,
         }
     }
 
@@ -462,6 +479,15 @@ impl Sim {
                 Return::Poll { transport, incoming, result: Hresult::S_OK }
             }
             Call::CreateMessage { store } => Return::CreateMessage { store, result: Ok(self.stores[store.index()].create_inbound()) },
+            Call::StartMessage { transport, message } if self.cancel_seen => {
+                // RCV-13: the item stays at the transport; nothing was saved.
+                Return::StartMessage { transport, message, result: Err(Hresult::MAPI_E_USER_CANCEL) }
+            }
+            Call::SubmitMessage { transport, message, .. } if self.cancel_seen => {
+                // DEF-7, DEF-8: the transport stops and saves nothing.
+                let outcome = SubmitOutcome::Failed { result: Hresult::MAPI_E_USER_CANCEL, return_parm: 0, saved: RecipientSet::new() };
+                Return::SubmitMessage { transport, message, outcome }
+            }
             Call::StartMessage { transport, message } => {
                 let script = &mut self.scripts[transport.index()];
                 let result = match script.start_failures.pop_front() {
@@ -506,6 +532,9 @@ impl Sim {
             }
             Call::RemovePreprocessInfo { preprocessor, message } => {
                 Return::RemovePreprocessInfo { preprocessor, message, result: Hresult::S_OK }
+            }
+            Call::AbortSubmit { store, message } => {
+                Return::AbortSubmit { store, message, result: self.stores[store.index()].abort_submit(message) }
             }
             Call::FinishedMsg { store, message } => {
                 let result = self.stores[store.index()].finished_msg(message, self.sent_mail_hook);
@@ -657,6 +686,7 @@ pub fn input_line(input: &Input) -> String {
             let names: Vec<String> = order.iter().map(ToString::to_string).collect();
             format!("client -> MsgServiceTransportOrder([{}])", names.join(", "))
         }
+        Input::Cancel(request) => request.to_string(),
     }
 }
 

@@ -139,6 +139,10 @@ impl Spooler {
     /// the loop ends, RCV-7). An unsaved message is released.
     pub(super) fn returned_start(&mut self, t: TransportId, message: MessageId, result: Result<Delivery, Hresult>, fx: &mut Effects) {
         self.in_flight = None;
+        // RCV-13: after a cancel, a message the transport saved before it saw the cancel is
+        // delivered; otherwise it keeps the item for later, and the unsaved message is released
+        // below (INV-37).
+        self.inbound_cancelled = false;
         if result == Ok(Delivery::Saved) {
             self.inbound = Some(Inbound::Saved(t, message));
             if bug!(self, OneMessagePerNotification)

@@ -29,6 +29,12 @@ pub(crate) enum Stage {
     /// The session is ending before the message is done: it is handed back to the queue with
     /// `SetLockState(MSG_UNLOCKED)` for the next session.
     Unlocking,
+    /// The user cancelled the message before every recipient was final: it is unlocked with
+    /// `SetLockState(MSG_UNLOCKED)`, without sent-mail processing (AMB-17, DEC-27).
+    Withdrawing,
+    /// Unlocked after a cancel: the spooler's own `AbortSubmit` takes it out of the queue
+    /// (DEF-5, DEF-6, DEC-27). The spooler does not hold the lock any more.
+    Aborting,
 }
 
 /// The state of one recipient of a locked message.
@@ -48,6 +54,9 @@ pub(crate) enum Disp {
     /// session or a tightly coupled store took it, or it is a resend's `MAPI_SUBMITTED`
     /// recipient (SUB-21, DEF-12). It is never offered.
     Taken,
+    /// The user cancelled the message before a transport took the recipient: it is not sent,
+    /// and nothing is saved for it (DEF-5, DEF-7, AMB-17, DEC-27).
+    Withdrawn,
 }
 
 impl Disp {
@@ -55,7 +64,7 @@ impl Disp {
     pub(crate) fn declined(self) -> TransportSet {
         match self {
             Disp::Pending { declined } | Disp::Deferred(_, declined) | Disp::Resubmit(_, declined) => declined,
-            Disp::Done(_) | Disp::Taken => TransportSet::EMPTY,
+            Disp::Done(_) | Disp::Taken | Disp::Withdrawn => TransportSet::EMPTY,
         }
     }
 
@@ -108,6 +117,8 @@ pub(crate) struct OutMsg {
     /// The preprocessors this spooler ran on the message, if it ran the preprocessing stage;
     /// `None` after a restart adopted a message that was preprocessed earlier (HOOK-4).
     pub(crate) preprocessed_by: Option<PreprocessorSet>,
+    /// The user cancelled the message (DEF-5, DEF-7, AMB-17): no recipient is offered again.
+    pub(crate) cancelled: bool,
 }
 
 impl OutMsg {
@@ -132,6 +143,7 @@ impl OutMsg {
             stage,
             blocks: Vec::new(),
             preprocessed_by: matches!(stage, Stage::Preprocessing { .. }).then(PreprocessorSet::default),
+            cancelled: false,
         }
     }
 
@@ -142,7 +154,7 @@ impl OutMsg {
 
     /// True when this spooler holds the lock.
     pub(crate) fn is_locked(&self) -> bool {
-        self.stage != Stage::Queued
+        !matches!(self.stage, Stage::Queued | Stage::Aborting)
     }
 
     /// True when the transport may not be offered this message yet.
@@ -163,7 +175,13 @@ impl OutMsg {
 
     /// True when every recipient is settled.
     pub(crate) fn all_done(&self) -> bool {
-        self.disp.iter().all(|d| matches!(d, Disp::Done(_) | Disp::Taken))
+        self.disp.iter().all(|d| matches!(d, Disp::Done(_) | Disp::Taken | Disp::Withdrawn))
+    }
+
+    /// True when the user's cancel withdrew some recipient: the message goes back unsent
+    /// instead of to `FinishedMsg` (DEC-27).
+    pub(crate) fn withdrawn(&self) -> bool {
+        self.disp.contains(&Disp::Withdrawn)
     }
 }
 
@@ -291,10 +309,11 @@ impl Messages {
         true
     }
 
-    /// Records that the spooler unlocked a message; it is queued again.
+    /// Records that the spooler unlocked a message; it is queued again, or, after a cancel,
+    /// waits for the spooler's `AbortSubmit` (DEC-27).
     pub(crate) fn mark_unlocked(&mut self, id: MessageId) {
         if let Some(msg) = self.map.get_mut(&id) {
-            msg.stage = Stage::Queued;
+            msg.stage = if msg.stage == Stage::Withdrawing { Stage::Aborting } else { Stage::Queued };
             msg.flags = msg.flags.without(QueueFlags::SUBMITFLAG_LOCKED);
             self.locked.retain(|m| *m != id);
         }

@@ -18,6 +18,7 @@ macro_rules! bug {
     };
 }
 
+mod cancel;
 mod inbound;
 mod messages;
 mod queue;
@@ -231,6 +232,10 @@ pub struct Spooler {
     messages: Messages,
     /// The inbound message being fetched, if any (RCV-4 to RCV-10).
     inbound: Option<inbound::Inbound>,
+    /// The user cancelled the `StartMessage` in flight (RCV-13).
+    inbound_cancelled: bool,
+    /// Cancelled messages the spooler has unlocked, for its own `AbortSubmit` (DEC-27).
+    aborting: Vec<MessageId>,
     /// The deliberate mistake this spooler makes, if any (the bug zoo).
     #[cfg(feature = "bug-zoo")]
     bug: Option<crate::zoo::Bug>,
@@ -265,6 +270,8 @@ impl Spooler {
             preprocessors: Vec::new(),
             messages: Messages::default(),
             inbound: None,
+            inbound_cancelled: false,
+            aborting: Vec::new(),
             #[cfg(feature = "bug-zoo")]
             bug: None,
         })
@@ -308,7 +315,7 @@ impl Spooler {
         match input {
             Input::Session(request) => self.on_session(request)?,
             Input::Return(ret) => self.on_return(ret, &mut fx)?,
-            Input::Support(call) => self.on_support(call)?,
+            Input::Support(call) => self.on_support(call, &mut fx)?,
             Input::Queue(event) => self.on_queue(event)?,
             Input::TimePassed { seconds } => {
                 self.now = self.now.after(seconds);
@@ -319,6 +326,7 @@ impl Spooler {
                 self.polls_due();
             }
             Input::TransportOrder(order) => self.set_transport_order(order)?,
+            Input::Cancel(request) => self.on_cancel(request, &mut fx)?,
         }
         self.advance(&mut fx, priorities);
         Ok(fx)
@@ -432,5 +440,6 @@ fn input_name(input: &Input) -> &'static str {
         Input::TimePassed { .. } => "TimePassed",
         Input::SystemIdle => "SystemIdle",
         Input::TransportOrder(_) => "MsgServiceTransportOrder",
+        Input::Cancel(_) => "a user's cancel",
     }
 }

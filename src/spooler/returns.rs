@@ -137,6 +137,7 @@ impl Spooler {
                 self.returned_start(transport, message, result, fx);
                 Ok(())
             }
+            Return::AbortSubmit { store, message, result } => self.returned_abort_submit(store, message, result),
             Return::NotifyNewMail { .. } => {
                 self.returned_notify_new_mail();
                 Ok(())
@@ -327,7 +328,7 @@ impl Spooler {
                     // The bug zoo: the transport's delay is not honoured (ERR-4, ERR-5).
                     Hresult::MAPI_E_WAIT | Hresult::MAPI_E_NETWORK_ERROR if bug!(self, IgnoreRetryDelay) => Some(0),
                     Hresult::MAPI_E_WAIT | Hresult::MAPI_E_NETWORK_ERROR => Some(return_parm),
-                    Hresult::MAPI_E_NOT_ME | Hresult::MAPI_E_CANCEL => None,
+                    Hresult::MAPI_E_NOT_ME | Hresult::MAPI_E_CANCEL | Hresult::MAPI_E_USER_CANCEL => None,
                     _ => Some(self.settings.failure_retry_secs),
                 };
                 if let Some(seconds) = delay {
@@ -337,6 +338,9 @@ impl Spooler {
                     }
                 } else if critical {
                     // Nothing to record: the scan no longer sees this transport.
+                } else if result == Hresult::MAPI_E_USER_CANCEL {
+                    // DEF-8, ERR-12: the transport stopped at the user's cancel; the recipients it
+                    // did not reach stay open, and the cancel withdraws them (DEC-27).
                 } else if result == Hresult::MAPI_E_NOT_ME {
                     // ERR-3: the scan goes on to the next transport (ORD-4).
                     self.decline(m, t, &rest);
@@ -405,6 +409,9 @@ impl Spooler {
                 }
                 if result == Hresult::MAPI_E_CANCEL && !deferred {
                     return Err(Error::provider(t, ProviderFault::CancelWithoutDeferral));
+                }
+                if result == Hresult::MAPI_E_USER_CANCEL && !self.messages.get(m).is_some_and(|msg| msg.cancelled) {
+                    return Err(Error::provider(t, ProviderFault::UserCancelWithoutCancel));
                 }
             }
         }
@@ -562,6 +569,10 @@ impl Spooler {
             LockState::Unlocked if result.is_success() => {
                 self.in_flight = None;
                 self.messages.mark_unlocked(m);
+                if self.messages.get(m).is_some_and(|msg| msg.stage == Stage::Aborting) {
+                    // DEC-27: a cancelled message leaves the queue next.
+                    self.aborting.push(m);
+                }
             }
             LockState::Unlocked => return Err(Error::store(s, store_undocumented("SetLockState", result, "S_OK"))),
         }

@@ -52,7 +52,7 @@ impl Spooler {
                     self.phase = Phase::Running;
                 }
                 Phase::Running => {
-                    if let Some(next) = self.inbound_continuation(fx) {
+                    if let Some(next) = self.inbound_continuation(fx).or_else(|| self.abort_continuation()) {
                         return Some(next);
                     }
                     let mut next = None;
@@ -79,7 +79,7 @@ impl Spooler {
                 Phase::Stopping => {
                     // A message the transport saved is still announced; one it was not given
                     // yet is released (RCV-10).
-                    if let Some(next) = self.inbound_continuation(fx) {
+                    if let Some(next) = self.inbound_continuation(fx).or_else(|| self.abort_continuation()) {
                         return Some(next);
                     }
                     if let Some(next) = self.message_work(fx) {
@@ -213,7 +213,25 @@ impl Spooler {
             let msg = self.messages.get(id)?;
             let store = msg.store;
             match msg.stage {
-                Stage::Queued => return None,
+                Stage::Queued | Stage::Aborting => return None,
+                Stage::Preprocessing { .. } | Stage::Routing | Stage::Unlocking if msg.cancelled => {
+                    // DEF-5, AMB-17: a transport holding a deferred copy is told the user
+                    // cancelled it, holders in transport order; then every recipient no
+                    // transport took is withdrawn, and no preprocessor or transport sees the
+                    // message again (DEC-27).
+                    let holders: TransportSet = msg.disp.iter().filter_map(|d| d.holder()).collect();
+                    if let Some(transport) = self.order.iter().copied().find(|t| holders.contains(*t)) {
+                        let flags = NotifyFlags::NOTIFY_ABORT_DEFERRED | NotifyFlags::NOTIFY_CANCEL_MESSAGE;
+                        return Some(InFlight::Plain(Call::TransportNotify { transport, flags, message: Some(id) }));
+                    }
+                    let after = Self::after_routing(msg);
+                    if let Some(msg) = self.messages.get_mut(id) {
+                        for d in msg.disp.iter_mut().filter(|d| matches!(d, Disp::Pending { .. })) {
+                            *d = Disp::Withdrawn;
+                        }
+                    }
+                    self.set_stage(id, after);
+                }
                 Stage::Preprocessing { .. } if stopping => self.set_stage(id, Stage::Unlocking),
                 Stage::Preprocessing { next } => {
                     // HOOK-3, INV-27: matching preprocessors in registration order, then the
@@ -254,8 +272,13 @@ impl Spooler {
                     }
                     None => self.set_stage(id, Stage::Finishing),
                 },
+                // DEC-27: a message the user cancelled goes back unsent, without FinishedMsg.
+                Stage::Finishing if msg.withdrawn() => self.set_stage(id, Stage::Withdrawing),
                 // HOOK-7: the message is locked when FinishedMsg is called (INV-26).
                 Stage::Finishing => return Some(InFlight::Plain(Call::FinishedMsg { store, message: id })),
+                Stage::Withdrawing => {
+                    return Some(InFlight::Plain(Call::SetLockState { store, message: id, state: LockState::Unlocked }));
+                }
                 Stage::Unlocking => {
                     // DEF-5, AMB-34: a transport holding a deferred copy is told to drop it
                     // before the message goes back to the queue for the next session; holders in
@@ -382,7 +405,7 @@ impl Spooler {
                         offered.insert(RecipientIdx(r as u16));
                     }
                 }
-                Disp::Done(_) | Disp::Taken => {}
+                Disp::Done(_) | Disp::Taken | Disp::Withdrawn => {}
                 Disp::Deferred(..) => open = true,
                 Disp::Resubmit(t, _) => {
                     open = true;
@@ -476,7 +499,7 @@ impl Spooler {
                     Route::Undeliverable => {}
                 },
                 Disp::Resubmit(t, _) => wants.insert(*t),
-                Disp::Deferred(..) | Disp::Done(_) | Disp::Taken => {}
+                Disp::Deferred(..) | Disp::Done(_) | Disp::Taken | Disp::Withdrawn => {}
             }
         }
         (wants, waits)

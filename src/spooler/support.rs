@@ -1,5 +1,6 @@
 //! Calls that transports and stores make on their support objects (`IMAPISupport`).
 
+use crate::effect::{Effect, Effects};
 use crate::error::{Error, ProviderFault, StoreFault, Unsupported};
 use crate::flags::{SpoolerNotifyFlags as F, StatusRowFlags};
 use crate::ids::{MessageId, RecipientIdx, StoreId, TransportId};
@@ -10,7 +11,7 @@ use super::transport::{Ending, Logon};
 use super::{InFlight, Preprocessor, Spooler};
 
 impl Spooler {
-    pub(super) fn on_support(&mut self, call: SupportCall) -> Result<(), Error> {
+    pub(super) fn on_support(&mut self, call: SupportCall, fx: &mut Effects) -> Result<(), Error> {
         match call {
             SupportCall::ModifyStatusRow { transport, flags, status } => {
                 let logon = self.live_logon_mut(transport, "ModifyStatusRow")?;
@@ -38,6 +39,10 @@ impl Spooler {
                 let in_call = self.in_flight.as_ref().is_some_and(|f| f.call().transport() == Some(transport));
                 if !in_call {
                     return Err(Error::provider(transport, ProviderFault::YieldOutsideCall));
+                }
+                // DEF-8, ERR-12: during a transfer the user cancelled, the yield says so.
+                if self.yield_cancels(transport) {
+                    fx.push(Effect::YieldCancel { transport });
                 }
             }
         }

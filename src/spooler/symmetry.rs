@@ -16,6 +16,9 @@ impl Spooler {
         }
         let mut out = self.clone();
         out.messages = std::mem::take(&mut out.messages).renamed(renaming);
+        for m in &mut out.aborting {
+            *m = renaming.message(*m);
+        }
         out.in_flight = self.in_flight.as_ref().map(|f| match f {
             InFlight::Plain(call) => InFlight::Plain(renaming.call(call)),
             InFlight::Submit { call, message, offered, deferred, reports } => InFlight::Submit {
@@ -42,7 +45,8 @@ impl Spooler {
     pub fn hash_message<H: Hasher>(&self, m: MessageId, state: &mut H) {
         self.messages.position(m).hash(state);
         if let Some(msg) = self.messages.get(m) {
-            (msg.store, msg.flags, msg.preprocess, msg.reports, msg.stage, &msg.blocks, msg.preprocessed_by).hash(state);
+            (msg.store, msg.flags, msg.preprocess, msg.reports, msg.stage, &msg.blocks, msg.preprocessed_by, msg.cancelled).hash(state);
+            self.aborting.iter().position(|a| *a == m).hash(state);
         }
         if let Some(f) = &self.in_flight {
             let message = match f {

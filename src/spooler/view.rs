@@ -7,7 +7,7 @@ use crate::input::Directions;
 use crate::recipients::TransportSet;
 use crate::routing::Registrations;
 
-use super::messages::{Disp, Stage};
+use super::messages::Disp;
 use super::transport::{Ending, Life, LogonStage};
 use super::{InFlight, Phase, Spooler, StoreState};
 
@@ -71,6 +71,8 @@ pub struct MessageView {
     pub store: StoreId,
     /// The spooler holds the lock.
     pub locked: bool,
+    /// The user cancelled it (DEF-5, DEF-7).
+    pub cancelled: bool,
     /// `PR_SUBMIT_FLAGS` as far as the spooler has seen or caused them.
     pub flags: QueueFlags,
     /// Per recipient row, what became of it so far.
@@ -93,6 +95,8 @@ pub enum RecipientView {
     Done(RecipientOutcome),
     /// `PR_RESPONSIBILITY` was TRUE when the spooler read the message; never offered.
     AlreadyTaken,
+    /// The user cancelled the message before a transport took it (DEF-5, DEC-27).
+    Withdrawn,
 }
 
 impl Spooler {
@@ -197,8 +201,9 @@ impl Spooler {
                 Disp::Resubmit(t, _) => RecipientView::Resubmit(t),
                 Disp::Done(outcome) => RecipientView::Done(outcome),
                 Disp::Taken => RecipientView::AlreadyTaken,
+                Disp::Withdrawn => RecipientView::Withdrawn,
             })
             .collect();
-        Some(MessageView { id, store: msg.store, locked: msg.stage != Stage::Queued, flags: msg.flags, recipients })
+        Some(MessageView { id, store: msg.store, locked: msg.is_locked(), cancelled: msg.cancelled, flags: msg.flags, recipients })
     }
 }

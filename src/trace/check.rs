@@ -212,7 +212,7 @@ impl Checker {
     /// them from the head of what is owed.
     fn skip_unrecorded(&mut self) {
         if self.header.recorded == Recorded::Calls {
-            while self.pending.front().is_some_and(|e| !matches!(e, Effect::Call(_))) {
+            while self.pending.front().is_some_and(|e| !e.reaches_a_provider()) {
                 self.pending.pop_front();
             }
         }
@@ -223,7 +223,7 @@ impl Checker {
     }
 
     fn effect(&mut self, effect: Effect) -> Result<(), Problem> {
-        if self.header.recorded == Recorded::Calls && !matches!(effect, Effect::Call(_)) {
+        if self.header.recorded == Recorded::Calls && !effect.reaches_a_provider() {
             return Err(Problem::Invalid(TraceError {
                 line: self.line,
                 column: 1,
@@ -306,7 +306,7 @@ impl Checker {
     fn another_order(&mut self, effect: &Effect) -> bool {
         let Some((spooler, monitor, input)) = &self.before else { return false };
         let recorded = self.header.recorded;
-        let visible = |e: &&Effect| recorded == Recorded::All || matches!(e, Effect::Call(_));
+        let visible = |e: &&Effect| recorded == Recorded::All || e.reaches_a_provider();
         let wanted: Vec<&Effect> = self.shown.iter().chain([effect]).collect();
         for priorities in &Priorities::ALL[1..] {
             let (mut s, mut m) = (spooler.clone(), monitor.clone());
@@ -343,6 +343,8 @@ fn requirements_of(effect: &Effect) -> Vec<String> {
         Effect::Report { .. } => vec!["SUB-30".to_owned(), "INV-24".to_owned()],
         Effect::Release(crate::Released::Unsaved { .. }) => vec!["RCV-6".to_owned(), "RCV-7".to_owned()],
         Effect::Release(_) => vec!["LIFE-15".to_owned()],
+        Effect::CancelMessage { .. } => vec!["DEF-7".to_owned(), "SUB-36".to_owned(), "INV-40".to_owned()],
+        Effect::YieldCancel { .. } => vec!["DEF-8".to_owned(), "ERR-12".to_owned()],
     }
 }
 
@@ -370,6 +372,7 @@ fn call_requirements(call: &Call) -> &'static [&'static str] {
         Call::CreateMessage { .. } => &["RCV-4", "DEC-24"],
         Call::StartMessage { .. } => &["RCV-5", "RCV-6", "AMB-14"],
         Call::NotifyNewMail { .. } => &["RCV-10", "INV-36"],
+        Call::AbortSubmit { .. } => &["DEF-5", "AMB-17", "DEC-27"],
     }
 }
 
@@ -382,6 +385,8 @@ fn refusal_requirements(error: &Error, text: &str) -> Vec<String> {
             CallerError::ShuttingDown { .. } => &["DEC-8"],
             CallerError::NotLoggedOn(_) | CallerError::NoDirection => &["LIFE-10"],
             CallerError::TransportOrderCount { .. } | CallerError::TransportOrderList(..) => &["ORD-7", "ERR-15"],
+            CallerError::CancelUnknown { .. } | CallerError::CancelNotLocked(_) | CallerError::AlreadyCancelled(_) => &["DEF-5", "DEF-7"],
+            CallerError::NoInboundTransfer(_) => &["RCV-13"],
             CallerError::NotStarted { .. }
             | CallerError::AlreadyStarted
             | CallerError::Stopped { .. }
@@ -400,6 +405,7 @@ fn refusal_requirements(error: &Error, text: &str) -> Vec<String> {
             ProviderFault::ProcessedAnyway { .. } => &["ERR-2", "ERR-3"],
             ProviderFault::SuccessAfterCriticalError => &["ERR-7", "LIFE-17"],
             ProviderFault::CancelWithoutDeferral => &["ERR-6", "DEC-3"],
+            ProviderFault::UserCancelWithoutCancel => &["DEF-8", "ERR-12"],
             ProviderFault::ConflictingEndFlags(_) => &["SUB-34"],
             ProviderFault::StatusRecipsOutsideSubmit { .. } => &["SUB-30"],
             ProviderFault::DuplicateReport { .. } => &["SUB-30", "INV-24"],

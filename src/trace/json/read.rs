@@ -5,11 +5,11 @@ use serde_json::{Map, Value};
 
 use super::{Event, FORMAT_VERSION, Header, Recorded, TraceError};
 use crate::{
-    AddrType, AddressTypes, Call, Caller, Delivery, Directions, Effect, EndFlags, Hresult, Input, LockState, LogonCaps, LogonFlags,
-    MapiUid, MessageId, MsgRef, NdrOrigin, NotifyFlags, PreprocessorFilter, PreprocessorId, Profile, QueueEvent, QueueFlags, QueueRow,
-    RecipientIdx, RecipientOutcome, RecipientRow, RecipientSet, Registrations, Released, ReportKind, ReportRequests, Return, ServiceId,
-    SessionRequest, Settings, SpiVersion, SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome, SupportCall,
-    TransportId, VersionRange, XpInitFlags,
+    AddrType, AddressTypes, Call, Caller, CancelRequest, Delivery, Directions, Effect, EndFlags, Hresult, Input, LockState, LogonCaps,
+    LogonFlags, MapiUid, MessageId, MsgRef, NdrOrigin, NotifyFlags, PreprocessorFilter, PreprocessorId, Profile, QueueEvent, QueueFlags,
+    QueueRow, RecipientIdx, RecipientOutcome, RecipientRow, RecipientSet, Registrations, Released, ReportKind, ReportRequests, Return,
+    ServiceId, SessionRequest, Settings, SpiVersion, SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome,
+    SupportCall, TransportId, VersionRange, XpInitFlags,
 };
 
 use super::{Codec, KINDS, number};
@@ -87,6 +87,14 @@ impl Codec {
                     .ok_or_else(|| line.error("order", "order must list transports, like [\"T1\", \"T0\"]".to_owned()))?;
                 Ok(Event::Input(Input::TransportOrder(order)))
             }
+            "session" if what == "Cancel" => {
+                let request = if line.obj.contains_key("transport") {
+                    CancelRequest::Inbound { transport: line.transport("transport")? }
+                } else {
+                    CancelRequest::Outbound { store: line.store("store")?, message: line.message_at("message")? }
+                };
+                Ok(Event::Input(Input::Cancel(request)))
+            }
             "session" => Ok(Event::Input(Input::Session(line.session(what)?))),
             "event" => match what {
                 "TimePassed" => Ok(Event::Input(Input::TimePassed { seconds: line.uint("seconds", u32::MAX.into())? as u32 })),
@@ -129,6 +137,15 @@ impl Codec {
                 }))),
                 _ => Err(line.error("release", format!("release must be \"logon\", \"provider\" or \"unsaved\", not {what:?}"))),
             },
+            "async" if what == "TransportNotify" => {
+                if line.str("lpulFlags")? != "NOTIFY_CANCEL_MESSAGE" {
+                    return Err(line.error("lpulFlags", "an asynchronous TransportNotify carries NOTIFY_CANCEL_MESSAGE".to_owned()));
+                }
+                Ok(Event::Effect(Effect::CancelMessage { transport: line.transport("to")?, message: line.message_at("message")? }))
+            }
+            "async" => Err(line.error("async", format!("async must be \"TransportNotify\", not {what:?}"))),
+            "yield" if what == "MAPI_W_CANCEL_MESSAGE" => Ok(Event::Effect(Effect::YieldCancel { transport: line.transport("to")? })),
+            "yield" => Err(line.error("yield", format!("yield must be \"MAPI_W_CANCEL_MESSAGE\", not {what:?}"))),
             _ => unreachable!("KINDS lists every kind"),
         }
     }
@@ -344,6 +361,7 @@ impl Codec {
                 Return::RemovePreprocessInfo { preprocessor: line.preprocessor("from")?, message: line.message_at("message")?, result }
             }
             "FinishedMsg" => Return::FinishedMsg { store: line.store("from")?, message: line.message_at("message")?, result },
+            "AbortSubmit" => Return::AbortSubmit { store: line.store("from")?, message: line.message_at("message")?, result },
             "Poll" => {
                 Return::Poll { transport: line.transport("from")?, incoming: line.uint("lpulIncoming", u32::MAX.into())? as u32, result }
             }
@@ -366,7 +384,7 @@ impl Codec {
 }
 
 /// Every method the spooler calls, as the trace names it.
-const CALL_METHODS: [&str; 21] = [
+const CALL_METHODS: [&str; 22] = [
     "XPProviderInit",
     "MSG_SERVICE_CONFIGURE",
     "TransportLogon",
@@ -388,6 +406,7 @@ const CALL_METHODS: [&str; 21] = [
     "CreateMessage",
     "StartMessage",
     "NotifyNewMail",
+    "AbortSubmit",
 ];
 
 /// A call's out-parameter: read after a success, absent after a failure (which the call's
@@ -552,7 +571,7 @@ impl<'a> Line<'a> {
             }
             _ => Err(self.error(
                 "session",
-                format!("unknown session request {what:?}; expected Start, Enable, Disable, Shutdown or TransportOrder"),
+                format!("unknown session request {what:?}; expected Start, Enable, Disable, Shutdown, TransportOrder or Cancel"),
             )),
         }
     }
@@ -617,6 +636,7 @@ impl<'a> Line<'a> {
             "CreateMessage" => Call::CreateMessage { store: self.store("to")? },
             "StartMessage" => Call::StartMessage { transport: self.transport("to")?, message: self.message_at("message")? },
             "NotifyNewMail" => Call::NotifyNewMail { store: self.store("to")?, message: self.message_at("message")? },
+            "AbortSubmit" => Call::AbortSubmit { store: self.store("to")?, message: self.message_at("message")? },
             _ => {
                 return Err(
                     self.error("call", format!("unknown method {what:?}; expected one the spooler calls ({})", CALL_METHODS.join(", ")))

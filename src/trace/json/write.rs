@@ -4,8 +4,8 @@ use serde_json::{Value, json};
 
 use super::{Event, FORMAT_VERSION, Header, Recorded};
 use crate::{
-    AddrType, AddressTypes, Call, Delivery, Effect, Hresult, Input, MessageId, NdrOrigin, QueueEvent, QueueRow, RecipientOutcome,
-    RecipientSet, Released, Return, SessionRequest, Settings, SubmitOutcome, SupportCall,
+    AddrType, AddressTypes, Call, CancelRequest, Delivery, Effect, Hresult, Input, MessageId, NdrOrigin, QueueEvent, QueueRow,
+    RecipientOutcome, RecipientSet, Released, Return, SessionRequest, Settings, SubmitOutcome, SupportCall,
 };
 
 use super::Codec;
@@ -82,6 +82,10 @@ impl Codec {
             Input::TransportOrder(order) => {
                 json!({"session": "TransportOrder", "order": order.iter().map(ToString::to_string).collect::<Vec<_>>()})
             }
+            Input::Cancel(CancelRequest::Outbound { store, message }) => {
+                json!({"session": "Cancel", "store": store.to_string(), "message": message.to_string()})
+            }
+            Input::Cancel(CancelRequest::Inbound { transport }) => json!({"session": "Cancel", "transport": transport.to_string()}),
         }
     }
 
@@ -196,9 +200,9 @@ impl Codec {
                 }
                 v
             }
-            Return::SubmitPreprocessed { store, message: m, result } | Return::FinishedMsg { store, message: m, result } => {
-                message(ret_of(method, store.to_string(), *result), *m)
-            }
+            Return::SubmitPreprocessed { store, message: m, result }
+            | Return::FinishedMsg { store, message: m, result }
+            | Return::AbortSubmit { store, message: m, result } => message(ret_of(method, store.to_string(), *result), *m),
             Return::RemovePreprocessInfo { preprocessor, message: m, result } => {
                 message(ret_of(method, preprocessor.to_string(), *result), *m)
             }
@@ -284,7 +288,10 @@ fn call_value(call: &Call) -> Value {
         Call::Poll { transport } => json!({"call": method, "to": transport.to_string()}),
         Call::CreateMessage { store } => json!({"call": method, "to": store.to_string()}),
         Call::StartMessage { transport, message } => json!({"call": method, "to": transport.to_string(), "message": message.to_string()}),
-        Call::SubmitPreprocessed { store, message } | Call::FinishedMsg { store, message } | Call::NotifyNewMail { store, message } => {
+        Call::SubmitPreprocessed { store, message }
+        | Call::FinishedMsg { store, message }
+        | Call::NotifyNewMail { store, message }
+        | Call::AbortSubmit { store, message } => {
             json!({"call": method, "to": store.to_string(), "message": message.to_string()})
         }
     }
@@ -309,5 +316,9 @@ fn effect_value(effect: &Effect) -> Value {
         Effect::Release(Released::Unsaved { store, message }) => {
             json!({"release": "unsaved", "store": store.to_string(), "message": message.to_string()})
         }
+        Effect::CancelMessage { transport, message } => json!({
+            "async": "TransportNotify", "to": transport.to_string(), "lpulFlags": "NOTIFY_CANCEL_MESSAGE", "message": message.to_string(),
+        }),
+        Effect::YieldCancel { transport } => json!({"yield": "MAPI_W_CANCEL_MESSAGE", "to": transport.to_string()}),
     }
 }
