@@ -208,6 +208,17 @@ fn mrxp_polling_reception() {
 }
 
 /// Logoff and shutdown: END_OUTBOUND and BEGIN_OUTBOUND in the session, then END of both,
+/// T6: the user cancels the message while SubmitMessage runs. MRXP's TransportNotify ignores
+/// NOTIFY_CANCEL_MESSAGE but still updates its row; its SubmitMessage goes on and takes the
+/// recipient. The cancel lost the race: the message is finished as usual (DEC-27).
+#[test]
+fn mrxp_ignores_a_cancel_in_flight() {
+    // Spec: DEF-7, SUB-36, SUB-27, AMB-15, DEC-27
+    header("mrxp-t6-cancel-ignored", MRXP);
+    conforms("mrxp-t6-cancel-ignored", 38);
+    unwritten("mrxp-t6-cancel-ignored", &[(27, "lpulMsgRef", json!(0))]);
+}
+
 /// TransportLogoff and Shutdown, each with the row update MRXP makes.
 #[test]
 fn mrxp_logoff_and_shutdown() {
@@ -264,6 +275,18 @@ fn kopano_timeout_cancel_is_refused() {
     );
 }
 
+/// T6: the user cancels the message while SubmitMessage blocks; Kopano's TransportNotify sets its
+/// cancel flag, updates its row and wakes the waiting SubmitMessage, which answers MAPI_E_CANCEL
+/// with 60. After the cancel, the reference takes MAPI_E_CANCEL as the answer to it (DEC-28):
+/// the message is unlocked and leaves the queue unsent.
+#[test]
+fn kopano_cancel_in_flight_stops_the_send() {
+    // Spec: DEF-7, SUB-36, AMB-20, DEC-27, DEC-28, ERR-6
+    header("kopano-t6-cancel", KOPANO);
+    conforms("kopano-t6-cancel", 35);
+    unwritten("kopano-t6-cancel", &[(24, "lpulReturnParm", json!(60))]);
+}
+
 /// T5(b): MAPI_E_NETWORK_ERROR without a delay: the pre-set 0 means the reference offers the
 /// message again at once.
 #[test]
@@ -309,7 +332,7 @@ fn every_trace_is_tested_and_listed() {
         .filter_map(|f| f.strip_suffix(".jsonl").map(str::to_owned))
         .collect();
     names.sort();
-    assert_eq!(names.len(), 19, "{names:?}");
+    assert_eq!(names.len(), 21, "{names:?}");
     for name in &names {
         assert!(this.contains(&format!("header(\"{name}\"")), "{name}.jsonl has no test in tests/real_providers.rs");
         assert!(readme.contains(&format!("`{name}.jsonl`")), "{name}.jsonl is not listed in tests/traces/README.md");

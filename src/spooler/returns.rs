@@ -304,6 +304,8 @@ impl Spooler {
             return Ok(());
         };
         let critical = self.logon(t).is_some_and(|l| l.critical);
+        // DEF-7, DEF-8, DEC-28: the transport stopped at the user's cancel.
+        let stopped = |result: Hresult| result == Hresult::MAPI_E_USER_CANCEL || (result == Hresult::MAPI_E_CANCEL && !deferred);
         match outcome {
             SubmitOutcome::Accepted { msg_ref, accepted } => {
                 // SUB-24: report processing first, then EndMessage is the next call to it.
@@ -338,7 +340,7 @@ impl Spooler {
                     }
                 } else if critical {
                     // Nothing to record: the scan no longer sees this transport.
-                } else if result == Hresult::MAPI_E_USER_CANCEL {
+                } else if stopped(result) {
                     // DEF-8, ERR-12: the transport stopped at the user's cancel; the recipients it
                     // did not reach stay open, and the cancel withdraws them (DEC-27).
                 } else if result == Hresult::MAPI_E_NOT_ME {
@@ -407,10 +409,13 @@ impl Spooler {
                 if let Some(r) = first_outside(reported, saved) {
                     return Err(Error::provider(t, ProviderFault::ReportedNotTaken { message: m, recipient: r }));
                 }
-                if result == Hresult::MAPI_E_CANCEL && !deferred {
+                // DEC-28: after the user's cancel, MAPI_E_CANCEL answers it as MAPI_E_USER_CANCEL
+                // does (DEF-7 names no code for it).
+                let cancelled = self.messages.get(m).is_some_and(|msg| msg.cancelled);
+                if result == Hresult::MAPI_E_CANCEL && !deferred && !cancelled {
                     return Err(Error::provider(t, ProviderFault::CancelWithoutDeferral));
                 }
-                if result == Hresult::MAPI_E_USER_CANCEL && !self.messages.get(m).is_some_and(|msg| msg.cancelled) {
+                if result == Hresult::MAPI_E_USER_CANCEL && !cancelled {
                     return Err(Error::provider(t, ProviderFault::UserCancelWithoutCancel));
                 }
             }
