@@ -45,6 +45,7 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+pub mod delivery_time;
 mod effect;
 mod error;
 mod flags;
@@ -54,6 +55,7 @@ mod input;
 mod monitor;
 mod recipients;
 mod rename;
+pub mod resend;
 mod routing;
 pub mod sim;
 mod spooler;

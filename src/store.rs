@@ -482,4 +482,28 @@ impl ReferenceStore {
     pub fn messages(&self) -> impl Iterator<Item = (MessageId, &StoredMessage)> {
         self.messages.iter().map(|(id, m)| (*id, m))
     }
+
+    /// The draft of a resend of `original` after its NDRs, as the client builds it and as
+    /// `PrepareSubmit` rewrites it inside `IMessage::SubmitMessage` (DEF-12, SUB-7, AMB-3,
+    /// AMB-4): the original's recipients read TRUE, the copies of those it failed to reach FALSE.
+    /// The original's sent-mail properties and report requests are copied.
+    ///
+    /// # Errors
+    /// `MAPI_E_NOT_FOUND` for a message the store does not have; `MAPI_E_INVALID_PARAMETER`
+    /// when no recipient of it got an NDR, so there is nothing to resend.
+    pub fn resend_draft(&self, original: MessageId) -> Result<Draft, Hresult> {
+        let m = self.messages.get(&original).ok_or(Hresult::MAPI_E_NOT_FOUND)?;
+        let rows: Vec<_> = m.recipients.iter().map(|r| (r.row, r.outcome)).collect();
+        let recipients = crate::resend::resend_recipients(&rows);
+        if recipients.iter().all(|r| !r.p1) {
+            return Err(Hresult::MAPI_E_INVALID_PARAMETER);
+        }
+        Ok(Draft {
+            recipients: crate::resend::prepare_submit(&recipients)?,
+            preprocess: false,
+            sentmail: m.sentmail,
+            delete_after_submit: m.delete_after_submit,
+            reports: m.reports,
+        })
+    }
 }

@@ -323,6 +323,17 @@ impl Sim {
         }
     }
 
+    /// The client resends a message after its NDRs (DEF-12): the resend's draft comes from
+    /// [`ReferenceStore::resend_draft`] and is submitted like any other. The spooler is not run.
+    ///
+    /// # Errors
+    /// The store's refusal: see [`ReferenceStore::resend_draft`] and [`Sim::submit`].
+    pub fn resend(&mut self, store: StoreId, original: MessageId) -> Result<MessageId, Hresult> {
+        let draft = self.stores[store.index()].resend_draft(original)?;
+        self.trace.push(format!("client -> resend of {original} with MSGFLAG_RESEND; PrepareSubmit rewrote its recipients"));
+        self.submit(store, draft)
+    }
+
     /// A client aborts a submitted message with `AbortSubmit` (DEF-6). Returns the store's
     /// answer; the spooler is not run.
     pub fn abort(&mut self, store: StoreId, message: MessageId) -> Hresult {
