@@ -224,10 +224,15 @@ impl Spooler {
                         let flags = NotifyFlags::NOTIFY_ABORT_DEFERRED | NotifyFlags::NOTIFY_CANCEL_MESSAGE;
                         return Some(InFlight::Plain(Call::TransportNotify { transport, flags, message: Some(id) }));
                     }
-                    let after = Self::after_routing(msg);
+                    // A message that goes back unsent skips the clean-up of preprocessing, which
+                    // follows sending (HOOK-4), and FinishedMsg.
+                    let mut after = Self::after_routing(msg);
                     if let Some(msg) = self.messages.get_mut(id) {
                         for d in msg.disp.iter_mut().filter(|d| matches!(d, Disp::Pending { .. })) {
                             *d = Disp::Withdrawn;
+                        }
+                        if msg.withdrawn() {
+                            after = Stage::Withdrawing;
                         }
                     }
                     self.set_stage(id, after);
@@ -272,8 +277,6 @@ impl Spooler {
                     }
                     None => self.set_stage(id, Stage::Finishing),
                 },
-                // DEC-27: a message the user cancelled goes back unsent, without FinishedMsg.
-                Stage::Finishing if msg.withdrawn() => self.set_stage(id, Stage::Withdrawing),
                 // HOOK-7: the message is locked when FinishedMsg is called (INV-26).
                 Stage::Finishing => return Some(InFlight::Plain(Call::FinishedMsg { store, message: id })),
                 Stage::Withdrawing => {
