@@ -79,6 +79,9 @@ bugs! {
     /// Drops the user's cancel of a message it has locked, as if only `AbortSubmit` could
     /// cancel a message, and goes on offering it (DEF-5, DEF-7).
     IgnoreCancel = "ignore-cancel" breaks "INV-39";
+    /// Takes `MAPI_E_USER_CANCEL` for an ordinary failure: the cancel counts as used up, and the
+    /// message is offered again after the retry delay (ERR-12, DEF-8).
+    RetryUserCancel = "retry-user-cancel" breaks "INV-39";
 }
 
 impl fmt::Display for Bug {

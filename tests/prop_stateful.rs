@@ -2233,6 +2233,12 @@ fn zoo_bug_is_found(bug: Bug) {
 }
 
 #[test]
+fn zoo_retry_user_cancel_is_found_and_shrunk() {
+    // Spec: INV-39, ERR-12, DEF-8
+    zoo_bug_is_found(Bug::RetryUserCancel);
+}
+
+#[test]
 fn zoo_ignore_cancel_is_found_and_shrunk() {
     // Spec: INV-39, DEF-5, DEF-7
     zoo_bug_is_found(Bug::IgnoreCancel);

@@ -47,6 +47,7 @@ fn specimen(bug: Bug) -> (Config, &'static [&'static str]) {
         // Two recipients on two transports: the cancel comes while the first is offered, and the
         // second is offered anyway.
         Bug::IgnoreCancel => (Config { cancels: 1, overlap: false, ..world(&[]) }, &[]),
+        Bug::RetryUserCancel => (Config { cancels: 1, ..world(&[]) }, &[]),
     }
 }
 
@@ -198,7 +199,7 @@ fn every_bug_has_its_own_name() {
         assert_eq!(Bug::from_name(bug.name()), Some(*bug));
     }
     assert_eq!(Bug::from_name("no-such-bug"), None);
-    assert_eq!(Bug::ALL.len(), 15);
+    assert_eq!(Bug::ALL.len(), 16);
 }
 
 #[test]
@@ -211,6 +212,12 @@ fn notify_unsaved_breaks_commit_before_notify() {
 fn one_message_per_notification_breaks_signalled_mail_is_fetched() {
     // Spec: LIV-4, RCV-1, RCV-6
     caught(Bug::OneMessagePerNotification);
+}
+
+#[test]
+fn retry_user_cancel_breaks_cancelled_never_offered() {
+    // Spec: INV-39, ERR-12, DEF-8
+    caught(Bug::RetryUserCancel);
 }
 
 #[test]

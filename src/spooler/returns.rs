@@ -340,6 +340,14 @@ impl Spooler {
                     }
                 } else if critical {
                     // Nothing to record: the scan no longer sees this transport.
+                } else if stopped(result) && bug!(self, RetryUserCancel) {
+                    // The bug zoo: the cancel is taken as used up by the failure, which is retried
+                    // like any other (ERR-7) (ERR-12).
+                    let until = now.after(self.settings.failure_retry_secs);
+                    if let Some(msg) = self.messages.get_mut(m) {
+                        msg.cancelled = false;
+                        msg.block(t, until);
+                    }
                 } else if stopped(result) {
                     // DEF-8, ERR-12: the transport stopped at the user's cancel; the recipients it
                     // did not reach stay open, and the cancel withdraws them (DEC-27).
