@@ -4,8 +4,8 @@ use std::fmt;
 
 use smallvec::SmallVec;
 
-use crate::flags::{LockState, LogonFlags, NotifyFlags, SubmitFlags, XpInitFlags};
-use crate::ids::{MessageId, MsgRef, PreprocessorId, ServiceId, StoreId, TransportId};
+use crate::flags::{LockState, LogoffFlags, LogonFlags, NotifyFlags, SubmitFlags, XpInitFlags};
+use crate::ids::{HookId, MessageId, MsgRef, PreprocessorId, ServiceId, StoreId, TransportId};
 use crate::input::{ReportKind, Return};
 use crate::recipients::RecipientSet;
 use crate::version::SpiVersion;
@@ -43,6 +43,14 @@ pub enum Effect {
     },
     /// The spooler releases a provider or logon object (LIFE-15, VER-4).
     Release(Released),
+    /// What `IMAPISupport::StoreLogoffTransports` writes back to `*lpulFlags`:
+    /// `LOGOFF_COMPLETE`, or the busy flags (LIFE-20, AMB-27, DEC-44).
+    LogoffAnswer {
+        /// The store that called.
+        store: StoreId,
+        /// The flags on the way out.
+        flags: LogoffFlags,
+    },
 }
 
 /// An object the spooler released.
@@ -60,6 +68,14 @@ pub enum Released {
         /// The receive store.
         store: StoreId,
         /// The discarded message.
+        message: MessageId,
+    },
+    /// An inbound message an inbound hook deleted (`HOOK_DELETE`): its `PR_SPOOLER_STATUS` is
+    /// `MAPI_E_OBJECT_DELETED` and no `NotifyNewMail` announces it (RCV-11, HOOK-13, DEC-42).
+    HookDeleted {
+        /// The store that held it.
+        store: StoreId,
+        /// The deleted message.
         message: MessageId,
     },
 }
@@ -232,6 +248,16 @@ pub enum Call {
         /// The new message.
         message: MessageId,
     },
+    /// `ISpoolerHook::InboundMsgHook` of an inbound hook on a received message, after it was
+    /// saved and before `NotifyNewMail` (HOOK-6, HOOK-13, RCV-11, RCV-16).
+    InboundMsgHook {
+        /// The hook.
+        hook: HookId,
+        /// The store holding the message (its `lpMDB`).
+        store: StoreId,
+        /// The message.
+        message: MessageId,
+    },
 }
 
 impl Call {
@@ -260,6 +286,7 @@ impl Call {
             Call::CreateMessage { .. } => "CreateMessage",
             Call::StartMessage { .. } => "StartMessage",
             Call::NotifyNewMail { .. } => "NotifyNewMail",
+            Call::InboundMsgHook { .. } => "InboundMsgHook",
         }
     }
 
@@ -295,7 +322,8 @@ impl Call {
             | Call::RemovePreprocessInfo { message, .. }
             | Call::FinishedMsg { message, .. }
             | Call::StartMessage { message, .. }
-            | Call::NotifyNewMail { message, .. } => Some(*message),
+            | Call::NotifyNewMail { message, .. }
+            | Call::InboundMsgHook { message, .. } => Some(*message),
             Call::TransportNotify { message, .. } => *message,
             _ => None,
         }
@@ -334,6 +362,7 @@ impl Call {
                 Call::RemovePreprocessInfo { preprocessor: a, message: m },
                 Return::RemovePreprocessInfo { preprocessor: b, message: n, .. },
             ) => a == b && m == n,
+            (Call::InboundMsgHook { hook: a, message: m, .. }, Return::InboundMsgHook { hook: b, message: n, .. }) => a == b && m == n,
             _ => false,
         }
     }
@@ -365,6 +394,7 @@ impl Return {
             Return::CreateMessage { .. } => "CreateMessage",
             Return::StartMessage { .. } => "StartMessage",
             Return::NotifyNewMail { .. } => "NotifyNewMail",
+            Return::InboundMsgHook { .. } => "InboundMsgHook",
         }
     }
 }
@@ -404,6 +434,7 @@ impl fmt::Display for Call {
                 write!(f, "{preprocessor}.RemovePreprocessInfo({message})")
             }
             Call::FinishedMsg { store, message } => write!(f, "{store}.FinishedMsg(0, {message})"),
+            Call::InboundMsgHook { hook, store, message } => write!(f, "{hook}.InboundMsgHook({message}, {store})"),
         }
     }
 }
@@ -432,6 +463,10 @@ impl fmt::Display for Effect {
             Effect::Release(Released::Logon(t)) => write!(f, "release {t} logon object"),
             Effect::Release(Released::Provider(t)) => write!(f, "release {t} provider object"),
             Effect::Release(Released::Unsaved { store, message }) => write!(f, "release unsaved inbound message {store}.{message}"),
+            Effect::Release(Released::HookDeleted { store, message }) => {
+                write!(f, "release hook-deleted inbound message {store}.{message} (PR_SPOOLER_STATUS=MAPI_E_OBJECT_DELETED)")
+            }
+            Effect::LogoffAnswer { store, flags } => write!(f, "answer {store}.StoreLogoffTransports: lpulFlags={flags}"),
         }
     }
 }
@@ -540,6 +575,16 @@ impl fmt::Display for Return {
                 })
             }
             Return::NotifyNewMail { store, message, result } => write!(f, "{store}.NotifyNewMail({message}) => {result}"),
+            Return::InboundMsgHook { hook, message, result: r } => {
+                write!(f, "{hook}.InboundMsgHook({message}) => ")?;
+                result(f, r, |f, outcome| {
+                    write!(f, "S_OK lpulFlags={}", outcome.flags)?;
+                    match outcome.moved_to {
+                        Some(folder) => write!(f, " lppEntryID={folder}"),
+                        None => f.write_str(" lppEntryID=NULL"),
+                    }
+                })
+            }
         }
     }
 }

@@ -76,6 +76,12 @@ bugs! {
     NotifyUnsaved = "notify-unsaved" breaks "INV-36";
     /// Takes `NOTIFY_NEWMAIL` to mean one message, and stops after fetching it (RCV-1, RCV-6).
     OneMessagePerNotification = "one-message-per-notification" breaks "LIV-4";
+    /// Reads a message handed over with `CompleteMsg` afresh and routes its recipients, as if
+    /// it had come through the outgoing queue (TC-3, TC-5).
+    RouteCompletedMessage = "route-completed-message" breaks "INV-34";
+    /// Announces with `NotifyNewMail` an inbound message that a hook deleted with `HOOK_DELETE`
+    /// (HOOK-13, RCV-11).
+    NotifyHookDeleted = "notify-hook-deleted" breaks "INV-36";
 }
 
 impl fmt::Display for Bug {

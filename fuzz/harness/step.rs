@@ -327,6 +327,10 @@ impl Harness {
                 let result = if good { self.stores[store.index()].notify_new_mail(message) } else { h };
                 Return::NotifyNewMail { store, message, result }
             }
+            Call::InboundMsgHook { hook, message, .. } => {
+                let result = if good { Ok(mapi_spooler::HookOutcome::KEEP) } else { Err(h) };
+                Return::InboundMsgHook { hook, message, result }
+            }
         };
         self.feed(Input::Return(ret));
     }

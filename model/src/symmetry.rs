@@ -264,6 +264,8 @@ impl World {
             mail: self.mail,
             announced: self.announced,
             inbound_on: self.inbound_on,
+            arrivals: self.arrivals,
+            logoff: self.logoff,
         }
     }
 }

@@ -44,6 +44,8 @@ fn specimen(bug: Bug) -> (Config, &'static [&'static str]) {
         Bug::CallAfterCriticalError => (world(&["critical"]), &[]),
         Bug::NotifyUnsaved => (Config { inbound: 1, ..world(&[]) }, &[]),
         Bug::OneMessagePerNotification => (Config { inbound: 2, ..world(&[]) }, &[]),
+        Bug::RouteCompletedMessage => (Config { coupled: true, ..world(&[]) }, &[]),
+        Bug::NotifyHookDeleted => (Config { inbound: 1, inbound_hooks: 1, ..world(&[]) }, &[]),
     }
 }
 
@@ -195,7 +197,7 @@ fn every_bug_has_its_own_name() {
         assert_eq!(Bug::from_name(bug.name()), Some(*bug));
     }
     assert_eq!(Bug::from_name("no-such-bug"), None);
-    assert_eq!(Bug::ALL.len(), 14);
+    assert_eq!(Bug::ALL.len(), 16);
 }
 
 #[test]
@@ -208,4 +210,16 @@ fn notify_unsaved_breaks_commit_before_notify() {
 fn one_message_per_notification_breaks_signalled_mail_is_fetched() {
     // Spec: LIV-4, RCV-1, RCV-6
     caught(Bug::OneMessagePerNotification);
+}
+
+#[test]
+fn route_completed_message_breaks_completed_by_pair() {
+    // Spec: INV-34, TC-3, TC-5
+    caught(Bug::RouteCompletedMessage);
+}
+
+#[test]
+fn notify_hook_deleted_breaks_commit_before_notify() {
+    // Spec: INV-36, HOOK-13, RCV-11
+    caught(Bug::NotifyHookDeleted);
 }

@@ -11,6 +11,7 @@
 //! what the stores saved is kept.
 
 mod property;
+mod tc;
 mod watch;
 
 pub use property::{Property, Violation};
@@ -47,6 +48,13 @@ pub struct Monitor {
     /// The inbound message being fetched: created for `StartMessage`, and whether a transport
     /// saved it (INV-36).
     inbound: Option<(MessageId, InboundStage)>,
+    /// How many inbound hooks the profile has (HOOK-13).
+    hooks: u8,
+    /// The messages a tightly coupled pair completed with `CompleteMsg` (INV-34, INV-35).
+    completed: SmallVec<[MessageId; 2]>,
+    /// Messages tightly coupled stores announced with `NOTIFY_NEWMAIL_RECEIVED`, not yet
+    /// taken up (RCV-16).
+    arrivals: Vec<(crate::ids::StoreId, MessageId)>,
 }
 
 /// Where an inbound message is (INV-36).
@@ -56,8 +64,14 @@ enum InboundStage {
     Created,
     /// `StartMessage` is in flight with it.
     Started,
-    /// The transport saved it; `NotifyNewMail` is due.
-    Saved,
+    /// The message is in the store (a transport saved it, or a tightly coupled store placed
+    /// it); the inbound hooks from number `next` on are due, then `NotifyNewMail` (HOOK-13).
+    Saved {
+        /// The next inbound hook.
+        next: u8,
+    },
+    /// An inbound hook deleted it (`HOOK_DELETE`): nothing more may be called for it.
+    Deleted,
 }
 
 type Checked = Result<(), Violation>;
@@ -82,6 +96,9 @@ impl Monitor {
             messages: VecMap::new(),
             next_rank: 0,
             inbound: None,
+            hooks: profile.settings.inbound_hooks,
+            completed: SmallVec::new(),
+            arrivals: Vec::new(),
         }
     }
 
@@ -93,6 +110,7 @@ impl Monitor {
         self.disabled_services = 0;
         self.preprocessors.clear();
         self.inbound = None;
+        self.arrivals.clear();
         for msg in self.messages.values_mut() {
             msg.forget_session();
         }
@@ -122,6 +140,9 @@ impl Monitor {
                     (renaming.message(id), watch)
                 })
                 .collect();
+            for m in &mut out.completed {
+                *m = renaming.message(*m);
+            }
         }
         let mut ranks: Vec<u32> = out.messages.values().map(|w| w.rank).collect();
         ranks.sort_unstable();
@@ -147,6 +168,7 @@ impl Monitor {
             let flags = (w.locked, w.removed, w.preprocess_pending, w.preprocess, w.preprocessed_here);
             (w.store, flags, w.preprocessed, w.cleaned, &w.not_before, w.offered_to).hash(state);
         }
+        self.completed.contains(&m).hash(state);
         for w in &self.transports {
             if let Some(exchange) = w.open.as_ref().filter(|e| e.message == m) {
                 (1u8, &exchange.msg_ref, &exchange.offered, &exchange.accepted, exchange.ending).hash(state);
@@ -323,12 +345,13 @@ impl Monitor {
             Return::StartMessage { message, result, .. } => {
                 self.inbound = match (self.inbound, result) {
                     (Some((m, InboundStage::Started)), Ok(crate::input::Delivery::Saved)) if m == *message => {
-                        Some((m, InboundStage::Saved))
+                        Some((m, InboundStage::Saved { next: 0 }))
                     }
                     _ => None,
                 };
             }
             Return::NotifyNewMail { .. } => self.inbound = None,
+            Return::InboundMsgHook { message, result, .. } => self.learn_hook(*message, result),
         }
     }
 
@@ -430,7 +453,13 @@ impl Monitor {
                     }
                 }
             }
+            SupportCall::SpoolerNotify { caller: Caller::Store(s), flags, message } if flags.contains(F::NOTIFY_NEWMAIL_RECEIVED) => {
+                self.learn_arrival(*s, *message);
+            }
+            SupportCall::CompleteMsg(row) => self.learn_completed(row),
             SupportCall::SpoolerNotify { .. }
+            | SupportCall::PublishOwnStore { .. }
+            | SupportCall::StoreLogoffTransports { .. }
             | SupportCall::ModifyStatusRow { .. }
             | SupportCall::StatusRecips { .. }
             | SupportCall::SpoolerYield { .. } => {}
@@ -490,7 +519,13 @@ impl Monitor {
                 }
                 checked
             }
-            Effect::Release(_) => Ok(()),
+            Effect::Release(crate::effect::Released::HookDeleted { message, .. }) => {
+                if self.inbound.is_some_and(|(m, _)| m == *message) {
+                    self.inbound = None;
+                }
+                Ok(())
+            }
+            Effect::Release(_) | Effect::LogoffAnswer { .. } => Ok(()),
         }
     }
 }

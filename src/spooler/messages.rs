@@ -108,12 +108,15 @@ pub(crate) struct OutMsg {
     /// The preprocessors this spooler ran on the message, if it ran the preprocessing stage;
     /// `None` after a restart adopted a message that was preprocessed earlier (HOOK-4).
     pub(crate) preprocessed_by: Option<PreprocessorSet>,
+    /// A tightly coupled store handed the message over with `CompleteMsg` (TC-3, TC-5).
+    pub(crate) completed: bool,
 }
 
 impl OutMsg {
     /// A message read from a queue row. Recipients whose `PR_RESPONSIBILITY` is already TRUE are
     /// settled from the start and never offered (SUB-21).
     pub(crate) fn from_row(row: QueueRow) -> OutMsg {
+        // TC-4: recipients a tightly coupled pair served are TRUE already and never offered.
         let initial = |r: &RecipientRow| if r.responsibility { Disp::Taken } else { Disp::Pending { declined: TransportSet::EMPTY } };
         // A table too large to live inline is collected straight into its own allocation.
         let disp = if row.recipients.len() <= 2 {
@@ -132,6 +135,7 @@ impl OutMsg {
             stage,
             blocks: Vec::new(),
             preprocessed_by: matches!(stage, Stage::Preprocessing { .. }).then(PreprocessorSet::default),
+            completed: false,
         }
     }
 

@@ -18,7 +18,10 @@ macro_rules! bug {
     };
 }
 
+mod coupled;
+mod hooks;
 mod inbound;
+mod logoff;
 mod messages;
 mod queue;
 mod returns;
@@ -80,6 +83,10 @@ pub struct Settings {
     /// Seconds before a message is offered again after a `SubmitMessage` error the
     /// documentation does not name (ERR-7).
     pub failure_retry_secs: u32,
+    /// How many hook providers of the profile asked for inbound mail (`MAPI_HOOK_PROVIDER`
+    /// rows with `HOOK_INBOUND`, HOOK-6): the spooler calls `InboundMsgHook` of hooks
+    /// `H0` .. on every received message, in that order (HOOK-13, DEC-42).
+    pub inbound_hooks: u8,
 }
 
 impl Default for Settings {
@@ -92,6 +99,7 @@ impl Default for Settings {
             busy_retry_secs: 1,
             resend_later_secs: 60,
             failure_retry_secs: 60,
+            inbound_hooks: 0,
         }
     }
 }
@@ -231,6 +239,11 @@ pub struct Spooler {
     messages: Messages,
     /// The inbound message being fetched, if any (RCV-4 to RCV-10).
     inbound: Option<inbound::Inbound>,
+    /// Messages tightly coupled stores placed and announced with `NOTIFY_NEWMAIL_RECEIVED`,
+    /// waiting for their hooks and `NotifyNewMail` (RCV-16).
+    arrivals: Vec<(StoreId, MessageId)>,
+    /// Where each store is in its logoff (LIFE-20).
+    logoffs: Vec<logoff::Logoff>,
     /// The deliberate mistake this spooler makes, if any (the bug zoo).
     #[cfg(feature = "bug-zoo")]
     bug: Option<crate::zoo::Bug>,
@@ -265,6 +278,8 @@ impl Spooler {
             preprocessors: Vec::new(),
             messages: Messages::default(),
             inbound: None,
+            arrivals: Vec::new(),
+            logoffs: vec![logoff::Logoff::Open; usize::from(profile.stores)],
             #[cfg(feature = "bug-zoo")]
             bug: None,
         })
@@ -308,7 +323,7 @@ impl Spooler {
         match input {
             Input::Session(request) => self.on_session(request)?,
             Input::Return(ret) => self.on_return(ret, &mut fx)?,
-            Input::Support(call) => self.on_support(call)?,
+            Input::Support(call) => self.on_support(call, &mut fx)?,
             Input::Queue(event) => self.on_queue(event)?,
             Input::TimePassed { seconds } => {
                 self.now = self.now.after(seconds);

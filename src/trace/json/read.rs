@@ -11,6 +11,7 @@ use crate::{
     SessionRequest, Settings, SpiVersion, SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome, SupportCall,
     TransportId, VersionRange, XpInitFlags,
 };
+use crate::{FolderId, HookFlags, HookId, HookOutcome, LogoffFlags};
 
 use super::{Codec, KINDS, number};
 
@@ -127,8 +128,17 @@ impl Codec {
                     store: line.store("store")?,
                     message: line.message_at("message")?,
                 }))),
-                _ => Err(line.error("release", format!("release must be \"logon\", \"provider\" or \"unsaved\", not {what:?}"))),
+                "hook_deleted" => Ok(Event::Effect(Effect::Release(Released::HookDeleted {
+                    store: line.store("store")?,
+                    message: line.message_at("message")?,
+                }))),
+                _ => Err(line
+                    .error("release", format!("release must be \"logon\", \"provider\", \"unsaved\" or \"hook_deleted\", not {what:?}"))),
             },
+            "logoff_answer" => Ok(Event::Effect(Effect::LogoffAnswer {
+                store: line.store("logoff_answer")?,
+                flags: line.flags("lpulFlags", LogoffFlags::parse)?,
+            })),
             _ => unreachable!("KINDS lists every kind"),
         }
     }
@@ -233,9 +243,22 @@ impl Codec {
                 Ok(SupportCall::StatusRecips { transport: line.transport("from")?, message: line.message_at("message")?, reports })
             }
             "SpoolerYield" => Ok(SupportCall::SpoolerYield { transport: line.transport("from")? }),
+            "PublishOwnStore" => {
+                Ok(SupportCall::PublishOwnStore { transport: line.transport("from")?, store: line.store("PR_OWN_STORE_ENTRYID")? })
+            }
+            "CompleteMsg" => {
+                let store = line.store("from")?;
+                Ok(SupportCall::CompleteMsg(self.read_row(line, store)?))
+            }
+            "StoreLogoffTransports" => Ok(SupportCall::StoreLogoffTransports {
+                store: line.store("from")?,
+                flags: line.flags("ulFlags", LogoffFlags::parse)?,
+            }),
             _ => Err(line.error(
                 "support",
-                format!("unknown support call {what:?}; expected ModifyStatusRow, RegisterPreprocessor, SpoolerNotify, StatusRecips or SpoolerYield"),
+                format!(
+                    "unknown support call {what:?}; expected ModifyStatusRow, RegisterPreprocessor, SpoolerNotify, StatusRecips, SpoolerYield, PublishOwnStore, CompleteMsg or StoreLogoffTransports"
+                ),
             )),
         }
     }
@@ -356,6 +379,17 @@ impl Codec {
                 result: when_ok(result, || Ok(if line.bool("saved")? { Delivery::Saved } else { Delivery::Empty }))?,
             },
             "NotifyNewMail" => Return::NotifyNewMail { store: line.store("from")?, message: line.message_at("message")?, result },
+            "InboundMsgHook" => Return::InboundMsgHook {
+                hook: line.hook("from")?,
+                message: line.message_at("message")?,
+                result: when_ok(result, || {
+                    let moved_to = match line.obj.get("lppEntryID") {
+                        None | Some(Value::Null) => None,
+                        Some(_) => Some(FolderId(line.id("lppEntryID", "F", "a folder")?)),
+                    };
+                    Ok(HookOutcome { flags: line.flags("lpulFlags", HookFlags::parse)?, moved_to })
+                })?,
+            },
             _ => {
                 return Err(
                     line.error("return", format!("unknown method {what:?}; expected one the spooler calls ({})", CALL_METHODS.join(", ")))
@@ -366,7 +400,7 @@ impl Codec {
 }
 
 /// Every method the spooler calls, as the trace names it.
-const CALL_METHODS: [&str; 21] = [
+const CALL_METHODS: [&str; 22] = [
     "XPProviderInit",
     "MSG_SERVICE_CONFIGURE",
     "TransportLogon",
@@ -388,6 +422,7 @@ const CALL_METHODS: [&str; 21] = [
     "CreateMessage",
     "StartMessage",
     "NotifyNewMail",
+    "InboundMsgHook",
 ];
 
 /// A call's out-parameter: read after a success, absent after a failure (which the call's
@@ -474,6 +509,10 @@ impl<'a> Line<'a> {
 
     fn service(&self, key: &str) -> Result<ServiceId, TraceError> {
         self.id(key, "svc", "a message service").map(ServiceId)
+    }
+
+    fn hook(&self, key: &str) -> Result<HookId, TraceError> {
+        self.id(key, "H", "an inbound hook").map(HookId)
     }
 
     fn preprocessor(&self, key: &str) -> Result<PreprocessorId, TraceError> {
@@ -566,6 +605,7 @@ impl<'a> Line<'a> {
             busy_retry_secs: self.uint("busy_retry_secs", u32::MAX.into())? as u32,
             resend_later_secs: self.uint("resend_later_secs", u32::MAX.into())? as u32,
             failure_retry_secs: self.uint("failure_retry_secs", u32::MAX.into())? as u32,
+            inbound_hooks: if self.obj.contains_key("inbound_hooks") { self.uint("inbound_hooks", u8::MAX.into())? as u8 } else { 0 },
         })
     }
 
@@ -617,6 +657,9 @@ impl<'a> Line<'a> {
             "CreateMessage" => Call::CreateMessage { store: self.store("to")? },
             "StartMessage" => Call::StartMessage { transport: self.transport("to")?, message: self.message_at("message")? },
             "NotifyNewMail" => Call::NotifyNewMail { store: self.store("to")?, message: self.message_at("message")? },
+            "InboundMsgHook" => {
+                Call::InboundMsgHook { hook: self.hook("to")?, store: self.store("lpMDB")?, message: self.message_at("message")? }
+            }
             _ => {
                 return Err(
                     self.error("call", format!("unknown method {what:?}; expected one the spooler calls ({})", CALL_METHODS.join(", ")))
