@@ -340,16 +340,17 @@ impl World {
             if self.arrivals > 0 && self.coupled() {
                 out.push(Action::Arrival);
             }
-            if config.store_logoff && self.logoff.is_none() && self.spooler.is_watching(STORE) {
-                for flags in [
-                    LogoffFlags::LOGOFF_ABORT,
-                    LogoffFlags::LOGOFF_NO_WAIT,
-                    LogoffFlags::LOGOFF_ORDERLY,
-                    LogoffFlags::LOGOFF_PURGE,
-                    LogoffFlags::LOGOFF_QUIET,
-                ] {
-                    out.push(Action::StoreLogoff(flags));
-                }
+        }
+        // The store calls from its own thread, also while the spooler is in a call (LIFE-20).
+        if config.store_logoff && self.logoff.is_none() && self.spooler.is_watching(STORE) {
+            for flags in [
+                LogoffFlags::LOGOFF_ABORT,
+                LogoffFlags::LOGOFF_NO_WAIT,
+                LogoffFlags::LOGOFF_ORDERLY,
+                LogoffFlags::LOGOFF_PURGE,
+                LogoffFlags::LOGOFF_QUIET,
+            ] {
+                out.push(Action::StoreLogoff(flags));
             }
         }
         if self.drafts > 0 && !self.logged_off() {

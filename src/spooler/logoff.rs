@@ -69,8 +69,10 @@ impl Spooler {
         if self.inbound.is_some_and(|i| i.into_store(s)) || self.arrivals.iter().any(|(a, _)| *a == s) {
             busy = busy | F::LOGOFF_INBOUND;
         }
-        for (_, msg) in self.messages.in_order().filter(|(_, m)| m.store == s) {
-            busy = busy | if msg.is_locked() { F::LOGOFF_OUTBOUND } else { F::LOGOFF_OUTBOUND_QUEUE };
+        // A message being locked counts as going out.
+        let in_call = self.in_flight.as_ref().and_then(|f| f.call().message());
+        for (id, msg) in self.messages.in_order().filter(|(_, m)| m.store == s) {
+            busy = busy | if msg.is_locked() || in_call == Some(id) { F::LOGOFF_OUTBOUND } else { F::LOGOFF_OUTBOUND_QUEUE };
         }
         busy
     }
