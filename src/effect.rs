@@ -4,8 +4,8 @@ use std::fmt;
 
 use smallvec::SmallVec;
 
-use crate::flags::{LockState, LogonFlags, NotifyFlags, SubmitFlags, XpInitFlags};
-use crate::ids::{MessageId, MsgRef, PreprocessorId, ServiceId, StoreId, TransportId};
+use crate::flags::{LockState, LogoffFlags, LogonFlags, NotifyFlags, SubmitFlags, XpInitFlags};
+use crate::ids::{HookId, MessageId, MsgRef, PreprocessorId, ServiceId, StoreId, TransportId};
 use crate::input::{ReportKind, Return};
 use crate::recipients::RecipientSet;
 use crate::version::SpiVersion;
@@ -64,6 +64,14 @@ pub enum Effect {
         /// The transport that yielded.
         transport: TransportId,
     },
+    /// What `IMAPISupport::StoreLogoffTransports` writes back to `*lpulFlags`:
+    /// `LOGOFF_COMPLETE`, or the busy flags (LIFE-20, AMB-27, DEC-44).
+    LogoffAnswer {
+        /// The store that called.
+        store: StoreId,
+        /// The flags on the way out.
+        flags: LogoffFlags,
+    },
 }
 
 /// An object the spooler released.
@@ -81,6 +89,14 @@ pub enum Released {
         /// The receive store.
         store: StoreId,
         /// The discarded message.
+        message: MessageId,
+    },
+    /// An inbound message an inbound hook deleted (`HOOK_DELETE`): its `PR_SPOOLER_STATUS` is
+    /// `MAPI_E_OBJECT_DELETED` and no `NotifyNewMail` announces it (RCV-11, HOOK-13, DEC-42).
+    HookDeleted {
+        /// The store that held it.
+        store: StoreId,
+        /// The deleted message.
         message: MessageId,
     },
 }
@@ -262,6 +278,16 @@ pub enum Call {
         /// The message.
         message: MessageId,
     },
+    /// `ISpoolerHook::InboundMsgHook` of an inbound hook on a received message, after it was
+    /// saved and before `NotifyNewMail` (HOOK-6, HOOK-13, RCV-11, RCV-16).
+    InboundMsgHook {
+        /// The hook.
+        hook: HookId,
+        /// The store holding the message (its `lpMDB`).
+        store: StoreId,
+        /// The message.
+        message: MessageId,
+    },
 }
 
 impl Call {
@@ -291,6 +317,7 @@ impl Call {
             Call::StartMessage { .. } => "StartMessage",
             Call::NotifyNewMail { .. } => "NotifyNewMail",
             Call::AbortSubmit { .. } => "AbortSubmit",
+            Call::InboundMsgHook { .. } => "InboundMsgHook",
         }
     }
 
@@ -328,6 +355,7 @@ impl Call {
             | Call::StartMessage { message, .. }
             | Call::NotifyNewMail { message, .. }
             | Call::AbortSubmit { message, .. } => Some(*message),
+            Call::InboundMsgHook { message, .. } => Some(*message),
             Call::TransportNotify { message, .. } => *message,
             _ => None,
         }
@@ -367,6 +395,7 @@ impl Call {
                 Call::RemovePreprocessInfo { preprocessor: a, message: m },
                 Return::RemovePreprocessInfo { preprocessor: b, message: n, .. },
             ) => a == b && m == n,
+            (Call::InboundMsgHook { hook: a, message: m, .. }, Return::InboundMsgHook { hook: b, message: n, .. }) => a == b && m == n,
             _ => false,
         }
     }
@@ -399,6 +428,7 @@ impl Return {
             Return::StartMessage { .. } => "StartMessage",
             Return::NotifyNewMail { .. } => "NotifyNewMail",
             Return::AbortSubmit { .. } => "AbortSubmit",
+            Return::InboundMsgHook { .. } => "InboundMsgHook",
         }
     }
 }
@@ -439,6 +469,7 @@ impl fmt::Display for Call {
             }
             Call::FinishedMsg { store, message } => write!(f, "{store}.FinishedMsg(0, {message})"),
             Call::AbortSubmit { store, message } => write!(f, "{store}.AbortSubmit({message}, 0)"),
+            Call::InboundMsgHook { hook, store, message } => write!(f, "{hook}.InboundMsgHook({message}, {store})"),
         }
     }
 }
@@ -478,6 +509,10 @@ impl fmt::Display for Effect {
                 write!(f, "async {transport}.TransportNotify(NOTIFY_CANCEL_MESSAGE, lppvData=&ref of {message})")
             }
             Effect::YieldCancel { transport } => write!(f, "{transport} <- support.SpoolerYield returns MAPI_W_CANCEL_MESSAGE"),
+            Effect::Release(Released::HookDeleted { store, message }) => {
+                write!(f, "release hook-deleted inbound message {store}.{message} (PR_SPOOLER_STATUS=MAPI_E_OBJECT_DELETED)")
+            }
+            Effect::LogoffAnswer { store, flags } => write!(f, "answer {store}.StoreLogoffTransports: lpulFlags={flags}"),
         }
     }
 }
@@ -587,6 +622,16 @@ impl fmt::Display for Return {
             }
             Return::NotifyNewMail { store, message, result } => write!(f, "{store}.NotifyNewMail({message}) => {result}"),
             Return::AbortSubmit { store, message, result } => write!(f, "{store}.AbortSubmit({message}) => {result}"),
+            Return::InboundMsgHook { hook, message, result: r } => {
+                write!(f, "{hook}.InboundMsgHook({message}) => ")?;
+                result(f, r, |f, outcome| {
+                    write!(f, "S_OK lpulFlags={}", outcome.flags)?;
+                    match outcome.moved_to {
+                        Some(folder) => write!(f, " lppEntryID={folder}"),
+                        None => f.write_str(" lppEntryID=NULL"),
+                    }
+                })
+            }
         }
     }
 }

@@ -9,7 +9,7 @@
 //! * [`Unsupported`]: documented behaviour that this version of the reference does not model
 //!   yet; the error names the requirement.
 
-use crate::flags::{EndFlags, NotifyFlags, SpoolerNotifyFlags};
+use crate::flags::{EndFlags, LogoffFlags, NotifyFlags, SpoolerNotifyFlags};
 use crate::hresult::Hresult;
 use crate::ids::{MessageId, RecipientIdx, StoreId, TransportId};
 use crate::version::SpiVersion;
@@ -318,6 +318,39 @@ pub enum StoreFault {
     /// A store used a `SpoolerNotify` flag reserved to transports (TC-12).
     #[error("SpoolerNotify({0}) is reserved to transports; stores may use NOTIFY_READYTOSEND and NOTIFY_NEWMAIL_RECEIVED")]
     TransportOnlyFlag(SpoolerNotifyFlags),
+    /// A store the spooler does not serve (not logged on, or logged off) used a support call
+    /// that needs the spooler's service (LIFE-19, LIFE-20).
+    #[error("the spooler does not serve this store (not logged on, or logged off)")]
+    NotServed,
+    /// `CompleteMsg` or `NOTIFY_NEWMAIL_RECEIVED` from a store that no logged-on transport
+    /// publishes as its own store (TC-1, TC-5, RCV-16).
+    #[error("no logged-on transport publishes this store in PR_OWN_STORE_ENTRYID: it is not tightly coupled")]
+    NotCoupled,
+    /// `CompleteMsg` for a message with a recipient the pair did not serve (TC-5, INV-34).
+    #[error("CompleteMsg for {message}, whose recipient {recipient} still has PR_RESPONSIBILITY FALSE")]
+    CompleteMsgOpenRecipient {
+        /// The message.
+        message: MessageId,
+        /// The first recipient left open.
+        recipient: RecipientIdx,
+    },
+    /// `CompleteMsg` for a message the spooler already holds: queued, locked, or completed
+    /// once (TC-3, TC-6, INV-35).
+    #[error("CompleteMsg for {0}, which the spooler already holds (queued, locked or completed)")]
+    CompleteMsgUnexpected(MessageId),
+    /// `CompleteMsg` for a message that needs preprocessing the spooler has not run (SUB-12,
+    /// TC-3).
+    #[error("CompleteMsg for {0}, which needs preprocessing the spooler has not run")]
+    CompleteMsgUnpreprocessed(MessageId),
+    /// `NOTIFY_NEWMAIL_RECEIVED` without the new message in `lpvData` (RCV-16).
+    #[error("SpoolerNotify(NOTIFY_NEWMAIL_RECEIVED) without the new message in lpvData")]
+    NewMailWithoutMessage,
+    /// `NOTIFY_NEWMAIL_RECEIVED` for a message already announced and not yet handled (RCV-16).
+    #[error("{0} was announced with NOTIFY_NEWMAIL_RECEIVED already")]
+    DuplicateArrival(MessageId),
+    /// `StoreLogoffTransports` takes exactly one of the five input flags (LIFE-20).
+    #[error("StoreLogoffTransports({0}): exactly one of LOGOFF_ABORT, LOGOFF_NO_WAIT, LOGOFF_ORDERLY, LOGOFF_PURGE, LOGOFF_QUIET")]
+    LogoffFlags(LogoffFlags),
 }
 
 /// Documented behaviour that this reference does not model yet.
@@ -376,6 +409,8 @@ impl From<&Error> for Hresult {
                 StoreFault::NoRecipients(_) => Hresult::MAPI_E_NO_RECIPIENTS,
                 StoreFault::TransportOnlyFlag(_) => Hresult::MAPI_E_UNKNOWN_FLAGS,
                 StoreFault::UndocumentedResult { result, .. } => *result,
+                StoreFault::NotCoupled => Hresult::MAPI_E_NO_SUPPORT,
+                StoreFault::LogoffFlags(_) => Hresult::MAPI_E_UNKNOWN_FLAGS,
                 _ => Hresult::MAPI_E_CALL_FAILED,
             },
             Error::Unsupported(_) => Hresult::MAPI_E_NO_SUPPORT,

@@ -393,3 +393,46 @@ impl fmt::Display for LockState {
         })
     }
 }
+
+flag_set! {
+    /// `ulFlags` of `IMsgStore::StoreLogoff` and `IMAPISupport::StoreLogoffTransports`: one of
+    /// the five input flags goes in, `LOGOFF_COMPLETE` or the busy flags come out (LIFE-20).
+    LogoffFlags {
+        /// Send the outbound mail that is ready, finish the inbound message under way, then stop
+        /// receiving for the store.
+        LOGOFF_NO_WAIT = 0x0000_0001,
+        /// Finish the messages under way and start no new ones.
+        LOGOFF_ORDERLY = 0x0000_0002,
+        /// Like `LOGOFF_NO_WAIT`, flushing the queues and returning when done.
+        LOGOFF_PURGE = 0x0000_0004,
+        /// Stop the transports' work for the store, or refuse while they are busy (AMB-27).
+        LOGOFF_ABORT = 0x0000_0008,
+        /// Do not log off while the transports are busy.
+        LOGOFF_QUIET = 0x0000_0010,
+        /// Output: every resource for the store is released; only `Release` may follow.
+        LOGOFF_COMPLETE = 0x0001_0000,
+        /// Output: a message is coming in for the store.
+        LOGOFF_INBOUND = 0x0002_0000,
+        /// Output: a message of the store is going out.
+        LOGOFF_OUTBOUND = 0x0004_0000,
+        /// Output: the store's outgoing queue is not empty.
+        LOGOFF_OUTBOUND_QUEUE = 0x0008_0000,
+    }
+}
+
+impl LogoffFlags {
+    /// The five flags a store may pass in (LIFE-20).
+    pub const INPUT: LogoffFlags = LogoffFlags(0x1f);
+    /// The busy flags of the answer (LIFE-20).
+    pub const BUSY: LogoffFlags = LogoffFlags(0x000e_0000);
+}
+
+flag_set! {
+    /// `*lpulFlags` out of `ISpoolerHook::InboundMsgHook` (HOOK-6, HOOK-13).
+    HookFlags {
+        /// The hook wants the message deleted.
+        HOOK_DELETE = 0x0000_0001,
+        /// No further hook is to see the message.
+        HOOK_CANCEL = 0x0000_0002,
+    }
+}

@@ -127,3 +127,11 @@ impl fmt::Display for Time {
         write!(f, "t={}s", self.0)
     }
 }
+
+id_type!(
+    /// A spooler hook of a hook provider that asked for inbound mail (`MAPI_HOOK_PROVIDER` row
+    /// with `HOOK_INBOUND`, HOOK-6), numbered in profile order, which is the order the spooler
+    /// calls their `InboundMsgHook` in (HOOK-13).
+    HookId(u8),
+    "H"
+);

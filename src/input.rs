@@ -2,9 +2,11 @@
 
 use std::fmt;
 
-use crate::flags::{EndFlags, LockState, LogonCaps, NotifyFlags, QueueFlags, SpoolerNotifyFlags, StatusCode, StatusRowFlags};
+use crate::flags::{
+    EndFlags, HookFlags, LockState, LogoffFlags, LogonCaps, NotifyFlags, QueueFlags, SpoolerNotifyFlags, StatusCode, StatusRowFlags,
+};
 use crate::hresult::Hresult;
-use crate::ids::{MessageId, MsgRef, PreprocessorId, RecipientIdx, ServiceId, StoreId, TransportId};
+use crate::ids::{FolderId, HookId, MessageId, MsgRef, PreprocessorId, RecipientIdx, ServiceId, StoreId, TransportId};
 use crate::recipients::{RecipientRow, RecipientSet};
 use crate::routing::{PreprocessorFilter, Registrations};
 use crate::version::SpiVersion;
@@ -293,6 +295,33 @@ pub enum Return {
         /// The result.
         result: Hresult,
     },
+    /// `ISpoolerHook::InboundMsgHook` returned (HOOK-6, HOOK-13): what the hook did with the
+    /// message, or its error.
+    InboundMsgHook {
+        /// The hook.
+        hook: HookId,
+        /// The inbound message.
+        message: MessageId,
+        /// `*lpulFlags` and the folder it moved the message to, or the hook's error.
+        result: Result<HookOutcome, Hresult>,
+    },
+}
+
+/// What an inbound hook did with a received message (HOOK-6, HOOK-13, RCV-11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HookOutcome {
+    /// `*lpulFlags`: `HOOK_DELETE`, `HOOK_CANCEL`, both or neither.
+    pub flags: HookFlags,
+    /// The folder whose entry identifier the hook wrote to `*lppEntryID` when it rerouted the
+    /// message; `None` when it left the message where it was.
+    pub moved_to: Option<FolderId>,
+}
+
+impl HookOutcome {
+    /// The hook left the message alone.
+    pub const KEEP: HookOutcome = HookOutcome { flags: HookFlags::EMPTY, moved_to: None };
+    /// The hook deleted the message (`HOOK_DELETE`).
+    pub const DELETE: HookOutcome = HookOutcome { flags: HookFlags::HOOK_DELETE, moved_to: None };
 }
 
 /// What a successful `StartMessage` did with the message the spooler passed (AMB-14).
@@ -376,6 +405,28 @@ pub enum SupportCall {
     SpoolerYield {
         /// The transport.
         transport: TransportId,
+    },
+    /// `IMAPISupport::ModifyStatusRow(STATUSROW_UPDATE)` with `PR_OWN_STORE_ENTRYID` set to a
+    /// store's entry identifier and `STATUS_OWN_STORE` in `PR_RESOURCE_FLAGS`: the transport
+    /// declares that it is tightly coupled with that store (TC-1). Kept apart from
+    /// [`SupportCall::ModifyStatusRow`], whose modelled column is `PR_STATUS_CODE` (DEC-40).
+    PublishOwnStore {
+        /// The transport.
+        transport: TransportId,
+        /// The store whose entry identifier the row publishes.
+        store: StoreId,
+    },
+    /// `IMAPISupport::CompleteMsg(0, entry ID)` from a tightly coupled store whose pair served
+    /// every recipient: the spooler takes over the post-processing (TC-3, TC-5, HOOK-11). The
+    /// row is what the spooler reads when it opens the message the call names (DEC-41).
+    CompleteMsg(QueueRow),
+    /// `IMAPISupport::StoreLogoffTransports` from a store being logged off (LIFE-20, AMB-27):
+    /// one input flag in; the spooler answers with [`crate::Effect::LogoffAnswer`].
+    StoreLogoffTransports {
+        /// The store.
+        store: StoreId,
+        /// `*lpulFlags` on the way in.
+        flags: LogoffFlags,
     },
 }
 
@@ -518,6 +569,12 @@ impl fmt::Display for SupportCall {
                 write!(f, "{transport} -> support.StatusRecips({message}, [{}])", entries.join(", "))
             }
             SupportCall::SpoolerYield { transport } => write!(f, "{transport} -> support.SpoolerYield(0)"),
+            SupportCall::PublishOwnStore { transport, store } => write!(
+                f,
+                "{transport} -> support.ModifyStatusRow(STATUSROW_UPDATE, PR_OWN_STORE_ENTRYID={store}, PR_RESOURCE_FLAGS=STATUS_OWN_STORE)"
+            ),
+            SupportCall::CompleteMsg(row) => write!(f, "{} -> support.CompleteMsg(0, {})", row.store, row.message),
+            SupportCall::StoreLogoffTransports { store, flags } => write!(f, "{store} -> support.StoreLogoffTransports({flags})"),
         }
     }
 }

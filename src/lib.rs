@@ -72,8 +72,11 @@ pub use flags::{
     EndFlags, LockState, LogonCaps, LogonFlags, NotifyFlags, QueueFlags, SpoolerNotifyFlags, StatusCode, StatusRowFlags, SubmitFlags,
     UnknownFlagName, UnknownFlags, XpInitFlags,
 };
+pub use flags::{HookFlags, LogoffFlags};
 pub use hresult::Hresult;
+pub use ids::HookId;
 pub use ids::{AddrType, FolderId, MapiUid, MessageId, MsgRef, PreprocessorId, RecipientIdx, ServiceId, StoreId, Time, TransportId};
+pub use input::HookOutcome;
 pub use input::{
     Caller, CancelRequest, Delivery, Directions, Input, QueueEvent, QueueRow, ReportKind, ReportRequests, Return, SessionRequest,
     SubmitOutcome, SupportCall,

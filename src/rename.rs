@@ -104,6 +104,7 @@ impl Renaming {
             Call::AbortSubmit { store, message } => Call::AbortSubmit { store, message: self.message(message) },
             Call::StartMessage { transport, message } => Call::StartMessage { transport, message: self.message(message) },
             Call::NotifyNewMail { store, message } => Call::NotifyNewMail { store, message: self.message(message) },
+            Call::InboundMsgHook { hook, store, message } => Call::InboundMsgHook { hook, store, message: self.message(message) },
             // No message in these: listed one by one, so that a new call that names a message
             // does not compile until it is renamed here.
             other @ (Call::XpProviderInit { .. }

@@ -15,6 +15,10 @@ use crate::input::{QueueRow, ReportRequests};
 use crate::recipients::{RecipientRow, RecipientSet};
 use crate::vec_map::VecMap;
 
+mod coupled;
+
+pub use coupled::TcSubmission;
+
 /// The Outbox, where messages are submitted from.
 pub const OUTBOX: FolderId = FolderId(1);
 /// Sent Items, the usual target of `PR_SENTMAIL_ENTRYID` (HOOK-9).
@@ -54,6 +58,10 @@ pub struct InboundMessage {
     pub folder: Option<FolderId>,
     /// How many times `NotifyNewMail` announced it (RCV-10, INV-36).
     pub notified: u8,
+    /// `PR_SPOOLER_STATUS` once the spooler is done with it: `S_OK` when `NotifyNewMail`
+    /// announced it in its final place, `MAPI_E_OBJECT_DELETED` when an inbound hook deleted it
+    /// (RCV-11, DEC-42).
+    pub spooler_status: Option<Hresult>,
 }
 
 /// A message a client composed and submits (SUB-1).
@@ -161,6 +169,9 @@ pub struct ReferenceStore {
     receive_folders: Vec<(String, FolderId)>,
     /// Inbound messages: created by the spooler, saved by a transport (RCV-4, RCV-5).
     inbound: VecMap<MessageId, InboundMessage>,
+    /// The messages its tightly coupled transport served entirely and that it handed to the
+    /// spooler with `CompleteMsg` (TC-3, INV-35).
+    completed: Vec<MessageId>,
     #[cfg(feature = "bug-zoo")]
     bug: Option<crate::zoo::Bug>,
 }
@@ -177,6 +188,7 @@ impl ReferenceStore {
             queue: Vec::new(),
             receive_folders: Vec::new(),
             inbound: VecMap::new(),
+            completed: Vec::new(),
             #[cfg(feature = "bug-zoo")]
             bug: None,
         }
@@ -196,7 +208,7 @@ impl ReferenceStore {
     pub fn create_inbound(&mut self) -> MessageId {
         let id = MessageId(self.next_id);
         self.next_id += 1;
-        self.inbound.insert(id, InboundMessage { class: None, folder: None, notified: 0 });
+        self.inbound.insert(id, InboundMessage { class: None, folder: None, notified: 0, spooler_status: None });
         id
     }
 
@@ -219,8 +231,9 @@ impl ReferenceStore {
     /// `NotifyNewMail` for a saved inbound message (RCV-10).
     pub fn notify_new_mail(&mut self, id: MessageId) -> Hresult {
         match self.inbound.get_mut(&id) {
-            Some(m) if m.class.is_some() => {
+            Some(m) if m.class.is_some() && m.folder.is_some() => {
                 m.notified = m.notified.saturating_add(1);
+                m.spooler_status = Some(Hresult::S_OK);
                 Hresult::S_OK
             }
             _ => Hresult::MAPI_E_NOT_FOUND,
@@ -467,6 +480,7 @@ impl ReferenceStore {
             queue: self.queue.iter().map(|id| renaming.message(*id)).collect(),
             receive_folders: self.receive_folders.clone(),
             inbound: self.inbound.clone(),
+            completed: self.completed.iter().map(|id| renaming.message(*id)).collect(),
             #[cfg(feature = "bug-zoo")]
             bug: self.bug,
         }

@@ -82,6 +82,12 @@ bugs! {
     /// Takes `MAPI_E_USER_CANCEL` for an ordinary failure: the cancel counts as used up, and the
     /// message is offered again after the retry delay (ERR-12, DEF-8).
     RetryUserCancel = "retry-user-cancel" breaks "INV-39";
+    /// Reads a message handed over with `CompleteMsg` afresh and routes its recipients, as if
+    /// it had come through the outgoing queue (TC-3, TC-5).
+    RouteCompletedMessage = "route-completed-message" breaks "INV-34";
+    /// Announces with `NotifyNewMail` an inbound message that a hook deleted with `HOOK_DELETE`
+    /// (HOOK-13, RCV-11).
+    NotifyHookDeleted = "notify-hook-deleted" breaks "INV-36";
 }
 
 impl fmt::Display for Bug {

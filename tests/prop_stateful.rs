@@ -1238,6 +1238,9 @@ impl World {
             Call::NotifyNewMail { store, message } => {
                 Return::NotifyNewMail { store, message, result: self.stores[store.index()].notify_new_mail(message) }
             }
+            Call::InboundMsgHook { hook, message, .. } => {
+                Return::InboundMsgHook { hook, message, result: Ok(mapi_spooler::HookOutcome::KEEP) }
+            }
             Call::FinishedMsg { store, message } => {
                 let result = self.stores[store.index()].finished_msg(message, SentMailHook::None);
                 Return::FinishedMsg { store, message, result }
@@ -1890,7 +1893,8 @@ impl World {
             | Call::SetLockState { .. }
             | Call::CreateMessage { .. }
             | Call::StartMessage { .. }
-            | Call::NotifyNewMail { .. } => return None,
+            | Call::NotifyNewMail { .. }
+            | Call::InboundMsgHook { .. } => return None,
         })
     }
 

@@ -1018,23 +1018,30 @@ fn a_store_using_a_transport_only_notification_is_refused() {
 // Unsupported
 // ---------------------------------------------------------------------------------------------
 
-/// A tightly coupled store announcing a delivery is not modelled yet and is refused as
-/// unsupported. `NOTIFY_NEWMAIL` from a transport is supported (tests/reception.rs); with inbound
-/// disabled it is dropped, not refused, and not remembered.
+/// `NOTIFY_NEWMAIL_RECEIVED` used to be refused as unsupported; it is modelled now (RCV-16):
+/// from a coupled store it is accepted, and no input the random generator of this file makes is
+/// refused as unsupported. `NOTIFY_NEWMAIL` from a transport with inbound disabled is dropped,
+/// not refused, and not remembered.
 #[test]
-fn tightly_coupled_inbound_is_unsupported() {
+fn no_refusal_is_unsupported_any_more() {
     // Spec: RCV-16, RCV-2, AMB-38
-    let mut sim = idle_world();
-    let input = Input::Support(SupportCall::SpoolerNotify {
-        caller: Caller::Store(S0),
-        flags: SpoolerNotifyFlags::NOTIFY_NEWMAIL_RECEIVED,
-        message: None,
-    });
-    let error = refuse(&mut sim, input);
-    assert!(matches!(&error, Error::Unsupported(Unsupported { requirement: "RCV-16", .. })), "{error:?}");
-    says(&error, &["not modelled", "RCV-16"]);
-    assert_eq!(error.hresult(), Hresult::MAPI_E_NO_SUPPORT);
+    let mut sim = coupled_world();
+    let placed = sim.deliver_coupled("IPM.Note");
+    assert!(placed.is_some());
+    assert_eq!(sim.refused(), &[] as &[Error]);
+    let mut generator = Gen { rng: SplitMix64::new(7) };
+    let mut spooler = Spooler::new(&Profile::new(2)).expect("valid");
+    for _ in 0..2_000 {
+        let input = match spooler.call_in_flight().cloned() {
+            Some(call) if generator.chance(70) => generator.answer(&call),
+            _ => generator.any(),
+        };
+        if let Err(error) = spooler.step(input) {
+            assert!(!matches!(error, Error::Unsupported(Unsupported { .. })), "{error}");
+        }
+    }
     // With inbound disabled, NOTIFY_NEWMAIL is dropped, not refused (RCV-2).
+    let mut sim = idle_world();
     sim.set_traffic(T0, Directions::INBOUND, false);
     let before = sim.effects().len();
     assert!(sim.feed(notify(T0, SpoolerNotifyFlags::NOTIFY_NEWMAIL, None)));
@@ -1043,6 +1050,147 @@ fn tightly_coupled_inbound_is_unsupported() {
     sim.set_traffic(T0, Directions::INBOUND, true);
     let after: Vec<&Call> = sim.effects()[before..].iter().filter_map(Effect::as_call).collect();
     assert_eq!(after, [&Call::TransportNotify { transport: T0, flags: NotifyFlags::NOTIFY_BEGIN_INBOUND, message: None }]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tightly coupled store and store logoff
+// ---------------------------------------------------------------------------------------------
+
+/// T0 (SMTP) coupled with S0, started and idle.
+fn coupled_world() -> mapi_spooler::sim::Sim {
+    let mut sim = world(vec![smtp(), fax()]).with_coupling(S0, T0, true);
+    sim.start();
+    assert_eq!(sim.spooler().coupled_transport(S0), Some(T0));
+    sim
+}
+
+/// A message to SMTP recipients that the pair served, as `CompleteMsg` hands it over.
+fn served_row(message: MessageId, served: &[bool]) -> QueueRow {
+    QueueRow {
+        store: S0,
+        message,
+        flags: QueueFlags::SUBMITFLAG_LOCKED,
+        preprocess: false,
+        reports: ReportRequests::default(),
+        recipients: served.iter().map(|s| RecipientRow { responsibility: *s, ..RecipientRow::new(SMTP) }).collect(),
+    }
+}
+
+/// `CompleteMsg` and `NOTIFY_NEWMAIL_RECEIVED` need a store no logged-on transport publishes as
+/// its own: without the coupling they are refused with `MAPI_E_NO_SUPPORT` (TC-1, TC-5).
+#[test]
+fn complete_msg_from_an_uncoupled_store_is_refused() {
+    // Spec: TC-1, TC-5, RCV-16
+    let mut sim = idle_world();
+    let error = refuse(&mut sim, Input::Support(SupportCall::CompleteMsg(served_row(MessageId(900), &[true]))));
+    assert_eq!(error, store(S0, StoreFault::NotCoupled));
+    says(&error, &["PR_OWN_STORE_ENTRYID", "not tightly coupled"]);
+    assert_eq!(error.hresult(), Hresult::MAPI_E_NO_SUPPORT);
+    let arrival = SupportCall::SpoolerNotify {
+        caller: Caller::Store(S0),
+        flags: SpoolerNotifyFlags::NOTIFY_NEWMAIL_RECEIVED,
+        message: Some(MessageId(901)),
+    };
+    assert_eq!(refuse(&mut sim, Input::Support(arrival)), store(S0, StoreFault::NotCoupled));
+    // Publishing needs the row (STAT-3) and a store of the profile.
+    let mut fresh = world(vec![smtp()]);
+    fresh.feed(Input::Session(SessionRequest::Start));
+    let error = refuse(&mut fresh, Input::Support(SupportCall::PublishOwnStore { transport: T0, store: S7 }));
+    assert!(matches!(error, Error::Caller(CallerError::UnknownStore(S7))), "{error:?}");
+}
+
+/// TC-5, INV-34: `CompleteMsg` only for a message whose every recipient the pair served.
+#[test]
+fn complete_msg_with_an_open_recipient_is_refused() {
+    // Spec: TC-5, INV-34
+    let mut sim = coupled_world();
+    let error = refuse(&mut sim, Input::Support(SupportCall::CompleteMsg(served_row(MessageId(900), &[true, false]))));
+    assert_eq!(error, store(S0, StoreFault::CompleteMsgOpenRecipient { message: MessageId(900), recipient: RecipientIdx(1) }));
+    says(&error, &["M900", "r1", "PR_RESPONSIBILITY FALSE"]);
+    let empty = QueueRow { recipients: Vec::new(), ..served_row(MessageId(901), &[]) };
+    assert_eq!(refuse(&mut sim, Input::Support(SupportCall::CompleteMsg(empty))), store(S0, StoreFault::NoRecipients(MessageId(901))));
+}
+
+/// TC-3, TC-6, INV-35: `CompleteMsg` twice for one message, or for a message in the outgoing
+/// queue, is refused.
+#[test]
+fn complete_msg_for_a_message_the_spooler_holds_is_refused() {
+    // Spec: TC-3, TC-6, INV-35
+    let mut sim = coupled_world();
+    // Held in the queue: FAX is down, so the message waits, unlocked or locked.
+    let row = served_row(MessageId(900), &[true]);
+    assert!(sim.feed(Input::Support(SupportCall::CompleteMsg(row.clone()))));
+    let again = refuse(&mut sim, Input::Support(SupportCall::CompleteMsg(row)));
+    assert_eq!(again, store(S0, StoreFault::CompleteMsgUnexpected(MessageId(900))));
+    says(&again, &["M900", "already holds"]);
+}
+
+/// SUB-12, TC-3: a message that needs preprocessing reaches the spooler through the queue; a
+/// `CompleteMsg` for it before the spooler preprocessed it is refused.
+#[test]
+fn complete_msg_before_preprocessing_is_refused() {
+    // Spec: SUB-12, TC-3
+    let mut sim = coupled_world();
+    let row = QueueRow { preprocess: true, ..served_row(MessageId(900), &[true]) };
+    let error = refuse(&mut sim, Input::Support(SupportCall::CompleteMsg(row)));
+    assert_eq!(error, store(S0, StoreFault::CompleteMsgUnpreprocessed(MessageId(900))));
+    says(&error, &["preprocessing"]);
+}
+
+/// RCV-16: `NOTIFY_NEWMAIL_RECEIVED` names the new message in `lpvData`, once.
+#[test]
+fn newmail_received_without_a_new_message_is_refused() {
+    // Spec: RCV-16
+    let mut sim = coupled_world();
+    let arrival = |message| {
+        Input::Support(SupportCall::SpoolerNotify {
+            caller: Caller::Store(S0),
+            flags: SpoolerNotifyFlags::NOTIFY_NEWMAIL_RECEIVED,
+            message,
+        })
+    };
+    assert_eq!(refuse(&mut sim, arrival(None)), store(S0, StoreFault::NewMailWithoutMessage));
+    // Announced again while the spooler handles it (its NotifyNewMail is in flight): refused.
+    let m = MessageId(950);
+    let mut spooler = sim.spooler().clone();
+    let effects = accept_step(&mut spooler, arrival(Some(m)));
+    assert_eq!(effects, [Effect::Call(Call::NotifyNewMail { store: S0, message: m })]);
+    let error = refuse_step(&mut spooler, arrival(Some(m)));
+    assert_eq!(error, store(S0, StoreFault::DuplicateArrival(m)));
+    says(&error, &["M950", "already"]);
+}
+
+/// LIFE-20: `StoreLogoffTransports` takes exactly one of its five input flags; after
+/// `LOGOFF_COMPLETE` the store is no longer served and a second call is refused.
+#[test]
+fn store_logoff_with_other_than_one_input_flag_is_refused() {
+    // Spec: LIFE-20, AMB-27
+    let mut sim = idle_world();
+    for flags in [
+        mapi_spooler::LogoffFlags::EMPTY,
+        mapi_spooler::LogoffFlags::LOGOFF_ABORT | mapi_spooler::LogoffFlags::LOGOFF_QUIET,
+        mapi_spooler::LogoffFlags::LOGOFF_COMPLETE,
+    ] {
+        let error = refuse(&mut sim, Input::Support(SupportCall::StoreLogoffTransports { store: S0, flags }));
+        assert_eq!(error, store(S0, StoreFault::LogoffFlags(flags)));
+        assert_eq!(error.hresult(), Hresult::MAPI_E_UNKNOWN_FLAGS);
+    }
+    assert_eq!(sim.store_logoff(S0, mapi_spooler::LogoffFlags::LOGOFF_ORDERLY), Some(mapi_spooler::LogoffFlags::LOGOFF_COMPLETE));
+}
+
+/// LIFE-19, LIFE-20: a store that logged off is not served: its support calls and queue
+/// notifications are refused.
+#[test]
+fn tc_support_calls_from_a_store_not_served_are_refused() {
+    // Spec: LIFE-19, LIFE-20
+    let mut sim = coupled_world();
+    assert_eq!(sim.store_logoff(S0, mapi_spooler::LogoffFlags::LOGOFF_NO_WAIT), Some(mapi_spooler::LogoffFlags::LOGOFF_COMPLETE));
+    let again =
+        refuse(&mut sim, Input::Support(SupportCall::StoreLogoffTransports { store: S0, flags: mapi_spooler::LogoffFlags::LOGOFF_ABORT }));
+    assert_eq!(again, store(S0, StoreFault::NotServed));
+    let complete = refuse(&mut sim, Input::Support(SupportCall::CompleteMsg(served_row(MessageId(900), &[true]))));
+    assert_eq!(complete, store(S0, StoreFault::NotServed));
+    says(&complete, &["does not serve"]);
 }
 
 /// `MsgServiceTransportOrder` must list every transport of the profile once: a wrong count is
@@ -1129,8 +1277,15 @@ fn test_of(error: &Error) -> &'static str {
             StoreFault::ForeignRow(_) => "a_row_of_another_store_in_the_queue_is_refused",
             StoreFault::UndocumentedResult { .. } => "undocumented_store_results_are_refused",
             StoreFault::TransportOnlyFlag(_) => "a_store_using_a_transport_only_notification_is_refused",
+            StoreFault::NotServed => "tc_support_calls_from_a_store_not_served_are_refused",
+            StoreFault::NotCoupled => "complete_msg_from_an_uncoupled_store_is_refused",
+            StoreFault::CompleteMsgOpenRecipient { .. } => "complete_msg_with_an_open_recipient_is_refused",
+            StoreFault::CompleteMsgUnexpected(_) => "complete_msg_for_a_message_the_spooler_holds_is_refused",
+            StoreFault::CompleteMsgUnpreprocessed(_) => "complete_msg_before_preprocessing_is_refused",
+            StoreFault::NewMailWithoutMessage | StoreFault::DuplicateArrival(_) => "newmail_received_without_a_new_message_is_refused",
+            StoreFault::LogoffFlags(_) => "store_logoff_with_other_than_one_input_flag_is_refused",
         },
-        Error::Unsupported(Unsupported { .. }) => "tightly_coupled_inbound_is_unsupported",
+        Error::Unsupported(Unsupported { .. }) => "no_refusal_is_unsupported_any_more",
     }
 }
 
@@ -1184,6 +1339,14 @@ fn every_refusal_has_a_test() {
         store(S0, StoreFault::ForeignRow(S7)),
         store(S0, StoreFault::UndocumentedResult { method: "", result: Hresult::S_OK, documented: "" }),
         store(S0, StoreFault::TransportOnlyFlag(SpoolerNotifyFlags::EMPTY)),
+        store(S0, StoreFault::NotServed),
+        store(S0, StoreFault::NotCoupled),
+        store(S0, StoreFault::CompleteMsgOpenRecipient { message: MessageId(1), recipient: RecipientIdx(0) }),
+        store(S0, StoreFault::CompleteMsgUnexpected(MessageId(1))),
+        store(S0, StoreFault::CompleteMsgUnpreprocessed(MessageId(1))),
+        store(S0, StoreFault::NewMailWithoutMessage),
+        store(S0, StoreFault::DuplicateArrival(MessageId(1))),
+        store(S0, StoreFault::LogoffFlags(mapi_spooler::LogoffFlags::EMPTY)),
         Error::Unsupported(Unsupported { what: "", requirement: "" }),
     ];
     for error in &samples {
@@ -1327,6 +1490,9 @@ impl Gen {
                 result: if ok { Ok(self.pick(&[mapi_spooler::Delivery::Saved, mapi_spooler::Delivery::Empty])) } else { Err(h) },
             },
             Call::NotifyNewMail { store, message } => Return::NotifyNewMail { store, message, result: h },
+            Call::InboundMsgHook { hook, message, .. } => {
+                Return::InboundMsgHook { hook, message, result: if ok { Ok(mapi_spooler::HookOutcome::KEEP) } else { Err(h) } }
+            }
         };
         Input::Return(ret)
     }

@@ -232,7 +232,7 @@ fn malformed_lines_are_refused_with_line_column_and_what_was_expected() {
             vec![header.clone(), r#"{"release":"soul","transport":"T0"}"#.to_owned()],
             2,
             2,
-            "release must be \"logon\", \"provider\" or \"unsaved\"",
+            "release must be \"logon\", \"provider\", \"unsaved\" or \"hook_deleted\"",
         ),
         (
             vec![

@@ -331,6 +331,10 @@ impl Harness {
                 let result = if good { self.stores[store.index()].abort_submit(message) } else { h };
                 Return::AbortSubmit { store, message, result }
             }
+            Call::InboundMsgHook { hook, message, .. } => {
+                let result = if good { Ok(mapi_spooler::HookOutcome::KEEP) } else { Err(h) };
+                Return::InboundMsgHook { hook, message, result }
+            }
         };
         self.feed(Input::Return(ret));
     }

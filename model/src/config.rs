@@ -180,6 +180,20 @@ pub struct Config {
     /// The deliberate mistake the spooler (or the store) makes, from the bug zoo (issue 3);
     /// `None`, the default, checks the correct spooler.
     pub bug: Option<mapi_spooler::zoo::Bug>,
+    /// Transport 0 is tightly coupled with the store (TC-1): it publishes the store in its
+    /// status row, and the pair serves address type 0 itself. The client may also submit
+    /// messages whose recipients are all of type 0, which the store hands to the spooler with
+    /// `CompleteMsg` (TC-3); a message with other recipients is queued with the served ones
+    /// already TRUE (TC-4).
+    pub coupled: bool,
+    /// Inbound messages the coupled pair places itself and announces with
+    /// `NOTIFY_NEWMAIL_RECEIVED` (RCV-16, TC-8). Needs [`Config::coupled`].
+    pub arrivals: u8,
+    /// Inbound hooks of the profile (HOOK-13); each may keep a message, delete it or cancel the
+    /// hooks after it.
+    pub inbound_hooks: u8,
+    /// The store may call `StoreLogoffTransports` once, with any of its five flags (LIFE-20).
+    pub store_logoff: bool,
 }
 
 impl Default for Config {
@@ -207,6 +221,10 @@ impl Default for Config {
             inbound: 0,
             poll: false,
             bug: None,
+            coupled: false,
+            arrivals: 0,
+            inbound_hooks: 0,
+            store_logoff: false,
         }
     }
 }
@@ -243,6 +261,16 @@ impl Config {
         if self.inbound > 8 {
             return Err(format!("inbound must be between 0 and 8, not {}", self.inbound));
         }
+        if self.arrivals > 8 || self.inbound_hooks > 4 {
+            return Err("arrivals must be between 0 and 8, and inbound hooks between 0 and 4".to_owned());
+        }
+        if self.arrivals > 0 && !self.coupled {
+            return Err("arrivals come from a tightly coupled pair: they need --coupled".to_owned());
+        }
+        if self.coupled && self.crashes > 0 {
+            // A message handed over with CompleteMsg lives only in the spooler's memory.
+            return Err("the coupled world is checked without crashes (--crashes 0)".to_owned());
+        }
         for (name, value) in [("transports", self.transports), ("messages", self.messages), ("recipients", self.recipients)] {
             if !(1..=8).contains(&value) {
                 return Err(format!("{name} must be between 1 and 8, not {value}"));
@@ -276,6 +304,15 @@ impl fmt::Display for Config {
         }
         if self.inbound > 0 {
             write!(f, "; {} inbound at T0 ({})", self.inbound, if self.poll { "polled" } else { "NOTIFY_NEWMAIL" })?;
+        }
+        if self.coupled {
+            write!(f, "; T0 tightly coupled with the store, {} arrivals", self.arrivals)?;
+        }
+        if self.inbound_hooks > 0 {
+            write!(f, "; {} inbound hooks", self.inbound_hooks)?;
+        }
+        if self.store_logoff {
+            write!(f, "; store logoff")?;
         }
         match self.bug {
             Some(bug) => write!(f, "; bug {bug} (should break {})", bug.breaks()),

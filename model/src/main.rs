@@ -105,9 +105,24 @@ struct WorldArgs {
     /// ignore-delete-after-submit, submit-after-end-outbound, shutdown-with-live-logon,
     /// end-after-failed-submit, forget-locked-across-restart, send-twice-after-restart,
     /// ignore-retry-delay, call-after-critical-error, notify-unsaved,
-    /// one-message-per-notification, ignore-cancel, retry-user-cancel.
+    /// one-message-per-notification, ignore-cancel, retry-user-cancel, route-completed-message,
+    /// notify-hook-deleted.
     #[arg(long, value_name = "NAME", value_parser = parse_bug)]
     bug: Option<Bug>,
+    /// Transport 0 is tightly coupled with the store (TC-1): CompleteMsg and partly served
+    /// queued messages (TC-3, TC-4). Needs --crashes 0.
+    #[arg(long)]
+    coupled: bool,
+    /// Inbound messages the coupled pair places itself and announces with
+    /// NOTIFY_NEWMAIL_RECEIVED (0 to 8; needs --coupled).
+    #[arg(long, default_value_t = 0)]
+    arrivals: u8,
+    /// Inbound hooks of the profile (0 to 4); each may keep, delete or cancel (HOOK-13).
+    #[arg(long, default_value_t = 0)]
+    inbound_hooks: u8,
+    /// The store may call StoreLogoffTransports once, with any of its five flags (LIFE-20).
+    #[arg(long)]
+    store_logoff: bool,
 }
 
 /// The bug of the zoo named on the command line (issue 3).
@@ -135,6 +150,10 @@ impl WorldArgs {
             inbound: self.inbound,
             poll: self.poll,
             bug: self.bug,
+            coupled: self.coupled,
+            arrivals: self.arrivals,
+            inbound_hooks: self.inbound_hooks,
+            store_logoff: self.store_logoff,
             ..Config::default()
         };
         if !self.fault.is_empty() {

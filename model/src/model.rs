@@ -11,7 +11,21 @@ use crate::world::{Action, Broken, World, profile};
 
 /// The kinds of world move other than faults, for the check that every kind happened somewhere in
 /// a run.
-const PLAIN_MOVES: [&str; 9] = ["answer", "submit", "abort", "time", "announce deferred", "crash", "shutdown", "new mail", "cancel"];
+const PLAIN_MOVES: [&str; 13] = [
+    "answer",
+    "submit",
+    "abort",
+    "time",
+    "announce deferred",
+    "crash",
+    "shutdown",
+    "new mail",
+    "coupled submit",
+    "arrival",
+    "inbound hook",
+    "store logoff",
+    "cancel",
+];
 
 /// Every kind of world move: the plain ones, then one per kind of fault ([`crate::Faults::NAMES`]).
 pub static MOVE_KINDS: std::sync::LazyLock<Vec<&'static str>> =
@@ -96,6 +110,18 @@ impl SpoolerModel {
         if c.faults.defer && c.fault_budget > 0 {
             kinds.push("announce deferred");
         }
+        if c.coupled {
+            kinds.push("coupled submit");
+        }
+        if c.arrivals > 0 {
+            kinds.push("arrival");
+        }
+        if c.inbound_hooks > 0 && (c.inbound > 0 || c.arrivals > 0) {
+            kinds.push("inbound hook");
+        }
+        if c.store_logoff {
+            kinds.push("store logoff");
+        }
         kinds.sort_unstable();
         kinds
     }
@@ -121,6 +147,10 @@ impl SpoolerModel {
             Action::Answer(Answer::VersionMismatch) => "version",
             Action::Answer(Answer::StartFails) => "start",
             Action::Answer(Answer::UserCancel) | Action::Cancel(_) => "cancel",
+            Action::Answer(Answer::HookDelete | Answer::HookCancel) => "inbound hook",
+            Action::SubmitServed => "coupled submit",
+            Action::Arrival => "arrival",
+            Action::StoreLogoff(_) => "store logoff",
             Action::NewMail => "new mail",
             Action::Submit => "submit",
             Action::Abort(_) => "abort",
@@ -182,6 +212,13 @@ fn ended(model: &SpoolerModel, state: &World, id: mapi_spooler::MessageId, msg: 
         Outcome::Queued if state.spooler.phase() == mapi_spooler::Phase::Stopped => {
             !msg.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED) || !state.spooler.is_watching(crate::world::STORE)
         }
+        // LIFE-20: a store logging off with LOGOFF_ORDERLY gets no new message started.
+        Outcome::Queued
+            if !msg.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED)
+                && state.logoff.is_some_and(|(flags, _)| flags == mapi_spooler::LogoffFlags::LOGOFF_ORDERLY) =>
+        {
+            true
+        }
         Outcome::Queued => {
             let view = state.spooler.message_view(id);
             msg.recipients.iter().enumerate().all(|(j, r)| {
@@ -239,6 +276,8 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         CancelledInboundDiscarded,
         CancelledNeverOffered,
         CancelTarget,
+        CompletedByPair,
+        CompletedNotQueued,
     ];
     all.extend([
         Property::always("world follows the documentation", |_: &SpoolerModel, s: &World| s.broken != Some(Broken::Refused)),
@@ -279,14 +318,21 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
             !model.is_terminal(s)
                 || s.broken.is_some()
                 || !(s.announced && s.mail > 0 && s.inbound_on && !s.out_of_service.contains(TransportId(0)))
+                // LIFE-20: a store that logs off takes no new inbound message.
+                || s.logoff.is_some()
         }),
         // INV-38: a saved inbound message is in the receive folder of its class (RCV-12).
         Property::always("INV-38", |_: &SpoolerModel, s: &World| {
             s.store.inbound_messages().all(|(_, m)| match &m.class {
+                // A message an inbound hook deleted has no folder (HOOK-13).
+                Some(_) if m.spooler_status == Some(mapi_spooler::Hresult::MAPI_E_OBJECT_DELETED) => m.folder.is_none(),
                 Some(class) => m.folder == Some(mapi_spooler::store::receive_folder(&[], class)),
                 None => m.notified == 0,
             })
         }),
+        // INV-35, the store's side: a message the coupled pair completed is never in the
+        // outgoing queue (TC-3, TC-6).
+        Property::always("INV-35 (store)", |_: &SpoolerModel, s: &World| s.store.completed_never_queued()),
         // LIV-6: an ended session logged every transport off and shut every provider down.
         Property::always("LIV-6", |model: &SpoolerModel, s: &World| {
             s.spooler.phase() != mapi_spooler::Phase::Stopped
@@ -359,5 +405,50 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         ),
     ];
     all.extend(guards.into_iter().filter(|(on, _)| *on).map(|(_, p)| p));
+    all.extend(coupled_guards(config));
     all
+}
+
+/// The reachability guards of the tightly coupled pair, the inbound hooks and the store logoff
+/// (TC-3, TC-4, RCV-16, HOOK-13, LIFE-20).
+fn coupled_guards(config: &Config) -> Vec<Property<SpoolerModel>> {
+    let guards: [(bool, Property<SpoolerModel>); 6] = [
+        (
+            config.coupled,
+            Property::sometimes("a message completed by the coupled pair is finished", |_: &SpoolerModel, s: &World| {
+                s.store.messages().any(|(id, m)| s.store.completed(id) && matches!(m.outcome, Outcome::Finished(_)))
+            }),
+        ),
+        (
+            config.coupled,
+            Property::sometimes("a partly served message is settled by the spooler", |_: &SpoolerModel, s: &World| {
+                s.store.messages().any(|(id, _)| {
+                    s.spooler.message_view(id).is_some_and(|v| {
+                        v.recipients.contains(&mapi_spooler::RecipientView::AlreadyTaken)
+                            && v.recipients.iter().any(|r| matches!(r, mapi_spooler::RecipientView::Done(_)))
+                    }) && !s.store.completed(id)
+                })
+            }),
+        ),
+        (
+            config.arrivals > 0,
+            Property::sometimes("a message the coupled pair placed is announced", |model: &SpoolerModel, s: &World| {
+                s.arrivals < model.config.arrivals && s.store.inbound_messages().any(|(_, m)| m.notified > 0)
+            }),
+        ),
+        (
+            config.inbound_hooks > 0 && (config.inbound > 0 || config.arrivals > 0),
+            Property::sometimes("an inbound hook deleted a message", |_: &SpoolerModel, s: &World| {
+                s.store.inbound_messages().any(|(_, m)| m.spooler_status == Some(mapi_spooler::Hresult::MAPI_E_OBJECT_DELETED))
+            }),
+        ),
+        (config.store_logoff, Property::sometimes("the store logged off", |_: &SpoolerModel, s: &World| s.logged_off())),
+        (
+            config.store_logoff,
+            Property::sometimes("the store was told the spooler is busy", |_: &SpoolerModel, s: &World| {
+                s.logoff.is_some_and(|(_, answer)| answer.intersects(mapi_spooler::LogoffFlags::BUSY))
+            }),
+        ),
+    ];
+    guards.into_iter().filter(|(on, _)| *on).map(|(_, p)| p).collect()
 }

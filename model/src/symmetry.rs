@@ -265,6 +265,8 @@ impl World {
             announced: self.announced,
             inbound_on: self.inbound_on,
             cancel_seen: self.cancel_seen,
+            arrivals: self.arrivals,
+            logoff: self.logoff,
         }
     }
 }

@@ -6,13 +6,14 @@
 
 use std::fmt;
 
-use mapi_spooler::store::{Draft, ReferenceStore, SENT_ITEMS, SentMailHook};
+use mapi_spooler::store::{Draft, ReferenceStore, SENT_ITEMS, SentMailHook, TcSubmission};
 use mapi_spooler::{
     AddrType, Call, Caller, CancelRequest, Directions, Effect, EndFlags, Hresult, Input, LogonCaps, MessageId, Monitor, MsgRef,
     NotifyFlags, PreprocessorFilter, Property, QueueEvent, RecipientRow, RecipientSet, Registrations, Return, SessionRequest, SpiVersion,
     SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome, SupportCall, TransportId, TransportSet,
     TransportView,
 };
+use mapi_spooler::{HookFlags, HookOutcome, LogoffFlags};
 use mapi_spooler::{Profile, Spooler};
 
 use crate::config::Config;
@@ -82,6 +83,11 @@ pub struct World {
     pub inbound_on: bool,
     /// The transport of the call in flight got `NOTIFY_CANCEL_MESSAGE` for it (DEF-7).
     pub cancel_seen: bool,
+    /// Inbound messages the coupled pair will still place itself (RCV-16).
+    pub arrivals: u8,
+    /// The store's `StoreLogoffTransports`, if it called: the flag it passed and the answer
+    /// (LIFE-20).
+    pub logoff: Option<(LogoffFlags, LogoffFlags)>,
 }
 
 /// A move of the world.
@@ -112,6 +118,14 @@ pub enum Action {
     /// The user cancels a transfer: a locked outbound message, or the inbound message of the
     /// `StartMessage` in flight (DEF-5, DEF-7, RCV-13).
     Cancel(CancelRequest),
+    /// The client submits its next draft with every recipient of the type the coupled pair
+    /// serves: the store hands it over with `CompleteMsg` (TC-3, TC-5).
+    SubmitServed,
+    /// The coupled pair places an inbound message and announces it with
+    /// `NOTIFY_NEWMAIL_RECEIVED` (RCV-16).
+    Arrival,
+    /// The store calls `StoreLogoffTransports` with this flag (LIFE-20).
+    StoreLogoff(LogoffFlags),
 }
 
 /// How the world answers the call in flight.
@@ -141,6 +155,17 @@ pub enum Answer {
     /// `StartMessage`, nothing saved; an inbound item stays at the transport (DEF-7, DEF-8,
     /// RCV-13). Not a fault: it answers the user's cancel.
     UserCancel,
+    /// `HOOK_DELETE` from `InboundMsgHook` (HOOK-13): not a fault.
+    HookDelete,
+    /// `HOOK_CANCEL` from `InboundMsgHook` (HOOK-6): not a fault.
+    HookCancel,
+}
+
+impl Answer {
+    /// An answer that is ordinary behaviour rather than a fault, so it costs no fault budget.
+    fn is_free(&self) -> bool {
+        matches!(self, Answer::Default | Answer::HookDelete | Answer::HookCancel | Answer::UserCancel)
+    }
 }
 
 /// One line of a replayed run: what went into the spooler, what came out, or what the world did.
@@ -172,6 +197,9 @@ impl fmt::Display for Action {
             Action::Crash => f.write_str("spooler crashes and restarts"),
             Action::NewMail => f.write_str("T0 announces inbound mail"),
             Action::Cancel(request) => write!(f, "{request}"),
+            Action::SubmitServed => f.write_str("client submits a message the coupled pair serves entirely"),
+            Action::Arrival => f.write_str("the coupled pair places an inbound message"),
+            Action::StoreLogoff(flags) => write!(f, "store calls StoreLogoffTransports({flags})"),
             Action::Shutdown => f.write_str("session ends"),
         }
     }
@@ -180,8 +208,24 @@ impl fmt::Display for Action {
 /// The reference's profile for a configuration.
 #[must_use]
 pub fn profile(config: &Config) -> Profile {
-    Profile::new(config.transports)
+    let mut profile = Profile::new(config.transports);
+    profile.settings.inbound_hooks = config.inbound_hooks;
+    profile
 }
+
+/// The draft whose recipients the coupled pair serves entirely (TC-3).
+#[must_use]
+pub fn served_draft(config: &Config) -> Draft {
+    let mut draft = draft(config);
+    draft.preprocess = false;
+    for r in &mut draft.recipients {
+        r.addr_type = COUPLED_TYPE;
+    }
+    draft
+}
+
+/// The address type the coupled pair serves itself.
+const COUPLED_TYPE: AddrType = AddrType(0);
 
 /// The draft every message is.
 #[must_use]
@@ -234,6 +278,8 @@ impl World {
             announced: false,
             inbound_on: false,
             cancel_seen: false,
+            arrivals: config.arrivals,
+            logoff: None,
         };
         world.feed(Input::Session(SessionRequest::Start), rec);
         world
@@ -255,6 +301,11 @@ impl World {
                 for effect in &effects {
                     self.store.apply(effect);
                     self.cancel_seen |= matches!(effect, Effect::CancelMessage { .. });
+                    if let (Input::Support(SupportCall::StoreLogoffTransports { flags, .. }), Effect::LogoffAnswer { flags: answer, .. }) =
+                        (&input, effect)
+                    {
+                        self.logoff = Some((*flags, *answer));
+                    }
                 }
                 if let Some(log) = rec.as_deref_mut() {
                     log.extend(effects.iter().cloned().map(Event::Effect));
@@ -304,12 +355,30 @@ impl World {
             if !config.poll && self.mail > 0 && !self.announced && self.inbound_on {
                 out.push(Action::NewMail);
             }
+            if self.arrivals > 0 && self.coupled() {
+                out.push(Action::Arrival);
+            }
         }
         if self.budget.cancels > 0 {
             self.cancels(out);
         }
-        if self.drafts > 0 {
+        // The store calls from its own thread, also while the spooler is in a call (LIFE-20).
+        if config.store_logoff && self.logoff.is_none() && self.spooler.is_watching(STORE) {
+            for flags in [
+                LogoffFlags::LOGOFF_ABORT,
+                LogoffFlags::LOGOFF_NO_WAIT,
+                LogoffFlags::LOGOFF_ORDERLY,
+                LogoffFlags::LOGOFF_PURGE,
+                LogoffFlags::LOGOFF_QUIET,
+            ] {
+                out.push(Action::StoreLogoff(flags));
+            }
+        }
+        if self.drafts > 0 && !self.logged_off() {
             out.push(Action::Submit);
+            if config.coupled && self.coupled() {
+                out.push(Action::SubmitServed);
+            }
         }
         if self.budget.aborts > 0 {
             for (id, msg) in self.store.messages() {
@@ -341,6 +410,18 @@ impl World {
         }
     }
 
+    /// The store answered `LOGOFF_COMPLETE`: only `Release` may follow (LIFE-20).
+    #[must_use]
+    pub fn logged_off(&self) -> bool {
+        self.logoff.is_some_and(|(_, answer)| answer == LogoffFlags::LOGOFF_COMPLETE)
+    }
+
+    /// The store has a coupled transport logged on and the spooler serves it (TC-1): the pair
+    /// works as a pair only then; otherwise the store acts like an uncoupled one (TC-4).
+    fn coupled(&self) -> bool {
+        self.spooler.coupled_transport(STORE).is_some() && self.spooler.is_watching(STORE) && !self.logged_off()
+    }
+
     fn ready(&self, t: TransportId) -> bool {
         matches!(self.spooler.transport_view(t), Some(TransportView::LoggedOn { ready: true, leaving: false, critical: false, .. }))
     }
@@ -350,6 +431,10 @@ impl World {
         out.push(Action::Answer(Answer::Default));
         if self.cancel_seen && matches!(call, Call::SubmitMessage { .. } | Call::StartMessage { .. }) {
             out.push(Action::Answer(Answer::UserCancel));
+        }
+        if matches!(call, Call::InboundMsgHook { .. }) {
+            out.push(Action::Answer(Answer::HookDelete));
+            out.push(Action::Answer(Answer::HookCancel));
         }
         if self.budget.faults == 0 {
             return;
@@ -413,13 +498,18 @@ impl World {
         match action {
             Action::Answer(answer) => {
                 if let Some(call) = w.spooler.call_in_flight().cloned() {
-                    if !matches!(answer, Answer::Default | Answer::UserCancel) {
+                    if !answer.is_free() {
                         w.budget.faults -= 1;
                     }
                     w.answer(config, &call, answer, &mut rec);
                 }
             }
-            Action::Submit => {
+            Action::Submit | Action::SubmitServed if config.coupled && w.coupled() => {
+                w.drafts -= 1;
+                let d = if *action == Action::SubmitServed { served_draft(config) } else { draft(config) };
+                w.submit_coupled(d, &mut rec);
+            }
+            Action::Submit | Action::SubmitServed => {
                 w.drafts -= 1;
                 match w.store.submit(draft(config)) {
                     Ok(row) => {
@@ -503,8 +593,42 @@ impl World {
                 w.budget.cancels -= 1;
                 w.feed(Input::Cancel(*request), &mut rec);
             }
+            Action::Arrival => {
+                w.arrivals -= 1;
+                let id = w.store.place_inbound("IPM.Note");
+                note(&mut rec, format!("the coupled pair placed {id} in {STORE}"));
+                let flags = SpoolerNotifyFlags::NOTIFY_NEWMAIL_RECEIVED;
+                w.support(SupportCall::SpoolerNotify { caller: Caller::Store(STORE), flags, message: Some(id) }, &mut rec);
+            }
+            Action::StoreLogoff(flags) => {
+                w.support(SupportCall::StoreLogoffTransports { store: STORE, flags: *flags }, &mut rec);
+            }
         }
         w
+    }
+
+    /// The client's `IMessage::SubmitMessage` on the coupled store (TC-3, TC-4).
+    fn submit_coupled(&mut self, draft: Draft, rec: &mut Recorder<'_>) {
+        let result = self.store.submit_coupled(draft, TransportId(0), |r| r.addr_type == COUPLED_TYPE, true);
+        let (text, input) = match result {
+            Ok(TcSubmission::Completed(row)) => (
+                format!("client -> {STORE}.SubmitMessage({}) => the pair served every recipient", row.message),
+                SupportCall::CompleteMsg(row),
+            ),
+            Ok(TcSubmission::Queued(row)) => {
+                let text = format!("client -> {STORE}.SubmitMessage({}) => queued", row.message);
+                if let Some(log) = rec.as_deref_mut() {
+                    log.push(Event::World(text));
+                }
+                self.feed(Input::Queue(QueueEvent::RowAdded(row)), rec);
+                return;
+            }
+            Ok(TcSubmission::FinishedAlone(_)) | Err(_) => return,
+        };
+        if let Some(log) = rec.as_deref_mut() {
+            log.push(Event::World(text));
+        }
+        self.support(input, rec);
     }
 
     fn support(&mut self, call: SupportCall, rec: &mut Recorder<'_>) {
@@ -543,6 +667,10 @@ impl World {
                     SupportCall::ModifyStatusRow { transport, flags: StatusRowFlags::EMPTY, status: StatusCode::STATUS_AVAILABLE },
                     rec,
                 );
+                if config.coupled && transport == TransportId(0) {
+                    // TC-1: the row publishes the store as the transport's own.
+                    self.support(SupportCall::PublishOwnStore { transport, store: STORE }, rec);
+                }
                 let mut caps = if config.idles > 0 { LogonCaps::LOGON_SP_IDLE } else { LogonCaps::EMPTY };
                 if config.poll && config.inbound > 0 && transport == TransportId(0) {
                     caps = caps | LogonCaps::LOGON_SP_POLL;
@@ -621,6 +749,15 @@ impl World {
             Call::NotifyNewMail { store, message } => {
                 let result = self.store.notify_new_mail(message);
                 self.ret(Return::NotifyNewMail { store, message, result }, rec);
+            }
+            Call::InboundMsgHook { hook, message, .. } => {
+                let outcome = match answer {
+                    Answer::HookDelete => HookOutcome::DELETE,
+                    Answer::HookCancel => HookOutcome { flags: HookFlags::HOOK_CANCEL, moved_to: None },
+                    _ => HookOutcome::KEEP,
+                };
+                self.store.hook_inbound(message, outcome);
+                self.ret(Return::InboundMsgHook { hook, message, result: Ok(outcome) }, rec);
             }
             Call::TransportLogoff { transport } => {
                 if transport == TransportId(0) {

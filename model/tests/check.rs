@@ -154,3 +154,44 @@ fn cancels_keep_every_property() {
         eprintln!("cancels ({config}): {} unique states", report.unique_states);
     }
 }
+
+/// The tightly coupled pair, inbound hooks and NOTIFY_NEWMAIL_RECEIVED: one message, which the
+/// client may address entirely to the pair (CompleteMsg) or partly (queued with the served
+/// recipient TRUE), an arrival placed by the pair and one fetched from transport 0,
+/// an inbound hook that may keep, delete or cancel, one fault and the end of the session. Every
+/// property holds, including INV-34, INV-35 (monitor and store) and INV-36 for hooks, and every
+/// guard is reached.
+#[test]
+fn the_coupled_pair_and_inbound_hooks_keep_every_property() {
+    // Spec: INV-34, INV-35, INV-36, TC-3, TC-4, TC-5, RCV-16, HOOK-13, RCV-11
+    let config = Config { coupled: true, arrivals: 1, inbound: 1, inbound_hooks: 1, shutdowns: 1, ..Config::small() };
+    let report = run(config.clone(), ONE_THREAD);
+    assert_all_hold(&report);
+    assert!(report.properties.iter().any(|p| p.name == "INV-34") && report.properties.iter().any(|p| p.name == "INV-35 (store)"));
+    eprintln!("coupled ({config}): {} unique states", report.unique_states);
+    assert_eq!(report.unique_states, 24_724, "the state count changed; if on purpose, update it");
+}
+
+/// Store logoff with any of its five flags, at any point, beside two messages and inbound mail:
+/// every property holds, the store is sometimes told the spooler is busy and sometimes logs off.
+#[test]
+fn store_logoff_keeps_every_property() {
+    // Spec: LIFE-20, AMB-27, DEC-44
+    let config = Config { store_logoff: true, messages: 2, inbound: 1, ..Config::small() };
+    let report = run(config.clone(), ONE_THREAD);
+    assert_all_hold(&report);
+    eprintln!("store logoff ({config}): {} unique states", report.unique_states);
+    assert_eq!(report.unique_states, 41_094, "the state count changed; if on purpose, update it");
+}
+
+/// Sabotage: the same coupled world with a spooler that announces a message a hook deleted is
+/// caught, here on the pair's own arrivals too (INV-36), so the property can fail in this world.
+#[test]
+fn a_sabotaged_spooler_breaks_inv36_in_the_coupled_world() {
+    // Spec: INV-36, RCV-16, HOOK-13
+    let config =
+        Config { coupled: true, arrivals: 1, inbound_hooks: 1, bug: Some(mapi_spooler::zoo::Bug::NotifyHookDeleted), ..Config::small() };
+    let report = run(config, ONE_THREAD);
+    let inv36 = report.properties.iter().find(|p| p.name == "INV-36").expect("checked");
+    assert!(matches!(inv36.verdict, Verdict::Broken(_)), "{:?}", inv36.verdict);
+}

@@ -48,6 +48,8 @@ fn specimen(bug: Bug) -> (Config, &'static [&'static str]) {
         // second is offered anyway.
         Bug::IgnoreCancel => (Config { cancels: 1, overlap: false, ..world(&[]) }, &[]),
         Bug::RetryUserCancel => (Config { cancels: 1, ..world(&[]) }, &[]),
+        Bug::RouteCompletedMessage => (Config { coupled: true, ..world(&[]) }, &[]),
+        Bug::NotifyHookDeleted => (Config { inbound: 1, inbound_hooks: 1, ..world(&[]) }, &[]),
     }
 }
 
@@ -199,7 +201,7 @@ fn every_bug_has_its_own_name() {
         assert_eq!(Bug::from_name(bug.name()), Some(*bug));
     }
     assert_eq!(Bug::from_name("no-such-bug"), None);
-    assert_eq!(Bug::ALL.len(), 16);
+    assert_eq!(Bug::ALL.len(), 18);
 }
 
 #[test]
@@ -224,4 +226,16 @@ fn retry_user_cancel_breaks_cancelled_never_offered() {
 fn ignore_cancel_breaks_cancelled_never_offered() {
     // Spec: INV-39, DEF-5, DEF-7
     caught(Bug::IgnoreCancel);
+}
+
+#[test]
+fn route_completed_message_breaks_completed_by_pair() {
+    // Spec: INV-34, TC-3, TC-5
+    caught(Bug::RouteCompletedMessage);
+}
+
+#[test]
+fn notify_hook_deleted_breaks_commit_before_notify() {
+    // Spec: INV-36, HOOK-13, RCV-11
+    caught(Bug::NotifyHookDeleted);
 }

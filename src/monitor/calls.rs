@@ -14,6 +14,7 @@ impl Monitor {
         if let Some(t) = call.transport() {
             self.transport_call(t, call)?;
         }
+        self.completed_call(call)?;
         match call {
             Call::SubmitMessage { transport, message, flags, offered } => self.submit(*transport, *message, *flags, offered),
             Call::EndMessage { transport, msg_ref } => {
@@ -103,10 +104,7 @@ impl Monitor {
                 }
                 _ => broken(Property::CommitBeforeNotify, format!("{call}, but {message} is not a new message created for it (RCV-4)")),
             },
-            Call::NotifyNewMail { message, .. } => match self.inbound {
-                Some((m, super::InboundStage::Saved)) if m == *message => Ok(()),
-                _ => broken(Property::CommitBeforeNotify, format!("{call}, but no transport saved {message} since it was created")),
-            },
+            Call::NotifyNewMail { .. } | Call::InboundMsgHook { .. } => self.inbound_call(call),
             Call::TransportNotify { transport, flags, message: Some(m) }
                 if flags.contains(crate::flags::NotifyFlags::NOTIFY_ABORT_DEFERRED) =>
             {

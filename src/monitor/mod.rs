@@ -11,6 +11,7 @@
 //! what the stores saved is kept.
 
 mod property;
+mod tc;
 mod watch;
 
 pub use property::{Property, Violation};
@@ -52,6 +53,13 @@ pub struct Monitor {
     /// A cancelled `StartMessage` returned without saving: the message must be released in
     /// the same step (INV-37).
     discard_due: Option<MessageId>,
+    /// How many inbound hooks the profile has (HOOK-13).
+    hooks: u8,
+    /// The messages a tightly coupled pair completed with `CompleteMsg` (INV-34, INV-35).
+    completed: SmallVec<[MessageId; 2]>,
+    /// Messages tightly coupled stores announced with `NOTIFY_NEWMAIL_RECEIVED`, not yet
+    /// taken up (RCV-16).
+    arrivals: Vec<(crate::ids::StoreId, MessageId)>,
 }
 
 /// Where an inbound message is (INV-36).
@@ -61,8 +69,14 @@ enum InboundStage {
     Created,
     /// `StartMessage` is in flight with it.
     Started,
-    /// The transport saved it; `NotifyNewMail` is due.
-    Saved,
+    /// The message is in the store (a transport saved it, or a tightly coupled store placed
+    /// it); the inbound hooks from number `next` on are due, then `NotifyNewMail` (HOOK-13).
+    Saved {
+        /// The next inbound hook.
+        next: u8,
+    },
+    /// An inbound hook deleted it (`HOOK_DELETE`): nothing more may be called for it.
+    Deleted,
 }
 
 type Checked = Result<(), Violation>;
@@ -89,6 +103,9 @@ impl Monitor {
             inbound: None,
             inbound_cancelled: false,
             discard_due: None,
+            hooks: profile.settings.inbound_hooks,
+            completed: SmallVec::new(),
+            arrivals: Vec::new(),
         }
     }
 
@@ -102,6 +119,7 @@ impl Monitor {
         self.inbound = None;
         self.inbound_cancelled = false;
         self.discard_due = None;
+        self.arrivals.clear();
         for msg in self.messages.values_mut() {
             msg.forget_session();
         }
@@ -131,6 +149,9 @@ impl Monitor {
                     (renaming.message(id), watch)
                 })
                 .collect();
+            for m in &mut out.completed {
+                *m = renaming.message(*m);
+            }
         }
         let mut ranks: Vec<u32> = out.messages.values().map(|w| w.rank).collect();
         ranks.sort_unstable();
@@ -156,6 +177,7 @@ impl Monitor {
             let flags = (w.locked, w.removed, w.preprocess_pending, w.preprocess, w.preprocessed_here, w.cancelled);
             (w.store, flags, w.preprocessed, w.cleaned, &w.not_before, w.offered_to).hash(state);
         }
+        self.completed.contains(&m).hash(state);
         for w in &self.transports {
             if let Some(exchange) = w.open.as_ref().filter(|e| e.message == m) {
                 // Which rows are offered and accepted is the rows' part (`hash_recipient`): here
@@ -353,7 +375,7 @@ impl Monitor {
                 }
                 self.inbound = match (self.inbound, result) {
                     (Some((m, InboundStage::Started)), Ok(crate::input::Delivery::Saved)) if m == *message => {
-                        Some((m, InboundStage::Saved))
+                        Some((m, InboundStage::Saved { next: 0 }))
                     }
                     _ => None,
                 };
@@ -364,6 +386,7 @@ impl Monitor {
                     self.messages.remove(message);
                 }
             }
+            Return::InboundMsgHook { message, result, .. } => self.learn_hook(*message, result),
         }
     }
 
@@ -465,7 +488,13 @@ impl Monitor {
                     }
                 }
             }
+            SupportCall::SpoolerNotify { caller: Caller::Store(s), flags, message } if flags.contains(F::NOTIFY_NEWMAIL_RECEIVED) => {
+                self.learn_arrival(*s, *message);
+            }
+            SupportCall::CompleteMsg(row) => self.learn_completed(row),
             SupportCall::SpoolerNotify { .. }
+            | SupportCall::PublishOwnStore { .. }
+            | SupportCall::StoreLogoffTransports { .. }
             | SupportCall::ModifyStatusRow { .. }
             | SupportCall::StatusRecips { .. }
             | SupportCall::SpoolerYield { .. } => {}
@@ -531,7 +560,13 @@ impl Monitor {
                 }
                 Ok(())
             }
-            Effect::Release(_) | Effect::YieldCancel { .. } => Ok(()),
+            Effect::Release(crate::effect::Released::HookDeleted { message, .. }) => {
+                if self.inbound.is_some_and(|(m, _)| m == *message) {
+                    self.inbound = None;
+                }
+                Ok(())
+            }
+            Effect::Release(_) | Effect::YieldCancel { .. } | Effect::LogoffAnswer { .. } => Ok(()),
             Effect::CancelMessage { transport, message } => {
                 // INV-40, DEF-7, SUB-36: only the transfer in flight is cancelled.
                 let open = self.transports.get(transport.index()).and_then(|w| w.open.as_ref()).map(|e| e.message);

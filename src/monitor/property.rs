@@ -85,13 +85,17 @@ properties! {
     /// INV-30.
     DeferralProtocol = "INV-30", "BEGIN_DEFERRED only after END_DONT_RESEND and NOTIFY_SENTDEFERRED";
     /// INV-36.
-    CommitBeforeNotify = "INV-36", "NotifyNewMail once for each inbound message the transport saved, and for no other";
+    CommitBeforeNotify = "INV-36", "NotifyNewMail once for each inbound message saved and seen by every inbound hook, and for no other";
     /// INV-37.
     CancelledInboundDiscarded = "INV-37", "an inbound message whose StartMessage was cancelled and saved nothing is released unsaved at once";
     /// INV-39.
     CancelledNeverOffered = "INV-39", "after the user cancels a message, none of its recipients is offered again, and the spooler's AbortSubmit comes only for a cancelled message it unlocked";
     /// INV-40.
     CancelTarget = "INV-40", "NOTIFY_CANCEL_MESSAGE goes only to the transport whose SubmitMessage, EndMessage or StartMessage for that message is in flight";
+    /// INV-34.
+    CompletedByPair = "INV-34", "after CompleteMsg the spooler offers none of the message's recipients: post-processing only";
+    /// INV-35.
+    CompletedNotQueued = "INV-35", "a message the tightly coupled pair completed never comes back through the outgoing queue";
     /// AMB-20.
     OneCallAtATime = "AMB-20", "at most one synchronous call in flight";
 }

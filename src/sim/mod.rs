@@ -4,6 +4,7 @@
 //! Everything the simulator chooses comes from the scripts or from a seeded generator, so a run
 //! is a pure function of its configuration and seed.
 
+mod coupled;
 mod rng;
 mod script;
 mod summary;
@@ -67,6 +68,11 @@ pub struct Sim {
     /// The transport of the call in flight got `NOTIFY_CANCEL_MESSAGE` for it: it stops and
     /// returns `MAPI_E_USER_CANCEL`, keeping an inbound item for later (DEF-7, RCV-13).
     cancel_seen: bool,
+    /// What each inbound hook answers, in turn; an exhausted hook keeps the message
+    /// (HOOK-13).
+    hook_answers: Vec<std::collections::VecDeque<crate::input::HookOutcome>>,
+    /// The tightly coupled pair of this world, if any (TC-1).
+    coupling: Option<coupled::Coupling>,
 }
 
 impl Sim {
@@ -102,6 +108,8 @@ impl Sim {
             refused: Vec::new(),
             submitted: Vec::new(),
             cancel_seen: false,
+            hook_answers: vec![std::collections::VecDeque::new(); usize::from(profile.settings.inbound_hooks)],
+            coupling: None,
         })
     }
 
@@ -518,6 +526,7 @@ impl Sim {
             Call::NotifyNewMail { store, message } => {
                 Return::NotifyNewMail { store, message, result: self.stores[store.index()].notify_new_mail(message) }
             }
+            Call::InboundMsgHook { hook, store, message } => self.answer_hook(hook, store, message),
             Call::Idle { transport } => Return::Idle { transport, result: Hresult::S_OK },
             Call::SubmitMessage { transport, message, offered, .. } => self.answer_submit(transport, message, &offered),
             Call::EndMessage { transport, msg_ref } => return self.answer_end(transport, msg_ref),
@@ -568,7 +577,11 @@ impl Sim {
 
     fn modify_row(&mut self, transport: TransportId, flags: StatusRowFlags, status: StatusCode) {
         if self.feed(Input::Support(SupportCall::ModifyStatusRow { transport, flags, status })) {
+            let created = self.runtime[transport.index()].row.is_none();
             self.runtime[transport.index()].row = Some(status);
+            if created {
+                self.publish_own_store(transport);
+            }
         }
     }
 

@@ -29,8 +29,36 @@ pub(crate) enum Inbound {
     Creating(TransportId),
     /// The message exists, unsaved; `StartMessage` is due.
     Created(TransportId, MessageId),
-    /// The transport saved the message; `NotifyNewMail` is due.
-    Saved(TransportId, MessageId),
+    /// The message is in the store: a transport saved it, or a tightly coupled store placed it
+    /// (RCV-16). The inbound hooks from number `next` on are still due, then `NotifyNewMail`
+    /// (HOOK-13, RCV-11).
+    Hooking {
+        /// The store holding the message.
+        store: StoreId,
+        /// The message.
+        message: MessageId,
+        /// The next inbound hook to call.
+        next: u8,
+    },
+}
+
+impl Inbound {
+    /// True when this fetch is about that message of that store.
+    pub(crate) fn names(self, s: StoreId, m: MessageId) -> bool {
+        match self {
+            Inbound::Creating(_) => false,
+            Inbound::Created(_, message) => s == RECEIVE_STORE && m == message,
+            Inbound::Hooking { store, message, .. } => s == store && m == message,
+        }
+    }
+
+    /// True when this fetch brings a message into that store.
+    pub(crate) fn into_store(self, s: StoreId) -> bool {
+        match self {
+            Inbound::Creating(_) | Inbound::Created(..) => s == RECEIVE_STORE,
+            Inbound::Hooking { store, .. } => s == store,
+        }
+    }
 }
 
 impl Spooler {
@@ -63,7 +91,16 @@ impl Spooler {
     /// `NotifyNewMail` once it was saved. A message created for a transport that can no longer
     /// be called is released unsaved (LIFE-17).
     pub(super) fn inbound_continuation(&mut self, fx: &mut Effects) -> Option<InFlight> {
-        match self.inbound? {
+        let Some(inbound) = self.inbound else {
+            // RCV-16: a message a tightly coupled store placed goes through the hooks first.
+            if self.arrivals.is_empty() {
+                return None;
+            }
+            let (store, message) = self.arrivals.remove(0);
+            self.inbound = Some(Inbound::Hooking { store, message, next: 0 });
+            return Some(self.hook_or_notify(store, message, 0));
+        };
+        match inbound {
             Inbound::Creating(_) => None,
             Inbound::Created(t, message) => {
                 let callable = self.logon(t).is_some_and(|l| l.serving() && l.enabled.inbound) && self.phase == super::Phase::Running;
@@ -75,7 +112,7 @@ impl Spooler {
                     None
                 }
             }
-            Inbound::Saved(_, message) => Some(InFlight::Plain(Call::NotifyNewMail { store: RECEIVE_STORE, message })),
+            Inbound::Hooking { store, message, next } => Some(self.hook_or_notify(store, message, next)),
         }
     }
 
@@ -86,7 +123,9 @@ impl Spooler {
         if self.inbound.is_some() {
             return None;
         }
-        let store_open = matches!(self.stores.get(RECEIVE_STORE.index()), Some(StoreState::LoggedOn | StoreState::Watching));
+        // LIFE-20: no new fetch into a store that is logging off.
+        let store_open = matches!(self.stores.get(RECEIVE_STORE.index()), Some(StoreState::LoggedOn | StoreState::Watching))
+            && !self.store_closing(RECEIVE_STORE);
         for (i, transport) in self.transports.iter_mut().enumerate() {
             let t = TransportId(i as u8);
             let Some(logon) = transport.logon_mut() else { continue };
@@ -144,7 +183,8 @@ impl Spooler {
         // below (INV-37).
         self.inbound_cancelled = false;
         if result == Ok(Delivery::Saved) {
-            self.inbound = Some(Inbound::Saved(t, message));
+            // HOOK-13: the inbound hooks see the saved message before NotifyNewMail.
+            self.inbound = Some(Inbound::Hooking { store: RECEIVE_STORE, message, next: 0 });
             if bug!(self, OneMessagePerNotification)
                 && let Some(logon) = self.transports[t.index()].logon_mut()
             {
@@ -155,7 +195,7 @@ impl Spooler {
         }
         if bug!(self, NotifyUnsaved) && result.is_ok() {
             // The bug zoo: any S_OK is taken for a delivery; the loop still ends (AMB-14).
-            self.inbound = Some(Inbound::Saved(t, message));
+            self.inbound = Some(Inbound::Hooking { store: RECEIVE_STORE, message, next: 0 });
             if let Some(logon) = self.transports[t.index()].logon_mut() {
                 logon.mail_waiting = false;
             }

@@ -119,12 +119,15 @@ pub(crate) struct OutMsg {
     pub(crate) preprocessed_by: Option<PreprocessorSet>,
     /// The user cancelled the message (DEF-5, DEF-7, AMB-17): no recipient is offered again.
     pub(crate) cancelled: bool,
+    /// A tightly coupled store handed the message over with `CompleteMsg` (TC-3, TC-5).
+    pub(crate) completed: bool,
 }
 
 impl OutMsg {
     /// A message read from a queue row. Recipients whose `PR_RESPONSIBILITY` is already TRUE are
     /// settled from the start and never offered (SUB-21).
     pub(crate) fn from_row(row: QueueRow) -> OutMsg {
+        // TC-4: recipients a tightly coupled pair served are TRUE already and never offered.
         let initial = |r: &RecipientRow| if r.responsibility { Disp::Taken } else { Disp::Pending { declined: TransportSet::EMPTY } };
         // A table too large to live inline is collected straight into its own allocation.
         let disp = if row.recipients.len() <= 2 {
@@ -144,6 +147,7 @@ impl OutMsg {
             blocks: Vec::new(),
             preprocessed_by: matches!(stage, Stage::Preprocessing { .. }).then(PreprocessorSet::default),
             cancelled: false,
+            completed: false,
         }
     }
 

@@ -19,7 +19,10 @@ macro_rules! bug {
 }
 
 mod cancel;
+mod coupled;
+mod hooks;
 mod inbound;
+mod logoff;
 mod messages;
 mod queue;
 mod returns;
@@ -81,6 +84,10 @@ pub struct Settings {
     /// Seconds before a message is offered again after a `SubmitMessage` error the
     /// documentation does not name (ERR-7).
     pub failure_retry_secs: u32,
+    /// How many hook providers of the profile asked for inbound mail (`MAPI_HOOK_PROVIDER`
+    /// rows with `HOOK_INBOUND`, HOOK-6): the spooler calls `InboundMsgHook` of hooks
+    /// `H0` .. on every received message, in that order (HOOK-13, DEC-42).
+    pub inbound_hooks: u8,
 }
 
 impl Default for Settings {
@@ -93,6 +100,7 @@ impl Default for Settings {
             busy_retry_secs: 1,
             resend_later_secs: 60,
             failure_retry_secs: 60,
+            inbound_hooks: 0,
         }
     }
 }
@@ -236,6 +244,11 @@ pub struct Spooler {
     inbound_cancelled: bool,
     /// Cancelled messages the spooler has unlocked, for its own `AbortSubmit` (DEC-27).
     aborting: Vec<MessageId>,
+    /// Messages tightly coupled stores placed and announced with `NOTIFY_NEWMAIL_RECEIVED`,
+    /// waiting for their hooks and `NotifyNewMail` (RCV-16).
+    arrivals: Vec<(StoreId, MessageId)>,
+    /// Where each store is in its logoff (LIFE-20).
+    logoffs: Vec<logoff::Logoff>,
     /// The deliberate mistake this spooler makes, if any (the bug zoo).
     #[cfg(feature = "bug-zoo")]
     bug: Option<crate::zoo::Bug>,
@@ -272,6 +285,8 @@ impl Spooler {
             inbound: None,
             inbound_cancelled: false,
             aborting: Vec::new(),
+            arrivals: Vec::new(),
+            logoffs: vec![logoff::Logoff::Open; usize::from(profile.stores)],
             #[cfg(feature = "bug-zoo")]
             bug: None,
         })

@@ -16,6 +16,10 @@ impl Spooler {
                 if self.check_store(s)? != StoreState::Watching {
                     return Err(Error::store(s, StoreFault::QueueNotOpen));
                 }
+                if self.logged_off(s) {
+                    // LIFE-20: after LOGOFF_COMPLETE only Release may follow.
+                    return Err(Error::store(s, StoreFault::NotServed));
+                }
                 self.check_row(&row)?;
                 if row.flags.contains(QueueFlags::SUBMITFLAG_LOCKED) {
                     // AMB-5: only SetLockState sets the bit, and only the spooler calls it.

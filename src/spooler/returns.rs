@@ -151,6 +151,10 @@ impl Spooler {
                 self.messages.remove(message);
                 Ok(())
             }
+            Return::InboundMsgHook { result, .. } => {
+                self.returned_hook(result, fx);
+                Ok(())
+            }
         }
     }
 

@@ -469,7 +469,8 @@ impl Spooler {
         };
         let locked = self.messages.locked().len();
         if locked == 0 {
-            return self.messages.in_order().find(|(_, m)| m.stage == Stage::Queued).map(lock);
+            // LIFE-20: a store logging off with LOGOFF_ORDERLY gets no new message started.
+            return self.messages.in_order().find(|(_, m)| m.stage == Stage::Queued && !self.holds_back(m.store)).map(lock);
         }
         let mut routes = Routes::new();
         let (mut needed, mut seen) = (TransportSet::EMPTY, 0);
@@ -477,6 +478,8 @@ impl Spooler {
             let (wants, waits) = self.needs(msg, &mut routes);
             if msg.is_locked() {
                 seen += 1;
+            } else if self.holds_back(msg.store) {
+                continue;
             } else {
                 let can_start = wants.iter().any(|t| self.logon(t).is_some_and(Logon::can_send)) || (wants.is_empty() && !waits);
                 if can_start && (seen < locked || !wants.intersects(needed)) {

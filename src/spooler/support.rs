@@ -1,7 +1,7 @@
 //! Calls that transports and stores make on their support objects (`IMAPISupport`).
 
 use crate::effect::{Effect, Effects};
-use crate::error::{Error, ProviderFault, StoreFault, Unsupported};
+use crate::error::{Error, ProviderFault, StoreFault};
 use crate::flags::{SpoolerNotifyFlags as F, StatusRowFlags};
 use crate::ids::{MessageId, RecipientIdx, StoreId, TransportId};
 use crate::input::{Caller, ReportKind, SupportCall};
@@ -31,7 +31,7 @@ impl Spooler {
                 self.preprocessors.push(Preprocessor { owner: transport, filter });
             }
             SupportCall::SpoolerNotify { caller: Caller::Transport(t), flags, message } => self.transport_notifies(t, flags, message)?,
-            SupportCall::SpoolerNotify { caller: Caller::Store(s), flags, .. } => self.store_notifies(s, flags)?,
+            SupportCall::SpoolerNotify { caller: Caller::Store(s), flags, message } => self.store_notifies(s, flags, message)?,
             SupportCall::StatusRecips { transport, message, reports } => self.status_recips(transport, message, reports)?,
             SupportCall::SpoolerYield { transport } => {
                 self.live_logon_mut(transport, "SpoolerYield")?;
@@ -45,13 +45,16 @@ impl Spooler {
                     fx.push(Effect::YieldCancel { transport });
                 }
             }
+            SupportCall::PublishOwnStore { transport, store } => self.publish_own_store(transport, store)?,
+            SupportCall::CompleteMsg(row) => self.complete_msg(row)?,
+            SupportCall::StoreLogoffTransports { store, flags } => self.store_logoff(store, flags, fx)?,
         }
         Ok(())
     }
 
     /// The logon of a transport calling its support object; without one, the support object
     /// is invalid (ERR-17).
-    fn live_logon_mut(&mut self, t: TransportId, call: &'static str) -> Result<&mut Logon, Error> {
+    pub(super) fn live_logon_mut(&mut self, t: TransportId, call: &'static str) -> Result<&mut Logon, Error> {
         self.transport_mut(t)?.logon_mut().ok_or_else(|| Error::provider(t, ProviderFault::NoLogon { call }))
     }
 
@@ -134,8 +137,8 @@ impl Spooler {
         Ok(())
     }
 
-    /// `SpoolerNotify` from a store (SUB-6, TC-12).
-    fn store_notifies(&mut self, s: StoreId, flags: F) -> Result<(), Error> {
+    /// `SpoolerNotify` from a store (SUB-6, TC-12, RCV-16).
+    fn store_notifies(&mut self, s: StoreId, flags: F, message: Option<MessageId>) -> Result<(), Error> {
         self.check_store(s)?;
         let store_flags = F::NOTIFY_READYTOSEND | F::NOTIFY_NEWMAIL_RECEIVED;
         let foreign = flags.without(store_flags);
@@ -143,7 +146,8 @@ impl Spooler {
             return Err(Error::store(s, StoreFault::TransportOnlyFlag(foreign)));
         }
         if flags.contains(F::NOTIFY_NEWMAIL_RECEIVED) {
-            return Err(Unsupported { what: "NOTIFY_NEWMAIL_RECEIVED from a tightly coupled store", requirement: "RCV-16" }.into());
+            // RCV-16, TC-8: the store placed a message itself.
+            self.tc_arrival(s, message)?;
         }
         // NOTIFY_READYTOSEND: the spooler is running and its transports are registered (SUB-6).
         Ok(())

@@ -97,6 +97,9 @@ pub(crate) struct Logon {
     pub(crate) mail_waiting: bool,
     /// The logon is to be released, and why.
     pub(crate) release: Option<Ending>,
+    /// The store its status row publishes as its own (`PR_OWN_STORE_ENTRYID`,
+    /// `STATUS_OWN_STORE`): the store it is tightly coupled with (TC-1).
+    pub(crate) own_store: Option<crate::ids::StoreId>,
 }
 
 impl Logon {
@@ -117,6 +120,7 @@ impl Logon {
             poll_due: false,
             mail_waiting: false,
             release: None,
+            own_store: None,
         }
     }
 

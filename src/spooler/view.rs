@@ -129,7 +129,7 @@ impl Spooler {
     /// spooler (SUB-16); before that, what is queued is read with `GetOutgoingQueue`.
     #[must_use]
     pub fn is_watching(&self, store: StoreId) -> bool {
-        self.stores.get(store.index()) == Some(&StoreState::Watching)
+        self.stores.get(store.index()) == Some(&StoreState::Watching) && !self.logged_off(store)
     }
 
     /// The number of transport entries of the profile.

@@ -342,9 +342,11 @@ fn requirements_of(effect: &Effect) -> Vec<String> {
         Effect::SaveRecipients { .. } => vec!["SUB-28".to_owned(), "INV-23".to_owned()],
         Effect::Report { .. } => vec!["SUB-30".to_owned(), "INV-24".to_owned()],
         Effect::Release(crate::Released::Unsaved { .. }) => vec!["RCV-6".to_owned(), "RCV-7".to_owned()],
+        Effect::Release(crate::Released::HookDeleted { .. }) => vec!["HOOK-13".to_owned(), "RCV-11".to_owned()],
         Effect::Release(_) => vec!["LIFE-15".to_owned()],
         Effect::CancelMessage { .. } => vec!["DEF-7".to_owned(), "SUB-36".to_owned(), "INV-40".to_owned()],
         Effect::YieldCancel { .. } => vec!["DEF-8".to_owned(), "ERR-12".to_owned()],
+        Effect::LogoffAnswer { .. } => vec!["LIFE-20".to_owned(), "AMB-27".to_owned()],
     }
 }
 
@@ -373,6 +375,7 @@ fn call_requirements(call: &Call) -> &'static [&'static str] {
         Call::StartMessage { .. } => &["RCV-5", "RCV-6", "AMB-14"],
         Call::NotifyNewMail { .. } => &["RCV-10", "INV-36"],
         Call::AbortSubmit { .. } => &["DEF-5", "AMB-17", "DEC-27"],
+        Call::InboundMsgHook { .. } => &["HOOK-13", "RCV-11"],
     }
 }
 
@@ -426,6 +429,13 @@ fn refusal_requirements(error: &Error, text: &str) -> Vec<String> {
             StoreFault::RemovedWhileLocked(_) => &["SUB-20", "DEF-6"],
             StoreFault::UndocumentedResult { .. } => &["DEC-1"],
             StoreFault::TransportOnlyFlag(_) => &["TC-12"],
+            StoreFault::NotServed => &["LIFE-19", "LIFE-20"],
+            StoreFault::NotCoupled => &["TC-1", "TC-5", "RCV-16"],
+            StoreFault::CompleteMsgOpenRecipient { .. } => &["TC-5", "INV-34"],
+            StoreFault::CompleteMsgUnexpected(_) => &["TC-3", "TC-6", "INV-35"],
+            StoreFault::CompleteMsgUnpreprocessed(_) => &["SUB-12", "TC-3"],
+            StoreFault::NewMailWithoutMessage | StoreFault::DuplicateArrival(_) => &["RCV-16"],
+            StoreFault::LogoffFlags(_) => &["LIFE-20"],
         },
         // The message names the requirement.
         Error::Unsupported(_) => &[],

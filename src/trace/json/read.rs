@@ -11,6 +11,7 @@ use crate::{
     ServiceId, SessionRequest, Settings, SpiVersion, SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome,
     SupportCall, TransportId, VersionRange, XpInitFlags,
 };
+use crate::{FolderId, HookFlags, HookId, HookOutcome, LogoffFlags};
 
 use super::{Codec, KINDS, number};
 
@@ -135,7 +136,12 @@ impl Codec {
                     store: line.store("store")?,
                     message: line.message_at("message")?,
                 }))),
-                _ => Err(line.error("release", format!("release must be \"logon\", \"provider\" or \"unsaved\", not {what:?}"))),
+                "hook_deleted" => Ok(Event::Effect(Effect::Release(Released::HookDeleted {
+                    store: line.store("store")?,
+                    message: line.message_at("message")?,
+                }))),
+                _ => Err(line
+                    .error("release", format!("release must be \"logon\", \"provider\", \"unsaved\" or \"hook_deleted\", not {what:?}"))),
             },
             "async" if what == "TransportNotify" => {
                 if line.str("lpulFlags")? != "NOTIFY_CANCEL_MESSAGE" {
@@ -146,6 +152,10 @@ impl Codec {
             "async" => Err(line.error("async", format!("async must be \"TransportNotify\", not {what:?}"))),
             "yield" if what == "MAPI_W_CANCEL_MESSAGE" => Ok(Event::Effect(Effect::YieldCancel { transport: line.transport("to")? })),
             "yield" => Err(line.error("yield", format!("yield must be \"MAPI_W_CANCEL_MESSAGE\", not {what:?}"))),
+            "logoff_answer" => Ok(Event::Effect(Effect::LogoffAnswer {
+                store: line.store("logoff_answer")?,
+                flags: line.flags("lpulFlags", LogoffFlags::parse)?,
+            })),
             _ => unreachable!("KINDS lists every kind"),
         }
     }
@@ -250,9 +260,22 @@ impl Codec {
                 Ok(SupportCall::StatusRecips { transport: line.transport("from")?, message: line.message_at("message")?, reports })
             }
             "SpoolerYield" => Ok(SupportCall::SpoolerYield { transport: line.transport("from")? }),
+            "PublishOwnStore" => {
+                Ok(SupportCall::PublishOwnStore { transport: line.transport("from")?, store: line.store("PR_OWN_STORE_ENTRYID")? })
+            }
+            "CompleteMsg" => {
+                let store = line.store("from")?;
+                Ok(SupportCall::CompleteMsg(self.read_row(line, store)?))
+            }
+            "StoreLogoffTransports" => Ok(SupportCall::StoreLogoffTransports {
+                store: line.store("from")?,
+                flags: line.flags("ulFlags", LogoffFlags::parse)?,
+            }),
             _ => Err(line.error(
                 "support",
-                format!("unknown support call {what:?}; expected ModifyStatusRow, RegisterPreprocessor, SpoolerNotify, StatusRecips or SpoolerYield"),
+                format!(
+                    "unknown support call {what:?}; expected ModifyStatusRow, RegisterPreprocessor, SpoolerNotify, StatusRecips, SpoolerYield, PublishOwnStore, CompleteMsg or StoreLogoffTransports"
+                ),
             )),
         }
     }
@@ -374,6 +397,17 @@ impl Codec {
                 result: when_ok(result, || Ok(if line.bool("saved")? { Delivery::Saved } else { Delivery::Empty }))?,
             },
             "NotifyNewMail" => Return::NotifyNewMail { store: line.store("from")?, message: line.message_at("message")?, result },
+            "InboundMsgHook" => Return::InboundMsgHook {
+                hook: line.hook("from")?,
+                message: line.message_at("message")?,
+                result: when_ok(result, || {
+                    let moved_to = match line.obj.get("lppEntryID") {
+                        None | Some(Value::Null) => None,
+                        Some(_) => Some(FolderId(line.id("lppEntryID", "F", "a folder")?)),
+                    };
+                    Ok(HookOutcome { flags: line.flags("lpulFlags", HookFlags::parse)?, moved_to })
+                })?,
+            },
             _ => {
                 return Err(
                     line.error("return", format!("unknown method {what:?}; expected one the spooler calls ({})", CALL_METHODS.join(", ")))
@@ -384,7 +418,7 @@ impl Codec {
 }
 
 /// Every method the spooler calls, as the trace names it.
-const CALL_METHODS: [&str; 22] = [
+const CALL_METHODS: [&str; 23] = [
     "XPProviderInit",
     "MSG_SERVICE_CONFIGURE",
     "TransportLogon",
@@ -407,6 +441,7 @@ const CALL_METHODS: [&str; 22] = [
     "StartMessage",
     "NotifyNewMail",
     "AbortSubmit",
+    "InboundMsgHook",
 ];
 
 /// A call's out-parameter: read after a success, absent after a failure (which the call's
@@ -493,6 +528,10 @@ impl<'a> Line<'a> {
 
     fn service(&self, key: &str) -> Result<ServiceId, TraceError> {
         self.id(key, "svc", "a message service").map(ServiceId)
+    }
+
+    fn hook(&self, key: &str) -> Result<HookId, TraceError> {
+        self.id(key, "H", "an inbound hook").map(HookId)
     }
 
     fn preprocessor(&self, key: &str) -> Result<PreprocessorId, TraceError> {
@@ -585,6 +624,7 @@ impl<'a> Line<'a> {
             busy_retry_secs: self.uint("busy_retry_secs", u32::MAX.into())? as u32,
             resend_later_secs: self.uint("resend_later_secs", u32::MAX.into())? as u32,
             failure_retry_secs: self.uint("failure_retry_secs", u32::MAX.into())? as u32,
+            inbound_hooks: if self.obj.contains_key("inbound_hooks") { self.uint("inbound_hooks", u8::MAX.into())? as u8 } else { 0 },
         })
     }
 
@@ -637,6 +677,9 @@ impl<'a> Line<'a> {
             "StartMessage" => Call::StartMessage { transport: self.transport("to")?, message: self.message_at("message")? },
             "NotifyNewMail" => Call::NotifyNewMail { store: self.store("to")?, message: self.message_at("message")? },
             "AbortSubmit" => Call::AbortSubmit { store: self.store("to")?, message: self.message_at("message")? },
+            "InboundMsgHook" => {
+                Call::InboundMsgHook { hook: self.hook("to")?, store: self.store("lpMDB")?, message: self.message_at("message")? }
+            }
             _ => {
                 return Err(
                     self.error("call", format!("unknown method {what:?}; expected one the spooler calls ({})", CALL_METHODS.join(", ")))

@@ -32,6 +32,9 @@ impl Codec {
                 "resend_later_secs": s.resend_later_secs,
                 "failure_retry_secs": s.failure_retry_secs,
             });
+            if s.inbound_hooks != 0 {
+                line["settings"]["inbound_hooks"] = json!(s.inbound_hooks);
+            }
         }
         if !header.address_types.is_empty() {
             line["address_types"] = json!(header.address_types);
@@ -226,6 +229,14 @@ impl Codec {
                 v
             }
             Return::NotifyNewMail { store, message: m, result } => message(ret_of(method, store.to_string(), *result), *m),
+            Return::InboundMsgHook { hook, message: m, result } => {
+                let mut v = message(ret_of(method, hook.to_string(), result.err().unwrap_or(Hresult::S_OK)), *m);
+                if let Ok(outcome) = result {
+                    v["lpulFlags"] = json!(outcome.flags.to_string());
+                    v["lppEntryID"] = json!(outcome.moved_to.map(|f| f.to_string()));
+                }
+                v
+            }
         }
     }
 
@@ -248,6 +259,17 @@ impl Codec {
                 "reports": reports.iter().map(|(r, kind)| json!({"recipient": r.0, "kind": kind.to_string()})).collect::<Vec<_>>(),
             }),
             SupportCall::SpoolerYield { transport } => json!({"support": "SpoolerYield", "from": transport.to_string()}),
+            SupportCall::PublishOwnStore { transport, store } => json!({
+                "support": "PublishOwnStore", "from": transport.to_string(), "PR_OWN_STORE_ENTRYID": store.to_string(),
+            }),
+            SupportCall::CompleteMsg(row) => {
+                let mut v = json!({"support": "CompleteMsg", "from": row.store.to_string()});
+                self.row_fields(&mut v, row);
+                v
+            }
+            SupportCall::StoreLogoffTransports { store, flags } => json!({
+                "support": "StoreLogoffTransports", "from": store.to_string(), "ulFlags": flags.to_string(),
+            }),
         }
     }
 }
@@ -294,6 +316,9 @@ fn call_value(call: &Call) -> Value {
         | Call::AbortSubmit { store, message } => {
             json!({"call": method, "to": store.to_string(), "message": message.to_string()})
         }
+        Call::InboundMsgHook { hook, store, message } => {
+            json!({"call": method, "to": hook.to_string(), "lpMDB": store.to_string(), "message": message.to_string()})
+        }
     }
 }
 
@@ -320,5 +345,9 @@ fn effect_value(effect: &Effect) -> Value {
             "async": "TransportNotify", "to": transport.to_string(), "lpulFlags": "NOTIFY_CANCEL_MESSAGE", "message": message.to_string(),
         }),
         Effect::YieldCancel { transport } => json!({"yield": "MAPI_W_CANCEL_MESSAGE", "to": transport.to_string()}),
+        Effect::Release(Released::HookDeleted { store, message }) => {
+            json!({"release": "hook_deleted", "store": store.to_string(), "message": message.to_string()})
+        }
+        Effect::LogoffAnswer { store, flags } => json!({"logoff_answer": store.to_string(), "lpulFlags": flags.to_string()}),
     }
 }
