@@ -4,9 +4,9 @@ use std::fmt;
 
 use smallvec::SmallVec;
 
-use crate::flags::{LockState, LogonFlags, NotifyFlags, SubmitFlags, XpInitFlags};
+use crate::flags::{FlushFlags, LockState, LogonFlags, NotifyFlags, SubmitFlags, ValidateFlags, XpInitFlags};
 use crate::ids::{MessageId, MsgRef, PreprocessorId, ServiceId, StoreId, TransportId};
-use crate::input::{ReportKind, Return};
+use crate::input::{ReportKind, Return, StatusRequest};
 use crate::recipients::RecipientSet;
 use crate::version::SpiVersion;
 
@@ -43,6 +43,14 @@ pub enum Effect {
     },
     /// The spooler releases a provider or logon object (LIFE-15, VER-4).
     Release(Released),
+    /// The spooler answers a client's status call (STAT-9 to STAT-17, ERR-13): at once, or when
+    /// the work it asked for is done (a synchronous `FlushQueues` or `ValidateState`).
+    StatusAnswer {
+        /// The call answered.
+        request: StatusRequest,
+        /// Its result.
+        result: crate::Hresult,
+    },
 }
 
 /// An object the spooler released.
@@ -232,6 +240,28 @@ pub enum Call {
         /// The new message.
         message: MessageId,
     },
+    /// `IXPLogon::OpenStatusEntry(NULL, 0)`: a client opened the transport's status row
+    /// (STAT-10). The spooler asks for the default interface, read-only.
+    OpenStatusEntry {
+        /// The transport.
+        transport: TransportId,
+    },
+    /// `IXPLogon::ValidateState(0, ulFlags)`: the spooler forwards its own `ValidateState`
+    /// (STAT-11, AMB-26).
+    ValidateState {
+        /// The transport.
+        transport: TransportId,
+        /// The client's flags.
+        flags: ValidateFlags,
+    },
+    /// `IXPLogon::FlushQueues(0, 0, NULL, ulFlags)`: a flush of this transport begins (STAT-19,
+    /// STAT-20, AMB-13).
+    FlushQueues {
+        /// The transport.
+        transport: TransportId,
+        /// The directions, with `FLUSH_FORCE` and `FLUSH_NO_UI` as asked.
+        flags: FlushFlags,
+    },
 }
 
 impl Call {
@@ -260,6 +290,9 @@ impl Call {
             Call::CreateMessage { .. } => "CreateMessage",
             Call::StartMessage { .. } => "StartMessage",
             Call::NotifyNewMail { .. } => "NotifyNewMail",
+            Call::OpenStatusEntry { .. } => "OpenStatusEntry",
+            Call::ValidateState { .. } => "ValidateState",
+            Call::FlushQueues { .. } => "FlushQueues",
         }
     }
 
@@ -278,7 +311,10 @@ impl Call {
             | Call::TransportLogoff { transport }
             | Call::Shutdown { transport }
             | Call::Poll { transport }
-            | Call::StartMessage { transport, .. } => Some(*transport),
+            | Call::StartMessage { transport, .. }
+            | Call::OpenStatusEntry { transport }
+            | Call::ValidateState { transport, .. }
+            | Call::FlushQueues { transport, .. } => Some(*transport),
             _ => None,
         }
     }
@@ -313,7 +349,10 @@ impl Call {
             | (Call::Idle { transport: a }, Return::Idle { transport: b, .. })
             | (Call::TransportLogoff { transport: a }, Return::TransportLogoff { transport: b, .. })
             | (Call::Shutdown { transport: a }, Return::Shutdown { transport: b, .. })
-            | (Call::Poll { transport: a }, Return::Poll { transport: b, .. }) => a == b,
+            | (Call::Poll { transport: a }, Return::Poll { transport: b, .. })
+            | (Call::OpenStatusEntry { transport: a }, Return::OpenStatusEntry { transport: b, .. })
+            | (Call::ValidateState { transport: a, .. }, Return::ValidateState { transport: b, .. })
+            | (Call::FlushQueues { transport: a, .. }, Return::FlushQueues { transport: b, .. }) => a == b,
             (Call::CreateMessage { store: a }, Return::CreateMessage { store: b, .. }) => a == b,
             (Call::StartMessage { transport: a, message: m }, Return::StartMessage { transport: b, message: n, .. }) => a == b && m == n,
             (Call::NotifyNewMail { store: a, message: m }, Return::NotifyNewMail { store: b, message: n, .. }) => a == b && m == n,
@@ -365,6 +404,9 @@ impl Return {
             Return::CreateMessage { .. } => "CreateMessage",
             Return::StartMessage { .. } => "StartMessage",
             Return::NotifyNewMail { .. } => "NotifyNewMail",
+            Return::OpenStatusEntry { .. } => "OpenStatusEntry",
+            Return::ValidateState { .. } => "ValidateState",
+            Return::FlushQueues { .. } => "FlushQueues",
         }
     }
 }
@@ -404,6 +446,9 @@ impl fmt::Display for Call {
                 write!(f, "{preprocessor}.RemovePreprocessInfo({message})")
             }
             Call::FinishedMsg { store, message } => write!(f, "{store}.FinishedMsg(0, {message})"),
+            Call::OpenStatusEntry { transport } => write!(f, "{transport}.OpenStatusEntry(NULL, 0)"),
+            Call::ValidateState { transport, flags } => write!(f, "{transport}.ValidateState(0, {flags})"),
+            Call::FlushQueues { transport, flags } => write!(f, "{transport}.FlushQueues(0, 0, NULL, {flags})"),
         }
     }
 }
@@ -432,6 +477,7 @@ impl fmt::Display for Effect {
             Effect::Release(Released::Logon(t)) => write!(f, "release {t} logon object"),
             Effect::Release(Released::Provider(t)) => write!(f, "release {t} provider object"),
             Effect::Release(Released::Unsaved { store, message }) => write!(f, "release unsaved inbound message {store}.{message}"),
+            Effect::StatusAnswer { request, result } => write!(f, "answer {} => {result}", request.method()),
         }
     }
 }
@@ -540,6 +586,9 @@ impl fmt::Display for Return {
                 })
             }
             Return::NotifyNewMail { store, message, result } => write!(f, "{store}.NotifyNewMail({message}) => {result}"),
+            Return::OpenStatusEntry { transport, result } => write!(f, "{transport}.OpenStatusEntry => {result}"),
+            Return::ValidateState { transport, result } => write!(f, "{transport}.ValidateState => {result}"),
+            Return::FlushQueues { transport, result } => write!(f, "{transport}.FlushQueues => {result}"),
         }
     }
 }

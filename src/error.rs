@@ -108,6 +108,20 @@ pub enum CallerError {
     /// (DEC-26), so another is missing.
     #[error("MsgServiceTransportOrder must list each transport of the profile once: {0} {1}")]
     TransportOrderList(TransportId, &'static str),
+    /// A status call before the transports are set up: the client's `GetStatusTable` would
+    /// still be blocked, so it cannot have reached a status object (LIFE-21).
+    #[error("{got} before the status table is available (GetStatusTable blocks until the transports are set up)")]
+    StatusTableNotReady {
+        /// The status call that came.
+        got: &'static str,
+    },
+    /// A second open of a transport's status row while the first waits for `OpenStatusEntry`
+    /// (STAT-10).
+    #[error("the status row of {0} is already being opened")]
+    StatusEntryOpening(TransportId),
+    /// An open of a transport's status row that is not in the status table (STAT-1, STAT-10).
+    #[error("{0} has no row in the status table")]
+    NotInStatusTable(TransportId),
 }
 
 /// What a transport did against the documented contract.
@@ -249,6 +263,13 @@ pub enum ProviderFault {
     /// More preprocessors than this reference tracks.
     #[error("more than {0} preprocessors registered")]
     TooManyPreprocessors(usize),
+    /// `IXPLogon::ValidateState` answered something other than `MAPI_E_BUSY` inside a
+    /// critical section (STAT-13).
+    #[error("ValidateState returned {result} inside a critical section, where it must return MAPI_E_BUSY")]
+    ValidateInCriticalSection {
+        /// What it returned.
+        result: Hresult,
+    },
 }
 
 /// What a store did against the documented contract.

@@ -327,6 +327,12 @@ impl Harness {
                 let result = if good { self.stores[store.index()].notify_new_mail(message) } else { h };
                 Return::NotifyNewMail { store, message, result }
             }
+            Call::OpenStatusEntry { transport } => mapi_spooler::Return::OpenStatusEntry { transport, result: h },
+            Call::ValidateState { transport, .. } => {
+                let busy = if b.chance(20) { mapi_spooler::Hresult::MAPI_E_BUSY } else { h };
+                mapi_spooler::Return::ValidateState { transport, result: busy }
+            }
+            Call::FlushQueues { transport, .. } => mapi_spooler::Return::FlushQueues { transport, result: h },
         };
         self.feed(Input::Return(ret));
     }
@@ -387,6 +393,17 @@ impl Harness {
                     .map(|r| (r, if kinds & (1 << (r.0 % 8)) != 0 { ReportKind::Delivery } else { ReportKind::NonDelivery }))
                     .collect();
                 Input::Support(SupportCall::StatusRecips { transport: t, message: self.message(b), reports })
+            }
+            13 if b.chance(40) => {
+                // A client's status call, now and then with undefined flag bits (STAT-9 to STAT-17).
+                let flags = if b.chance(80) { b.u32() & 0x0070_003F } else { b.u32() };
+                Input::Status(match b.byte() % 5 {
+                    0 => mapi_spooler::StatusRequest::OpenEntry { transport: t },
+                    1 => mapi_spooler::StatusRequest::ValidateState { flags },
+                    2 => mapi_spooler::StatusRequest::FlushQueues { target: b.chance(50).then_some(t), flags },
+                    3 => mapi_spooler::StatusRequest::SettingsDialog { flags },
+                    _ => mapi_spooler::StatusRequest::ChangePassword { flags },
+                })
             }
             13 => Input::Support(SupportCall::SpoolerYield { transport: t }),
             _ => {

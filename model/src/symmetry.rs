@@ -264,6 +264,7 @@ impl World {
             mail: self.mail,
             announced: self.announced,
             inbound_on: self.inbound_on,
+            critsec: self.critsec,
         }
     }
 }

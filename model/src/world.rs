@@ -78,6 +78,8 @@ pub struct World {
     /// Transport 0's inbound traffic is enabled: `NOTIFY_BEGIN_INBOUND` returned, and no
     /// `NOTIFY_END_INBOUND` since (RCV-2).
     pub inbound_on: bool,
+    /// Transports holding a critical section (STAT-13, LIV-7).
+    pub critsec: TransportSet,
 }
 
 /// A move of the world.
@@ -220,6 +222,7 @@ impl World {
             mail: config.inbound,
             announced: false,
             inbound_on: false,
+            critsec: TransportSet::EMPTY,
         };
         world.feed(Input::Session(SessionRequest::Start), rec);
         world
@@ -606,6 +609,22 @@ impl World {
             Call::FinishedMsg { store, message } => {
                 let result = self.store.finished_msg(message, SentMailHook::None);
                 self.ret(Return::FinishedMsg { store, message, result }, rec);
+            }
+            Call::OpenStatusEntry { transport } => self.ret(Return::OpenStatusEntry { transport, result: Hresult::S_OK }, rec),
+            Call::ValidateState { transport, .. } => {
+                // STAT-13: inside a critical section the answer is MAPI_E_BUSY.
+                let result = if self.critsec.contains(transport) { Hresult::MAPI_E_BUSY } else { Hresult::S_OK };
+                self.ret(Return::ValidateState { transport, result }, rec);
+            }
+            Call::FlushQueues { transport, flags } => {
+                // STAT-19: the flush bits of the directions asked for, then S_OK.
+                if let Some(TransportView::LoggedOn { status_row: Some(row), .. }) = self.spooler.transport_view(transport) {
+                    let status = row.after_flush_queues(flags);
+                    if status != row {
+                        self.support(SupportCall::ModifyStatusRow { transport, flags: StatusRowFlags::STATUSROW_UPDATE, status }, rec);
+                    }
+                }
+                self.ret(Return::FlushQueues { transport, result: Hresult::S_OK }, rec);
             }
         }
     }

@@ -97,6 +97,7 @@ impl Monitor {
                 Some((m, super::InboundStage::Saved)) if m == *message => Ok(()),
                 _ => broken(Property::CommitBeforeNotify, format!("{call}, but no transport saved {message} since it was created")),
             },
+            Call::FlushQueues { .. } => self.flush_call(call),
             Call::TransportNotify { transport, flags, message: Some(m) }
                 if flags.contains(crate::flags::NotifyFlags::NOTIFY_ABORT_DEFERRED) =>
             {
@@ -111,6 +112,7 @@ impl Monitor {
                 }
                 Ok(())
             }
+            Call::TransportNotify { .. } => self.flush_call(call),
             _ => Ok(()),
         }
     }
@@ -162,6 +164,9 @@ impl Monitor {
             | Call::StartMessage { .. }
             | Call::SubmitMessage { .. }
             | Call::EndMessage { .. }
+            | Call::OpenStatusEntry { .. }
+            | Call::ValidateState { .. }
+            | Call::FlushQueues { .. }
                 if !live =>
             {
                 let property =
@@ -174,6 +179,9 @@ impl Monitor {
             | Call::Poll { .. }
             | Call::StartMessage { .. }
             | Call::SubmitMessage { .. }
+            | Call::OpenStatusEntry { .. }
+            | Call::ValidateState { .. }
+            | Call::FlushQueues { .. }
                 if w.stage != Stage::Registered =>
             {
                 broken(Property::CallOrder, format!("{call} before AddressTypes returned"))

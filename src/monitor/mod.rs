@@ -10,6 +10,7 @@
 //! A crash of the spooler process is [`Monitor::restart`]: what the session knew is forgotten,
 //! what the stores saved is kept.
 
+mod flush;
 mod property;
 mod watch;
 
@@ -172,7 +173,10 @@ impl Monitor {
     /// The [`Violation`]; the monitor has still recorded the step, so it can go on watching.
     pub fn observe(&mut self, input: &Input, effects: &[Effect]) -> Result<(), Violation> {
         self.learn(input);
-        let mut first = Ok(());
+        let mut first = match input {
+            Input::Return(Return::TransportNotify { transport, flags, .. }) => self.row_mirrors_enabled(*transport, *flags),
+            _ => Ok(()),
+        };
         for effect in effects {
             let checked = self.effect(effect);
             if first.is_ok() {
@@ -203,7 +207,7 @@ impl Monitor {
             Input::TimePassed { seconds } => self.now = self.now.after(*seconds),
             // ORD-7: the scan follows the new order (INV-22).
             Input::TransportOrder(order) => self.order = order.iter().copied().collect(),
-            Input::Session(_) | Input::SystemIdle => {}
+            Input::Session(_) | Input::SystemIdle | Input::Status(_) => {}
         }
     }
 
@@ -276,6 +280,9 @@ impl Monitor {
                 if let Some(w) = self.transport(*transport) {
                     w.stage = Stage::LoggedOff;
                     w.open = None;
+                    w.flush = None;
+                    // INV-4: the row goes with the logon.
+                    w.row = None;
                 }
                 self.release_deferrals(*transport);
             }
@@ -329,6 +336,7 @@ impl Monitor {
                 };
             }
             Return::NotifyNewMail { .. } => self.inbound = None,
+            Return::OpenStatusEntry { .. } | Return::ValidateState { .. } | Return::FlushQueues { .. } => {}
         }
     }
 
@@ -403,6 +411,10 @@ impl Monitor {
             SupportCall::SpoolerNotify { caller: Caller::Transport(t), flags, message } => {
                 let Some(w) = self.transport(*t) else { return };
                 w.critical |= flags.contains(F::NOTIFY_CRITICAL_ERROR);
+                if w.critical {
+                    // LIFE-17: no more calls, so the flush is over with the transport (LIV-5).
+                    w.flush = None;
+                }
                 if flags.contains(F::NOTIFY_CRITSEC) {
                     w.critsec = true;
                 }
@@ -430,10 +442,12 @@ impl Monitor {
                     }
                 }
             }
-            SupportCall::SpoolerNotify { .. }
-            | SupportCall::ModifyStatusRow { .. }
-            | SupportCall::StatusRecips { .. }
-            | SupportCall::SpoolerYield { .. } => {}
+            SupportCall::ModifyStatusRow { transport, status, .. } | SupportCall::ModifyStatusRowColumns { transport, status, .. } => {
+                if let Some(w) = self.transport(*transport) {
+                    w.row = Some(*status);
+                }
+            }
+            SupportCall::SpoolerNotify { .. } | SupportCall::StatusRecips { .. } | SupportCall::SpoolerYield { .. } => {}
         }
     }
 
@@ -490,7 +504,7 @@ impl Monitor {
                 }
                 checked
             }
-            Effect::Release(_) => Ok(()),
+            Effect::Release(_) | Effect::StatusAnswer { .. } => Ok(()),
         }
     }
 }

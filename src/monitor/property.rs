@@ -88,6 +88,10 @@ properties! {
     CommitBeforeNotify = "INV-36", "NotifyNewMail once for each inbound message the transport saved, and for no other";
     /// AMB-20.
     OneCallAtATime = "AMB-20", "at most one synchronous call in flight";
+    /// INV-12.
+    RowMirrorsEnabled = "INV-12", "when a TransportNotify BEGIN or END returns, the row's ENABLED bits equal the enabled directions";
+    /// STAT-20 (with ORD-12).
+    FlushProtocol = "STAT-20", "one flush at a time; per transport FlushQueues, then the outbound half, then the inbound half";
 }
 
 impl fmt::Display for Property {

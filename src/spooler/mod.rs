@@ -18,19 +18,23 @@ macro_rules! bug {
     };
 }
 
+mod flush;
 mod inbound;
 mod messages;
 mod queue;
 mod returns;
 mod routes;
 mod schedule;
+mod status;
 mod support;
 mod symmetry;
 mod transport;
 mod view;
 
+pub use flush::FlushView;
 pub(crate) use inbound::RECEIVE_STORE;
 pub use transport::Ending;
+pub use view::ResourceType;
 pub use view::{MessageView, RecipientView, StatusResource, StatusRow, TransportView};
 
 use crate::effect::{Call, Effects};
@@ -231,6 +235,11 @@ pub struct Spooler {
     messages: Messages,
     /// The inbound message being fetched, if any (RCV-4 to RCV-10).
     inbound: Option<inbound::Inbound>,
+    /// The synchronous client call of the spooler's status object being served (STAT-11,
+    /// STAT-17).
+    pending: Option<status::Pending>,
+    /// Transport rows a client opened, waiting for `OpenStatusEntry` (STAT-10).
+    opening: TransportSet,
     /// The deliberate mistake this spooler makes, if any (the bug zoo).
     #[cfg(feature = "bug-zoo")]
     bug: Option<crate::zoo::Bug>,
@@ -265,6 +274,8 @@ impl Spooler {
             preprocessors: Vec::new(),
             messages: Messages::default(),
             inbound: None,
+            pending: None,
+            opening: TransportSet::EMPTY,
             #[cfg(feature = "bug-zoo")]
             bug: None,
         })
@@ -319,8 +330,13 @@ impl Spooler {
                 self.polls_due();
             }
             Input::TransportOrder(order) => self.set_transport_order(order)?,
+            Input::Status(request) => self.on_status(request, &mut fx)?,
         }
+        // STAT-11, STAT-17: a client waiting for work that is over gets its answer, also when
+        // the work ended with the session.
+        self.answer_clients(&mut fx);
         self.advance(&mut fx, priorities);
+        self.answer_clients(&mut fx);
         Ok(fx)
     }
 
@@ -432,5 +448,6 @@ fn input_name(input: &Input) -> &'static str {
         Input::TimePassed { .. } => "TimePassed",
         Input::SystemIdle => "SystemIdle",
         Input::TransportOrder(_) => "MsgServiceTransportOrder",
+        Input::Status(request) => request.method(),
     }
 }

@@ -97,6 +97,10 @@ pub(crate) struct Logon {
     pub(crate) mail_waiting: bool,
     /// The logon is to be released, and why.
     pub(crate) release: Option<Ending>,
+    /// The columns of its status row beyond `PR_STATUS_CODE` (STAT-2, STAT-6, STAT-8).
+    pub(crate) columns: crate::input::StatusColumns,
+    /// Its flush, when one is due or under way (STAT-20).
+    pub(crate) flush: Option<super::flush::Flush>,
 }
 
 impl Logon {
@@ -117,6 +121,8 @@ impl Logon {
             poll_due: false,
             mail_waiting: false,
             release: None,
+            columns: crate::input::StatusColumns::default(),
+            flush: None,
         }
     }
 

@@ -343,6 +343,7 @@ fn requirements_of(effect: &Effect) -> Vec<String> {
         Effect::Report { .. } => vec!["SUB-30".to_owned(), "INV-24".to_owned()],
         Effect::Release(crate::Released::Unsaved { .. }) => vec!["RCV-6".to_owned(), "RCV-7".to_owned()],
         Effect::Release(_) => vec!["LIFE-15".to_owned()],
+        Effect::StatusAnswer { .. } => vec!["STAT-11".to_owned(), "STAT-17".to_owned(), "ERR-13".to_owned()],
     }
 }
 
@@ -370,6 +371,9 @@ fn call_requirements(call: &Call) -> &'static [&'static str] {
         Call::CreateMessage { .. } => &["RCV-4", "DEC-24"],
         Call::StartMessage { .. } => &["RCV-5", "RCV-6", "AMB-14"],
         Call::NotifyNewMail { .. } => &["RCV-10", "INV-36"],
+        Call::OpenStatusEntry { .. } => &["STAT-10"],
+        Call::ValidateState { .. } => &["STAT-11", "AMB-26"],
+        Call::FlushQueues { .. } => &["STAT-19", "STAT-20", "ORD-12", "AMB-13"],
     }
 }
 
@@ -388,6 +392,8 @@ fn refusal_requirements(error: &Error, text: &str) -> Vec<String> {
             | CallerError::UnknownTransport(_)
             | CallerError::UnknownStore(_)
             | CallerError::Profile(_) => &[],
+            CallerError::StatusTableNotReady { .. } => &["LIFE-21"],
+            CallerError::StatusEntryOpening(_) | CallerError::NotInStatusTable(_) => &["STAT-10"],
         },
         Error::Provider { fault, .. } => match fault {
             ProviderFault::NoLogon { .. } => &["ERR-17"],
@@ -410,6 +416,7 @@ fn refusal_requirements(error: &Error, text: &str) -> Vec<String> {
             ProviderFault::CriticalSection { .. } => &["STAT-13"],
             ProviderFault::YieldOutsideCall => &["SUB-35", "DEC-18"],
             ProviderFault::TooManyPreprocessors(_) => &["HOOK-1"],
+            ProviderFault::ValidateInCriticalSection { .. } => &["STAT-13", "ERR-13"],
         },
         Error::Store { fault, .. } => match fault {
             StoreFault::NoRecipients(_) => &["SUB-1"],

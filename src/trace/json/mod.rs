@@ -15,7 +15,7 @@ mod write;
 use super::{Event, FORMAT_VERSION, Header, Recorded, TraceError};
 
 /// The keys that say what a line is, in the order they are looked for.
-const KINDS: [&str; 9] = ["call", "return", "support", "queue", "session", "event", "save", "report", "release"];
+const KINDS: [&str; 11] = ["call", "return", "support", "queue", "session", "event", "save", "report", "release", "client", "answer"];
 
 /// Writes and reads trace lines. It remembers address-type names, so that a trace may name
 /// address types as its component knows them (`SMTP`) rather than by number.

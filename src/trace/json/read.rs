@@ -11,6 +11,7 @@ use crate::{
     SessionRequest, Settings, SpiVersion, SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome, SupportCall,
     TransportId, VersionRange, XpInitFlags,
 };
+use crate::{FlushFlags, PasswordFlags, ResourceFlags, ResourceMethods, SettingsFlags, StatusColumns, StatusRequest, ValidateFlags};
 
 use super::{Codec, KINDS, number};
 
@@ -129,6 +130,8 @@ impl Codec {
                 }))),
                 _ => Err(line.error("release", format!("release must be \"logon\", \"provider\" or \"unsaved\", not {what:?}"))),
             },
+            "client" => Ok(Event::Input(Input::Status(line.status_request(what)?))),
+            "answer" => Ok(Event::Effect(Effect::StatusAnswer { request: line.status_request(what)?, result: line.hresult("result")? })),
             _ => unreachable!("KINDS lists every kind"),
         }
     }
@@ -189,6 +192,17 @@ impl Codec {
 
     fn read_support(&mut self, line: &Line<'_>, what: &str) -> Result<SupportCall, TraceError> {
         match what {
+            "ModifyStatusRow" if line.obj.contains_key("PR_RESOURCE_METHODS") || line.obj.contains_key("PR_RESOURCE_FLAGS") => {
+                let optional = |key| if line.obj.contains_key(key) { Some(key) } else { None };
+                let methods = optional("PR_RESOURCE_METHODS").map(|k| line.flags(k, ResourceMethods::parse)).transpose()?;
+                let resource_flags = optional("PR_RESOURCE_FLAGS").map(|k| line.flags(k, ResourceFlags::parse)).transpose()?;
+                Ok(SupportCall::ModifyStatusRowColumns {
+                    transport: line.transport("from")?,
+                    flags: line.flags("ulFlags", StatusRowFlags::parse)?,
+                    status: line.flags("PR_STATUS_CODE", StatusCode::parse)?,
+                    columns: StatusColumns { methods: methods.unwrap_or_default(), resource_flags: resource_flags.unwrap_or_default() },
+                })
+            }
             "ModifyStatusRow" => Ok(SupportCall::ModifyStatusRow {
                 transport: line.transport("from")?,
                 flags: line.flags("ulFlags", StatusRowFlags::parse)?,
@@ -356,6 +370,9 @@ impl Codec {
                 result: when_ok(result, || Ok(if line.bool("saved")? { Delivery::Saved } else { Delivery::Empty }))?,
             },
             "NotifyNewMail" => Return::NotifyNewMail { store: line.store("from")?, message: line.message_at("message")?, result },
+            "OpenStatusEntry" => Return::OpenStatusEntry { transport: line.transport("from")?, result },
+            "ValidateState" => Return::ValidateState { transport: line.transport("from")?, result },
+            "FlushQueues" => Return::FlushQueues { transport: line.transport("from")?, result },
             _ => {
                 return Err(
                     line.error("return", format!("unknown method {what:?}; expected one the spooler calls ({})", CALL_METHODS.join(", ")))
@@ -366,7 +383,7 @@ impl Codec {
 }
 
 /// Every method the spooler calls, as the trace names it.
-const CALL_METHODS: [&str; 21] = [
+const CALL_METHODS: [&str; 24] = [
     "XPProviderInit",
     "MSG_SERVICE_CONFIGURE",
     "TransportLogon",
@@ -388,6 +405,9 @@ const CALL_METHODS: [&str; 21] = [
     "CreateMessage",
     "StartMessage",
     "NotifyNewMail",
+    "OpenStatusEntry",
+    "ValidateState",
+    "FlushQueues",
 ];
 
 /// A call's out-parameter: read after a success, absent after a failure (which the call's
@@ -617,10 +637,47 @@ impl<'a> Line<'a> {
             "CreateMessage" => Call::CreateMessage { store: self.store("to")? },
             "StartMessage" => Call::StartMessage { transport: self.transport("to")?, message: self.message_at("message")? },
             "NotifyNewMail" => Call::NotifyNewMail { store: self.store("to")?, message: self.message_at("message")? },
+            "OpenStatusEntry" => Call::OpenStatusEntry { transport: self.transport("to")? },
+            "ValidateState" => {
+                Call::ValidateState { transport: self.transport("to")?, flags: self.flags("ulFlags", ValidateFlags::parse)? }
+            }
+            "FlushQueues" => Call::FlushQueues { transport: self.transport("to")?, flags: self.flags("ulFlags", FlushFlags::parse)? },
             _ => {
                 return Err(
                     self.error("call", format!("unknown method {what:?}; expected one the spooler calls ({})", CALL_METHODS.join(", ")))
                 );
+            }
+        })
+    }
+
+    /// A client's status call or the answer to it (STAT-9 to STAT-17): the flag word by names,
+    /// or in hexadecimal with any bits (undefined bits are the client's, and are answered
+    /// `MAPI_E_UNKNOWN_FLAGS`).
+    fn status_request(&self, what: &str) -> Result<StatusRequest, TraceError> {
+        let word = |parse: fn(&str) -> Option<u32>| -> Result<u32, TraceError> {
+            let text = self.str("ulFlags")?;
+            let raw = text.strip_prefix("0x").and_then(|hex| u32::from_str_radix(hex, 16).ok());
+            raw.or_else(|| parse(text)).ok_or_else(|| self.error("ulFlags", format!("{text:?} is not a flag word of {what}")))
+        };
+        Ok(match what {
+            "OpenEntry" => StatusRequest::OpenEntry { transport: self.transport("transport")? },
+            "ValidateState" => StatusRequest::ValidateState { flags: word(|t| ValidateFlags::parse(t).ok().map(ValidateFlags::bits))? },
+            "FlushQueues" => StatusRequest::FlushQueues {
+                target: match self.obj.get("target") {
+                    None | Some(Value::Null) => None,
+                    Some(_) => Some(self.transport("target")?),
+                },
+                flags: word(|t| FlushFlags::parse(t).ok().map(FlushFlags::bits))?,
+            },
+            "SettingsDialog" => StatusRequest::SettingsDialog { flags: word(|t| SettingsFlags::parse(t).ok().map(SettingsFlags::bits))? },
+            "ChangePassword" => StatusRequest::ChangePassword { flags: word(|t| PasswordFlags::parse(t).ok().map(PasswordFlags::bits))? },
+            _ => {
+                return Err(self.error(
+                    "client",
+                    format!(
+                        "unknown status call {what:?}; expected OpenEntry, ValidateState, FlushQueues, SettingsDialog or ChangePassword"
+                    ),
+                ));
             }
         })
     }
