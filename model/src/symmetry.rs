@@ -265,6 +265,7 @@ impl World {
             announced: self.announced,
             inbound_on: self.inbound_on,
             critsec: self.critsec,
+            waiting: self.waiting,
         }
     }
 }

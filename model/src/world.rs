@@ -45,6 +45,12 @@ pub struct Budget {
     pub idles: u8,
     /// Session ends.
     pub shutdowns: u8,
+    /// Flushes (STAT-17, STAT-18).
+    pub flushes: u8,
+    /// Client status calls (STAT-11).
+    pub status_calls: u8,
+    /// Critical sections (STAT-13).
+    pub critsecs: u8,
 }
 
 /// The whole state of one model-checked world.
@@ -80,6 +86,8 @@ pub struct World {
     pub inbound_on: bool,
     /// Transports holding a critical section (STAT-13, LIV-7).
     pub critsec: TransportSet,
+    /// Synchronous client status calls not answered yet (STAT-11, STAT-17).
+    pub waiting: u8,
 }
 
 /// A move of the world.
@@ -107,6 +115,18 @@ pub enum Action {
     Shutdown,
     /// Transport 0 announces its inbound mail with `SpoolerNotify(NOTIFY_NEWMAIL)` (RCV-1).
     NewMail,
+    /// A client calls `FlushQueues(FLUSH_UPLOAD | FLUSH_DOWNLOAD)` on the spooler's status
+    /// object, synchronously, for every transport (STAT-17).
+    Flush,
+    /// A transport sets both flush bits of its row, as its own status object's `FlushQueues`
+    /// does (STAT-18, STAT-22).
+    FlushBits(TransportId),
+    /// A client calls `ValidateState(CONFIG_CHANGED)` on the spooler's status object (STAT-11).
+    Validate,
+    /// A transport opens a critical section (STAT-13).
+    Critsec(TransportId),
+    /// It closes it (STAT-13, LIV-7).
+    Noncrit(TransportId),
 }
 
 /// How the world answers the call in flight.
@@ -163,6 +183,11 @@ impl fmt::Display for Action {
             Action::Crash => f.write_str("spooler crashes and restarts"),
             Action::NewMail => f.write_str("T0 announces inbound mail"),
             Action::Shutdown => f.write_str("session ends"),
+            Action::Flush => f.write_str("client flushes every queue"),
+            Action::FlushBits(t) => write!(f, "{t} sets its flush bits"),
+            Action::Validate => f.write_str("client validates with CONFIG_CHANGED"),
+            Action::Critsec(t) => write!(f, "{t} enters a critical section"),
+            Action::Noncrit(t) => write!(f, "{t} leaves its critical section"),
         }
     }
 }
@@ -217,12 +242,16 @@ impl World {
                 disables: config.disables,
                 idles: config.idles,
                 shutdowns: config.shutdowns,
+                flushes: config.flushes,
+                status_calls: config.status_calls,
+                critsecs: config.critsecs,
             },
             broken: None,
             mail: config.inbound,
             announced: false,
             inbound_on: false,
             critsec: TransportSet::EMPTY,
+            waiting: 0,
         };
         world.feed(Input::Session(SessionRequest::Start), rec);
         world
@@ -240,6 +269,9 @@ impl World {
             Ok(effects) => {
                 for effect in &effects {
                     self.store.apply(effect);
+                    if matches!(effect, Effect::StatusAnswer { .. }) {
+                        self.waiting = self.waiting.saturating_sub(1);
+                    }
                 }
                 if let Some(log) = rec.as_deref_mut() {
                     log.extend(effects.iter().cloned().map(Event::Effect));
@@ -289,6 +321,7 @@ impl World {
             if !config.poll && self.mail > 0 && !self.announced && self.inbound_on {
                 out.push(Action::NewMail);
             }
+            self.status_moves(config, out);
         }
         if self.drafts > 0 {
             out.push(Action::Submit);
@@ -305,6 +338,35 @@ impl World {
         }
         if self.budget.shutdowns > 0 && self.spooler.phase() != mapi_spooler::Phase::Stopping {
             out.push(Action::Shutdown);
+        }
+    }
+
+    /// Client status calls, flush bits and critical sections (STAT-11, STAT-13, STAT-17,
+    /// STAT-18); a transport always closes its critical section (LIV-7).
+    fn status_moves(&self, config: &Config, out: &mut Vec<Action>) {
+        // LIFE-21: clients reach status objects once the table is there.
+        let table = self.spooler.status_table_ready() && self.spooler.phase() != mapi_spooler::Phase::Stopping;
+        if table && self.budget.flushes > 0 {
+            out.push(Action::Flush);
+        }
+        if table && self.budget.status_calls > 0 {
+            out.push(Action::Validate);
+        }
+        for i in 0..config.transports {
+            let t = TransportId(i);
+            if self.critsec.contains(t) {
+                out.push(Action::Noncrit(t));
+            } else if self.budget.critsecs > 0 && self.ready(t) {
+                out.push(Action::Critsec(t));
+            }
+            let flushing = StatusCode::STATUS_INBOUND_FLUSH | StatusCode::STATUS_OUTBOUND_FLUSH;
+            let row = match self.spooler.transport_view(t) {
+                Some(TransportView::LoggedOn { status_row: Some(row), .. }) => Some(row),
+                _ => None,
+            };
+            if table && self.budget.flushes > 0 && self.ready(t) && row.is_some_and(|r| !r.intersects(flushing)) {
+                out.push(Action::FlushBits(t));
+            }
         }
     }
 
@@ -453,6 +515,9 @@ impl World {
                 }
                 w.spooler = pristine.clone();
                 w.monitor.restart();
+                // The transports and the clients' calls go with the process.
+                w.critsec = TransportSet::EMPTY;
+                w.waiting = 0;
                 w.held.clear();
                 w.in_hand = None;
                 w.out_of_service = TransportSet::EMPTY;
@@ -462,6 +527,37 @@ impl World {
             Action::Shutdown => {
                 w.budget.shutdowns -= 1;
                 w.feed(Input::Session(SessionRequest::Shutdown), &mut rec);
+            }
+            Action::Flush => {
+                w.budget.flushes -= 1;
+                w.waiting += 1;
+                let flags = (mapi_spooler::FlushFlags::FLUSH_UPLOAD | mapi_spooler::FlushFlags::FLUSH_DOWNLOAD).bits();
+                w.feed(Input::Status(mapi_spooler::StatusRequest::FlushQueues { target: None, flags }), &mut rec);
+            }
+            Action::FlushBits(t) => {
+                w.budget.flushes -= 1;
+                if let Some(TransportView::LoggedOn { status_row: Some(row), .. }) = w.spooler.transport_view(*t) {
+                    let status = row | StatusCode::STATUS_INBOUND_FLUSH | StatusCode::STATUS_OUTBOUND_FLUSH;
+                    w.support(SupportCall::ModifyStatusRow { transport: *t, flags: StatusRowFlags::STATUSROW_UPDATE, status }, &mut rec);
+                }
+            }
+            Action::Validate => {
+                w.budget.status_calls -= 1;
+                w.waiting += 1;
+                let flags = mapi_spooler::ValidateFlags::CONFIG_CHANGED.bits();
+                w.feed(Input::Status(mapi_spooler::StatusRequest::ValidateState { flags }), &mut rec);
+            }
+            Action::Critsec(t) | Action::Noncrit(t) => {
+                let enter = matches!(action, Action::Critsec(_));
+                let flags = if enter {
+                    w.budget.critsecs -= 1;
+                    w.critsec.insert(*t);
+                    SpoolerNotifyFlags::NOTIFY_CRITSEC
+                } else {
+                    w.critsec.remove(*t);
+                    SpoolerNotifyFlags::NOTIFY_NONCRIT
+                };
+                w.feed(Input::Support(SupportCall::SpoolerNotify { caller: Caller::Transport(*t), flags, message: None }), &mut rec);
             }
         }
         w
@@ -584,6 +680,7 @@ impl World {
                     self.announced = false;
                 }
                 self.held.retain(|(t, _)| *t != transport);
+                self.critsec.remove(transport);
                 self.ret(Return::TransportLogoff { transport, result: Hresult::S_OK }, rec);
             }
             Call::Shutdown { transport } => self.ret(Return::Shutdown { transport, result: Hresult::S_OK }, rec),

@@ -228,7 +228,7 @@ impl Checker {
                 line: self.line,
                 column: 1,
                 message:
-                    "the header says this trace records calls only (\"recorded\": \"calls\"), but this line is a save, report or release"
+                    "the header says this trace records calls only (\"recorded\": \"calls\"), but this line is a save, report, release or answer"
                         .to_owned(),
             }));
         }
