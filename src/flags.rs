@@ -230,6 +230,14 @@ impl NotifyFlags {
         (Self::NOTIFY_BEGIN_OUTBOUND_FLUSH, Self::NOTIFY_END_OUTBOUND_FLUSH),
     ];
 
+    /// The flags that begin or end a flush (STAT-20, STAT-21).
+    pub const FLUSH_FLAGS: NotifyFlags = NotifyFlags(
+        Self::NOTIFY_BEGIN_INBOUND_FLUSH.0
+            | Self::NOTIFY_BEGIN_OUTBOUND_FLUSH.0
+            | Self::NOTIFY_END_INBOUND_FLUSH.0
+            | Self::NOTIFY_END_OUTBOUND_FLUSH.0,
+    );
+
     /// True when the word carries the BEGIN and the END of one direction (LIFE-10, INV-13).
     #[must_use]
     pub fn is_contradictory(self) -> bool {

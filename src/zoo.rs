@@ -76,6 +76,9 @@ bugs! {
     NotifyUnsaved = "notify-unsaved" breaks "INV-36";
     /// Takes `NOTIFY_NEWMAIL` to mean one message, and stops after fetching it (RCV-1, RCV-6).
     OneMessagePerNotification = "one-message-per-notification" breaks "LIV-4";
+    /// Ends the inbound half of a flush without `NOTIFY_END_INBOUND_FLUSH`, so the transport
+    /// stays in flush mode (STAT-20).
+    FlushWithoutEnd = "flush-without-end" breaks "LIV-5";
 }
 
 impl fmt::Display for Bug {

@@ -110,7 +110,7 @@ struct WorldArgs {
     /// ignore-delete-after-submit, submit-after-end-outbound, shutdown-with-live-logon,
     /// end-after-failed-submit, forget-locked-across-restart, send-twice-after-restart,
     /// ignore-retry-delay, call-after-critical-error, notify-unsaved,
-    /// one-message-per-notification.
+    /// one-message-per-notification, flush-without-end.
     #[arg(long, value_name = "NAME", value_parser = parse_bug)]
     bug: Option<Bug>,
 }

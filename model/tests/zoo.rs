@@ -44,6 +44,8 @@ fn specimen(bug: Bug) -> (Config, &'static [&'static str]) {
         Bug::CallAfterCriticalError => (world(&["critical"]), &[]),
         Bug::NotifyUnsaved => (Config { inbound: 1, ..world(&[]) }, &[]),
         Bug::OneMessagePerNotification => (Config { inbound: 2, ..world(&[]) }, &[]),
+        // A client's flush is never answered either.
+        Bug::FlushWithoutEnd => (Config { flushes: 1, ..world(&[]) }, &["every status call is answered"]),
     }
 }
 
@@ -195,7 +197,7 @@ fn every_bug_has_its_own_name() {
         assert_eq!(Bug::from_name(bug.name()), Some(*bug));
     }
     assert_eq!(Bug::from_name("no-such-bug"), None);
-    assert_eq!(Bug::ALL.len(), 14);
+    assert_eq!(Bug::ALL.len(), 15);
 }
 
 #[test]
@@ -208,4 +210,10 @@ fn notify_unsaved_breaks_commit_before_notify() {
 fn one_message_per_notification_breaks_signalled_mail_is_fetched() {
     // Spec: LIV-4, RCV-1, RCV-6
     caught(Bug::OneMessagePerNotification);
+}
+
+#[test]
+fn flush_without_end_breaks_flushes_end() {
+    // Spec: LIV-5, STAT-20
+    caught(Bug::FlushWithoutEnd);
 }

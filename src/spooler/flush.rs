@@ -126,7 +126,8 @@ impl Spooler {
                 // from (RCV-4, AMB-14); then the inbound half ends.
                 let store_open = matches!(self.stores.get(RECEIVE_STORE.index()), Some(StoreState::LoggedOn | StoreState::Watching));
                 let fetching = logon.mail_waiting && store_open && logon.enabled.inbound && !logon.critsec;
-                if fetching { None } else { notify(NotifyFlags::NOTIFY_END_INBOUND_FLUSH) }
+                // The bug zoo: the loop is over, and the flush is left without its END.
+                if fetching || bug!(self, FlushWithoutEnd) { None } else { notify(NotifyFlags::NOTIFY_END_INBOUND_FLUSH) }
             }
         }
     }

@@ -354,6 +354,7 @@ fn call_requirements(call: &Call) -> &'static [&'static str] {
         Call::ServiceConfigure { .. } => &["LIFE-6"],
         Call::TransportLogon { .. } => &["LIFE-4", "VER-6"],
         Call::AddressTypes { .. } => &["LIFE-8"],
+        Call::TransportNotify { flags, .. } if flags.intersects(crate::flags::NotifyFlags::FLUSH_FLAGS) => &["STAT-20", "STAT-21"],
         Call::TransportNotify { .. } => &["LIFE-10", "LIFE-12"],
         Call::Idle { .. } => &["LIFE-11"],
         Call::SubmitMessage { .. } => &["SUB-20", "SUB-21", "ORD-4", "DEC-20", "DEC-22"],
