@@ -439,3 +439,47 @@ fn a_critical_error_during_a_flush_ends_it_with_the_transport() {
     assert!(sim.calls().any(|c| *c == Call::FlushQueues { transport: T1, flags: FlushFlags::FLUSH_UPLOAD }));
     assert_eq!(answers(&sim), [(request, Hresult::S_OK)]);
 }
+
+/// The session disables a transport's outbound traffic in the middle of its upload: the
+/// END_OUTBOUND comes first (transport housekeeping), the flush still ends, and a message for
+/// the transport waits for it to be enabled again instead of being lost (LIV-5, LIFE-12, ORD-10).
+#[test]
+fn a_flush_survives_a_disable_in_the_middle() {
+    // Spec: LIV-5, LIFE-12, STAT-20, DEC-32
+    let mut sim = started(vec![smtp()]);
+    let request = flush(None, FlushFlags::FLUSH_UPLOAD);
+    client(&mut sim, request);
+    assert!(sim.run_until_call(|c| *c == notify_call(T0, NotifyFlags::NOTIFY_BEGIN_OUTBOUND_FLUSH)));
+    sim.set_traffic(T0, mapi_spooler::Directions::OUTBOUND, false);
+    let m = sim.submit(S0, draft(&[SMTP])).unwrap();
+    sim.run();
+    let calls = flush_calls(&sim, T0);
+    let end_outbound = calls.iter().position(|c| c == "T0.TransportNotify(NOTIFY_END_OUTBOUND)").expect("disabled");
+    let end_flush = calls.iter().position(|c| c == "T0.TransportNotify(NOTIFY_END_OUTBOUND_FLUSH)").expect("the flush ends");
+    assert!(end_outbound < end_flush);
+    assert!(!calls.iter().any(|c| c.contains("SubmitMessage")), "nothing is sent while outbound is disabled");
+    assert_eq!(answers(&sim), [(request, Hresult::S_OK)]);
+    sim.set_traffic(T0, mapi_spooler::Directions::OUTBOUND, true);
+    sim.run();
+    assert_clean(&sim);
+    assert_eq!(dispositions(&sim, m), [taken_by(T0)], "the message goes once outbound is enabled again");
+}
+
+/// The spooler crashes in the middle of a flush: the new spooler knows nothing of it, starts the
+/// session again, and a new flush runs from the start (LIV-5).
+#[test]
+fn a_crash_in_the_middle_of_a_flush_loses_nothing() {
+    // Spec: LIV-5, STAT-20, DEC-33
+    let mut sim = started(vec![smtp().logons([Ok(LogonCaps::LOGON_SP_POLL)]).receives(["IPM.Note"])]);
+    client(&mut sim, flush(None, FlushFlags::FLUSH_UPLOAD | FlushFlags::FLUSH_DOWNLOAD));
+    assert!(sim.run_until_call(|c| *c == notify_call(T0, NotifyFlags::NOTIFY_BEGIN_INBOUND_FLUSH)));
+    sim.crash();
+    sim.start();
+    assert_eq!(sim.spooler().flush_view(T0), None, "the flush went with the process");
+    let again = flush(Some(T0), FlushFlags::FLUSH_DOWNLOAD);
+    client(&mut sim, again);
+    sim.run();
+    assert_clean(&sim);
+    assert_eq!(answers(&sim).last(), Some(&(again, Hresult::S_OK)));
+    assert_eq!(sim.store(S0).inbound_messages().filter(|(_, m)| m.notified > 0).count(), 1, "the waiting mail is fetched");
+}
