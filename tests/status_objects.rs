@@ -483,3 +483,42 @@ fn a_crash_in_the_middle_of_a_flush_loses_nothing() {
     assert_eq!(answers(&sim).last(), Some(&(again, Hresult::S_OK)));
     assert_eq!(sim.store(S0).inbound_messages().filter(|(_, m)| m.notified > 0).count(), 1, "the waiting mail is fetched");
 }
+
+/// Out-of-order and undocumented answers of the status calls are refused and change nothing: a
+/// FlushQueues return with no FlushQueues in flight, a FlushQueues error (only S_OK is
+/// documented, DEC-1), a ValidateState result the page does not list (ERR-13).
+#[test]
+fn flush_and_validate_answers_out_of_order_or_undocumented_are_refused() {
+    // Spec: STAT-19, ERR-13, DEC-1, AMB-20
+    let mut sim = started(vec![smtp()]);
+    let stray = Input::Return(mapi_spooler::Return::FlushQueues { transport: T0, result: Hresult::S_OK });
+    let before = sim.spooler().clone();
+    assert!(!sim.feed(stray));
+    assert_eq!(sim.spooler(), &before);
+    assert!(matches!(
+        sim.refused().last(),
+        Some(mapi_spooler::Error::Caller(mapi_spooler::CallerError::NoCallInFlight { got: "FlushQueues" }))
+    ));
+    client(&mut sim, flush(None, FlushFlags::FLUSH_UPLOAD));
+    assert!(!sim.feed(Input::Return(mapi_spooler::Return::FlushQueues { transport: T0, result: Hresult::MAPI_E_CALL_FAILED })));
+    assert!(matches!(
+        sim.refused().last(),
+        Some(mapi_spooler::Error::Provider {
+            transport: T0,
+            fault: mapi_spooler::ProviderFault::UndocumentedResult { method: "FlushQueues", .. }
+        })
+    ));
+    sim.run();
+    client(&mut sim, validate(ValidateFlags::EMPTY));
+    assert!(!sim.feed(Input::Return(mapi_spooler::Return::ValidateState { transport: T0, result: Hresult::MAPI_E_NOT_FOUND })));
+    assert!(matches!(
+        sim.refused().last(),
+        Some(mapi_spooler::Error::Provider {
+            transport: T0,
+            fault: mapi_spooler::ProviderFault::UndocumentedResult { method: "ValidateState", .. }
+        })
+    ));
+    sim.run();
+    assert_eq!(sim.refused().len(), 3);
+    assert_eq!(sim.violations(), []);
+}
