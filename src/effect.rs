@@ -4,9 +4,9 @@ use std::fmt;
 
 use smallvec::SmallVec;
 
-use crate::flags::{LockState, LogoffFlags, LogonFlags, NotifyFlags, SubmitFlags, XpInitFlags};
+use crate::flags::{FlushFlags, LockState, LogoffFlags, LogonFlags, NotifyFlags, SubmitFlags, ValidateFlags, XpInitFlags};
 use crate::ids::{HookId, MessageId, MsgRef, PreprocessorId, ServiceId, StoreId, TransportId};
-use crate::input::{ReportKind, Return};
+use crate::input::{ReportKind, Return, StatusRequest};
 use crate::recipients::RecipientSet;
 use crate::version::SpiVersion;
 
@@ -71,6 +71,14 @@ pub enum Effect {
         store: StoreId,
         /// The flags on the way out.
         flags: LogoffFlags,
+    },
+    /// The spooler answers a client's status call (STAT-9 to STAT-17, ERR-13): at once, or when
+    /// the work it asked for is done (a synchronous `FlushQueues` or `ValidateState`).
+    StatusAnswer {
+        /// The call answered.
+        request: StatusRequest,
+        /// Its result.
+        result: crate::Hresult,
     },
 }
 
@@ -288,6 +296,28 @@ pub enum Call {
         /// The message.
         message: MessageId,
     },
+    /// `IXPLogon::OpenStatusEntry(NULL, 0)`: a client opened the transport's status row
+    /// (STAT-10). The spooler asks for the default interface, read-only.
+    OpenStatusEntry {
+        /// The transport.
+        transport: TransportId,
+    },
+    /// `IXPLogon::ValidateState(0, ulFlags)`: the spooler forwards its own `ValidateState`
+    /// (STAT-11, AMB-26).
+    ValidateState {
+        /// The transport.
+        transport: TransportId,
+        /// The client's flags.
+        flags: ValidateFlags,
+    },
+    /// `IXPLogon::FlushQueues(0, 0, NULL, ulFlags)`: a flush of this transport begins (STAT-19,
+    /// STAT-20, AMB-13).
+    FlushQueues {
+        /// The transport.
+        transport: TransportId,
+        /// The directions, with `FLUSH_FORCE` and `FLUSH_NO_UI` as asked.
+        flags: FlushFlags,
+    },
 }
 
 impl Call {
@@ -318,6 +348,9 @@ impl Call {
             Call::NotifyNewMail { .. } => "NotifyNewMail",
             Call::AbortSubmit { .. } => "AbortSubmit",
             Call::InboundMsgHook { .. } => "InboundMsgHook",
+            Call::OpenStatusEntry { .. } => "OpenStatusEntry",
+            Call::ValidateState { .. } => "ValidateState",
+            Call::FlushQueues { .. } => "FlushQueues",
         }
     }
 
@@ -336,7 +369,10 @@ impl Call {
             | Call::TransportLogoff { transport }
             | Call::Shutdown { transport }
             | Call::Poll { transport }
-            | Call::StartMessage { transport, .. } => Some(*transport),
+            | Call::StartMessage { transport, .. }
+            | Call::OpenStatusEntry { transport }
+            | Call::ValidateState { transport, .. }
+            | Call::FlushQueues { transport, .. } => Some(*transport),
             _ => None,
         }
     }
@@ -373,7 +409,10 @@ impl Call {
             | (Call::Idle { transport: a }, Return::Idle { transport: b, .. })
             | (Call::TransportLogoff { transport: a }, Return::TransportLogoff { transport: b, .. })
             | (Call::Shutdown { transport: a }, Return::Shutdown { transport: b, .. })
-            | (Call::Poll { transport: a }, Return::Poll { transport: b, .. }) => a == b,
+            | (Call::Poll { transport: a }, Return::Poll { transport: b, .. })
+            | (Call::OpenStatusEntry { transport: a }, Return::OpenStatusEntry { transport: b, .. })
+            | (Call::ValidateState { transport: a, .. }, Return::ValidateState { transport: b, .. })
+            | (Call::FlushQueues { transport: a, .. }, Return::FlushQueues { transport: b, .. }) => a == b,
             (Call::CreateMessage { store: a }, Return::CreateMessage { store: b, .. }) => a == b,
             (Call::StartMessage { transport: a, message: m }, Return::StartMessage { transport: b, message: n, .. }) => a == b && m == n,
             (Call::NotifyNewMail { store: a, message: m }, Return::NotifyNewMail { store: b, message: n, .. }) => a == b && m == n,
@@ -429,6 +468,9 @@ impl Return {
             Return::NotifyNewMail { .. } => "NotifyNewMail",
             Return::AbortSubmit { .. } => "AbortSubmit",
             Return::InboundMsgHook { .. } => "InboundMsgHook",
+            Return::OpenStatusEntry { .. } => "OpenStatusEntry",
+            Return::ValidateState { .. } => "ValidateState",
+            Return::FlushQueues { .. } => "FlushQueues",
         }
     }
 }
@@ -470,6 +512,9 @@ impl fmt::Display for Call {
             Call::FinishedMsg { store, message } => write!(f, "{store}.FinishedMsg(0, {message})"),
             Call::AbortSubmit { store, message } => write!(f, "{store}.AbortSubmit({message}, 0)"),
             Call::InboundMsgHook { hook, store, message } => write!(f, "{hook}.InboundMsgHook({message}, {store})"),
+            Call::OpenStatusEntry { transport } => write!(f, "{transport}.OpenStatusEntry(NULL, 0)"),
+            Call::ValidateState { transport, flags } => write!(f, "{transport}.ValidateState(0, {flags})"),
+            Call::FlushQueues { transport, flags } => write!(f, "{transport}.FlushQueues(0, 0, NULL, {flags})"),
         }
     }
 }
@@ -513,6 +558,7 @@ impl fmt::Display for Effect {
                 write!(f, "release hook-deleted inbound message {store}.{message} (PR_SPOOLER_STATUS=MAPI_E_OBJECT_DELETED)")
             }
             Effect::LogoffAnswer { store, flags } => write!(f, "answer {store}.StoreLogoffTransports: lpulFlags={flags}"),
+            Effect::StatusAnswer { request, result } => write!(f, "answer {} => {result}", request.method()),
         }
     }
 }
@@ -632,6 +678,9 @@ impl fmt::Display for Return {
                     }
                 })
             }
+            Return::OpenStatusEntry { transport, result } => write!(f, "{transport}.OpenStatusEntry => {result}"),
+            Return::ValidateState { transport, result } => write!(f, "{transport}.ValidateState => {result}"),
+            Return::FlushQueues { transport, result } => write!(f, "{transport}.FlushQueues => {result}"),
         }
     }
 }

@@ -126,6 +126,20 @@ pub enum CallerError {
     /// An inbound cancel while no `StartMessage` is in flight on that transport (RCV-13).
     #[error("cannot cancel the inbound transfer of {0}: no StartMessage is in flight on it")]
     NoInboundTransfer(TransportId),
+    /// A status call before the transports are set up: the client's `GetStatusTable` would
+    /// still be blocked, so it cannot have reached a status object (LIFE-21).
+    #[error("{got} before the status table is available (GetStatusTable blocks until the transports are set up)")]
+    StatusTableNotReady {
+        /// The status call that came.
+        got: &'static str,
+    },
+    /// A second open of a transport's status row while the first waits for `OpenStatusEntry`
+    /// (STAT-10).
+    #[error("the status row of {0} is already being opened")]
+    StatusEntryOpening(TransportId),
+    /// An open of a transport's status row that is not in the status table (STAT-1, STAT-10).
+    #[error("{0} has no row in the status table")]
+    NotInStatusTable(TransportId),
 }
 
 /// What a transport did against the documented contract.
@@ -274,6 +288,13 @@ pub enum ProviderFault {
     /// More preprocessors than this reference tracks.
     #[error("more than {0} preprocessors registered")]
     TooManyPreprocessors(usize),
+    /// `IXPLogon::ValidateState` answered something other than `MAPI_E_BUSY` inside a
+    /// critical section (STAT-13).
+    #[error("ValidateState returned {result} inside a critical section, where it must return MAPI_E_BUSY")]
+    ValidateInCriticalSection {
+        /// What it returned.
+        result: Hresult,
+    },
 }
 
 /// What a store did against the documented contract.

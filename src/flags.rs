@@ -230,6 +230,14 @@ impl NotifyFlags {
         (Self::NOTIFY_BEGIN_OUTBOUND_FLUSH, Self::NOTIFY_END_OUTBOUND_FLUSH),
     ];
 
+    /// The flags that begin or end a flush (STAT-20, STAT-21).
+    pub const FLUSH_FLAGS: NotifyFlags = NotifyFlags(
+        Self::NOTIFY_BEGIN_INBOUND_FLUSH.0
+            | Self::NOTIFY_BEGIN_OUTBOUND_FLUSH.0
+            | Self::NOTIFY_END_INBOUND_FLUSH.0
+            | Self::NOTIFY_END_OUTBOUND_FLUSH.0,
+    );
+
     /// True when the word carries the BEGIN and the END of one direction (LIFE-10, INV-13).
     #[must_use]
     pub fn is_contradictory(self) -> bool {
@@ -335,13 +343,16 @@ impl StatusCode {
 
     /// The status a transport shows after `TransportNotify` with these flags: the
     /// `STATUS_INBOUND_ENABLED` and `STATUS_OUTBOUND_ENABLED` bits follow the directions begun
-    /// or ended (LIFE-10, LIFE-12).
+    /// or ended (LIFE-10, LIFE-12), and the flush bits the flushes begun or ended (STAT-21).
     #[must_use]
     pub fn after_notify(self, flags: NotifyFlags) -> StatusCode {
         let mut status = self;
         for (begin, end, bit) in [
             (NotifyFlags::NOTIFY_BEGIN_INBOUND, NotifyFlags::NOTIFY_END_INBOUND, StatusCode::STATUS_INBOUND_ENABLED),
             (NotifyFlags::NOTIFY_BEGIN_OUTBOUND, NotifyFlags::NOTIFY_END_OUTBOUND, StatusCode::STATUS_OUTBOUND_ENABLED),
+            // STAT-21, AMB-16: the flush bits follow BEGIN_*_FLUSH and END_*_FLUSH.
+            (NotifyFlags::NOTIFY_BEGIN_INBOUND_FLUSH, NotifyFlags::NOTIFY_END_INBOUND_FLUSH, StatusCode::STATUS_INBOUND_FLUSH),
+            (NotifyFlags::NOTIFY_BEGIN_OUTBOUND_FLUSH, NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH, StatusCode::STATUS_OUTBOUND_FLUSH),
         ] {
             if flags.contains(begin) {
                 status = status | bit;
@@ -434,5 +445,132 @@ flag_set! {
         HOOK_DELETE = 0x0000_0001,
         /// No further hook is to see the message.
         HOOK_CANCEL = 0x0000_0002,
+    }
+}
+
+flag_set! {
+    /// `ulFlags` of `IMAPIStatus::FlushQueues` and `IXPLogon::FlushQueues` (STAT-17, STAT-19).
+    /// The directions follow the parameter definitions (AMB-12): upload is outbound, download
+    /// is inbound.
+    FlushFlags {
+        /// Flush the outgoing queue (`STATUS_OUTBOUND_FLUSH`).
+        FLUSH_UPLOAD = 0x0000_0002,
+        /// Flush the incoming queue (`STATUS_INBOUND_FLUSH`).
+        FLUSH_DOWNLOAD = 0x0000_0004,
+        /// Flush whatever the cost in performance.
+        FLUSH_FORCE = 0x0000_0008,
+        /// Show no progress indicator.
+        FLUSH_NO_UI = 0x0000_0010,
+        /// The flush may finish after the call returns; the spooler's status object only.
+        FLUSH_ASYNC_OK = 0x0000_0020,
+    }
+}
+
+flag_set! {
+    /// `ulFlags` of `IMAPIStatus::ValidateState` and `IXPLogon::ValidateState` (STAT-11,
+    /// STAT-12).
+    ValidateFlags {
+        /// Show no user interface.
+        SUPPRESS_UI = 0x0000_0001,
+        /// Refresh the header cache and go online (AMB-11).
+        REFRESH_XP_HEADER_CACHE = 0x0001_0000,
+        /// Process the marked headers of the header cache.
+        PROCESS_XP_HEADER_CACHE = 0x0002_0000,
+        /// Connect at the next flush.
+        FORCE_XP_CONNECT = 0x0004_0000,
+        /// Release the connection and go offline.
+        FORCE_XP_DISCONNECT = 0x0008_0000,
+        /// The configuration changed: the spooler queries every active transport's address
+        /// types again (ORD-9).
+        CONFIG_CHANGED = 0x0010_0000,
+        /// Cancel the header operation under way.
+        ABORT_XP_HEADER_OPERATION = 0x0020_0000,
+        /// Show the header-processing user interface.
+        SHOW_XP_SESSION_UI = 0x0040_0000,
+    }
+}
+
+flag_set! {
+    /// `ulFlags` of `IMAPIStatus::SettingsDialog` (STAT-14).
+    SettingsFlags {
+        /// A hint that the settings should be shown read-only.
+        UI_READONLY = 0x0000_0001,
+    }
+}
+
+flag_set! {
+    /// `ulFlags` of `IMAPIStatus::ChangePassword` (STAT-15).
+    PasswordFlags {
+        /// The passwords are Unicode strings.
+        MAPI_UNICODE = 0x8000_0000,
+    }
+}
+
+flag_set! {
+    /// `PR_RESOURCE_METHODS` of a status row: the `IMAPIStatus` methods its object supports
+    /// (STAT-6).
+    ResourceMethods {
+        /// `ValidateState`.
+        STATUS_VALIDATE_STATE = 0x0000_0001,
+        /// `SettingsDialog`.
+        STATUS_SETTINGS_DIALOG = 0x0000_0002,
+        /// `ChangePassword`.
+        STATUS_CHANGE_PASSWORD = 0x0000_0004,
+        /// `FlushQueues`.
+        STATUS_FLUSH_QUEUES = 0x0000_0008,
+    }
+}
+
+flag_set! {
+    /// `PR_RESOURCE_FLAGS` of a transport's status row (STAT-8). The hook flags
+    /// (`HOOK_INBOUND`, `HOOK_OUTBOUND`) belong to spooler hooks' rows, which are not modelled.
+    ResourceFlags {
+        /// The identity used when several instances of the transport exist.
+        STATUS_DEFAULT_OUTBOUND = 0x0000_0001,
+        /// The transport provides the session's primary identity.
+        STATUS_PRIMARY_IDENTITY = 0x0000_0004,
+        /// The transport wants to be chosen last (overridden by the transport order, ORD-7).
+        STATUS_XP_PREFER_LAST = 0x0000_0010,
+        /// The transport provides no identity.
+        STATUS_NO_PRIMARY_IDENTITY = 0x0000_0020,
+        /// A tightly coupled transport that publishes `PR_OWN_STORE_ENTRYID`.
+        STATUS_OWN_STORE = 0x0000_0100,
+    }
+}
+
+impl StatusCode {
+    /// The status a transport shows after `IXPLogon::FlushQueues` with these flags: the flush
+    /// bit of each requested direction set (STAT-19, AMB-12).
+    #[must_use]
+    pub fn after_flush_queues(self, flags: FlushFlags) -> StatusCode {
+        let mut status = self;
+        if flags.contains(FlushFlags::FLUSH_UPLOAD) {
+            status = status | StatusCode::STATUS_OUTBOUND_FLUSH;
+        }
+        if flags.contains(FlushFlags::FLUSH_DOWNLOAD) {
+            status = status | StatusCode::STATUS_INBOUND_FLUSH;
+        }
+        status
+    }
+
+    /// True when the resource is online: `STATUS_AVAILABLE` set and `STATUS_OFFLINE` clear.
+    /// `REFRESH_XP_HEADER_CACHE` asks a transport to go "online", a state with no bit of its own
+    /// (AMB-11).
+    #[must_use]
+    pub const fn is_online(self) -> bool {
+        self.contains(StatusCode::STATUS_AVAILABLE) && !self.contains(StatusCode::STATUS_OFFLINE)
+    }
+
+    /// The flush directions these bits ask for (STAT-18, STAT-22, AMB-12).
+    #[must_use]
+    pub fn flush_request(self) -> FlushFlags {
+        let mut flags = FlushFlags::EMPTY;
+        if self.contains(StatusCode::STATUS_OUTBOUND_FLUSH) {
+            flags = flags | FlushFlags::FLUSH_UPLOAD;
+        }
+        if self.contains(StatusCode::STATUS_INBOUND_FLUSH) {
+            flags = flags | FlushFlags::FLUSH_DOWNLOAD;
+        }
+        flags
     }
 }

@@ -38,6 +38,10 @@ pub enum Input {
     /// window (DEF-5, DEF-7, RCV-13, AMB-17). It reaches the spooler asynchronously, between
     /// its calls or while one is in flight (AMB-41).
     Cancel(CancelRequest),
+    /// A client calls a method of the spooler's status object, or opens a transport's status
+    /// object through the spooler (STAT-9, STAT-10, AMB-41): an asynchronous input, answered
+    /// with [`crate::Effect::StatusAnswer`].
+    Status(StatusRequest),
 }
 
 /// What the user cancels (DEF-5, DEF-7, RCV-13).
@@ -56,6 +60,95 @@ pub enum CancelRequest {
         /// The transport.
         transport: TransportId,
     },
+}
+
+/// A client's call that reaches the spooler through the status table (STAT-9 to STAT-17,
+/// STAT-23). Each flag word is the raw `ulFlags` the client passed: bits the method does not
+/// define are answered `MAPI_E_UNKNOWN_FLAGS` (ERR-13).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StatusRequest {
+    /// `IMAPISession::OpenEntry` on a transport row's `PR_ENTRYID`: the spooler calls
+    /// `IXPLogon::OpenStatusEntry` (STAT-10).
+    OpenEntry {
+        /// The transport whose row was opened.
+        transport: TransportId,
+    },
+    /// `IMAPIStatus::ValidateState` on the spooler's status object: forwarded to every active
+    /// logon (STAT-11, STAT-12, AMB-26).
+    ValidateState {
+        /// `ulFlags` ([`crate::flags::ValidateFlags`]).
+        flags: u32,
+    },
+    /// `IMAPIStatus::FlushQueues` on the spooler's status object, for every transport or for
+    /// the one named by the target entry ID (STAT-17, STAT-23).
+    FlushQueues {
+        /// `lpTargetTransport`, or `None` for every transport.
+        target: Option<TransportId>,
+        /// `ulFlags` ([`crate::flags::FlushFlags`]).
+        flags: u32,
+    },
+    /// `IMAPIStatus::SettingsDialog` on the spooler's status object (STAT-9, STAT-14).
+    SettingsDialog {
+        /// `ulFlags` ([`crate::flags::SettingsFlags`]).
+        flags: u32,
+    },
+    /// `IMAPIStatus::ChangePassword` on the spooler's status object (STAT-9, STAT-15).
+    ChangePassword {
+        /// `ulFlags` ([`crate::flags::PasswordFlags`]).
+        flags: u32,
+    },
+}
+
+impl StatusRequest {
+    /// The method's name.
+    #[must_use]
+    pub const fn method(&self) -> &'static str {
+        match self {
+            StatusRequest::OpenEntry { .. } => "OpenEntry",
+            StatusRequest::ValidateState { .. } => "ValidateState",
+            StatusRequest::FlushQueues { .. } => "FlushQueues",
+            StatusRequest::SettingsDialog { .. } => "SettingsDialog",
+            StatusRequest::ChangePassword { .. } => "ChangePassword",
+        }
+    }
+}
+
+impl fmt::Display for StatusRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::flags::{FlushFlags, PasswordFlags, SettingsFlags, ValidateFlags};
+        /// The flag word by its names, or in hexadecimal when it has undefined bits.
+        fn word<F: fmt::Display>(raw: u32, decoded: Result<F, crate::flags::UnknownFlags>) -> String {
+            decoded.map_or_else(|_| format!("0x{raw:08X}"), |flags| flags.to_string())
+        }
+        match *self {
+            StatusRequest::OpenEntry { transport } => write!(f, "client -> session.OpenEntry({transport} status row)"),
+            StatusRequest::ValidateState { flags } => {
+                write!(f, "client -> spooler.ValidateState(0, {})", word(flags, ValidateFlags::from_bits(flags)))
+            }
+            StatusRequest::FlushQueues { target, flags } => {
+                let target = target.map_or_else(|| "NULL".to_owned(), |t| t.to_string());
+                write!(f, "client -> spooler.FlushQueues(0, {target}, {})", word(flags, FlushFlags::from_bits(flags)))
+            }
+            StatusRequest::SettingsDialog { flags } => {
+                write!(f, "client -> spooler.SettingsDialog(0, {})", word(flags, SettingsFlags::from_bits(flags)))
+            }
+            StatusRequest::ChangePassword { flags } => {
+                write!(f, "client -> spooler.ChangePassword(old, new, {})", word(flags, PasswordFlags::from_bits(flags)))
+            }
+        }
+    }
+}
+
+/// The columns of a status row beyond `PR_STATUS_CODE` that tell clients what the row's object
+/// supports and what kind of transport it is (STAT-2, STAT-6, STAT-8). The text columns
+/// (`PR_DISPLAY_NAME`, `PR_PROVIDER_DISPLAY`, `PR_STATUS_STRING`) carry no protocol meaning and
+/// are not modelled (DEC-30).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct StatusColumns {
+    /// `PR_RESOURCE_METHODS` (STAT-6).
+    pub methods: crate::flags::ResourceMethods,
+    /// `PR_RESOURCE_FLAGS` (STAT-8).
+    pub resource_flags: crate::flags::ResourceFlags,
 }
 
 /// Which directions of traffic a request is about.
@@ -305,6 +398,28 @@ pub enum Return {
         /// `*lpulFlags` and the folder it moved the message to, or the hook's error.
         result: Result<HookOutcome, Hresult>,
     },
+    /// `IXPLogon::OpenStatusEntry` returned (STAT-10).
+    OpenStatusEntry {
+        /// The transport.
+        transport: TransportId,
+        /// The result.
+        result: Hresult,
+    },
+    /// `IXPLogon::ValidateState` returned (STAT-11): `S_OK`, `MAPI_E_BUSY`, `MAPI_E_NO_SUPPORT`
+    /// or `MAPI_E_USER_CANCEL` (ERR-13).
+    ValidateState {
+        /// The transport.
+        transport: TransportId,
+        /// The result.
+        result: Hresult,
+    },
+    /// `IXPLogon::FlushQueues` returned (STAT-19).
+    FlushQueues {
+        /// The transport.
+        transport: TransportId,
+        /// The result (`S_OK` is the only documented one).
+        result: Hresult,
+    },
 }
 
 /// What an inbound hook did with a received message (HOOK-6, HOOK-13, RCV-11).
@@ -427,6 +542,19 @@ pub enum SupportCall {
         store: StoreId,
         /// `*lpulFlags` on the way in.
         flags: LogoffFlags,
+    },
+    /// `IMAPISupport::ModifyStatusRow` passing, besides `PR_STATUS_CODE`, the columns that say
+    /// what the row's status object supports (STAT-2, STAT-6, STAT-8). It is the same call as
+    /// [`SupportCall::ModifyStatusRow`], which leaves those columns as they were.
+    ModifyStatusRowColumns {
+        /// The transport.
+        transport: TransportId,
+        /// `ulFlags`.
+        flags: StatusRowFlags,
+        /// `PR_STATUS_CODE` of the passed columns.
+        status: StatusCode,
+        /// The other columns passed.
+        columns: StatusColumns,
     },
 }
 
@@ -575,6 +703,11 @@ impl fmt::Display for SupportCall {
             ),
             SupportCall::CompleteMsg(row) => write!(f, "{} -> support.CompleteMsg(0, {})", row.store, row.message),
             SupportCall::StoreLogoffTransports { store, flags } => write!(f, "{store} -> support.StoreLogoffTransports({flags})"),
+            SupportCall::ModifyStatusRowColumns { transport, flags, status, columns } => write!(
+                f,
+                "{transport} -> support.ModifyStatusRow({flags}, PR_STATUS_CODE={status}, PR_RESOURCE_METHODS={}, PR_RESOURCE_FLAGS={})",
+                columns.methods, columns.resource_flags
+            ),
         }
     }
 }

@@ -89,6 +89,10 @@ pub use spooler::{
     Ending, MessageView, Phase, Priorities, Profile, RecipientView, Settings, Spooler, StatusResource, StatusRow, TransportView, Work,
 };
 pub use version::{Negotiation, SpiVersion, VersionRange};
+// Status objects and flushes (issue 5).
+pub use flags::{FlushFlags, PasswordFlags, ResourceFlags, ResourceMethods, SettingsFlags, ValidateFlags};
+pub use input::{StatusColumns, StatusRequest};
+pub use spooler::{FlushView, ResourceType};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

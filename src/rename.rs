@@ -118,7 +118,10 @@ impl Renaming {
             | Call::SpoolerLogon { .. }
             | Call::GetOutgoingQueue { .. }
             | Call::Poll { .. }
-            | Call::CreateMessage { .. }) => other,
+            | Call::CreateMessage { .. }
+            | Call::OpenStatusEntry { .. }
+            | Call::ValidateState { .. }
+            | Call::FlushQueues { .. }) => other,
         }
     }
 }

@@ -88,6 +88,9 @@ bugs! {
     /// Announces with `NotifyNewMail` an inbound message that a hook deleted with `HOOK_DELETE`
     /// (HOOK-13, RCV-11).
     NotifyHookDeleted = "notify-hook-deleted" breaks "INV-36";
+    /// Ends the inbound half of a flush without `NOTIFY_END_INBOUND_FLUSH`, so the transport
+    /// stays in flush mode (STAT-20).
+    FlushWithoutEnd = "flush-without-end" breaks "LIV-5";
 }
 
 impl fmt::Display for Bug {

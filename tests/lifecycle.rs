@@ -864,6 +864,9 @@ fn readytosend_is_ignored_while_outbound_is_disabled() {
     assert!(sim.feed(Input::Session(SessionRequest::Disable { transport: T0, directions: Directions::OUTBOUND })));
     let end = NotifyFlags::NOTIFY_END_OUTBOUND;
     assert_eq!(sim.spooler().call_in_flight(), Some(&Call::TransportNotify { transport: T0, flags: end, message: None }));
+    // STAT-5, INV-12: the row follows before each return.
+    let row = |status| Input::Support(SupportCall::ModifyStatusRow { transport: T0, flags: StatusRowFlags::STATUSROW_UPDATE, status });
+    assert!(sim.feed(row(StatusCode::STATUS_AVAILABLE | StatusCode::STATUS_INBOUND_ENABLED)));
     assert!(sim.feed(Input::Return(Return::TransportNotify { transport: T0, flags: end, result: Hresult::S_OK })));
     assert!(sim.feed(notify(T0, SpoolerNotifyFlags::NOTIFY_READYTOSEND)));
     assert_eq!(sim.spooler().call_in_flight(), None);
@@ -871,6 +874,7 @@ fn readytosend_is_ignored_while_outbound_is_disabled() {
     assert!(sim.feed(Input::Session(SessionRequest::Enable { transport: T0, directions: Directions::OUTBOUND })));
     let begin = NotifyFlags::NOTIFY_BEGIN_OUTBOUND;
     assert_eq!(sim.spooler().call_in_flight(), Some(&Call::TransportNotify { transport: T0, flags: begin, message: None }));
+    assert!(sim.feed(row(StatusCode::STATUS_AVAILABLE | StatusCode::STATUS_INBOUND_ENABLED | StatusCode::STATUS_OUTBOUND_ENABLED)));
     assert!(sim.feed(Input::Return(Return::TransportNotify { transport: T0, flags: begin, result: Hresult::S_OK })));
     // Enabled again, but the message is still waiting out its delay.
     assert_eq!(sim.spooler().call_in_flight(), None, "{}", sim.trace());

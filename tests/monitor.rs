@@ -23,6 +23,7 @@ use mapi_spooler::{
     SpiVersion, Spooler, SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome, SupportCall, TransportId,
     Violation, XpInitFlags,
 };
+use mapi_spooler::{FlushFlags, StatusRequest};
 
 // ---------------------------------------------------------------------------------------------
 // Names
@@ -303,6 +304,16 @@ fn modify_row(transport: TransportId) -> Input {
     Input::Support(SupportCall::ModifyStatusRow { transport, flags: StatusRowFlags::EMPTY, status: StatusCode::STATUS_AVAILABLE })
 }
 
+/// The row update a transport makes before a `TransportNotify` returns (STAT-5, INV-12).
+fn update_row(transport: TransportId, status: StatusCode) -> Input {
+    Input::Support(SupportCall::ModifyStatusRow { transport, flags: StatusRowFlags::STATUSROW_UPDATE, status })
+}
+
+/// `PR_STATUS_CODE` of a transport with both directions enabled.
+fn row_enabled() -> StatusCode {
+    StatusCode::STATUS_AVAILABLE | StatusCode::STATUS_INBOUND_ENABLED | StatusCode::STATUS_OUTBOUND_ENABLED
+}
+
 fn row_added(row: QueueRow) -> Input {
     Input::Queue(QueueEvent::RowAdded(row))
 }
@@ -409,6 +420,7 @@ fn boot(tps: &[Tp], queues: &[Vec<QueueRow>]) -> (Vec<Step>, Input) {
     for i in 0..tps.len() {
         let t = TransportId(i as u8);
         steps.push(st(input, [c(notify(t, begin_both()))]));
+        steps.push(st(update_row(t, row_enabled()), []));
         input = r_notify(t, begin_both());
     }
     (steps, input)
@@ -431,6 +443,7 @@ fn shutdown_steps(first: Input, ts: &[TransportId]) -> Vec<Step> {
         let mut effects = releases;
         effects.push(c(notify(t, end_both())));
         steps.push(st(input, effects));
+        steps.push(st(update_row(t, StatusCode::STATUS_AVAILABLE), []));
         steps.push(st(r_notify(t, end_both()), [c(logoff(t))]));
         steps.push(st(r_logoff(t), [released_logon(t), c(shutdown(t))]));
         input = r_shutdown(t);
@@ -571,6 +584,8 @@ fn firing_test(property: Property) -> &'static str {
         Property::CancelTarget => "inv40_cancel_target_fires_on_cancelling_another_message_than_the_one_in_flight",
         Property::CompletedByPair => "inv34_completed_by_pair_fires_on_offering_a_recipient_of_a_completed_message",
         Property::CompletedNotQueued => "inv35_completed_not_queued_fires_on_locking_a_completed_message_queued_again",
+        Property::RowMirrorsEnabled => "inv12_row_mirrors_enabled_fires_when_begin_returns_with_the_row_unchanged",
+        Property::FlushProtocol => "stat20_flush_protocol_fires_on_end_outbound_flush_before_begin",
     }
 }
 
@@ -580,7 +595,7 @@ fn firing_test(property: Property) -> &'static str {
 fn every_property_has_a_firing_test() {
     // Spec: INV-1, INV-2, INV-3, INV-5, INV-6, INV-7, INV-8, INV-10, INV-11, INV-13, INV-14, INV-15, INV-17
     // Spec: INV-18, INV-20, INV-22, INV-23, INV-24, INV-25, INV-26, INV-27, INV-28, INV-29, INV-30, AMB-20
-    // Spec: INV-9, INV-36, INV-37, INV-39, INV-40
+    // Spec: INV-9, INV-36, INV-37, INV-39, INV-40, INV-12, STAT-20
     let source = include_str!("monitor.rs");
     let mut names = BTreeSet::new();
     for &property in Property::ALL {
@@ -641,9 +656,9 @@ fn inv02_nothing_after_logoff_fires_on_a_call_to_a_logged_off_transport() {
 fn inv03_shutdown_gating_fires_on_shutdown_with_a_live_logon() {
     // Spec: INV-3
     let end = shutdown_steps(session_shutdown(), &[T0]);
-    let prefix = cat([started(&[smtp()]), end[..1].to_vec()]);
+    let prefix = cat([started(&[smtp()]), end[..2].to_vec()]);
     let bad = st(r_notify(T0, end_both()), [c(shutdown(T0))]);
-    check(&Profile::new(1), &prefix, bad, &end[1..], Property::ShutdownGating, &["T0.Shutdown(0)", "live logon"]);
+    check(&Profile::new(1), &prefix, bad, &end[2..], Property::ShutdownGating, &["T0.Shutdown(0)", "live logon"]);
 }
 
 /// INV-3: `Shutdown` happens at most once per provider.
@@ -716,6 +731,7 @@ fn shared_service_rest() -> Vec<Step> {
         st(r_address_types(T3, Registrations::address_types([SMTP, FAX])), [c(spooler_logon(S0))]),
         st(r_spooler_logon(S0), [c(get_queue(S0))]),
         st(r_queue(S0, Vec::new()), [c(notify(T3, begin_both()))]),
+        st(update_row(T3, row_enabled()), []),
         st(r_notify(T3, begin_both()), []),
     ]
 }
@@ -769,6 +785,7 @@ fn inv07_version_gate_fires_on_logon_after_the_version_did_not_agree() {
         st(r_address_types(T1, Registrations::address_types([FAX])), [c(spooler_logon(S0))]),
         st(r_spooler_logon(S0), [c(get_queue(S0))]),
         st(r_queue(S0, Vec::new()), [c(notify(T1, begin_both()))]),
+        st(update_row(T1, row_enabled()), []),
         st(r_notify(T1, begin_both()), []),
     ];
     let prefix = [st(start(), [c(init(T0))])];
@@ -784,6 +801,7 @@ fn inv08_outbound_gate_fires_on_submit_while_outbound_is_disabled() {
         started(&[smtp(), fax()]),
         vec![
             st(disable(T0, Directions::OUTBOUND), [c(notify(T0, NotifyFlags::NOTIFY_END_OUTBOUND))]),
+            st(update_row(T0, row_enabled().without(StatusCode::STATUS_OUTBOUND_ENABLED)), []),
             st(r_notify(T0, NotifyFlags::NOTIFY_END_OUTBOUND), []),
             st(row_added(row(M1, &[SMTP])), [c(lock(M1))]),
         ],
@@ -793,6 +811,7 @@ fn inv08_outbound_gate_fires_on_submit_while_outbound_is_disabled() {
         vec![
             st(r_lock(M1), []),
             st(enable(T0, Directions::OUTBOUND), [c(notify(T0, NotifyFlags::NOTIFY_BEGIN_OUTBOUND))]),
+            st(update_row(T0, row_enabled()), []),
             st(r_notify(T0, NotifyFlags::NOTIFY_BEGIN_OUTBOUND), [c(submit(T0, M1, &[0]))]),
         ],
         completes(T0, M1, &[0], 1),
@@ -833,6 +852,7 @@ fn inv09_inbound_gate_fires_on_start_message_while_inbound_is_disabled() {
         started(&[smtp()]),
         vec![
             st(disable(T0, Directions::INBOUND), [c(notify(T0, NotifyFlags::NOTIFY_END_INBOUND))]),
+            st(update_row(T0, row_enabled().without(StatusCode::STATUS_INBOUND_ENABLED)), []),
             st(r_notify(T0, NotifyFlags::NOTIFY_END_INBOUND), []),
         ],
     ]);
@@ -968,16 +988,81 @@ fn inv11_critical_section_gate_fires_on_idle_inside_a_critical_section() {
     check(&Profile::new(1), &prefix, bad, &good, Property::CriticalSectionGate, &["T0.Idle(0)", "inside a critical section"]);
 }
 
+/// INV-12: the transport updates its row's ENABLED bits before `TransportNotify(BEGIN)`
+/// returns; a return with the row as it was before breaks the mirror.
+#[test]
+fn inv12_row_mirrors_enabled_fires_when_begin_returns_with_the_row_unchanged() {
+    // Spec: INV-12, STAT-5
+    let (steps, last) = boot(&[smtp()], &[Vec::new()]);
+    let (prefix, update) = steps.split_at(steps.len() - 1);
+    let bad = st(last.clone(), []);
+    let good = [update[0].clone(), st(last, [])];
+    check(&Profile::new(1), prefix, bad, &good, Property::RowMirrorsEnabled, &["NOTIFY_BEGIN_INBOUND", "PR_STATUS_CODE=STATUS_AVAILABLE"]);
+}
+
+fn flush_queues(transport: TransportId, flags: FlushFlags) -> Call {
+    Call::FlushQueues { transport, flags }
+}
+
+fn r_flush_queues(transport: TransportId) -> Input {
+    ret(Return::FlushQueues { transport, result: Hresult::S_OK })
+}
+
+/// STAT-20: a flush goes FlushQueues, BEGIN_OUTBOUND_FLUSH, END_OUTBOUND_FLUSH, then the
+/// inbound half; an END_OUTBOUND_FLUSH right after FlushQueues skips the outbound half's BEGIN.
+#[test]
+fn stat20_flush_protocol_fires_on_end_outbound_flush_before_begin() {
+    // Spec: STAT-20, AMB-13
+    let both = FlushFlags::FLUSH_UPLOAD | FlushFlags::FLUSH_DOWNLOAD;
+    let flushing = StatusCode::STATUS_OUTBOUND_FLUSH | StatusCode::STATUS_INBOUND_FLUSH;
+    let request = Input::Status(StatusRequest::FlushQueues { target: None, flags: both.bits() });
+    let prefix =
+        cat([started(&[smtp()]), vec![st(request, [c(flush_queues(T0, both))]), st(update_row(T0, row_enabled() | flushing), [])]]);
+    let bad = st(r_flush_queues(T0), [c(notify(T0, NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH))]);
+    let good = [
+        st(r_flush_queues(T0), [c(notify(T0, NotifyFlags::NOTIFY_BEGIN_OUTBOUND_FLUSH))]),
+        st(r_notify(T0, NotifyFlags::NOTIFY_BEGIN_OUTBOUND_FLUSH), [c(notify(T0, NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH))]),
+        st(r_notify(T0, NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH), [c(notify(T0, NotifyFlags::NOTIFY_BEGIN_INBOUND_FLUSH))]),
+        st(r_notify(T0, NotifyFlags::NOTIFY_BEGIN_INBOUND_FLUSH), [c(notify(T0, NotifyFlags::NOTIFY_END_INBOUND_FLUSH))]),
+        st(r_notify(T0, NotifyFlags::NOTIFY_END_INBOUND_FLUSH), []),
+    ];
+    check(&Profile::new(1), &prefix, bad, &good, Property::FlushProtocol, &["NOTIFY_END_OUTBOUND_FLUSH", "Requested"]);
+}
+
+/// STAT-20, ORD-12: one flush at a time; a FlushQueues to a second transport while the first
+/// one's flush is open breaks the protocol, and the monitor counts the flush open until its end
+/// (LIV-5).
+#[test]
+fn stat20_flush_protocol_fires_on_a_second_flush_while_one_is_open() {
+    // Spec: STAT-20, ORD-12, LIV-5
+    let up = FlushFlags::FLUSH_UPLOAD;
+    let request = Input::Status(StatusRequest::FlushQueues { target: None, flags: up.bits() });
+    let prefix = cat([started(&[smtp(), fax()]), vec![st(request, [c(flush_queues(T0, up))])]]);
+    let bad = st(r_flush_queues(T0), [c(flush_queues(T1, up))]);
+    let good = [
+        st(r_flush_queues(T0), [c(notify(T0, NotifyFlags::NOTIFY_BEGIN_OUTBOUND_FLUSH))]),
+        st(r_notify(T0, NotifyFlags::NOTIFY_BEGIN_OUTBOUND_FLUSH), [c(notify(T0, NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH))]),
+        st(r_notify(T0, NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH), [c(flush_queues(T1, up))]),
+    ];
+    check(&Profile::new(2), &prefix, bad, &good, Property::FlushProtocol, &["T1.FlushQueues", "flush of T0 is still open"]);
+    let mut monitor = Monitor::new(&Profile::new(2));
+    for step in &prefix {
+        let Step::Observe(input, effects) = step else { unreachable!() };
+        assert!(monitor.observe(input, effects).is_ok());
+    }
+    assert_eq!(monitor.open_flush(), Some(T0), "FlushQueues opens the flush (LIV-5)");
+}
+
 /// INV-13: one `TransportNotify` never carries the BEGIN and the END of one direction.
 #[test]
 fn inv13_well_formed_notify_fires_on_begin_and_end_of_one_direction() {
     // Spec: INV-13
     let (steps, last) = boot(&[smtp()], &[Vec::new()]);
-    let (prefix, last_step) = steps.split_at(steps.len() - 1);
-    let Step::Observe(queue_read, _) = last_step[0].clone() else { unreachable!() };
+    let (prefix, last_steps) = steps.split_at(steps.len() - 2);
+    let Step::Observe(queue_read, _) = last_steps[0].clone() else { unreachable!() };
     let contradictory = begin_both() | NotifyFlags::NOTIFY_END_OUTBOUND;
     let bad = st(queue_read.clone(), [c(notify(T0, contradictory))]);
-    let good = [st(queue_read, [c(notify(T0, begin_both()))]), st(last, [])];
+    let good = [st(queue_read, [c(notify(T0, begin_both()))]), last_steps[1].clone(), st(last, [])];
     check(
         &Profile::new(1),
         prefix,
@@ -1574,7 +1659,13 @@ impl Reference {
             Call::AddressTypes { transport } => {
                 Return::AddressTypes { transport, result: Ok(self.registrations[transport.index()].clone()) }
             }
-            Call::TransportNotify { transport, flags, .. } => Return::TransportNotify { transport, flags, result: Hresult::S_OK },
+            Call::TransportNotify { transport, flags, .. } => {
+                // STAT-5: the row follows the directions before the call returns.
+                if let Some(mapi_spooler::TransportView::LoggedOn { status_row: Some(row), .. }) = self.spooler.transport_view(transport) {
+                    self.feed(update_row(transport, row.after_notify(flags)));
+                }
+                Return::TransportNotify { transport, flags, result: Hresult::S_OK }
+            }
             Call::SubmitMessage { transport, message, offered, .. } => {
                 let attempt = self.submits[transport.index()];
                 self.submits[transport.index()] += 1;

@@ -1248,6 +1248,11 @@ impl World {
             Call::AbortSubmit { store, message } => {
                 Return::AbortSubmit { store, message, result: self.stores[store.index()].abort_submit(message) }
             }
+            // STAT-10, STAT-11, STAT-19: status calls come only from status requests, which this
+            // world does not make; they are answered as documented all the same.
+            Call::OpenStatusEntry { transport } => Return::OpenStatusEntry { transport, result: Hresult::S_OK },
+            Call::ValidateState { transport, .. } => Return::ValidateState { transport, result: Hresult::MAPI_E_BUSY },
+            Call::FlushQueues { transport, .. } => Return::FlushQueues { transport, result: Hresult::S_OK },
         };
         self.feed(Input::Return(ret))
     }
@@ -1895,6 +1900,10 @@ impl World {
             | Call::StartMessage { .. }
             | Call::NotifyNewMail { .. }
             | Call::InboundMsgHook { .. } => return None,
+            // STAT-19: FlushQueues returns only S_OK.
+            Call::FlushQueues { transport, .. } => Return::FlushQueues { transport, result: Hresult::MAPI_E_CALL_FAILED },
+            Call::ValidateState { transport, .. } => Return::ValidateState { transport, result: Hresult::MAPI_E_CALL_FAILED },
+            Call::OpenStatusEntry { .. } => return None,
         })
     }
 

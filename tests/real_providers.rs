@@ -207,6 +207,20 @@ fn mrxp_polling_reception() {
     unwritten("mrxp-t9-polling-reception", &[(34, "result", json!("S_FALSE"))]);
 }
 
+/// T10 flush: a client calls FlushQueues(FLUSH_UPLOAD | FLUSH_DOWNLOAD) on MRXP's own status
+/// object, which only sets both flush bits in its row (STAT-18); the spooler sees them and calls
+/// IXPLogon::FlushQueues (AMB-13), where MRXP sets the bits again; then the outbound half (no
+/// message queued), the inbound half (one StartMessage: no file, S_FALSE), and MRXP clears each
+/// bit at its END (AMB-16). MRXP ignores BEGIN_*_FLUSH apart from its row update (STAT-21: the
+/// bit is already set, so nothing shows).
+#[test]
+fn mrxp_flush() {
+    // Spec: STAT-18, STAT-19, STAT-20, STAT-21, AMB-13, AMB-16, ORD-12, INV-12
+    header("mrxp-t10-flush", MRXP);
+    conforms("mrxp-t10-flush", 46);
+    unwritten("mrxp-t10-flush", &[(36, "result", json!("S_FALSE"))]);
+}
+
 /// Logoff and shutdown: END_OUTBOUND and BEGIN_OUTBOUND in the session, then END of both,
 /// T6: the user cancels the message while SubmitMessage runs. MRXP's TransportNotify ignores
 /// NOTIFY_CANCEL_MESSAGE but still updates its row; its SubmitMessage goes on and takes the
@@ -307,6 +321,18 @@ fn kopano_other_error_is_retried_and_never_critical() {
     unwritten("kopano-t5-other-error", &[(21, "lpulReturnParm", json!(0)), (26, "lpulFlags", json!("0"))]);
 }
 
+/// T10 flush: Kopano has no status object, so a client calls FlushQueues(FLUSH_UPLOAD) on the
+/// spooler's, naming Kopano as the target (STAT-23); the spooler calls IXPLogon::FlushQueues,
+/// where Kopano sets STATUS_OUTBOUND_FLUSH, then BEGIN and END_OUTBOUND_FLUSH, and Kopano's
+/// TransportNotify maps each onto the bit (STAT-21). The answer to the client is not in a
+/// provider-side trace.
+#[test]
+fn kopano_flush() {
+    // Spec: STAT-17, STAT-19, STAT-20, STAT-21, STAT-23, AMB-12, AMB-13, AMB-16
+    header("kopano-t10-flush", KOPANO);
+    conforms("kopano-t10-flush", 33);
+}
+
 /// Logoff and shutdown: the row follows END_OUTBOUND and BEGIN_OUTBOUND; TransportLogoff and
 /// Shutdown do nothing.
 #[test]
@@ -332,12 +358,12 @@ fn every_trace_is_tested_and_listed() {
         .filter_map(|f| f.strip_suffix(".jsonl").map(str::to_owned))
         .collect();
     names.sort();
-    assert_eq!(names.len(), 21, "{names:?}");
+    assert_eq!(names.len(), 23, "{names:?}");
     for name in &names {
         assert!(this.contains(&format!("header(\"{name}\"")), "{name}.jsonl has no test in tests/real_providers.rs");
         assert!(readme.contains(&format!("`{name}.jsonl`")), "{name}.jsonl is not listed in tests/traces/README.md");
     }
-    for waiting in ["T6", "T9", "T10", "DEF-7", "STAT-17"] {
+    for waiting in ["T6", "T9", "T10"] {
         assert!(readme.contains(waiting), "tests/traces/README.md does not record {waiting}");
     }
 }

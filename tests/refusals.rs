@@ -17,6 +17,7 @@ use mapi_spooler::{
     RecipientRow, RecipientSet, Registrations, ReportKind, ReportRequests, Return, ServiceId, SessionRequest, SpiVersion, Spooler,
     SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreFault, StoreId, SubmitOutcome, SupportCall, TransportId, Unsupported,
 };
+use mapi_spooler::{FlushFlags, StatusRequest, ValidateFlags};
 
 const T0: TransportId = TransportId(0);
 const T1: TransportId = TransportId(1);
@@ -1213,6 +1214,63 @@ fn a_transport_order_that_is_not_the_profile_is_refused() {
     assert!(sim.feed(Input::TransportOrder(vec![T1, T0])), "a permutation of the profile's transports is accepted");
 }
 
+/// GetStatusTable blocks until the transports are set up, so a status call during start-up
+/// cannot come from a client that read the table (LIFE-21, AMB-25).
+#[test]
+fn status_calls_before_the_status_table_is_ready_are_refused() {
+    // Spec: LIFE-21, AMB-25, DEC-34
+    let mut sim = starting_at(|c| matches!(c, Call::AddressTypes { .. }));
+    assert!(!sim.spooler().status_table_ready());
+    let error = refuse(&mut sim, Input::Status(StatusRequest::FlushQueues { target: None, flags: FlushFlags::FLUSH_UPLOAD.bits() }));
+    assert_eq!(error, Error::Caller(CallerError::StatusTableNotReady { got: "FlushQueues" }));
+    says(&error, &["FlushQueues before the status table is available"]);
+    let error = refuse(&mut sim, Input::Status(StatusRequest::OpenEntry { transport: T0 }));
+    assert_eq!(error, Error::Caller(CallerError::StatusTableNotReady { got: "OpenEntry" }));
+    sim.run();
+    assert!(sim.spooler().status_table_ready());
+    assert!(sim.feed(Input::Status(StatusRequest::ValidateState { flags: 0 })));
+}
+
+/// A transport's status row can be opened once at a time, and only while it is in the table
+/// (STAT-1, STAT-10).
+#[test]
+fn opening_a_status_row_twice_or_one_not_in_the_table_is_refused() {
+    // Spec: STAT-1, STAT-10
+    let mut sim = idle_world();
+    let open = Input::Status(StatusRequest::OpenEntry { transport: T0 });
+    // Hold the world still: the open waits behind a call in flight.
+    sim.submit(S0, draft(&[SMTP])).unwrap();
+    assert!(sim.run_until_call(|c| matches!(c, Call::SubmitMessage { .. })));
+    assert!(sim.feed(open.clone()));
+    let error = refuse(&mut sim, open);
+    assert_eq!(error, Error::Caller(CallerError::StatusEntryOpening(T0)));
+    says(&error, &["T0 is already being opened"]);
+    let error = refuse(&mut sim, Input::Status(StatusRequest::OpenEntry { transport: T9 }));
+    assert_eq!(error, Error::Caller(CallerError::UnknownTransport(T9)));
+    sim.run();
+    assert!(sim.feed(Input::Session(SessionRequest::Shutdown)));
+    assert!(sim.run_until_call(|c| matches!(c, Call::TransportLogoff { transport: T0 })));
+    sim.run_until_call(|c| matches!(c, Call::Shutdown { transport: T0 }));
+    let error = refuse(&mut sim, Input::Status(StatusRequest::OpenEntry { transport: T0 }));
+    assert_eq!(error, Error::Caller(CallerError::NotInStatusTable(T0)));
+    says(&error, &["T0 has no row in the status table"]);
+}
+
+/// Inside a critical section a transport answers `ValidateState` with `MAPI_E_BUSY`
+/// (STAT-13, ERR-13); an `S_OK` there is refused.
+#[test]
+fn validate_state_success_inside_a_critical_section_is_refused() {
+    // Spec: STAT-13, ERR-13, STAT-11
+    let mut sim = idle_world();
+    assert!(sim.feed(notify(T0, SpoolerNotifyFlags::NOTIFY_CRITSEC, None)));
+    assert!(sim.feed(Input::Status(StatusRequest::ValidateState { flags: 0 })));
+    assert_eq!(sim.spooler().call_in_flight(), Some(&Call::ValidateState { transport: T0, flags: ValidateFlags::EMPTY }));
+    let error = refuse(&mut sim, Input::Return(Return::ValidateState { transport: T0, result: Hresult::S_OK }));
+    assert_eq!(error, provider(T0, ProviderFault::ValidateInCriticalSection { result: Hresult::S_OK }));
+    says(&error, &["inside a critical section", "MAPI_E_BUSY"]);
+    assert!(sim.feed(Input::Return(Return::ValidateState { transport: T0, result: Hresult::MAPI_E_BUSY })));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Exhaustiveness
 // ---------------------------------------------------------------------------------------------
@@ -1238,6 +1296,10 @@ fn test_of(error: &Error) -> &'static str {
             | CallerError::CancelNotLocked(_)
             | CallerError::AlreadyCancelled(_)
             | CallerError::NoInboundTransfer(_) => "cancels_of_what_the_spooler_is_not_moving_are_refused",
+            CallerError::StatusTableNotReady { .. } => "status_calls_before_the_status_table_is_ready_are_refused",
+            CallerError::StatusEntryOpening(_) | CallerError::NotInStatusTable(_) => {
+                "opening_a_status_row_twice_or_one_not_in_the_table_is_refused"
+            }
             // Not reachable through `step`: only `Spooler::new` and `Sim::new` return it.
             CallerError::Profile(_) => "an_unusable_profile_is_refused_at_construction",
         },
@@ -1265,6 +1327,7 @@ fn test_of(error: &Error) -> &'static str {
             ProviderFault::CriticalSection { .. } => "unbalanced_critical_sections_are_refused",
             ProviderFault::YieldOutsideCall => "spooler_yield_outside_a_call_is_refused",
             ProviderFault::TooManyPreprocessors(_) => "a_sixty_fifth_preprocessor_is_refused",
+            ProviderFault::ValidateInCriticalSection { .. } => "validate_state_success_inside_a_critical_section_is_refused",
         },
         Error::Store { fault, .. } => match fault {
             StoreFault::NoRecipients(_) => "a_queued_message_without_recipients_is_refused",
@@ -1307,6 +1370,10 @@ fn every_refusal_has_a_test() {
         Error::Caller(CallerError::TransportOrderCount { expected: 2, got: 1 }),
         Error::Caller(CallerError::TransportOrderList(T9, "")),
         Error::Caller(CallerError::Profile("")),
+        Error::Caller(CallerError::StatusTableNotReady { got: "" }),
+        Error::Caller(CallerError::StatusEntryOpening(T0)),
+        Error::Caller(CallerError::NotInStatusTable(T0)),
+        provider(T0, ProviderFault::ValidateInCriticalSection { result: Hresult::S_OK }),
         provider(T0, ProviderFault::NoLogon { call: "" }),
         provider(T0, ProviderFault::StatusRowExists),
         provider(T0, ProviderFault::NoStatusRow),
@@ -1493,6 +1560,9 @@ impl Gen {
             Call::InboundMsgHook { hook, message, .. } => {
                 Return::InboundMsgHook { hook, message, result: if ok { Ok(mapi_spooler::HookOutcome::KEEP) } else { Err(h) } }
             }
+            Call::OpenStatusEntry { transport } => Return::OpenStatusEntry { transport, result: h },
+            Call::ValidateState { transport, .. } => Return::ValidateState { transport, result: h },
+            Call::FlushQueues { transport, .. } => Return::FlushQueues { transport, result: h },
         };
         Input::Return(ret)
     }

@@ -4,13 +4,19 @@
 mod common;
 
 use common::*;
-use mapi_spooler::{Directions, Phase, StatusCode, StatusResource, StatusRow, TransportId};
+use mapi_spooler::{Directions, Phase, ResourceFlags, ResourceMethods, StatusCode, StatusResource, StatusRow, TransportId};
 
 const T0: TransportId = TransportId(0);
 const T1: TransportId = TransportId(1);
 
 fn row(resource: StatusResource, status: StatusCode) -> StatusRow {
-    StatusRow { resource, status }
+    // STAT-6, STAT-9: the spooler's row supports ValidateState and FlushQueues; these
+    // transports pass no PR_RESOURCE_METHODS.
+    let methods = match resource {
+        StatusResource::Spooler => ResourceMethods::STATUS_VALIDATE_STATE | ResourceMethods::STATUS_FLUSH_QUEUES,
+        StatusResource::Transport(_) => ResourceMethods::EMPTY,
+    };
+    StatusRow { resource, status, methods, resource_flags: ResourceFlags::EMPTY }
 }
 
 fn enabled() -> StatusCode {

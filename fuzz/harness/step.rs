@@ -335,6 +335,12 @@ impl Harness {
                 let result = if good { Ok(mapi_spooler::HookOutcome::KEEP) } else { Err(h) };
                 Return::InboundMsgHook { hook, message, result }
             }
+            Call::OpenStatusEntry { transport } => mapi_spooler::Return::OpenStatusEntry { transport, result: h },
+            Call::ValidateState { transport, .. } => {
+                let busy = if b.chance(20) { mapi_spooler::Hresult::MAPI_E_BUSY } else { h };
+                mapi_spooler::Return::ValidateState { transport, result: busy }
+            }
+            Call::FlushQueues { transport, .. } => mapi_spooler::Return::FlushQueues { transport, result: h },
         };
         self.feed(Input::Return(ret));
     }
@@ -402,6 +408,17 @@ impl Harness {
                     CancelRequest::Outbound { store: self.store(b), message: self.message(b) }
                 } else {
                     CancelRequest::Inbound { transport: t }
+                })
+            }
+            13 if b.chance(40) => {
+                // A client's status call, now and then with undefined flag bits (STAT-9 to STAT-17).
+                let flags = if b.chance(80) { b.u32() & 0x0070_003F } else { b.u32() };
+                Input::Status(match b.byte() % 5 {
+                    0 => mapi_spooler::StatusRequest::OpenEntry { transport: t },
+                    1 => mapi_spooler::StatusRequest::ValidateState { flags },
+                    2 => mapi_spooler::StatusRequest::FlushQueues { target: b.chance(50).then_some(t), flags },
+                    3 => mapi_spooler::StatusRequest::SettingsDialog { flags },
+                    _ => mapi_spooler::StatusRequest::ChangePassword { flags },
                 })
             }
             13 => Input::Support(SupportCall::SpoolerYield { transport: t }),

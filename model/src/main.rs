@@ -100,13 +100,22 @@ struct WorldArgs {
     /// Transport 0 asks to be polled (LOGON_SP_POLL) instead of announcing its inbound mail.
     #[arg(long)]
     poll: bool,
+    /// Flushes per run: a client's FlushQueues or a transport setting its flush bits.
+    #[arg(long, default_value_t = Config::default().flushes)]
+    flushes: u8,
+    /// Client calls of ValidateState(CONFIG_CHANGED) per run.
+    #[arg(long, default_value_t = Config::default().status_calls)]
+    status_calls: u8,
+    /// Critical sections (NOTIFY_CRITSEC, then NOTIFY_NONCRIT) per run.
+    #[arg(long, default_value_t = Config::default().critsecs)]
+    critsecs: u8,
     /// Check a deliberately wrong spooler from the bug zoo instead of the correct one:
     /// send-before-lock, offer-taken-recipient, skip-unlock, finish-before-settled,
     /// ignore-delete-after-submit, submit-after-end-outbound, shutdown-with-live-logon,
     /// end-after-failed-submit, forget-locked-across-restart, send-twice-after-restart,
     /// ignore-retry-delay, call-after-critical-error, notify-unsaved,
     /// one-message-per-notification, ignore-cancel, retry-user-cancel, route-completed-message,
-    /// notify-hook-deleted.
+    /// notify-hook-deleted, flush-without-end.
     #[arg(long, value_name = "NAME", value_parser = parse_bug)]
     bug: Option<Bug>,
     /// Transport 0 is tightly coupled with the store (TC-1): CompleteMsg and partly served
@@ -154,6 +163,9 @@ impl WorldArgs {
             arrivals: self.arrivals,
             inbound_hooks: self.inbound_hooks,
             store_logoff: self.store_logoff,
+            flushes: self.flushes,
+            status_calls: self.status_calls,
+            critsecs: self.critsecs,
             ..Config::default()
         };
         if !self.fault.is_empty() {

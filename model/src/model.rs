@@ -11,7 +11,7 @@ use crate::world::{Action, Broken, World, profile};
 
 /// The kinds of world move other than faults, for the check that every kind happened somewhere in
 /// a run.
-const PLAIN_MOVES: [&str; 13] = [
+const PLAIN_MOVES: [&str; 17] = [
     "answer",
     "submit",
     "abort",
@@ -25,6 +25,10 @@ const PLAIN_MOVES: [&str; 13] = [
     "inbound hook",
     "store logoff",
     "cancel",
+    "client flush",
+    "transport flush",
+    "validate",
+    "critical section",
 ];
 
 /// Every kind of world move: the plain ones, then one per kind of fault ([`crate::Faults::NAMES`]).
@@ -122,6 +126,15 @@ impl SpoolerModel {
         if c.store_logoff {
             kinds.push("store logoff");
         }
+        if c.flushes > 0 {
+            kinds.extend(["client flush", "transport flush"]);
+        }
+        if c.status_calls > 0 {
+            kinds.push("validate");
+        }
+        if c.critsecs > 0 {
+            kinds.push("critical section");
+        }
         kinds.sort_unstable();
         kinds
     }
@@ -158,6 +171,10 @@ impl SpoolerModel {
             Action::SentDeferred(..) => "announce deferred",
             Action::Crash => "crash",
             Action::Shutdown => "shutdown",
+            Action::Flush => "client flush",
+            Action::FlushBits(_) => "transport flush",
+            Action::Validate => "validate",
+            Action::Critsec(_) | Action::Noncrit(_) => "critical section",
             Action::Disable(_) | Action::Enable(_) | Action::Idle => return,
         };
         if let Some(i) = MOVE_KINDS.iter().position(|k| *k == kind) {
@@ -278,6 +295,8 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         CancelTarget,
         CompletedByPair,
         CompletedNotQueued,
+        RowMirrorsEnabled,
+        FlushProtocol,
     ];
     all.extend([
         Property::always("world follows the documentation", |_: &SpoolerModel, s: &World| s.broken != Some(Broken::Refused)),
@@ -339,6 +358,26 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
                 || (0..model.config.transports)
                     .all(|t| matches!(s.spooler.transport_view(TransportId(t)), Some(mapi_spooler::TransportView::Gone(_))))
         }),
+        // LIV-5: when the run ends, every flush begun with FlushQueues ended (or went with its
+        // transport), none is left due, and no live transport's row still shows a flush bit.
+        Property::always("LIV-5", |model: &SpoolerModel, s: &World| !model.is_terminal(s) || s.broken.is_some() || flushes_over(model, s)),
+        // LIV-7: when the run ends, no transport holds a critical section, and the spooler
+        // knows it (Idle and Poll may go to every transport again).
+        Property::always("LIV-7", |model: &SpoolerModel, s: &World| {
+            !model.is_terminal(s)
+                || s.broken.is_some()
+                || (s.critsec.is_empty()
+                    && (0..model.config.transports).all(|t| {
+                        !matches!(
+                            s.spooler.transport_view(TransportId(t)),
+                            Some(mapi_spooler::TransportView::LoggedOn { critical_section: true, .. })
+                        )
+                    }))
+        }),
+        // STAT-11, STAT-17: when the run ends, every synchronous status call was answered.
+        Property::always("every status call is answered", |model: &SpoolerModel, s: &World| {
+            !model.is_terminal(s) || s.broken.is_some() || s.waiting == 0
+        }),
         Property::sometimes("a message is finished", |_: &SpoolerModel, s: &World| {
             s.store.messages().any(|(_, m)| matches!(m.outcome, Outcome::Finished(_)))
         }),
@@ -350,7 +389,7 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
     ]);
     let f = config.faults;
     let faults = config.fault_budget > 0;
-    let guards: [(bool, Property<SpoolerModel>); 10] = [
+    let guards: [(bool, Property<SpoolerModel>); 14] = [
         (
             config.cancels > 0,
             Property::sometimes("a cancel reaches the transport of the call in flight", |_: &SpoolerModel, s: &World| s.cancel_seen),
@@ -362,6 +401,27 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
                     && s.budget.aborts == model.config.aborts
                     && s.store.messages().any(|(_, m)| m.outcome == Outcome::Aborted)
             }),
+        ),
+        (config.flushes > 0, Property::sometimes("a flush is under way", |_: &SpoolerModel, s: &World| s.monitor.open_flush().is_some())),
+        (
+            config.flushes > 0,
+            Property::sometimes("a flush ends while the session runs", |model: &SpoolerModel, s: &World| {
+                s.budget.flushes < model.config.flushes
+                    && s.waiting == 0
+                    && s.spooler.phase() == mapi_spooler::Phase::Running
+                    && s.out_of_service.is_empty()
+                    && flushes_over(model, s)
+            }),
+        ),
+        (
+            config.status_calls > 0,
+            Property::sometimes("a validation is forwarded", |_: &SpoolerModel, s: &World| {
+                matches!(s.spooler.call_in_flight(), Some(mapi_spooler::Call::ValidateState { .. }))
+            }),
+        ),
+        (
+            config.critsecs > 0,
+            Property::sometimes("a transport holds a critical section", |_: &SpoolerModel, s: &World| !s.critsec.is_empty()),
         ),
         (
             config.inbound > 0,
@@ -451,4 +511,19 @@ fn coupled_guards(config: &Config) -> Vec<Property<SpoolerModel>> {
         ),
     ];
     guards.into_iter().filter(|(on, _)| *on).map(|(_, p)| p).collect()
+}
+
+/// LIV-5: no flush begun with `FlushQueues` is still open, none is due, and no live
+/// transport's row shows a flush bit.
+fn flushes_over(model: &SpoolerModel, s: &World) -> bool {
+    let flushing = mapi_spooler::StatusCode::STATUS_INBOUND_FLUSH | mapi_spooler::StatusCode::STATUS_OUTBOUND_FLUSH;
+    s.monitor.open_flush().is_none()
+        && (0..model.config.transports).all(|t| {
+            let t = TransportId(t);
+            s.spooler.flush_view(t).is_none()
+                && !matches!(
+                    s.spooler.transport_view(t),
+                    Some(mapi_spooler::TransportView::LoggedOn { status_row: Some(row), critical: false, .. }) if row.intersects(flushing)
+                )
+        })
 }

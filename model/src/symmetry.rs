@@ -267,6 +267,8 @@ impl World {
             cancel_seen: self.cancel_seen,
             arrivals: self.arrivals,
             logoff: self.logoff,
+            critsec: self.critsec,
+            waiting: self.waiting,
         }
     }
 }

@@ -48,6 +48,12 @@ pub struct Budget {
     pub shutdowns: u8,
     /// User cancels of a transfer (DEF-5, DEF-7, RCV-13).
     pub cancels: u8,
+    /// Flushes (STAT-17, STAT-18).
+    pub flushes: u8,
+    /// Client status calls (STAT-11).
+    pub status_calls: u8,
+    /// Critical sections (STAT-13).
+    pub critsecs: u8,
 }
 
 /// The whole state of one model-checked world.
@@ -88,6 +94,10 @@ pub struct World {
     /// The store's `StoreLogoffTransports`, if it called: the flag it passed and the answer
     /// (LIFE-20).
     pub logoff: Option<(LogoffFlags, LogoffFlags)>,
+    /// Transports holding a critical section (STAT-13, LIV-7).
+    pub critsec: TransportSet,
+    /// Synchronous client status calls not answered yet (STAT-11, STAT-17).
+    pub waiting: u8,
 }
 
 /// A move of the world.
@@ -126,6 +136,18 @@ pub enum Action {
     Arrival,
     /// The store calls `StoreLogoffTransports` with this flag (LIFE-20).
     StoreLogoff(LogoffFlags),
+    /// A client calls `FlushQueues(FLUSH_UPLOAD | FLUSH_DOWNLOAD)` on the spooler's status
+    /// object, synchronously, for every transport (STAT-17).
+    Flush,
+    /// A transport sets both flush bits of its row, as its own status object's `FlushQueues`
+    /// does (STAT-18, STAT-22).
+    FlushBits(TransportId),
+    /// A client calls `ValidateState(CONFIG_CHANGED)` on the spooler's status object (STAT-11).
+    Validate,
+    /// A transport opens a critical section (STAT-13).
+    Critsec(TransportId),
+    /// It closes it (STAT-13, LIV-7).
+    Noncrit(TransportId),
 }
 
 /// How the world answers the call in flight.
@@ -201,6 +223,11 @@ impl fmt::Display for Action {
             Action::Arrival => f.write_str("the coupled pair places an inbound message"),
             Action::StoreLogoff(flags) => write!(f, "store calls StoreLogoffTransports({flags})"),
             Action::Shutdown => f.write_str("session ends"),
+            Action::Flush => f.write_str("client flushes every queue"),
+            Action::FlushBits(t) => write!(f, "{t} sets its flush bits"),
+            Action::Validate => f.write_str("client validates with CONFIG_CHANGED"),
+            Action::Critsec(t) => write!(f, "{t} enters a critical section"),
+            Action::Noncrit(t) => write!(f, "{t} leaves its critical section"),
         }
     }
 }
@@ -272,6 +299,9 @@ impl World {
                 idles: config.idles,
                 shutdowns: config.shutdowns,
                 cancels: config.cancels,
+                flushes: config.flushes,
+                status_calls: config.status_calls,
+                critsecs: config.critsecs,
             },
             broken: None,
             mail: config.inbound,
@@ -280,6 +310,8 @@ impl World {
             cancel_seen: false,
             arrivals: config.arrivals,
             logoff: None,
+            critsec: TransportSet::EMPTY,
+            waiting: 0,
         };
         world.feed(Input::Session(SessionRequest::Start), rec);
         world
@@ -305,6 +337,9 @@ impl World {
                         (&input, effect)
                     {
                         self.logoff = Some((*flags, *answer));
+                    }
+                    if matches!(effect, Effect::StatusAnswer { .. }) {
+                        self.waiting = self.waiting.saturating_sub(1);
                     }
                 }
                 if let Some(log) = rec.as_deref_mut() {
@@ -358,6 +393,7 @@ impl World {
             if self.arrivals > 0 && self.coupled() {
                 out.push(Action::Arrival);
             }
+            self.status_moves(config, out);
         }
         if self.budget.cancels > 0 {
             self.cancels(out);
@@ -420,6 +456,35 @@ impl World {
     /// works as a pair only then; otherwise the store acts like an uncoupled one (TC-4).
     fn coupled(&self) -> bool {
         self.spooler.coupled_transport(STORE).is_some() && self.spooler.is_watching(STORE) && !self.logged_off()
+    }
+
+    /// Client status calls, flush bits and critical sections (STAT-11, STAT-13, STAT-17,
+    /// STAT-18); a transport always closes its critical section (LIV-7).
+    fn status_moves(&self, config: &Config, out: &mut Vec<Action>) {
+        // LIFE-21: clients reach status objects once the table is there.
+        let table = self.spooler.status_table_ready() && self.spooler.phase() != mapi_spooler::Phase::Stopping;
+        if table && self.budget.flushes > 0 {
+            out.push(Action::Flush);
+        }
+        if table && self.budget.status_calls > 0 {
+            out.push(Action::Validate);
+        }
+        for i in 0..config.transports {
+            let t = TransportId(i);
+            if self.critsec.contains(t) {
+                out.push(Action::Noncrit(t));
+            } else if self.budget.critsecs > 0 && self.ready(t) {
+                out.push(Action::Critsec(t));
+            }
+            let flushing = StatusCode::STATUS_INBOUND_FLUSH | StatusCode::STATUS_OUTBOUND_FLUSH;
+            let row = match self.spooler.transport_view(t) {
+                Some(TransportView::LoggedOn { status_row: Some(row), .. }) => Some(row),
+                _ => None,
+            };
+            if table && self.budget.flushes > 0 && self.ready(t) && row.is_some_and(|r| !r.intersects(flushing)) {
+                out.push(Action::FlushBits(t));
+            }
+        }
     }
 
     fn ready(&self, t: TransportId) -> bool {
@@ -579,6 +644,9 @@ impl World {
                 }
                 w.spooler = pristine.clone();
                 w.monitor.restart();
+                // The transports and the clients' calls go with the process.
+                w.critsec = TransportSet::EMPTY;
+                w.waiting = 0;
                 w.held.clear();
                 w.in_hand = None;
                 w.out_of_service = TransportSet::EMPTY;
@@ -602,6 +670,37 @@ impl World {
             }
             Action::StoreLogoff(flags) => {
                 w.support(SupportCall::StoreLogoffTransports { store: STORE, flags: *flags }, &mut rec);
+            }
+            Action::Flush => {
+                w.budget.flushes -= 1;
+                w.waiting += 1;
+                let flags = (mapi_spooler::FlushFlags::FLUSH_UPLOAD | mapi_spooler::FlushFlags::FLUSH_DOWNLOAD).bits();
+                w.feed(Input::Status(mapi_spooler::StatusRequest::FlushQueues { target: None, flags }), &mut rec);
+            }
+            Action::FlushBits(t) => {
+                w.budget.flushes -= 1;
+                if let Some(TransportView::LoggedOn { status_row: Some(row), .. }) = w.spooler.transport_view(*t) {
+                    let status = row | StatusCode::STATUS_INBOUND_FLUSH | StatusCode::STATUS_OUTBOUND_FLUSH;
+                    w.support(SupportCall::ModifyStatusRow { transport: *t, flags: StatusRowFlags::STATUSROW_UPDATE, status }, &mut rec);
+                }
+            }
+            Action::Validate => {
+                w.budget.status_calls -= 1;
+                w.waiting += 1;
+                let flags = mapi_spooler::ValidateFlags::CONFIG_CHANGED.bits();
+                w.feed(Input::Status(mapi_spooler::StatusRequest::ValidateState { flags }), &mut rec);
+            }
+            Action::Critsec(t) | Action::Noncrit(t) => {
+                let enter = matches!(action, Action::Critsec(_));
+                let flags = if enter {
+                    w.budget.critsecs -= 1;
+                    w.critsec.insert(*t);
+                    SpoolerNotifyFlags::NOTIFY_CRITSEC
+                } else {
+                    w.critsec.remove(*t);
+                    SpoolerNotifyFlags::NOTIFY_NONCRIT
+                };
+                w.feed(Input::Support(SupportCall::SpoolerNotify { caller: Caller::Transport(*t), flags, message: None }), &mut rec);
             }
         }
         w
@@ -765,6 +864,7 @@ impl World {
                     self.announced = false;
                 }
                 self.held.retain(|(t, _)| *t != transport);
+                self.critsec.remove(transport);
                 self.ret(Return::TransportLogoff { transport, result: Hresult::S_OK }, rec);
             }
             Call::Shutdown { transport } => self.ret(Return::Shutdown { transport, result: Hresult::S_OK }, rec),
@@ -794,6 +894,22 @@ impl World {
             Call::AbortSubmit { store, message } => {
                 let result = self.store.abort_submit(message);
                 self.ret(Return::AbortSubmit { store, message, result }, rec);
+            }
+            Call::OpenStatusEntry { transport } => self.ret(Return::OpenStatusEntry { transport, result: Hresult::S_OK }, rec),
+            Call::ValidateState { transport, .. } => {
+                // STAT-13: inside a critical section the answer is MAPI_E_BUSY.
+                let result = if self.critsec.contains(transport) { Hresult::MAPI_E_BUSY } else { Hresult::S_OK };
+                self.ret(Return::ValidateState { transport, result }, rec);
+            }
+            Call::FlushQueues { transport, flags } => {
+                // STAT-19: the flush bits of the directions asked for, then S_OK.
+                if let Some(TransportView::LoggedOn { status_row: Some(row), .. }) = self.spooler.transport_view(transport) {
+                    let status = row.after_flush_queues(flags);
+                    if status != row {
+                        self.support(SupportCall::ModifyStatusRow { transport, flags: StatusRowFlags::STATUSROW_UPDATE, status }, rec);
+                    }
+                }
+                self.ret(Return::FlushQueues { transport, result: Hresult::S_OK }, rec);
             }
         }
     }

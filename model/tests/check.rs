@@ -110,6 +110,27 @@ fn the_state_graph_is_acyclic() {
     assert!(terminal > 0, "no run ended");
 }
 
+/// Status objects: a client's flush and a transport's own flush, a ValidateState with
+/// CONFIG_CHANGED, a critical section, with inbound mail, a crash and the end of the session:
+/// every flush ends (LIV-5), every critical section closes (LIV-7), every client call is
+/// answered, the rows mirror the enabled directions (INV-12) and the flush protocol holds
+/// (STAT-20).
+#[test]
+fn status_objects_and_flushes_keep_every_property() {
+    // Spec: LIV-5, LIV-7, INV-12, STAT-20, ORD-12, STAT-11, STAT-13, STAT-17, STAT-18, AMB-13, AMB-41
+    let mut faults = mapi_spooler_model::Faults::NONE;
+    faults.set("wait", true);
+    let config = Config { inbound: 1, flushes: 1, status_calls: 1, critsecs: 1, shutdowns: 1, faults, ..Config::small() };
+    let report = run(config.clone(), ONE_THREAD);
+    assert_all_hold(&report);
+    for guard in
+        ["a flush is under way", "a flush ends while the session runs", "a validation is forwarded", "a transport holds a critical section"]
+    {
+        assert!(report.properties.iter().any(|p| p.name == guard), "{guard} is checked");
+    }
+    assert_eq!(report.unique_states, 45_470, "the state count changed; if on purpose, update it");
+}
+
 /// Breadth-first and depth-first search visit the same states.
 #[test]
 fn bfs_and_dfs_agree() {

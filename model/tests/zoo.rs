@@ -50,6 +50,8 @@ fn specimen(bug: Bug) -> (Config, &'static [&'static str]) {
         Bug::RetryUserCancel => (Config { cancels: 1, ..world(&[]) }, &[]),
         Bug::RouteCompletedMessage => (Config { coupled: true, ..world(&[]) }, &[]),
         Bug::NotifyHookDeleted => (Config { inbound: 1, inbound_hooks: 1, ..world(&[]) }, &[]),
+        // A client's flush is never answered either.
+        Bug::FlushWithoutEnd => (Config { flushes: 1, ..world(&[]) }, &["every status call is answered"]),
     }
 }
 
@@ -201,7 +203,7 @@ fn every_bug_has_its_own_name() {
         assert_eq!(Bug::from_name(bug.name()), Some(*bug));
     }
     assert_eq!(Bug::from_name("no-such-bug"), None);
-    assert_eq!(Bug::ALL.len(), 18);
+    assert_eq!(Bug::ALL.len(), 19);
 }
 
 #[test]
@@ -238,4 +240,10 @@ fn route_completed_message_breaks_completed_by_pair() {
 fn notify_hook_deleted_breaks_commit_before_notify() {
     // Spec: INV-36, HOOK-13, RCV-11
     caught(Bug::NotifyHookDeleted);
+}
+
+#[test]
+fn flush_without_end_breaks_flushes_end() {
+    // Spec: LIV-5, STAT-20
+    caught(Bug::FlushWithoutEnd);
 }

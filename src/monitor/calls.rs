@@ -105,6 +105,7 @@ impl Monitor {
                 _ => broken(Property::CommitBeforeNotify, format!("{call}, but {message} is not a new message created for it (RCV-4)")),
             },
             Call::NotifyNewMail { .. } | Call::InboundMsgHook { .. } => self.inbound_call(call),
+            Call::FlushQueues { .. } => self.flush_call(call),
             Call::TransportNotify { transport, flags, message: Some(m) }
                 if flags.contains(crate::flags::NotifyFlags::NOTIFY_ABORT_DEFERRED) =>
             {
@@ -119,6 +120,7 @@ impl Monitor {
                 }
                 Ok(())
             }
+            Call::TransportNotify { .. } => self.flush_call(call),
             _ => Ok(()),
         }
     }
@@ -170,6 +172,9 @@ impl Monitor {
             | Call::StartMessage { .. }
             | Call::SubmitMessage { .. }
             | Call::EndMessage { .. }
+            | Call::OpenStatusEntry { .. }
+            | Call::ValidateState { .. }
+            | Call::FlushQueues { .. }
                 if !live =>
             {
                 let property =
@@ -182,6 +187,9 @@ impl Monitor {
             | Call::Poll { .. }
             | Call::StartMessage { .. }
             | Call::SubmitMessage { .. }
+            | Call::OpenStatusEntry { .. }
+            | Call::ValidateState { .. }
+            | Call::FlushQueues { .. }
                 if w.stage != Stage::Registered =>
             {
                 broken(Property::CallOrder, format!("{call} before AddressTypes returned"))

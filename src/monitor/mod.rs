@@ -10,6 +10,7 @@
 //! A crash of the spooler process is [`Monitor::restart`]: what the session knew is forgotten,
 //! what the stores saved is kept.
 
+mod flush;
 mod property;
 mod tc;
 mod watch;
@@ -205,7 +206,10 @@ impl Monitor {
     /// The [`Violation`]; the monitor has still recorded the step, so it can go on watching.
     pub fn observe(&mut self, input: &Input, effects: &[Effect]) -> Result<(), Violation> {
         self.learn(input);
-        let mut first = Ok(());
+        let mut first = match input {
+            Input::Return(Return::TransportNotify { transport, flags, .. }) => self.row_mirrors_enabled(*transport, *flags),
+            _ => Ok(()),
+        };
         for effect in effects {
             let checked = self.effect(effect);
             if first.is_ok() {
@@ -252,7 +256,7 @@ impl Monitor {
             Input::Cancel(crate::input::CancelRequest::Inbound { .. }) => {
                 self.inbound_cancelled = matches!(self.inbound, Some((_, InboundStage::Started)));
             }
-            Input::Session(_) | Input::SystemIdle => {}
+            Input::Session(_) | Input::SystemIdle | Input::Status(_) => {}
         }
     }
 
@@ -325,6 +329,9 @@ impl Monitor {
                 if let Some(w) = self.transport(*transport) {
                     w.stage = Stage::LoggedOff;
                     w.open = None;
+                    w.flush = None;
+                    // INV-4: the row goes with the logon.
+                    w.row = None;
                 }
                 self.release_deferrals(*transport);
             }
@@ -387,6 +394,7 @@ impl Monitor {
                 }
             }
             Return::InboundMsgHook { message, result, .. } => self.learn_hook(*message, result),
+            Return::OpenStatusEntry { .. } | Return::ValidateState { .. } | Return::FlushQueues { .. } => {}
         }
     }
 
@@ -461,6 +469,10 @@ impl Monitor {
             SupportCall::SpoolerNotify { caller: Caller::Transport(t), flags, message } => {
                 let Some(w) = self.transport(*t) else { return };
                 w.critical |= flags.contains(F::NOTIFY_CRITICAL_ERROR);
+                if w.critical {
+                    // LIFE-17: no more calls, so the flush is over with the transport (LIV-5).
+                    w.flush = None;
+                }
                 if flags.contains(F::NOTIFY_CRITSEC) {
                     w.critsec = true;
                 }
@@ -492,10 +504,14 @@ impl Monitor {
                 self.learn_arrival(*s, *message);
             }
             SupportCall::CompleteMsg(row) => self.learn_completed(row),
+            SupportCall::ModifyStatusRow { transport, status, .. } | SupportCall::ModifyStatusRowColumns { transport, status, .. } => {
+                if let Some(w) = self.transport(*transport) {
+                    w.row = Some(*status);
+                }
+            }
             SupportCall::SpoolerNotify { .. }
             | SupportCall::PublishOwnStore { .. }
             | SupportCall::StoreLogoffTransports { .. }
-            | SupportCall::ModifyStatusRow { .. }
             | SupportCall::StatusRecips { .. }
             | SupportCall::SpoolerYield { .. } => {}
         }
@@ -566,7 +582,7 @@ impl Monitor {
                 }
                 Ok(())
             }
-            Effect::Release(_) | Effect::YieldCancel { .. } | Effect::LogoffAnswer { .. } => Ok(()),
+            Effect::Release(_) | Effect::YieldCancel { .. } | Effect::LogoffAnswer { .. } | Effect::StatusAnswer { .. } => Ok(()),
             Effect::CancelMessage { transport, message } => {
                 // INV-40, DEF-7, SUB-36: only the transfer in flight is cancelled.
                 let open = self.transports.get(transport.index()).and_then(|w| w.open.as_ref()).map(|e| e.message);

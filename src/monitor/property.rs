@@ -98,6 +98,10 @@ properties! {
     CompletedNotQueued = "INV-35", "a message the tightly coupled pair completed never comes back through the outgoing queue";
     /// AMB-20.
     OneCallAtATime = "AMB-20", "at most one synchronous call in flight";
+    /// INV-12.
+    RowMirrorsEnabled = "INV-12", "when a TransportNotify BEGIN or END returns, the row's ENABLED bits equal the enabled directions";
+    /// STAT-20 (with ORD-12).
+    FlushProtocol = "STAT-20", "one flush at a time; per transport FlushQueues, then the outbound half, then the inbound half";
 }
 
 impl fmt::Display for Property {

@@ -62,6 +62,10 @@ pub(super) struct TransportWatch {
     pub(super) open: Option<Exchange>,
     /// The last call made to it.
     pub(super) last_call: Option<Call>,
+    /// `PR_STATUS_CODE` of its status row, as its last `ModifyStatusRow` left it (INV-12).
+    pub(super) row: Option<crate::flags::StatusCode>,
+    /// Its flush, from `FlushQueues` until it ends (STAT-20, LIV-5).
+    pub(super) flush: Option<super::flush::FlushWatch>,
 }
 
 /// What the monitor knows of one recipient.

@@ -528,6 +528,28 @@ impl Sim {
             }
             Call::InboundMsgHook { hook, store, message } => self.answer_hook(hook, store, message),
             Call::Idle { transport } => Return::Idle { transport, result: Hresult::S_OK },
+            // STAT-10: the scripted transports all have a status object to hand out.
+            Call::OpenStatusEntry { transport } => Return::OpenStatusEntry { transport, result: Hresult::S_OK },
+            Call::ValidateState { transport, .. } => {
+                let scripted = self.scripts[transport.index()].validate.pop_front().unwrap_or(Hresult::S_OK);
+                let critsec = matches!(
+                    self.spooler.transport_view(transport),
+                    Some(crate::spooler::TransportView::LoggedOn { critical_section: true, .. })
+                );
+                // STAT-13: inside a critical section the answer is MAPI_E_BUSY.
+                let result = if critsec { Hresult::MAPI_E_BUSY } else { scripted };
+                Return::ValidateState { transport, result }
+            }
+            Call::FlushQueues { transport, flags } => {
+                // STAT-19: the transport sets the flush bits of the directions asked for, then
+                // returns S_OK.
+                let row = self.runtime[transport.index()].row.unwrap_or(StatusCode::STATUS_AVAILABLE);
+                let status = row.after_flush_queues(flags);
+                if status != row {
+                    self.modify_row(transport, StatusRowFlags::STATUSROW_UPDATE, status);
+                }
+                Return::FlushQueues { transport, result: Hresult::S_OK }
+            }
             Call::SubmitMessage { transport, message, offered, .. } => self.answer_submit(transport, message, &offered),
             Call::EndMessage { transport, msg_ref } => return self.answer_end(transport, msg_ref),
             Call::TransportLogoff { transport } => {
@@ -711,6 +733,7 @@ pub fn input_line(input: &Input) -> String {
             format!("client -> MsgServiceTransportOrder([{}])", names.join(", "))
         }
         Input::Cancel(request) => request.to_string(),
+        Input::Status(request) => request.to_string(),
     }
 }
 

@@ -71,6 +71,10 @@ pub struct TransportScript {
     pub inbound: VecDeque<String>,
     /// Scripted failures of `StartMessage`, used first (RCV-7).
     pub start_failures: VecDeque<Hresult>,
+    /// How it answers each `IXPLogon::ValidateState`, in order; `S_OK` once they run out, and
+    /// `MAPI_E_BUSY` whatever the script says while it holds a critical section (STAT-11,
+    /// STAT-13).
+    pub validate: VecDeque<Hresult>,
 }
 
 impl TransportScript {
@@ -92,6 +96,7 @@ impl TransportScript {
             random_faults: false,
             inbound: VecDeque::new(),
             start_failures: VecDeque::new(),
+            validate: VecDeque::new(),
         }
     }
 
@@ -107,6 +112,13 @@ impl TransportScript {
     #[must_use]
     pub fn failing_starts(mut self, errors: impl IntoIterator<Item = Hresult>) -> TransportScript {
         self.start_failures.extend(errors);
+        self
+    }
+
+    /// The same script answering the next `ValidateState` calls with these results (STAT-11).
+    #[must_use]
+    pub fn validates(mut self, answers: impl IntoIterator<Item = Hresult>) -> TransportScript {
+        self.validate.extend(answers);
         self
     }
 

@@ -20,6 +20,7 @@ macro_rules! bug {
 
 mod cancel;
 mod coupled;
+mod flush;
 mod hooks;
 mod inbound;
 mod logoff;
@@ -28,13 +29,16 @@ mod queue;
 mod returns;
 mod routes;
 mod schedule;
+mod status;
 mod support;
 mod symmetry;
 mod transport;
 mod view;
 
+pub use flush::FlushView;
 pub(crate) use inbound::RECEIVE_STORE;
 pub use transport::Ending;
+pub use view::ResourceType;
 pub use view::{MessageView, RecipientView, StatusResource, StatusRow, TransportView};
 
 use crate::effect::{Call, Effects};
@@ -249,6 +253,11 @@ pub struct Spooler {
     arrivals: Vec<(StoreId, MessageId)>,
     /// Where each store is in its logoff (LIFE-20).
     logoffs: Vec<logoff::Logoff>,
+    /// The synchronous client call of the spooler's status object being served (STAT-11,
+    /// STAT-17).
+    pending: Option<status::Pending>,
+    /// Transport rows a client opened, waiting for `OpenStatusEntry` (STAT-10).
+    opening: TransportSet,
     /// The deliberate mistake this spooler makes, if any (the bug zoo).
     #[cfg(feature = "bug-zoo")]
     bug: Option<crate::zoo::Bug>,
@@ -287,6 +296,8 @@ impl Spooler {
             aborting: Vec::new(),
             arrivals: Vec::new(),
             logoffs: vec![logoff::Logoff::Open; usize::from(profile.stores)],
+            pending: None,
+            opening: TransportSet::EMPTY,
             #[cfg(feature = "bug-zoo")]
             bug: None,
         })
@@ -342,8 +353,13 @@ impl Spooler {
             }
             Input::TransportOrder(order) => self.set_transport_order(order)?,
             Input::Cancel(request) => self.on_cancel(request, &mut fx)?,
+            Input::Status(request) => self.on_status(request, &mut fx)?,
         }
+        // STAT-11, STAT-17: a client waiting for work that is over gets its answer, also when
+        // the work ended with the session.
+        self.answer_clients(&mut fx);
         self.advance(&mut fx, priorities);
+        self.answer_clients(&mut fx);
         Ok(fx)
     }
 
@@ -456,5 +472,6 @@ fn input_name(input: &Input) -> &'static str {
         Input::SystemIdle => "SystemIdle",
         Input::TransportOrder(_) => "MsgServiceTransportOrder",
         Input::Cancel(_) => "a user's cancel",
+        Input::Status(request) => request.method(),
     }
 }

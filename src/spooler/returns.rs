@@ -142,6 +142,12 @@ impl Spooler {
                 self.returned_notify_new_mail();
                 Ok(())
             }
+            Return::OpenStatusEntry { transport, result } => {
+                self.returned_open_status(transport, result, fx);
+                Ok(())
+            }
+            Return::ValidateState { transport, result } => self.returned_validate(transport, result),
+            Return::FlushQueues { transport, result } => self.returned_flush_queues(transport, result),
             Return::FinishedMsg { store, message, result } => {
                 if result.is_failure() {
                     let documented = "S_OK (MAPI_E_NO_SUPPORT only from a store without sent-mail processing, which cannot send, SUB-17)";
@@ -284,6 +290,7 @@ impl Spooler {
             logon.poll_due = false;
             logon.mail_waiting = false;
         }
+        Self::flush_notified(logon, sent);
         if let (true, Some(m)) = (sent.contains(NotifyFlags::NOTIFY_ABORT_DEFERRED), message) {
             // AMB-34: the transport dropped its copy; the recipients go back to the queue.
             if let Some(msg) = self.messages.get_mut(m) {

@@ -74,7 +74,11 @@ impl Spooler {
                         self.messages.lock(message);
                         continue;
                     }
-                    return next.or_else(|| self.inbound_work()).or_else(|| self.idle_work());
+                    return next
+                        .or_else(|| self.status_work())
+                        .or_else(|| self.flush_work())
+                        .or_else(|| self.inbound_work())
+                        .or_else(|| self.idle_work());
                 }
                 Phase::Stopping => {
                     // A message the transport saved is still announced; one it was not given
@@ -143,6 +147,12 @@ impl Spooler {
             let call = match &transport.life {
                 Life::ShutdownDue { .. } => Call::Shutdown { transport: t },
                 Life::LoggedOn(logon) => match logon.release {
+                    // STAT-20: a flush under way when the session ends is ended first, with
+                    // both END flush flags in one call.
+                    Some(Ending::SessionEnded) if !logon.critical && logon.flush.is_some_and(super::flush::Flush::begun) => {
+                        let flags = NotifyFlags::NOTIFY_END_INBOUND_FLUSH | NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH;
+                        Call::TransportNotify { transport: t, flags, message: None }
+                    }
                     // LIFE-12 then LIFE-14 on an orderly logoff; after a critical error or a
                     // disabled service only the release calls remain (LIFE-17, LIFE-6).
                     Some(Ending::SessionEnded) if !logon.critical && logon.enabled != Directions::NONE => {

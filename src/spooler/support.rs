@@ -19,7 +19,10 @@ impl Spooler {
                 match (flags.contains(StatusRowFlags::STATUSROW_UPDATE), logon.row.is_some()) {
                     (false, true) => return Err(Error::provider(transport, ProviderFault::StatusRowExists)),
                     (true, false) => return Err(Error::provider(transport, ProviderFault::NoStatusRow)),
-                    _ => logon.row = Some(status),
+                    _ => {
+                        let before = logon.row.replace(status);
+                        Self::flush_bits_changed(logon, before, status);
+                    }
                 }
             }
             SupportCall::RegisterPreprocessor { transport, filter } => {
@@ -33,6 +36,14 @@ impl Spooler {
             SupportCall::SpoolerNotify { caller: Caller::Transport(t), flags, message } => self.transport_notifies(t, flags, message)?,
             SupportCall::SpoolerNotify { caller: Caller::Store(s), flags, message } => self.store_notifies(s, flags, message)?,
             SupportCall::StatusRecips { transport, message, reports } => self.status_recips(transport, message, reports)?,
+            SupportCall::ModifyStatusRowColumns { transport, flags, status, columns } => {
+                // STAT-2, STAT-6, STAT-8: the same call, with the columns that say what the
+                // row's object supports.
+                self.on_support(SupportCall::ModifyStatusRow { transport, flags, status }, fx)?;
+                if let Some(logon) = self.transports[transport.index()].logon_mut() {
+                    logon.columns = columns;
+                }
+            }
             SupportCall::SpoolerYield { transport } => {
                 self.live_logon_mut(transport, "SpoolerYield")?;
                 // SUB-35: a transport yields during a long call the spooler made to it.

@@ -100,6 +100,10 @@ pub(crate) struct Logon {
     /// The store its status row publishes as its own (`PR_OWN_STORE_ENTRYID`,
     /// `STATUS_OWN_STORE`): the store it is tightly coupled with (TC-1).
     pub(crate) own_store: Option<crate::ids::StoreId>,
+    /// The columns of its status row beyond `PR_STATUS_CODE` (STAT-2, STAT-6, STAT-8).
+    pub(crate) columns: crate::input::StatusColumns,
+    /// Its flush, when one is due or under way (STAT-20).
+    pub(crate) flush: Option<super::flush::Flush>,
 }
 
 impl Logon {
@@ -121,6 +125,8 @@ impl Logon {
             mail_waiting: false,
             release: None,
             own_store: None,
+            columns: crate::input::StatusColumns::default(),
+            flush: None,
         }
     }
 

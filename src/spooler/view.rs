@@ -1,7 +1,7 @@
 //! Read-only views of the spooler's state, for drivers, tests and invariant checks.
 
 use crate::effect::{Call, RecipientOutcome};
-use crate::flags::{LogonCaps, QueueFlags, StatusCode};
+use crate::flags::{LogonCaps, QueueFlags, ResourceFlags, ResourceMethods, StatusCode};
 use crate::ids::{MessageId, StoreId, Time, TransportId};
 use crate::input::Directions;
 use crate::recipients::TransportSet;
@@ -52,14 +52,55 @@ pub enum StatusResource {
     Transport(TransportId),
 }
 
-/// One row of the session's status table as a client sees it (STAT-1 to STAT-4). The MAPI
-/// subsystem's and address book's rows are MAPI's, not the spooler's, and are not modelled.
+impl StatusResource {
+    /// `PR_RESOURCE_TYPE` of the row, which MAPI fills in (STAT-2, STAT-7).
+    #[must_use]
+    pub const fn resource_type(self) -> ResourceType {
+        match self {
+            StatusResource::Spooler => ResourceType::MAPI_SPOOLER,
+            StatusResource::Transport(_) => ResourceType::MAPI_TRANSPORT_PROVIDER,
+        }
+    }
+}
+
+/// `PR_RESOURCE_TYPE`: what kind of resource a status row describes (STAT-7), with the
+/// documented values.
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum ResourceType {
+    /// A message store provider.
+    MAPI_STORE_PROVIDER = 33,
+    /// MAPI's integrated address book.
+    MAPI_AB = 34,
+    /// An address book provider.
+    MAPI_AB_PROVIDER = 35,
+    /// A transport provider.
+    MAPI_TRANSPORT_PROVIDER = 36,
+    /// The MAPI spooler.
+    MAPI_SPOOLER = 37,
+    /// The profile provider.
+    MAPI_PROFILE_PROVIDER = 38,
+    /// The MAPI subsystem.
+    MAPI_SUBSYSTEM = 39,
+    /// A spooler hook provider.
+    MAPI_HOOK_PROVIDER = 40,
+}
+
+/// One row of the session's status table as a client sees it (STAT-1 to STAT-8). The MAPI
+/// subsystem's and address book's rows are MAPI's, not the spooler's, and are not modelled;
+/// neither are the text columns (DEC-30).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct StatusRow {
-    /// Whose row it is.
+    /// Whose row it is; its `PR_RESOURCE_TYPE` follows ([`StatusResource::resource_type`]).
     pub resource: StatusResource,
     /// `PR_STATUS_CODE`: for a transport, as its last `ModifyStatusRow` left it (STAT-3).
     pub status: StatusCode,
+    /// `PR_RESOURCE_METHODS`: for the spooler `STATUS_VALIDATE_STATE | STATUS_FLUSH_QUEUES`
+    /// (STAT-9), for a transport what it last passed (STAT-6).
+    pub methods: ResourceMethods,
+    /// `PR_RESOURCE_FLAGS`: for a transport what it last passed (STAT-8); none for the spooler.
+    pub resource_flags: ResourceFlags,
 }
 
 /// What the spooler knows of an outbound message.
@@ -151,14 +192,30 @@ impl Spooler {
     pub fn status_table(&self) -> Vec<StatusRow> {
         let mut rows = Vec::new();
         if matches!(self.phase, Phase::Starting | Phase::Running | Phase::Stopping) {
-            rows.push(StatusRow { resource: StatusResource::Spooler, status: StatusCode::STATUS_AVAILABLE });
+            rows.push(StatusRow {
+                resource: StatusResource::Spooler,
+                status: StatusCode::STATUS_AVAILABLE,
+                methods: super::status::spooler_methods(),
+                resource_flags: ResourceFlags::EMPTY,
+            });
         }
         for (i, transport) in self.transports.iter().enumerate() {
-            if let Some(status) = transport.logon().and_then(|l| l.row) {
-                rows.push(StatusRow { resource: StatusResource::Transport(TransportId(i as u8)), status });
+            if let Some(logon) = transport.logon()
+                && let Some(status) = logon.row
+            {
+                let resource = StatusResource::Transport(TransportId(i as u8));
+                let (methods, resource_flags) = (logon.columns.methods, logon.columns.resource_flags);
+                rows.push(StatusRow { resource, status, methods, resource_flags });
             }
         }
         rows
+    }
+
+    /// What the deprecated `IMAPISession::EnumAdrTypes` reports: the registrations of the
+    /// transports that are loaded now (their logon still serves), in transport order (ORD-8).
+    #[must_use]
+    pub fn loaded_address_types(&self) -> Vec<(TransportId, Registrations)> {
+        self.order.iter().filter_map(|t| self.registrations(*t).map(|r| (*t, r.clone()))).collect()
     }
 
     /// Where a transport is, or `None` for a transport the profile does not have.

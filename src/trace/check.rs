@@ -228,7 +228,7 @@ impl Checker {
                 line: self.line,
                 column: 1,
                 message:
-                    "the header says this trace records calls only (\"recorded\": \"calls\"), but this line is a save, report or release"
+                    "the header says this trace records calls only (\"recorded\": \"calls\"), but this line is a save, report, release or answer"
                         .to_owned(),
             }));
         }
@@ -347,6 +347,7 @@ fn requirements_of(effect: &Effect) -> Vec<String> {
         Effect::CancelMessage { .. } => vec!["DEF-7".to_owned(), "SUB-36".to_owned(), "INV-40".to_owned()],
         Effect::YieldCancel { .. } => vec!["DEF-8".to_owned(), "ERR-12".to_owned()],
         Effect::LogoffAnswer { .. } => vec!["LIFE-20".to_owned(), "AMB-27".to_owned()],
+        Effect::StatusAnswer { .. } => vec!["STAT-11".to_owned(), "STAT-17".to_owned(), "ERR-13".to_owned()],
     }
 }
 
@@ -357,6 +358,7 @@ fn call_requirements(call: &Call) -> &'static [&'static str] {
         Call::ServiceConfigure { .. } => &["LIFE-6"],
         Call::TransportLogon { .. } => &["LIFE-4", "VER-6"],
         Call::AddressTypes { .. } => &["LIFE-8"],
+        Call::TransportNotify { flags, .. } if flags.intersects(crate::flags::NotifyFlags::FLUSH_FLAGS) => &["STAT-20", "STAT-21"],
         Call::TransportNotify { .. } => &["LIFE-10", "LIFE-12"],
         Call::Idle { .. } => &["LIFE-11"],
         Call::SubmitMessage { .. } => &["SUB-20", "SUB-21", "ORD-4", "DEC-20", "DEC-22"],
@@ -376,6 +378,9 @@ fn call_requirements(call: &Call) -> &'static [&'static str] {
         Call::NotifyNewMail { .. } => &["RCV-10", "INV-36"],
         Call::AbortSubmit { .. } => &["DEF-5", "AMB-17", "DEC-27"],
         Call::InboundMsgHook { .. } => &["HOOK-13", "RCV-11"],
+        Call::OpenStatusEntry { .. } => &["STAT-10"],
+        Call::ValidateState { .. } => &["STAT-11", "AMB-26"],
+        Call::FlushQueues { .. } => &["STAT-19", "STAT-20", "ORD-12", "AMB-13"],
     }
 }
 
@@ -396,6 +401,8 @@ fn refusal_requirements(error: &Error, text: &str) -> Vec<String> {
             | CallerError::UnknownTransport(_)
             | CallerError::UnknownStore(_)
             | CallerError::Profile(_) => &[],
+            CallerError::StatusTableNotReady { .. } => &["LIFE-21"],
+            CallerError::StatusEntryOpening(_) | CallerError::NotInStatusTable(_) => &["STAT-10"],
         },
         Error::Provider { fault, .. } => match fault {
             ProviderFault::NoLogon { .. } => &["ERR-17"],
@@ -419,6 +426,7 @@ fn refusal_requirements(error: &Error, text: &str) -> Vec<String> {
             ProviderFault::CriticalSection { .. } => &["STAT-13"],
             ProviderFault::YieldOutsideCall => &["SUB-35", "DEC-18"],
             ProviderFault::TooManyPreprocessors(_) => &["HOOK-1"],
+            ProviderFault::ValidateInCriticalSection { .. } => &["STAT-13", "ERR-13"],
         },
         Error::Store { fault, .. } => match fault {
             StoreFault::NoRecipients(_) => &["SUB-1"],

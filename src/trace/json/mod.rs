@@ -15,8 +15,22 @@ mod write;
 use super::{Event, FORMAT_VERSION, Header, Recorded, TraceError};
 
 /// The keys that say what a line is, in the order they are looked for.
-const KINDS: [&str; 12] =
-    ["call", "return", "support", "queue", "session", "event", "save", "report", "release", "async", "yield", "logoff_answer"];
+const KINDS: [&str; 14] = [
+    "call",
+    "return",
+    "support",
+    "queue",
+    "session",
+    "event",
+    "save",
+    "report",
+    "release",
+    "async",
+    "yield",
+    "logoff_answer",
+    "client",
+    "answer",
+];
 
 /// Writes and reads trace lines. It remembers address-type names, so that a trace may name
 /// address types as its component knows them (`SMTP`) rather than by number.

@@ -11,6 +11,7 @@ use crate::{
     ServiceId, SessionRequest, Settings, SpiVersion, SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome,
     SupportCall, TransportId, VersionRange, XpInitFlags,
 };
+use crate::{FlushFlags, PasswordFlags, ResourceFlags, ResourceMethods, SettingsFlags, StatusColumns, StatusRequest, ValidateFlags};
 use crate::{FolderId, HookFlags, HookId, HookOutcome, LogoffFlags};
 
 use super::{Codec, KINDS, number};
@@ -156,6 +157,8 @@ impl Codec {
                 store: line.store("logoff_answer")?,
                 flags: line.flags("lpulFlags", LogoffFlags::parse)?,
             })),
+            "client" => Ok(Event::Input(Input::Status(line.status_request(what)?))),
+            "answer" => Ok(Event::Effect(Effect::StatusAnswer { request: line.status_request(what)?, result: line.hresult("result")? })),
             _ => unreachable!("KINDS lists every kind"),
         }
     }
@@ -216,6 +219,17 @@ impl Codec {
 
     fn read_support(&mut self, line: &Line<'_>, what: &str) -> Result<SupportCall, TraceError> {
         match what {
+            "ModifyStatusRow" if line.obj.contains_key("PR_RESOURCE_METHODS") || line.obj.contains_key("PR_RESOURCE_FLAGS") => {
+                let optional = |key| if line.obj.contains_key(key) { Some(key) } else { None };
+                let methods = optional("PR_RESOURCE_METHODS").map(|k| line.flags(k, ResourceMethods::parse)).transpose()?;
+                let resource_flags = optional("PR_RESOURCE_FLAGS").map(|k| line.flags(k, ResourceFlags::parse)).transpose()?;
+                Ok(SupportCall::ModifyStatusRowColumns {
+                    transport: line.transport("from")?,
+                    flags: line.flags("ulFlags", StatusRowFlags::parse)?,
+                    status: line.flags("PR_STATUS_CODE", StatusCode::parse)?,
+                    columns: StatusColumns { methods: methods.unwrap_or_default(), resource_flags: resource_flags.unwrap_or_default() },
+                })
+            }
             "ModifyStatusRow" => Ok(SupportCall::ModifyStatusRow {
                 transport: line.transport("from")?,
                 flags: line.flags("ulFlags", StatusRowFlags::parse)?,
@@ -408,6 +422,9 @@ impl Codec {
                     Ok(HookOutcome { flags: line.flags("lpulFlags", HookFlags::parse)?, moved_to })
                 })?,
             },
+            "OpenStatusEntry" => Return::OpenStatusEntry { transport: line.transport("from")?, result },
+            "ValidateState" => Return::ValidateState { transport: line.transport("from")?, result },
+            "FlushQueues" => Return::FlushQueues { transport: line.transport("from")?, result },
             _ => {
                 return Err(
                     line.error("return", format!("unknown method {what:?}; expected one the spooler calls ({})", CALL_METHODS.join(", ")))
@@ -418,7 +435,7 @@ impl Codec {
 }
 
 /// Every method the spooler calls, as the trace names it.
-const CALL_METHODS: [&str; 23] = [
+const CALL_METHODS: [&str; 26] = [
     "XPProviderInit",
     "MSG_SERVICE_CONFIGURE",
     "TransportLogon",
@@ -442,6 +459,9 @@ const CALL_METHODS: [&str; 23] = [
     "NotifyNewMail",
     "AbortSubmit",
     "InboundMsgHook",
+    "OpenStatusEntry",
+    "ValidateState",
+    "FlushQueues",
 ];
 
 /// A call's out-parameter: read after a success, absent after a failure (which the call's
@@ -680,10 +700,47 @@ impl<'a> Line<'a> {
             "InboundMsgHook" => {
                 Call::InboundMsgHook { hook: self.hook("to")?, store: self.store("lpMDB")?, message: self.message_at("message")? }
             }
+            "OpenStatusEntry" => Call::OpenStatusEntry { transport: self.transport("to")? },
+            "ValidateState" => {
+                Call::ValidateState { transport: self.transport("to")?, flags: self.flags("ulFlags", ValidateFlags::parse)? }
+            }
+            "FlushQueues" => Call::FlushQueues { transport: self.transport("to")?, flags: self.flags("ulFlags", FlushFlags::parse)? },
             _ => {
                 return Err(
                     self.error("call", format!("unknown method {what:?}; expected one the spooler calls ({})", CALL_METHODS.join(", ")))
                 );
+            }
+        })
+    }
+
+    /// A client's status call or the answer to it (STAT-9 to STAT-17): the flag word by names,
+    /// or in hexadecimal with any bits (undefined bits are the client's, and are answered
+    /// `MAPI_E_UNKNOWN_FLAGS`).
+    fn status_request(&self, what: &str) -> Result<StatusRequest, TraceError> {
+        let word = |parse: fn(&str) -> Option<u32>| -> Result<u32, TraceError> {
+            let text = self.str("ulFlags")?;
+            let raw = text.strip_prefix("0x").and_then(|hex| u32::from_str_radix(hex, 16).ok());
+            raw.or_else(|| parse(text)).ok_or_else(|| self.error("ulFlags", format!("{text:?} is not a flag word of {what}")))
+        };
+        Ok(match what {
+            "OpenEntry" => StatusRequest::OpenEntry { transport: self.transport("transport")? },
+            "ValidateState" => StatusRequest::ValidateState { flags: word(|t| ValidateFlags::parse(t).ok().map(ValidateFlags::bits))? },
+            "FlushQueues" => StatusRequest::FlushQueues {
+                target: match self.obj.get("target") {
+                    None | Some(Value::Null) => None,
+                    Some(_) => Some(self.transport("target")?),
+                },
+                flags: word(|t| FlushFlags::parse(t).ok().map(FlushFlags::bits))?,
+            },
+            "SettingsDialog" => StatusRequest::SettingsDialog { flags: word(|t| SettingsFlags::parse(t).ok().map(SettingsFlags::bits))? },
+            "ChangePassword" => StatusRequest::ChangePassword { flags: word(|t| PasswordFlags::parse(t).ok().map(PasswordFlags::bits))? },
+            _ => {
+                return Err(self.error(
+                    "client",
+                    format!(
+                        "unknown status call {what:?}; expected OpenEntry, ValidateState, FlushQueues, SettingsDialog or ChangePassword"
+                    ),
+                ));
             }
         })
     }

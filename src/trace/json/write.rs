@@ -7,6 +7,7 @@ use crate::{
     AddrType, AddressTypes, Call, CancelRequest, Delivery, Effect, Hresult, Input, MessageId, NdrOrigin, QueueEvent, QueueRow,
     RecipientOutcome, RecipientSet, Released, Return, SessionRequest, Settings, SubmitOutcome, SupportCall,
 };
+use crate::{FlushFlags, PasswordFlags, SettingsFlags, StatusRequest, ValidateFlags};
 
 use super::Codec;
 
@@ -89,6 +90,7 @@ impl Codec {
                 json!({"session": "Cancel", "store": store.to_string(), "message": message.to_string()})
             }
             Input::Cancel(CancelRequest::Inbound { transport }) => json!({"session": "Cancel", "transport": transport.to_string()}),
+            Input::Status(request) => status_value("client", request),
         }
     }
 
@@ -237,6 +239,9 @@ impl Codec {
                 }
                 v
             }
+            Return::OpenStatusEntry { transport, result }
+            | Return::ValidateState { transport, result }
+            | Return::FlushQueues { transport, result } => ret_of(method, transport.to_string(), *result),
         }
     }
 
@@ -269,6 +274,11 @@ impl Codec {
             }
             SupportCall::StoreLogoffTransports { store, flags } => json!({
                 "support": "StoreLogoffTransports", "from": store.to_string(), "ulFlags": flags.to_string(),
+            }),
+            SupportCall::ModifyStatusRowColumns { transport, flags, status, columns } => json!({
+                "support": "ModifyStatusRow", "from": transport.to_string(),
+                "ulFlags": flags.to_string(), "PR_STATUS_CODE": status.to_string(),
+                "PR_RESOURCE_METHODS": columns.methods.to_string(), "PR_RESOURCE_FLAGS": columns.resource_flags.to_string(),
             }),
         }
     }
@@ -319,7 +329,31 @@ fn call_value(call: &Call) -> Value {
         Call::InboundMsgHook { hook, store, message } => {
             json!({"call": method, "to": hook.to_string(), "lpMDB": store.to_string(), "message": message.to_string()})
         }
+        Call::OpenStatusEntry { transport } => json!({"call": method, "to": transport.to_string()}),
+        Call::ValidateState { transport, flags } => json!({"call": method, "to": transport.to_string(), "ulFlags": flags.to_string()}),
+        Call::FlushQueues { transport, flags } => json!({"call": method, "to": transport.to_string(), "ulFlags": flags.to_string()}),
     }
+}
+
+/// A client's status call (`"client"`) or the spooler's answer to it (`"answer"`): the method,
+/// the target and the flag word, by name when every bit is documented and in hexadecimal
+/// otherwise (STAT-9 to STAT-17).
+fn status_value(kind: &str, request: &StatusRequest) -> Value {
+    fn word<F: std::fmt::Display>(raw: u32, decoded: Result<F, crate::UnknownFlags>) -> String {
+        decoded.map_or_else(|_| format!("0x{raw:08X}"), |f| f.to_string())
+    }
+    let mut v = json!({ kind: request.method() });
+    match *request {
+        StatusRequest::OpenEntry { transport } => v["transport"] = json!(transport.to_string()),
+        StatusRequest::ValidateState { flags } => v["ulFlags"] = json!(word(flags, ValidateFlags::from_bits(flags))),
+        StatusRequest::FlushQueues { target, flags } => {
+            v["target"] = json!(target.map(|t| t.to_string()));
+            v["ulFlags"] = json!(word(flags, FlushFlags::from_bits(flags)));
+        }
+        StatusRequest::SettingsDialog { flags } => v["ulFlags"] = json!(word(flags, SettingsFlags::from_bits(flags))),
+        StatusRequest::ChangePassword { flags } => v["ulFlags"] = json!(word(flags, PasswordFlags::from_bits(flags))),
+    }
+    v
 }
 
 fn effect_value(effect: &Effect) -> Value {
@@ -349,5 +383,10 @@ fn effect_value(effect: &Effect) -> Value {
             json!({"release": "hook_deleted", "store": store.to_string(), "message": message.to_string()})
         }
         Effect::LogoffAnswer { store, flags } => json!({"logoff_answer": store.to_string(), "lpulFlags": flags.to_string()}),
+        Effect::StatusAnswer { request, result } => {
+            let mut v = status_value("answer", request);
+            v["result"] = json!(result.to_string());
+            v
+        }
     }
 }

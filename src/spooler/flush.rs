@@ -1,0 +1,171 @@
+//! Sending and receiving on demand: the two-phase flush of AMB-13 (STAT-17 to STAT-23, ORD-12,
+//! ERR-18, AMB-12, AMB-16).
+//!
+//! 1. A trigger makes a transport's flush due: a client's `FlushQueues` on the spooler's status
+//!    object (STAT-17, STAT-23), or the transport setting `STATUS_OUTBOUND_FLUSH` or
+//!    `STATUS_INBOUND_FLUSH` in its row itself, which is what its own status object's
+//!    `FlushQueues` does (STAT-18, STAT-22).
+//! 2. One transport at a time, in transport order (ORD-12), the spooler calls
+//!    `IXPLogon::FlushQueues` once with the directions asked for (STAT-19, STAT-20).
+//! 3. Upload (outbound, AMB-12): `TransportNotify(NOTIFY_BEGIN_OUTBOUND_FLUSH)`, the ordinary
+//!    `SubmitMessage`/`EndMessage` work until nothing more can go now (a failed submission is
+//!    dealt with as always before the next call, ERR-18), then `NOTIFY_END_OUTBOUND_FLUSH`.
+//! 4. Download (inbound): `NOTIFY_BEGIN_INBOUND_FLUSH`, the `StartMessage` loop until the
+//!    transport has nothing more (AMB-14), then `NOTIFY_END_INBOUND_FLUSH`.
+//! 5. The transport clears its flush bits with `ModifyStatusRow` (AMB-16).
+//!
+//! When the session ends during a flush, the spooler ends it with
+//! `TransportNotify(NOTIFY_END_INBOUND_FLUSH | NOTIFY_END_OUTBOUND_FLUSH)` before disabling the
+//! transport (STAT-20). A transport that raises a critical error gets no more calls (LIFE-17):
+//! its flush is over with it.
+
+use crate::effect::Call;
+use crate::error::{Error, ProviderFault};
+use crate::flags::{FlushFlags, NotifyFlags, StatusCode};
+use crate::hresult::Hresult;
+use crate::ids::TransportId;
+
+use super::inbound::RECEIVE_STORE;
+use super::transport::{Logon, LogonStage};
+use super::{InFlight, Spooler, StoreState};
+
+/// Where a transport's flush is (STAT-20).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Flush {
+    /// Triggered: `IXPLogon::FlushQueues` with these flags is due.
+    Due(FlushFlags),
+    /// The outbound half: `NOTIFY_BEGIN_OUTBOUND_FLUSH` is due (`begun` false) or returned.
+    Outbound { flags: FlushFlags, begun: bool },
+    /// The inbound half: `NOTIFY_BEGIN_INBOUND_FLUSH` is due (`begun` false) or returned.
+    Inbound { begun: bool },
+}
+
+impl Flush {
+    /// True once `IXPLogon::FlushQueues` returned: the transport is in flush mode until the
+    /// spooler ends it.
+    pub(crate) fn begun(self) -> bool {
+        !matches!(self, Flush::Due(_))
+    }
+
+    /// The half that comes after `FlushQueues` with these flags, if any.
+    fn first_half(flags: FlushFlags) -> Option<Flush> {
+        if flags.contains(FlushFlags::FLUSH_UPLOAD) {
+            Some(Flush::Outbound { flags, begun: false })
+        } else if flags.contains(FlushFlags::FLUSH_DOWNLOAD) {
+            Some(Flush::Inbound { begun: false })
+        } else {
+            None
+        }
+    }
+}
+
+/// Where a transport's flush is, as drivers and tests see it (STAT-20).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FlushView {
+    /// `IXPLogon::FlushQueues` is due with these flags.
+    Due(FlushFlags),
+    /// In the outbound half.
+    Outbound,
+    /// In the inbound half.
+    Inbound,
+}
+
+impl Spooler {
+    /// The flush of a transport, if one is due or under way.
+    #[must_use]
+    pub fn flush_view(&self, t: TransportId) -> Option<FlushView> {
+        Some(match self.logon(t)?.flush? {
+            Flush::Due(flags) => FlushView::Due(flags),
+            Flush::Outbound { .. } => FlushView::Outbound,
+            Flush::Inbound { .. } => FlushView::Inbound,
+        })
+    }
+
+    /// True when a transport has no flush left for a client to wait for: none is due or under
+    /// way, or the transport is leaving before its flush began, or it can no longer be called
+    /// (DEC-33).
+    pub(super) fn flush_over(&self, t: TransportId) -> bool {
+        self.logon(t).is_none_or(|l| match l.flush {
+            None => true,
+            Some(flush) => l.critical || (l.release.is_some() && !flush.begun()),
+        })
+    }
+
+    /// A transport changed the flush bits of its row (STAT-18, STAT-20, STAT-22, AMB-13): set
+    /// bits with no flush under way make one due; both bits cleared before `FlushQueues` was
+    /// called abort it (DEC-32). While a flush is under way the bits are the transport's own
+    /// report of it and change nothing.
+    pub(super) fn flush_bits_changed(logon: &mut Logon, before: Option<StatusCode>, after: StatusCode) {
+        let (was, now) = (before.map_or(FlushFlags::EMPTY, StatusCode::flush_request), after.flush_request());
+        match logon.flush {
+            None if !now.without(was).is_empty() && logon.stage == LogonStage::Ready && logon.serving() => {
+                logon.flush = Some(Flush::Due(now));
+            }
+            Some(Flush::Due(_)) if now.is_empty() && !was.is_empty() => logon.flush = None,
+            _ => {}
+        }
+    }
+
+    /// The next call of the flush under way, or of the next due one in transport order
+    /// (ORD-12). Called only when no message work is due, so an outbound half ends once nothing
+    /// more can go to the transport now.
+    pub(super) fn flush_work(&self) -> Option<InFlight> {
+        let flushable = |t: TransportId| self.logon(t).filter(|l| l.stage == LogonStage::Ready && l.serving() && !l.requery);
+        // One flush at a time: the one under way goes on before another begins.
+        let current = self.order.iter().copied().find(|t| self.logon(*t).is_some_and(|l| l.serving() && l.flush.is_some_and(Flush::begun)));
+        let t = current.or_else(|| self.order.iter().copied().find(|t| flushable(*t).is_some_and(|l| l.flush.is_some())))?;
+        let logon = flushable(t)?;
+        let notify = |flags| Some(InFlight::Plain(Call::TransportNotify { transport: t, flags, message: None }));
+        match logon.flush? {
+            Flush::Due(flags) => Some(InFlight::Plain(Call::FlushQueues { transport: t, flags })),
+            Flush::Outbound { begun: false, .. } => notify(NotifyFlags::NOTIFY_BEGIN_OUTBOUND_FLUSH),
+            Flush::Outbound { begun: true, .. } => notify(NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH),
+            Flush::Inbound { begun: false } => notify(NotifyFlags::NOTIFY_BEGIN_INBOUND_FLUSH),
+            Flush::Inbound { begun: true } => {
+                // The StartMessage loop runs while the transport has mail and can be fetched
+                // from (RCV-4, AMB-14); then the inbound half ends.
+                let store_open = matches!(self.stores.get(RECEIVE_STORE.index()), Some(StoreState::LoggedOn | StoreState::Watching));
+                let fetching = logon.mail_waiting && store_open && logon.enabled.inbound && !logon.critsec;
+                // The bug zoo: the loop is over, and the flush is left without its END.
+                if fetching || bug!(self, FlushWithoutEnd) { None } else { notify(NotifyFlags::NOTIFY_END_INBOUND_FLUSH) }
+            }
+        }
+    }
+
+    /// `IXPLogon::FlushQueues` returned (STAT-19): the transfer begins.
+    pub(super) fn returned_flush_queues(&mut self, t: TransportId, result: Hresult) -> Result<(), Error> {
+        if result != Hresult::S_OK {
+            return Err(Error::provider(t, ProviderFault::UndocumentedResult { method: "FlushQueues", result, documented: "S_OK" }));
+        }
+        let Some(InFlight::Plain(Call::FlushQueues { flags, .. })) = self.in_flight else { return Ok(()) };
+        self.in_flight = None;
+        if let Some(logon) = self.transports[t.index()].logon_mut() {
+            logon.flush = Flush::first_half(flags);
+        }
+        Ok(())
+    }
+
+    /// A `TransportNotify` carrying flush flags returned (STAT-20, STAT-21).
+    pub(super) fn flush_notified(logon: &mut Logon, sent: NotifyFlags) {
+        let ends = NotifyFlags::NOTIFY_END_INBOUND_FLUSH | NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH;
+        logon.flush = match logon.flush {
+            // The shutdown form ends the flush whatever half it was in.
+            _ if sent.contains(ends) => None,
+            Some(Flush::Outbound { flags, begun: false }) if sent.contains(NotifyFlags::NOTIFY_BEGIN_OUTBOUND_FLUSH) => {
+                Some(Flush::Outbound { flags, begun: true })
+            }
+            Some(Flush::Outbound { flags, begun: true }) if sent.contains(NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH) => {
+                flags.contains(FlushFlags::FLUSH_DOWNLOAD).then_some(Flush::Inbound { begun: false })
+            }
+            Some(Flush::Inbound { begun: false }) if sent.contains(NotifyFlags::NOTIFY_BEGIN_INBOUND_FLUSH) => {
+                // STAT-20 step 6: the spooler fetches whatever the transport has.
+                if logon.enabled.inbound && logon.serving() {
+                    logon.mail_waiting = true;
+                }
+                Some(Flush::Inbound { begun: true })
+            }
+            Some(Flush::Inbound { begun: true }) if sent.contains(NotifyFlags::NOTIFY_END_INBOUND_FLUSH) => None,
+            other => other,
+        };
+    }
+}
