@@ -245,6 +245,40 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The worlds `mapi-spooler` checks when run with no subcommand: the default world, and
+    /// beside it one world per part of the protocol that would make the default world too large
+    /// to check in a few minutes if it were added to it. Together they make every property and
+    /// every guard active: status objects, flushes and critical sections (INV-12, STAT-20,
+    /// LIV-5, LIV-7); the user's cancels, outbound and inbound (INV-37, INV-39, INV-40);
+    /// reception pushed and polled (INV-9, INV-36, INV-38, LIV-4); the tightly coupled store
+    /// and inbound hooks (INV-34, INV-35, INV-36); store logoff (LIFE-20). About three minutes on
+    /// two cores.
+    #[must_use]
+    pub fn suite() -> Vec<(&'static str, Config)> {
+        let d = Config::default();
+        vec![
+            ("default", d.clone()),
+            (
+                "status objects, flushes, critical sections",
+                Config { messages: 1, fault_budget: 1, flushes: 1, status_calls: 1, critsecs: 1, ..d.clone() },
+            ),
+            ("the user's cancels", Config { messages: 2, cancels: 1, ..d.clone() }),
+            (
+                "reception and inbound cancels, pushed",
+                Config { inbound: 2, messages: 1, fault_budget: 1, cancels: 1, aborts: 0, disables: 0, idles: 0, ..d.clone() },
+            ),
+            (
+                "reception and inbound cancels, polled",
+                Config { inbound: 2, poll: true, messages: 1, fault_budget: 1, cancels: 1, aborts: 0, disables: 0, ..d.clone() },
+            ),
+            (
+                "the tightly coupled store and inbound hooks",
+                Config { coupled: true, crashes: 0, arrivals: 1, inbound: 1, inbound_hooks: 1, messages: 2, fault_budget: 1, ..d.clone() },
+            ),
+            ("store logoff", Config { store_logoff: true, inbound: 1, messages: 2, fault_budget: 1, crashes: 0, ..d }),
+        ]
+    }
+
     /// A small world for fast tests: one message, one fault, and no crash, abort, disable,
     /// idle time, end of session, flush, status call or critical section unless asked for.
     #[must_use]

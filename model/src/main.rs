@@ -16,9 +16,11 @@ use mapi_spooler_model::{Config, SpoolerModel, report};
 
 /// Executable reference of the MAPI spooler.
 ///
-/// With no subcommand, model-checks the default configuration: two transports, three messages of
-/// two recipients, every documented fault, a client abort and a crash of the spooler process;
-/// it prints a progress line, then every property with its verdict.
+/// With no subcommand, model-checks the suite of worlds (`check --suite`): the default world
+/// (two transports, three messages of two recipients, every documented fault, a client abort, a
+/// crash of the spooler process), then one world each for status objects and flushes, the
+/// user's cancels, reception, the tightly coupled store and store logoff; for each it prints a
+/// progress line, then every property with its verdict.
 #[derive(Parser, Debug)]
 #[command(version, about, long_about)]
 struct Cli {
@@ -211,6 +213,10 @@ struct CheckArgs {
     /// No progress line.
     #[arg(long)]
     quiet: bool,
+    /// Check every world of the suite in turn (what `mapi-spooler` does with no subcommand)
+    /// instead of the one the world options describe.
+    #[arg(long)]
+    suite: bool,
 }
 
 impl Default for CheckArgs {
@@ -269,14 +275,51 @@ struct SimulateArgs {
     record: Option<PathBuf>,
 }
 
+/// The suite (`Config::suite`): each world in turn, with the options given; fails if one does.
+fn suite(args: &CheckArgs) -> ExitCode {
+    let started = std::time::Instant::now();
+    let mut failed = Vec::new();
+    let worlds = Config::suite();
+    for (i, (name, config)) in worlds.iter().enumerate() {
+        if !args.json {
+            println!("== world {} of {}: {name}", i + 1, worlds.len());
+        }
+        if check_world(args, config.clone()) != ExitCode::SUCCESS {
+            failed.push(*name);
+        }
+        if !args.json {
+            println!();
+        }
+    }
+    if !args.json {
+        println!(
+            "suite: {} worlds in {:.1} s; {}",
+            worlds.len(),
+            started.elapsed().as_secs_f64(),
+            if failed.is_empty() {
+                "every property holds and every guard is reached".to_owned()
+            } else {
+                format!("failed: {}", failed.join(", "))
+            }
+        );
+    }
+    if failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
 fn check(args: &CheckArgs) -> ExitCode {
-    let config = match args.world.config() {
-        Ok(config) => config,
+    if args.suite {
+        return suite(args);
+    }
+    match args.world.config() {
+        Ok(config) => check_world(args, config),
         Err(message) => {
             eprintln!("error: {message}");
-            return ExitCode::from(2);
+            ExitCode::from(2)
         }
-    };
+    }
+}
+
+fn check_world(args: &CheckArgs, config: Config) -> ExitCode {
     let model = match SpoolerModel::new(config.clone()) {
         Ok(model) => model,
         Err(message) => {
@@ -546,6 +589,6 @@ fn main() -> ExitCode {
         Some(Command::Explore(args)) => explore(&args),
         Some(Command::Simulate(args)) => simulate(&args),
         Some(Command::Trace(TraceCommand::Check { file })) => trace_check(&file),
-        None => check(&CheckArgs::default()),
+        None => suite(&CheckArgs::default()),
     }
 }

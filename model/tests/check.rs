@@ -6,7 +6,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
 use mapi_spooler_model::check::{self, Options, Report, Verdict};
-use mapi_spooler_model::{Config, SpoolerModel, World};
+use mapi_spooler_model::{Config, SpoolerModel, World, properties};
 use stateright::Model;
 
 fn run(config: Config, options: Options) -> Report {
@@ -215,4 +215,33 @@ fn a_sabotaged_spooler_breaks_inv36_in_the_coupled_world() {
     let report = run(config, ONE_THREAD);
     let inv36 = report.properties.iter().find(|p| p.name == "INV-36").expect("checked");
     assert!(matches!(inv36.verdict, Verdict::Broken(_)), "{:?}", inv36.verdict);
+}
+
+/// The suite that `mapi-spooler` checks with no subcommand starts with the default world, and
+/// its worlds together check every property and every guard that any part of the protocol
+/// adds: the union of their properties is that of a world with every part switched on (which
+/// is too large to check whole).
+#[test]
+fn the_suite_checks_every_property_somewhere() {
+    // Spec: INV-12, INV-34, INV-35, INV-37, INV-39, INV-40, LIV-4, LIV-5, LIV-7
+    let suite = Config::suite();
+    assert_eq!(suite[0].1, Config::default());
+    assert!(suite.iter().all(|(_, c)| c.validate().is_ok()));
+    let everything = Config {
+        inbound: 1,
+        cancels: 1,
+        flushes: 1,
+        status_calls: 1,
+        critsecs: 1,
+        coupled: true,
+        arrivals: 1,
+        inbound_hooks: 1,
+        store_logoff: true,
+        ..Config::default()
+    };
+    let names = |c: &Config| properties(c).iter().map(|p| p.name).collect::<std::collections::BTreeSet<_>>();
+    let covered: std::collections::BTreeSet<_> = suite.iter().flat_map(|(_, c)| names(c)).collect();
+    let missing: Vec<_> = names(&everything).difference(&covered).copied().collect();
+    assert!(missing.is_empty(), "no world of the suite checks {missing:?}");
+    assert!(covered.len() > names(&Config::default()).len(), "the suite adds nothing to the default world");
 }
