@@ -92,6 +92,9 @@ impl Spooler {
     /// The spooler's own `AbortSubmit` for a cancelled message it has unlocked (DEC-27); it
     /// comes right after the unlock, before any other work.
     pub(super) fn abort_continuation(&mut self) -> Option<InFlight> {
+        if self.aborting.is_empty() {
+            return None;
+        }
         let messages = &self.messages;
         self.aborting.retain(|m| messages.get(*m).is_some_and(|msg| msg.stage == Stage::Aborting));
         let message = *self.aborting.first()?;

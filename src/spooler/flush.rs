@@ -110,6 +110,10 @@ impl Spooler {
     /// (ORD-12). Called only when no message work is due, so an outbound half ends once nothing
     /// more can go to the transport now.
     pub(super) fn flush_work(&self) -> Option<InFlight> {
+        if !self.transports.iter().any(|t| t.logon().is_some_and(|l| l.flush.is_some())) {
+            // No flush is due or under way: the usual case.
+            return None;
+        }
         let flushable = |t: TransportId| self.logon(t).filter(|l| l.stage == LogonStage::Ready && l.serving() && !l.requery);
         // One flush at a time: the one under way goes on before another begins.
         let current = self.order.iter().copied().find(|t| self.logon(*t).is_some_and(|l| l.serving() && l.flush.is_some_and(Flush::begun)));

@@ -138,6 +138,10 @@ impl Spooler {
     /// The next status call to make: `OpenStatusEntry` for a row a client opened (STAT-10),
     /// then `ValidateState` for the next logon in transport order (STAT-11).
     pub(super) fn status_work(&mut self) -> Option<InFlight> {
+        if self.opening.is_empty() && !matches!(self.pending, Some(Pending::Validate { .. })) {
+            // Nothing to open or to validate: the usual case.
+            return None;
+        }
         let active = self.active_logons();
         // A row that left the table meanwhile cannot be opened any more; the open is answered
         // in `answer_clients`.
@@ -153,6 +157,10 @@ impl Spooler {
     /// validation once no logon is left to forward it to, a synchronous flush once no targeted
     /// transport has a flush left, an open whose transport left the table.
     pub(super) fn answer_clients(&mut self, fx: &mut Effects) {
+        if self.pending.is_none() && self.opening.is_empty() {
+            // No client waits: the usual case, on every step.
+            return;
+        }
         let active = self.active_logons();
         let in_flight = self.in_flight.as_ref().and_then(|f| f.call().transport().filter(|_| f.call().method() == "OpenStatusEntry"));
         for t in self.opening.iter().filter(|t| !active.contains(*t) && in_flight != Some(*t)).collect::<Vec<_>>() {
