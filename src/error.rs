@@ -6,8 +6,6 @@
 //!   phase, a return for a call that is not in flight, an identifier the profile does not have).
 //! * [`ProviderFault`]: a transport provider broke the documented contract.
 //! * [`StoreFault`]: a message store broke the documented contract.
-//! * [`Unsupported`]: documented behaviour that this version of the reference does not model
-//!   yet; the error names the requirement.
 
 use crate::flags::{EndFlags, LogoffFlags, NotifyFlags, SpoolerNotifyFlags};
 use crate::hresult::Hresult;
@@ -36,9 +34,6 @@ pub enum Error {
         /// What it did.
         fault: StoreFault,
     },
-    /// Documented behaviour this reference does not model yet.
-    #[error(transparent)]
-    Unsupported(#[from] Unsupported),
 }
 
 /// The driver misused the API: the input is impossible in the current state, whoever sent it.
@@ -374,16 +369,6 @@ pub enum StoreFault {
     LogoffFlags(LogoffFlags),
 }
 
-/// Documented behaviour that this reference does not model yet.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{what} is not modelled by this version of the reference ({requirement})")]
-pub struct Unsupported {
-    /// What was asked for.
-    pub what: &'static str,
-    /// The requirement that describes it.
-    pub requirement: &'static str,
-}
-
 impl Error {
     pub(crate) fn provider(transport: TransportId, fault: ProviderFault) -> Error {
         Error::Provider { transport, fault }
@@ -434,7 +419,6 @@ impl From<&Error> for Hresult {
                 StoreFault::LogoffFlags(_) => Hresult::MAPI_E_UNKNOWN_FLAGS,
                 _ => Hresult::MAPI_E_CALL_FAILED,
             },
-            Error::Unsupported(_) => Hresult::MAPI_E_NO_SUPPORT,
         }
     }
 }

@@ -67,7 +67,7 @@ mod version;
 pub mod zoo;
 
 pub use effect::{Call, Effect, Effects, NdrOrigin, RecipientOutcome, Released};
-pub use error::{CallerError, Error, ProviderFault, StoreFault, Unsupported};
+pub use error::{CallerError, Error, ProviderFault, StoreFault};
 pub use flags::{
     EndFlags, LockState, LogonCaps, LogonFlags, NotifyFlags, QueueFlags, SpoolerNotifyFlags, StatusCode, StatusRowFlags, SubmitFlags,
     UnknownFlagName, UnknownFlags, XpInitFlags,

@@ -446,7 +446,6 @@ fn refusal_requirements(error: &Error, text: &str) -> Vec<String> {
             StoreFault::LogoffFlags(_) => &["LIFE-20"],
         },
         // The message names the requirement.
-        Error::Unsupported(_) => &[],
     };
     let mut found = requirement_ids(text);
     for id in rules {

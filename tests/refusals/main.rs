@@ -16,7 +16,7 @@ use mapi_spooler::{
     AddrType, Call, Caller, CallerError, CancelRequest, Directions, Effect, EndFlags, Error, Hresult, Input, LockState, LogonCaps,
     MessageId, MsgRef, NotifyFlags, Phase, PreprocessorFilter, Profile, ProviderFault, QueueEvent, QueueFlags, QueueRow, RecipientIdx,
     RecipientRow, RecipientSet, Registrations, ReportKind, ReportRequests, Return, ServiceId, SessionRequest, SpiVersion, Spooler,
-    SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreFault, StoreId, SubmitOutcome, SupportCall, TransportId, Unsupported,
+    SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreFault, StoreId, SubmitOutcome, SupportCall, TransportId,
 };
 use mapi_spooler::{FlushFlags, StatusRequest, ValidateFlags};
 
@@ -27,7 +27,6 @@ mod random;
 mod store;
 
 use coupled::coupled_world;
-use random::Gen;
 
 const T0: TransportId = TransportId(0);
 const T1: TransportId = TransportId(1);
@@ -222,7 +221,6 @@ fn test_of(error: &Error) -> &'static str {
             StoreFault::NewMailWithoutMessage | StoreFault::DuplicateArrival(_) => "newmail_received_without_a_new_message_is_refused",
             StoreFault::LogoffFlags(_) => "store_logoff_with_other_than_one_input_flag_is_refused",
         },
-        Error::Unsupported(Unsupported { .. }) => "no_refusal_is_unsupported_any_more",
     }
 }
 
@@ -296,7 +294,6 @@ fn every_refusal_has_a_test() {
         store(S0, StoreFault::NewMailWithoutMessage),
         store(S0, StoreFault::DuplicateArrival(MessageId(1))),
         store(S0, StoreFault::LogoffFlags(mapi_spooler::LogoffFlags::EMPTY)),
-        Error::Unsupported(Unsupported { what: "", requirement: "" }),
     ];
     for error in &samples {
         let name = test_of(error);
