@@ -161,7 +161,7 @@ fn inv05_critical_is_terminal_fires_on_a_submit_after_notify_critical_error() {
 }
 
 /// T0 to T2 share a message service, T3 has its own (trace
-/// `lifecycle__other_logon_error_disables_the_whole_service`).
+/// `lifecycle__logon__other_logon_error_disables_the_whole_service`).
 pub(crate) fn shared_service_profile() -> Profile {
     Profile { transports: vec![ServiceId(0), ServiceId(0), ServiceId(0), ServiceId(1)], stores: 1, settings: Settings::default() }
 }
@@ -254,7 +254,7 @@ fn inv07_version_gate_fires_on_logon_after_the_version_did_not_agree() {
 }
 
 /// INV-8: after `NOTIFY_END_OUTBOUND` a message for the transport waits until outbound is
-/// enabled again (trace `lifecycle__disabled_outbound_postpones_mail_until_enabled_again`).
+/// enabled again (trace `lifecycle__traffic__disabled_outbound_postpones_mail_until_enabled_again`).
 #[test]
 fn inv08_outbound_gate_fires_on_submit_while_outbound_is_disabled() {
     // Spec: INV-8
@@ -430,7 +430,7 @@ fn inv10_capability_gate_fires_on_idle_without_logon_sp_idle() {
 }
 
 /// INV-11: no `Idle` between `NOTIFY_CRITSEC` and `NOTIFY_NONCRIT`; the reference calls it once
-/// the section closed (trace `lifecycle__idle_is_withheld_during_a_critical_section`).
+/// the section closed (trace `lifecycle__traffic__idle_is_withheld_during_a_critical_section`).
 #[test]
 fn inv11_critical_section_gate_fires_on_idle_inside_a_critical_section() {
     // Spec: INV-11

@@ -287,7 +287,7 @@ fn inv25_finished_only_when_done_fires_on_finished_msg_before_end_message() {
 
 /// INV-26: when the session ends with a message half sent, the reference hands it back with
 /// `SetLockState(MSG_UNLOCKED)` (trace
-/// `lifecycle__shutdown_while_a_message_is_half_sent_hands_it_back`); `FinishedMsg` on the
+/// `lifecycle__shutdown__shutdown_while_a_message_is_half_sent_hands_it_back`); `FinishedMsg` on the
 /// unlocked message is forbidden.
 #[test]
 fn inv26_finished_discipline_fires_on_finished_msg_of_an_unlocked_message() {
@@ -399,7 +399,7 @@ fn inv29_retry_delay_fires_on_submit_before_the_wait_delay_ended() {
 
 /// INV-29 with ERR-19: `NOTIFY_READYTOSEND` ends the delay early, so the immediate retry the
 /// reference makes then is correct (trace
-/// `lifecycle__readytosend_after_wait_offers_the_message_again_at_once`); a retry one second
+/// `lifecycle__traffic__readytosend_after_wait_offers_the_message_again_at_once`); a retry one second
 /// later without it is not.
 #[test]
 fn inv29_retry_delay_ends_early_on_notify_readytosend() {

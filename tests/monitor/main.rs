@@ -365,7 +365,7 @@ fn inv25_quiet_when_a_resend_leaves_only_reported_recipients() {
 /// A transport that holds a recipient deferred and then raises `NOTIFY_CRITICAL_ERROR` is logged
 /// off and shut down; its deferral dies with its logon, and the reference gives the recipient to
 /// the next transport of the scan (DEC-4, as in trace
-/// `lifecycle__critical_error_leaves_only_release_calls_and_reroutes_recipients`).
+/// `lifecycle__critical__critical_error_leaves_only_release_calls_and_reroutes_recipients`).
 #[test]
 fn inv30_quiet_when_the_holder_of_a_deferral_is_released_after_a_critical_error() {
     // Spec: INV-30, DEC-4
