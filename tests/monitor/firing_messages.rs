@@ -24,7 +24,7 @@ fn inv14_lock_before_hand_off_fires_on_locking_a_message_twice() {
 }
 
 /// INV-15: a message the client aborted while its `SetLockState` was in flight never reaches a
-/// transport (trace `submission__abort_wins_the_race_with_set_lock_state`).
+/// transport (trace `submission__abort__abort_wins_the_race_with_set_lock_state`).
 #[test]
 fn inv15_abort_versus_lock_fires_on_handing_over_an_aborted_message() {
     // Spec: INV-15
@@ -226,7 +226,7 @@ fn inv24_one_report_fires_on_a_second_report_for_a_recipient() {
 }
 
 /// A transport with a preprocessor for SMTP recipients, and a message that needs it, preprocessed
-/// and handed to T0 (trace `submission__four_steps_preprocessed_message_stays_in_outbox`, one
+/// and handed to T0 (trace `submission__steps__four_steps_preprocessed_message_stays_in_outbox`, one
 /// transport).
 pub(crate) fn preprocessed_message_sent() -> Vec<Step> {
     cat([
@@ -463,7 +463,7 @@ fn inv30_deferral_protocol_fires_on_resubmitting_a_deferred_recipient_without_be
 
 /// AMB-20: one synchronous call at a time. A message queued while `SubmitMessage` is in flight
 /// waits for its lock until the spooler is free (trace
-/// `submission__abort_before_lock_succeeds_after_lock_fails`).
+/// `submission__abort__abort_before_lock_succeeds_after_lock_fails`).
 #[test]
 fn amb20_one_call_at_a_time_fires_on_a_call_while_another_is_in_flight() {
     // Spec: AMB-20
