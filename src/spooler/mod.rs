@@ -357,9 +357,13 @@ impl Spooler {
         }
         // STAT-11, STAT-17: a client waiting for work that is over gets its answer, also when
         // the work ended with the session.
-        self.answer_clients(&mut fx);
+        if self.client_waits() {
+            self.answer_clients(&mut fx);
+        }
         self.advance(&mut fx, priorities);
-        self.answer_clients(&mut fx);
+        if self.client_waits() {
+            self.answer_clients(&mut fx);
+        }
         Ok(fx)
     }
 

@@ -153,14 +153,17 @@ impl Spooler {
         Some(InFlight::Plain(Call::ValidateState { transport: next, flags }))
     }
 
+    /// True when a client waits for an answer (a status call in progress, or a row being
+    /// opened); checked inline on every step, since usually none does.
+    #[inline]
+    pub(super) fn client_waits(&self) -> bool {
+        self.pending.is_some() || !self.opening.is_empty()
+    }
+
     /// Answers every client call whose work is over (STAT-10, STAT-11, STAT-17, DEC-33): a
     /// validation once no logon is left to forward it to, a synchronous flush once no targeted
     /// transport has a flush left, an open whose transport left the table.
     pub(super) fn answer_clients(&mut self, fx: &mut Effects) {
-        if self.pending.is_none() && self.opening.is_empty() {
-            // No client waits: the usual case, on every step.
-            return;
-        }
         let active = self.active_logons();
         let in_flight = self.in_flight.as_ref().and_then(|f| f.call().transport().filter(|_| f.call().method() == "OpenStatusEntry"));
         for t in self.opening.iter().filter(|t| !active.contains(*t) && in_flight != Some(*t)).collect::<Vec<_>>() {
