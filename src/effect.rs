@@ -321,6 +321,37 @@ pub enum Call {
 }
 
 impl Call {
+    /// Every method the spooler calls, by the name [`Call::method`] gives it (and a recorded trace
+    /// uses): kept beside `method`, so that a new call is added to both.
+    pub const METHODS: &'static [&'static str] = &[
+        "XPProviderInit",
+        "MSG_SERVICE_CONFIGURE",
+        "TransportLogon",
+        "AddressTypes",
+        "TransportNotify",
+        "Idle",
+        "SubmitMessage",
+        "EndMessage",
+        "TransportLogoff",
+        "Shutdown",
+        "SpoolerLogon",
+        "GetOutgoingQueue",
+        "SetLockState",
+        "PreprocessMessage",
+        "IMessage::SubmitMessage",
+        "RemovePreprocessInfo",
+        "FinishedMsg",
+        "Poll",
+        "CreateMessage",
+        "StartMessage",
+        "NotifyNewMail",
+        "AbortSubmit",
+        "InboundMsgHook",
+        "OpenStatusEntry",
+        "ValidateState",
+        "FlushQueues",
+    ];
+
     /// The documented method name.
     #[must_use]
     pub const fn method(&self) -> &'static str {

@@ -96,6 +96,10 @@ fn the_spooler_calls_only_documented_methods() {
     let methods: std::collections::BTreeSet<&str> = sim.calls().map(Call::method).collect();
     assert!(methods.iter().all(|m| DOCUMENTED.contains(m)), "{methods:?}");
     assert!(!methods.contains("RegisterOptions"));
+    // The names a trace uses for calls (`Call::METHODS`) cover every documented one, and no
+    // method the documentation leaves undescribed.
+    assert!(DOCUMENTED.iter().all(|m| Call::METHODS.contains(m)));
+    assert!(!Call::METHODS.contains(&"RegisterOptions"));
     // The run is long enough to exercise most of them.
     assert!(methods.len() >= 11, "{methods:?}");
 }

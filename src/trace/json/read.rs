@@ -427,42 +427,12 @@ impl Codec {
             "FlushQueues" => Return::FlushQueues { transport: line.transport("from")?, result },
             _ => {
                 return Err(
-                    line.error("return", format!("unknown method {what:?}; expected one the spooler calls ({})", CALL_METHODS.join(", ")))
+                    line.error("return", format!("unknown method {what:?}; expected one the spooler calls ({})", Call::METHODS.join(", ")))
                 );
             }
         })
     }
 }
-
-/// Every method the spooler calls, as the trace names it.
-const CALL_METHODS: [&str; 26] = [
-    "XPProviderInit",
-    "MSG_SERVICE_CONFIGURE",
-    "TransportLogon",
-    "AddressTypes",
-    "TransportNotify",
-    "Idle",
-    "SubmitMessage",
-    "EndMessage",
-    "TransportLogoff",
-    "Shutdown",
-    "SpoolerLogon",
-    "GetOutgoingQueue",
-    "SetLockState",
-    "PreprocessMessage",
-    "IMessage::SubmitMessage",
-    "RemovePreprocessInfo",
-    "FinishedMsg",
-    "Poll",
-    "CreateMessage",
-    "StartMessage",
-    "NotifyNewMail",
-    "AbortSubmit",
-    "InboundMsgHook",
-    "OpenStatusEntry",
-    "ValidateState",
-    "FlushQueues",
-];
 
 /// A call's out-parameter: read after a success, absent after a failure (which the call's
 /// `Result` then carries).
@@ -707,7 +677,7 @@ impl<'a> Line<'a> {
             "FlushQueues" => Call::FlushQueues { transport: self.transport("to")?, flags: self.flags("ulFlags", FlushFlags::parse)? },
             _ => {
                 return Err(
-                    self.error("call", format!("unknown method {what:?}; expected one the spooler calls ({})", CALL_METHODS.join(", ")))
+                    self.error("call", format!("unknown method {what:?}; expected one the spooler calls ({})", Call::METHODS.join(", ")))
                 );
             }
         })
