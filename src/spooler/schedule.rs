@@ -229,22 +229,19 @@ impl Spooler {
                     // cancelled it, holders in transport order; then every recipient no
                     // transport took is withdrawn, and no preprocessor or transport sees the
                     // message again (DEC-27).
-                    let holders: TransportSet = msg.disp.iter().filter_map(|d| d.holder()).collect();
-                    if let Some(transport) = self.order.iter().copied().find(|t| holders.contains(*t)) {
+                    if let Some(transport) = self.first_holder(msg) {
                         let flags = NotifyFlags::NOTIFY_ABORT_DEFERRED | NotifyFlags::NOTIFY_CANCEL_MESSAGE;
                         return Some(InFlight::Plain(Call::TransportNotify { transport, flags, message: Some(id) }));
                     }
-                    // A message that goes back unsent skips the clean-up of preprocessing, which
-                    // follows sending (HOOK-4), and FinishedMsg.
-                    let mut after = Self::after_routing(msg);
                     if let Some(msg) = self.messages.get_mut(id) {
                         for d in msg.disp.iter_mut().filter(|d| matches!(d, Disp::Pending { .. })) {
                             *d = Disp::Withdrawn;
                         }
-                        if msg.withdrawn() {
-                            after = Stage::Withdrawing;
-                        }
                     }
+                    // A message that goes back unsent skips the clean-up of preprocessing, which
+                    // follows sending (HOOK-4), and FinishedMsg.
+                    let msg = self.messages.get(id)?;
+                    let after = if msg.withdrawn() { Stage::Withdrawing } else { Self::after_routing(msg) };
                     self.set_stage(id, after);
                 }
                 Stage::Preprocessing { .. } if stopping => self.set_stage(id, Stage::Unlocking),
@@ -296,8 +293,7 @@ impl Spooler {
                     // DEF-5, AMB-34: a transport holding a deferred copy is told to drop it
                     // before the message goes back to the queue for the next session; holders in
                     // transport order.
-                    let holders: TransportSet = msg.disp.iter().filter_map(|d| d.holder()).collect();
-                    let call = match self.order.iter().copied().find(|t| holders.contains(*t)) {
+                    let call = match self.first_holder(msg) {
                         Some(transport) => {
                             Call::TransportNotify { transport, flags: NotifyFlags::NOTIFY_ABORT_DEFERRED, message: Some(id) }
                         }
@@ -309,6 +305,13 @@ impl Spooler {
                 }
             }
         }
+    }
+
+    /// The first transport, in transport order, that holds recipients of the message deferred
+    /// (DEF-2): the one to tell first when the message will not be resubmitted (DEF-5).
+    fn first_holder(&self, msg: &OutMsg) -> Option<TransportId> {
+        let holders: TransportSet = msg.disp.iter().filter_map(|d| d.holder()).collect();
+        self.order.iter().copied().find(|t| holders.contains(*t))
     }
 
     fn set_stage(&mut self, id: MessageId, stage: Stage) {
