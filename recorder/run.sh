@@ -5,6 +5,7 @@
 #
 #   OUT/traces/sample-conform.jsonl   the proxy's trace of the session with sample_xp.dll
 #   OUT/traces/sample-breach.jsonl    the same session with sample_xp_breach.dll (SUB-34)
+#   OUT/traces/sample-cancel.jsonl    the session with sample_xp.dll and the user's cancel
 #   OUT/traces/store-example.jsonl    the C example's store-scope trace
 #
 # Usage: recorder/run.sh [OUT]   (OUT defaults to target/recorder)
@@ -88,12 +89,13 @@ if ! timeout 300 "$wine" wineboot --init >"$out/wineboot.log" 2>&1; then
 fi
 echo "Wine started (${SECONDS}s)"
 
-# run NAME PROVIDER: one session of the driver through the proxy, recording NAME.jsonl.
+# run NAME PROVIDER [cancel]: one session of the driver through the proxy, recording NAME.jsonl.
 run() {
     local name="$1" provider="$2"
-    echo "session $name: driver -> mapi_recorder.dll -> $provider"
+    shift 2
+    echo "session $name: driver -> mapi_recorder.dll -> $provider $*"
     if ! MAPI_RECORDER_PROVIDER="$(windows "$bin/$provider")" MAPI_RECORDER_TRACE="$(windows "$traces/$name.jsonl")" \
-        timeout 120 "$wine" "$bin/driver.exe" "$(windows "$bin/mapi_recorder.dll")" >"$out/$name.log" 2>&1; then
+        timeout 120 "$wine" "$bin/driver.exe" "$(windows "$bin/mapi_recorder.dll")" "$@" >"$out/$name.log" 2>&1; then
         cat "$out/$name.log" >&2
         die "the session $name failed under Wine (its output is above and in $out/$name.log)"
     fi
@@ -103,6 +105,7 @@ run() {
 
 run sample-conform sample_xp.dll
 run sample-breach sample_xp_breach.dll
+run sample-cancel sample_xp.dll cancel
 
 echo "C example: store_example.exe"
 if ! timeout 120 "$wine" "$bin/store_example.exe" "$(windows "$traces/store-example.jsonl")" >"$out/store-example.log" 2>&1; then

@@ -9,6 +9,8 @@
 //!   which keeps the contract;
 //! * `sample-breach.jsonl`: the same session with `sample_xp_breach.dll`, whose `EndMessage`
 //!   answers two flags at once (SUB-34);
+//! * `sample-cancel.jsonl`: the session with `sample_xp.dll` in which the user cancels the message
+//!   from a second thread while `SubmitMessage` runs (DEF-7, DEF-8);
 //! * `store-example.jsonl`: the store-scope trace `recorder/examples/store_example.c` writes.
 //!
 //! The tests here read them with the reference's trace reader, check that they hold only what
@@ -33,7 +35,10 @@ use mapi_spooler::{
 use serde_json::{Map, Value, json};
 
 /// The traces `recorder/run.sh` writes, by name (`<name>.jsonl`).
-const TRACES: [&str; 3] = ["sample-conform", "sample-breach", "store-example"];
+const TRACES: [&str; 4] = ["sample-conform", "sample-breach", "sample-cancel", "store-example"];
+
+/// The transport-scope traces among them.
+const TRANSPORT_TRACES: [&str; 3] = ["sample-conform", "sample-breach", "sample-cancel"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -78,6 +83,17 @@ fn kind(obj: &Map<String, Value>) -> (String, String) {
     (present[0].to_owned(), name)
 }
 
+/// Each line as "kind name" (`call SubmitMessage`).
+fn outline(lines: &[Map<String, Value>]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|obj| {
+            let (kind, name) = kind(obj);
+            format!("{kind} {name}")
+        })
+        .collect()
+}
+
 #[test]
 fn the_recorded_traces_are_read_by_the_trace_reader() {
     for name in TRACES {
@@ -92,8 +108,9 @@ fn the_recorded_traces_are_read_by_the_trace_reader() {
 #[test]
 fn each_header_names_the_boundary_it_observed() {
     let scope = |name: &str| objects(&golden(name))[0]["scope"].clone();
-    assert_eq!(scope("sample-conform"), json!({"transport": "T0"}));
-    assert_eq!(scope("sample-breach"), json!({"transport": "T0"}));
+    for name in TRANSPORT_TRACES {
+        assert_eq!(scope(name), json!({"transport": "T0"}), "{name}");
+    }
     assert_eq!(scope("store-example"), json!({"store": "S0"}));
 }
 
@@ -102,7 +119,7 @@ fn each_header_names_the_boundary_it_observed() {
 /// the session, time or another transport.
 #[test]
 fn a_transport_scope_trace_holds_only_the_transports_boundary() {
-    for name in ["sample-conform", "sample-breach"] {
+    for name in TRANSPORT_TRACES {
         for obj in &objects(&golden(name))[1..] {
             let (kind, _) = kind(obj);
             let who = match kind.as_str() {
@@ -137,13 +154,7 @@ fn a_store_scope_trace_holds_only_the_stores_boundary() {
 #[test]
 fn the_conforming_session_is_recorded_in_the_protocols_order() {
     // Spec: LIFE-8, LIFE-9, LIFE-16, SUB-24, SUB-30, AMB-20
-    let lines: Vec<String> = objects(&golden("sample-conform"))[1..]
-        .iter()
-        .map(|obj| {
-            let (kind, name) = kind(obj);
-            format!("{kind} {name}")
-        })
-        .collect();
+    let lines = outline(&objects(&golden("sample-conform"))[1..]);
     let expected = [
         "call XPProviderInit",
         "return XPProviderInit",
@@ -258,58 +269,113 @@ fn in_one_world(name: &str, header: &str, world: &[(usize, &[&str])]) -> Vec<Str
     lines
 }
 
-/// The world of the driver's session: the spooler's start and end, and the store S0 with one
-/// message M1 for two SAMPLE recipients, locked after the traffic is enabled and finished after
-/// EndMessage.
-fn transport_world(name: &str) -> Vec<String> {
-    in_one_world(
-        name,
-        r#"{"mapi_spooler_trace":1,"transports":["svc0"],"stores":1,"recorded":"calls","address_types":["SAMPLE"]}"#,
-        &[
-            (1, &[r#"{"session":"Start"}"#]),
-            (
-                8,
-                &[
-                    r#"{"call":"SpoolerLogon","to":"S0"}"#,
-                    r#"{"return":"SpoolerLogon","from":"S0","result":"S_OK"}"#,
-                    r#"{"call":"GetOutgoingQueue","to":"S0"}"#,
-                    r#"{"return":"GetOutgoingQueue","from":"S0","result":"S_OK","rows":[]}"#,
-                ],
-            ),
-            (
-                11,
-                &[
-                    r#"{"queue":"RowAdded","from":"S0","message":"M1","PR_SUBMIT_FLAGS":"0","PR_PREPROCESS":false,"reports":{"delivery":true,"non_delivery":true},"recipients":[{"PR_ADDRTYPE":"SAMPLE","PR_RESPONSIBILITY":false},{"PR_ADDRTYPE":"SAMPLE","PR_RESPONSIBILITY":false}]}"#,
-                    r#"{"call":"SetLockState","to":"S0","message":"M1","ulLockState":"MSG_LOCKED"}"#,
-                    r#"{"return":"SetLockState","from":"S0","result":"S_OK","message":"M1","ulLockState":"MSG_LOCKED"}"#,
-                ],
-            ),
-            (
-                20,
-                &[
-                    r#"{"call":"FinishedMsg","to":"S0","message":"M1"}"#,
-                    r#"{"return":"FinishedMsg","from":"S0","result":"S_OK","message":"M1"}"#,
-                    r#"{"session":"Shutdown"}"#,
-                ],
-            ),
-        ],
-    )
+/// The world of the driver's session: the spooler's start, and the store S0 with one message M1
+/// for two SAMPLE recipients, locked after the traffic is enabled; then `end`, keyed as in
+/// [`in_one_world`].
+fn transport_world(name: &str, end: &[(usize, &[&str])]) -> Vec<String> {
+    let mut world: Vec<(usize, &[&str])> = vec![
+        (1, &[r#"{"session":"Start"}"#]),
+        (
+            8,
+            &[
+                r#"{"call":"SpoolerLogon","to":"S0"}"#,
+                r#"{"return":"SpoolerLogon","from":"S0","result":"S_OK"}"#,
+                r#"{"call":"GetOutgoingQueue","to":"S0"}"#,
+                r#"{"return":"GetOutgoingQueue","from":"S0","result":"S_OK","rows":[]}"#,
+            ],
+        ),
+        (
+            11,
+            &[
+                r#"{"queue":"RowAdded","from":"S0","message":"M1","PR_SUBMIT_FLAGS":"0","PR_PREPROCESS":false,"reports":{"delivery":true,"non_delivery":true},"recipients":[{"PR_ADDRTYPE":"SAMPLE","PR_RESPONSIBILITY":false},{"PR_ADDRTYPE":"SAMPLE","PR_RESPONSIBILITY":false}]}"#,
+                r#"{"call":"SetLockState","to":"S0","message":"M1","ulLockState":"MSG_LOCKED"}"#,
+                r#"{"return":"SetLockState","from":"S0","result":"S_OK","message":"M1","ulLockState":"MSG_LOCKED"}"#,
+            ],
+        ),
+    ];
+    world.extend_from_slice(end);
+    in_one_world(name, r#"{"mapi_spooler_trace":1,"transports":["svc0"],"stores":1,"recorded":"calls","address_types":["SAMPLE"]}"#, &world)
 }
+
+/// The end of the session after EndMessage (line 20): the message finished, the session shut down.
+const FINISHED: &[(usize, &[&str])] = &[(
+    20,
+    &[
+        r#"{"call":"FinishedMsg","to":"S0","message":"M1"}"#,
+        r#"{"return":"FinishedMsg","from":"S0","result":"S_OK","message":"M1"}"#,
+        r#"{"session":"Shutdown"}"#,
+    ],
+)];
 
 /// In that world the conforming provider's session conforms, and the breaching provider's
 /// diverges at its EndMessage answer, refused as the transport's fault under SUB-34.
 #[test]
 fn in_one_legal_world_the_transport_recordings_get_their_verdicts() {
     // Spec: SUB-34, SUB-24, SUB-30, LIFE-9
-    let conform = check_lines(transport_world("sample-conform"));
+    let conform = check_lines(transport_world("sample-conform", FINISHED));
     assert_eq!(conform, Verdict::Conforms { events: 37 }, "{conform}");
-    let Verdict::Diverges(divergence) = check_lines(transport_world("sample-breach")) else {
+    let Verdict::Diverges(divergence) = check_lines(transport_world("sample-breach", FINISHED)) else {
         panic!("the breach must diverge");
     };
     assert_eq!(divergence.line, 28, "{divergence}");
     assert!(divergence.event.starts_with(r#"{"return":"EndMessage","from":"T0""#), "{divergence}");
     assert!(divergence.expected.contains("transport T0 broke the contract"), "{divergence}");
     assert_eq!(divergence.requirements, ["SUB-34"], "{divergence}");
+}
+
+/// The user's cancel, recorded across two threads: while SubmitMessage runs on one thread, the
+/// cancel arrives on the other between the provider's two yields, as an `async` line with no
+/// return (and the row update the provider makes for it); the second yield says the message was
+/// cancelled; the provider reports the recipient it served, saves it and returns
+/// MAPI_E_USER_CANCEL, with row 0 saved; no EndMessage follows the failed SubmitMessage.
+#[test]
+fn the_users_cancel_is_recorded_across_threads() {
+    // Spec: DEF-7, DEF-8, SUB-33, SUB-35, SUB-36, LIFE-13
+    let objects = objects(&golden("sample-cancel"));
+    let lines = outline(&objects[11..21]);
+    let expected = [
+        "call SubmitMessage",
+        "support ModifyStatusRow",
+        "support SpoolerYield",
+        "async TransportNotify",
+        "support ModifyStatusRow",
+        "support SpoolerYield",
+        "yield MAPI_W_CANCEL_MESSAGE",
+        "support StatusRecips",
+        "support ModifyStatusRow",
+        "return SubmitMessage",
+    ];
+    assert_eq!(lines, expected);
+    assert_eq!(objects[14]["lpulFlags"], "NOTIFY_CANCEL_MESSAGE");
+    assert_eq!(objects[14]["message"], "M1");
+    assert_eq!(objects[18]["reports"], json!([{"recipient": 0, "kind": "DR"}]));
+    let ret = &objects[20];
+    assert_eq!(ret["result"], "MAPI_E_USER_CANCEL");
+    assert_eq!(ret["lpulReturnParm"], 0);
+    assert_eq!(ret["saved"], json!([0]));
+    assert!(objects.iter().all(|obj| obj.get("call") != Some(&json!("EndMessage"))), "no EndMessage after an error");
+}
+
+/// In the same world with the user's cancel of M1 between the provider's two yields, the cancelled
+/// session conforms: the spooler unlocks the message and takes it out of the queue.
+#[test]
+fn in_one_legal_world_the_cancelled_session_conforms() {
+    // Spec: DEF-7, DEF-8, SUB-33, DEC-27
+    let end: &[(usize, &[&str])] = &[
+        (14, &[r#"{"session":"Cancel","store":"S0","message":"M1"}"#]),
+        (
+            21,
+            &[
+                r#"{"call":"SetLockState","to":"S0","message":"M1","ulLockState":"MSG_UNLOCKED"}"#,
+                r#"{"return":"SetLockState","from":"S0","result":"S_OK","message":"M1","ulLockState":"MSG_UNLOCKED"}"#,
+                r#"{"call":"AbortSubmit","to":"S0","message":"M1"}"#,
+                r#"{"return":"AbortSubmit","from":"S0","result":"S_OK","message":"M1"}"#,
+                r#"{"session":"Shutdown"}"#,
+            ],
+        ),
+    ];
+    let verdict = check_lines(transport_world("sample-cancel", end));
+    assert_eq!(verdict, Verdict::Conforms { events: 41 }, "{verdict}");
 }
 
 /// The C example's store session conforms in a world with one transport for its SMTP recipient.

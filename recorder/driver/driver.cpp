@@ -9,12 +9,18 @@
 // a delivery report requested) and its EndMessage, TransportNotify (END_INBOUND |
 // END_OUTBOUND), TransportLogoff, Shutdown.
 //
-// Usage: driver PROVIDER.dll
+// Usage: driver PROVIDER.dll [cancel]
+// With `cancel`, the user cancels the message while SubmitMessage is in flight (DEF-7, DEF-8):
+// SubmitMessage runs on a second thread; at the provider's first SpoolerYield the first thread
+// sends TransportNotify(NOTIFY_CANCEL_MESSAGE) with the transfer's reference, and every later
+// SpoolerYield returns MAPI_W_CANCEL_MESSAGE; no EndMessage follows the failed SubmitMessage.
 // Prints each step; exits 0 when the session ran to its end, 1 when a step the session needs
-// failed (the provider could not start, log on, or take the message), 2 on bad usage.
+// failed (the provider could not start, log on, take the message, or, with `cancel`, never
+// yielded or did not stop), 2 on bad usage.
 #include "../common/stubs.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -73,10 +79,20 @@ std::string hex(ULONG value) {
     return text;
 }
 
+// ---- the user's cancel, in cancel mode ----
+
+struct CancelPlay {
+    HANDLE in_flight = CreateEventW(nullptr, TRUE, FALSE, nullptr);  // the provider yielded once
+    HANDLE sent = CreateEventW(nullptr, TRUE, FALSE, nullptr);       // the cancel was sent
+    std::atomic<int> yields{0};
+};
+
 // ---- the support object ----
 
 class Support final : public mapi_com::SupportStubs {
 public:
+    explicit Support(CancelPlay *cancel) : cancel_(cancel) {}
+
     STDMETHODIMP QueryInterface(REFIID riid, LPVOID *ppvObj) override { return query(riid, ppvObj, {&IID_IMAPISup}); }
 
     STDMETHODIMP GetMemAllocRoutines(LPALLOCATEBUFFER *a, LPALLOCATEMORE *m, LPFREEBUFFER *f) override {
@@ -93,9 +109,18 @@ public:
         std::printf("  support: SpoolerNotify(%s)\n", hex(ulFlags).c_str());
         return S_OK;
     }
+    // In cancel mode: the first yield waits for the cancel to be sent; the later ones say so.
     STDMETHODIMP SpoolerYield(ULONG) override {
         std::printf("  support: SpoolerYield\n");
-        return S_OK;
+        if (cancel_ == nullptr) {
+            return S_OK;
+        }
+        if (++cancel_->yields == 1) {
+            SetEvent(cancel_->in_flight);
+            WaitForSingleObject(cancel_->sent, 10000);
+            return S_OK;
+        }
+        return MAPI_W_CANCEL_MESSAGE;
     }
     STDMETHODIMP RegisterPreprocessor(LPMAPIUID, LPTSTR, LPTSTR, LPSTR, LPSTR, ULONG) override {
         std::printf("  support: RegisterPreprocessor\n");
@@ -113,6 +138,8 @@ public:
 
 private:
     ~Support() override = default;
+
+    CancelPlay *cancel_;
 };
 
 // ---- the outgoing message ----
@@ -292,13 +319,56 @@ int fail(const char *what) {
     return 1;
 }
 
+// SubmitMessage on a thread of its own, in cancel mode.
+struct Submission {
+    LPXPLOGON logon;
+    LPMESSAGE message;
+    ULONG ref = 0;  // SUB-23: pre-set to 0
+    ULONG return_parm = 0;
+    HRESULT result = E_FAIL;
+};
+
+DWORD WINAPI submit(LPVOID argument) {
+    auto *job = static_cast<Submission *>(argument);
+    job->result = job->logon->SubmitMessage(0, job->message, &job->ref, &job->return_parm);
+    return 0;
+}
+
+// The message's SubmitMessage with the user's cancel while it is in flight: the cancel names the
+// reference the provider wrote before yielding (SUB-27). True when the provider stopped with
+// MAPI_E_USER_CANCEL.
+bool submit_and_cancel(LPXPLOGON logon, LPMESSAGE message, CancelPlay &cancel) {
+    Submission job{logon, message};
+    std::printf("spooler -> SubmitMessage(0, M1), on a second thread\n");
+    HANDLE thread = CreateThread(nullptr, 0, submit, &job, 0, nullptr);
+    if (thread == nullptr || WaitForSingleObject(cancel.in_flight, 10000) != WAIT_OBJECT_0) {
+        std::fprintf(stderr, "driver: the provider never yielded in SubmitMessage\n");
+        return false;
+    }
+    ULONG flags = NOTIFY_CANCEL_MESSAGE;
+    LPVOID data = &job.ref;
+    std::printf("spooler -> TransportNotify(%s), the user's cancel\n", hex(flags).c_str());
+    HRESULT hr = logon->TransportNotify(&flags, &data);
+    step("TransportNotify", hr, hex(flags));
+    SetEvent(cancel.sent);
+    if (WaitForSingleObject(thread, 30000) != WAIT_OBJECT_0) {
+        std::fprintf(stderr, "driver: SubmitMessage did not return after the cancel\n");
+        return false;
+    }
+    CloseHandle(thread);
+    step("SubmitMessage", job.result, "ref " + std::to_string(job.ref));
+    return job.result == MAPI_E_USER_CANCEL;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: driver PROVIDER.dll\n");
+    bool cancelling = argc == 3 && std::strcmp(argv[2], "cancel") == 0;
+    if (argc != 2 && !cancelling) {
+        std::fprintf(stderr, "usage: driver PROVIDER.dll [cancel]\n");
         return 2;
     }
+    CancelPlay cancel;
     HMODULE module = LoadLibraryA(argv[1]);
     if (module == nullptr) {
         std::fprintf(stderr, "driver: cannot load %s (error %lu)\n", argv[1], GetLastError());
@@ -318,7 +388,7 @@ int main(int argc, char **argv) {
         return fail("XPProviderInit");
     }
 
-    auto *support = new Support();
+    auto *support = new Support(cancelling ? &cancel : nullptr);
     ULONG logon_flags = LOGON_NO_INBOUND | LOGON_NO_OUTBOUND;
     LPMAPIERROR error = nullptr;
     LPXPLOGON logon = nullptr;
@@ -347,16 +417,22 @@ int main(int argc, char **argv) {
     // SUB-22: the spooler shows FALSE on the rows it offers this transport.
     auto *message = new Message({0x00, 0x00, 0x00, 0x00, 0x5a, 0x11, 0x00, 0x01}, true,
                                 {{0, "SAMPLE", "alice@example.org", false}, {1, "SAMPLE", "nobody@example.org", false}});
-    ULONG ref = 0, return_parm = 0;  // SUB-23: the reference is pre-set to 0
-    std::printf("spooler -> SubmitMessage(0, M1)\n");
-    hr = logon->SubmitMessage(0, message, &ref, &return_parm);
-    if (!step("SubmitMessage", hr, "ref " + std::to_string(ref))) {
-        return fail("SubmitMessage");
+    if (cancelling) {
+        if (!submit_and_cancel(logon, message, cancel)) {
+            return fail("the cancelled SubmitMessage");
+        }
+    } else {
+        ULONG ref = 0, return_parm = 0;  // SUB-23: the reference is pre-set to 0
+        std::printf("spooler -> SubmitMessage(0, M1)\n");
+        hr = logon->SubmitMessage(0, message, &ref, &return_parm);
+        if (!step("SubmitMessage", hr, "ref " + std::to_string(ref))) {
+            return fail("SubmitMessage");
+        }
+        ULONG end_flags = 0;
+        std::printf("spooler -> EndMessage(%lu)\n", ref);
+        hr = logon->EndMessage(ref, &end_flags);
+        step("EndMessage", hr, hex(end_flags));
     }
-    ULONG end_flags = 0;
-    std::printf("spooler -> EndMessage(%lu)\n", ref);
-    hr = logon->EndMessage(ref, &end_flags);
-    step("EndMessage", hr, hex(end_flags));
     message->Release();
 
     notify = NOTIFY_END_INBOUND | NOTIFY_END_OUTBOUND;

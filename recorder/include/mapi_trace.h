@@ -1,6 +1,6 @@
 /*
- * mapi_trace.h: writes traces in the mapi-spooler trace format, version 1
- * (spec/trace-format.md in https://github.com/ of the mapi-spooler project).
+ * mapi_trace.h: writes traces in the mapi-spooler trace format, version 1 (the mapi-spooler
+ * project's spec/trace-format.md; the guide is its docs/recording.md).
  *
  * A single header, for C (C99 or later) and C++. In exactly one source file of your program:
  *
@@ -296,7 +296,8 @@ typedef enum mapi_trace_kind {
 
 /* The number of the object whose identifier is the cb bytes at bytes: the number it was given
  * the first time these bytes were seen, or the next free one. cb == 0 always gives a new
- * number (an object with no identifier yet, such as an unsaved message). Returns -1 when memory
+ * number (an object with no identifier yet, such as an unsaved message), and so does bytes ==
+ * NULL. Returns -1 when memory
  * runs out. Thread-safe. */
 long mapi_trace_id(mapi_trace *trace, mapi_trace_kind kind, const void *bytes, size_t cb);
 
@@ -852,7 +853,7 @@ long mapi_trace_id(mapi_trace *trace, mapi_trace_kind kind, const void *bytes, s
         return -1;
     }
     MAPI_TRACE_LOCK_(&trace->lock);
-    if (cb == 0) {
+    if (cb == 0 || bytes == NULL) {
         number = trace->next[kind]++;
         goto done;
     }

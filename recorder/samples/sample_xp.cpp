@@ -2,7 +2,10 @@
 // address type SAMPLE, creates its status row at logon, keeps the row's ENABLED and ACTIVE bits
 // as the documentation asks, and in SubmitMessage takes every SAMPLE recipient offered to it:
 // an address containing "nobody" fails and gets a non-delivery report, the others are delivered
-// and get a delivery report when the message asks for one.
+// and get a delivery report when the message asks for one. It yields before each recipient; when
+// a yield says the user cancelled the message (MAPI_W_CANCEL_MESSAGE), it stops, keeps the
+// recipients already served (saved, SUB-33) and returns MAPI_E_USER_CANCEL (DEF-8). Like MRXP, it
+// takes TransportNotify(NOTIFY_CANCEL_MESSAGE) as a row update only.
 //
 // Built twice: sample_xp.dll keeps the contract; with SAMPLE_BREACH defined, sample_xp_breach.dll
 // breaks one rule: its EndMessage answers END_RESEND_NOW | END_DONT_RESEND, two flags of which
@@ -126,7 +129,8 @@ private:
     }
 
     // Reads the recipients, delivers to every SAMPLE one whose PR_RESPONSIBILITY is FALSE,
-    // marks them TRUE (SUB-28) and reports them (SUB-30).
+    // marks them TRUE (SUB-28) and reports them (SUB-30); after a cancelled yield, only those
+    // already served, saved before the error.
     HRESULT send(LPMESSAGE message) {
         std::vector<Recipient> mine;
         HRESULT hr = read_recipients(message, mine);
@@ -134,17 +138,30 @@ private:
             return hr;
         }
         bool wants_dr = delivery_report_requested(message);
+        std::vector<Recipient> served;
         std::vector<std::pair<LONG, bool>> reports;  // row, delivered
+        bool cancelled = false;
         for (const Recipient &r : mine) {
-            support_->SpoolerYield(0);  // a long transfer yields (SUB-35)
+            if (support_->SpoolerYield(0) == MAPI_W_CANCEL_MESSAGE) {  // a long transfer yields (SUB-35)
+                cancelled = true;
+                break;
+            }
             bool delivered = r.address.find("nobody") == std::string::npos;
             if (!delivered || wants_dr) {
                 reports.emplace_back(r.row, delivered);
             }
+            served.push_back(r);
         }
-        hr = take_responsibility(message, mine);
+        if (served.empty()) {
+            return cancelled ? MAPI_E_USER_CANCEL : MAPI_E_NOT_ME;
+        }
+        hr = take_responsibility(message, served);
         if (hr == S_OK && !reports.empty()) {
             hr = report(message, reports);
+        }
+        if (hr == S_OK && cancelled) {
+            hr = message->SaveChanges(KEEP_OPEN_READWRITE);  // the served rows stay TRUE (SUB-33)
+            return hr == S_OK ? MAPI_E_USER_CANCEL : hr;
         }
         return hr;
     }
@@ -196,9 +213,6 @@ private:
     // ModifyRecipients with PR_RESPONSIBILITY TRUE on each row taken (the whole row, as
     // MODRECIP_MODIFY replaces a row's properties).
     static HRESULT take_responsibility(LPMESSAGE message, const std::vector<Recipient> &mine) {
-        if (mine.empty()) {
-            return MAPI_E_NOT_ME;
-        }
         std::vector<BYTE> list(CbNewADRLIST(mine.size()));
         auto *mods = reinterpret_cast<LPADRLIST>(list.data());
         std::vector<SPropValue> props(mine.size() * 4);
