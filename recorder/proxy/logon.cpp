@@ -25,7 +25,6 @@ class LogonProxy final : public Wrapper<IXPLogon, &IID_IXPLogon> {
 public:
     explicit LogonProxy(LPXPLOGON inner) : Wrapper(inner) {}
 
-
     // IXPLogon::AddressTypes (LIFE-8, ORD-6): the address types as strings (null for a NULL
     // array: every type), the MAPIUIDs as uid0, uid1, ... (a NULL array: none).
     STDMETHODIMP AddressTypes(ULONG *lpulFlags, ULONG *lpcAdrType, LPTSTR **lpppAdrTypeArray, ULONG *lpcMAPIUID,

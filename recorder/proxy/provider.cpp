@@ -65,7 +65,6 @@ class ProviderProxy final : public Wrapper<IXPProvider, &IID_IXPProvider> {
 public:
     explicit ProviderProxy(LPXPPROVIDER inner) : Wrapper(inner) {}
 
-
     // IXPProvider::Shutdown (LIFE-16).
     STDMETHODIMP Shutdown(ULONG *lpulFlags) override {
         Line("call", "Shutdown").to().write();

@@ -40,7 +40,6 @@ class SupportProxy final : public Wrapper<IMAPISupport, &IID_IMAPISup> {
 public:
     explicit SupportProxy(LPMAPISUP inner) : Wrapper(inner) {}
 
-
     // ModifyStatusRow (LIFE-9, STAT-2 to STAT-8, TC-1). PR_STATUS_CODE is the one passed, or the
     // row's current one when an update leaves it out (an update merges the columns it passes).
     STDMETHODIMP ModifyStatusRow(ULONG cValues, LPSPropValue lpColumnVals, ULONG ulFlags) override {
