@@ -80,7 +80,7 @@ pub fn replay(lines: impl Iterator<Item = io::Result<String>>, stop: Stop, out: 
             Ok(()) => {}
             Err(Problem::Invalid(error)) => return invalid(out, error.line, &error.message),
             Err(Problem::Diverged(divergence)) => {
-                writeln!(out, "{step:>4}. line {number}: {text}")?;
+                writeln!(out, "      line {number}: {text}")?;
                 writeln!(out, "\nthe trace diverges at {divergence}")?;
                 state(out, &spooler)?;
                 return Ok(Exit::Broken);
@@ -117,7 +117,7 @@ pub fn replay(lines: impl Iterator<Item = io::Result<String>>, stop: Stop, out: 
 }
 
 fn state(out: &mut dyn Write, spooler: &Spooler) -> io::Result<()> {
-    for line in view::spooler_state(spooler).lines() {
+    for line in view::spooler_state(spooler).lines().chain(view::spooler_messages(spooler).lines()) {
         writeln!(out, "        | {line}")?;
     }
     Ok(())

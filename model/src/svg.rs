@@ -23,6 +23,7 @@ pub fn sequence(path: &Path, broken: &[&str]) -> String {
     let names = report::participants(&path.steps);
     let x = |name: &str| LEFT + COLUMN * names.iter().position(|n| n == name).unwrap_or(0) + COLUMN / 2;
     let text_x = LEFT + COLUMN * names.len() + 10;
+    let mut bands = String::new();
     let mut rows = String::new();
     let mut y = TOP;
     let mut widest = 0;
@@ -47,8 +48,13 @@ pub fn sequence(path: &Path, broken: &[&str]) -> String {
             lines.push((event, text, y));
             y += ROW;
         }
-        let _ = writeln!(rows, r#"<rect x="0" y="{}" width="100%" height="{}" fill="{fill}"/>"#, band, ROW - 2);
-        let _ = writeln!(rows, r#"<text x="4" y="{}" fill="{ink}" font-weight="bold">{}</text>"#, band + 13, escape(&label));
+        let _ = writeln!(bands, r#"<rect x="0" y="{}" width="100%" height="{}" fill="{fill}"/>"#, band, ROW - 2);
+        let _ = writeln!(
+            rows,
+            r#"<text x="4" y="{}" fill="{ink}" font-weight="bold" stroke="{fill}" stroke-width="4" paint-order="stroke">{}</text>"#,
+            band + 13,
+            escape(&label)
+        );
         widest = widest.max(label.chars().count() / 2);
         for (event, text, row) in lines {
             let mid = row + ROW / 2;
@@ -78,12 +84,13 @@ pub fn sequence(path: &Path, broken: &[&str]) -> String {
     );
     out.push_str(r##"<defs><marker id="head" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#203050"/></marker></defs>"##);
     out.push('\n');
-    out.push_str(&rows);
+    out.push_str(&bands);
     for name in &names {
         let cx = x(name);
         let _ = writeln!(out, r##"<line x1="{cx}" y1="{}" x2="{cx}" y2="{height}" stroke="#9aa5b5" stroke-width="1"/>"##, TOP - 4);
         let _ = writeln!(out, r#"<text x="{cx}" y="{}" text-anchor="middle" font-weight="bold">{}</text>"#, TOP - 10, escape(name));
     }
+    out.push_str(&rows);
     out.push_str("</svg>");
     out
 }

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use mapi_spooler::store::{self, Outcome, Placement, ReferenceStore, StoredMessage};
-use mapi_spooler::{Effect, Input, MessageId, Phase, QueueFlags, RecipientView, Spooler, StatusCode, TransportId, TransportView};
+use mapi_spooler::{Input, MessageId, Phase, QueueFlags, RecipientView, Spooler, StatusCode, TransportId, TransportView};
 
 use crate::world::{Action, Answer, Event, World};
 
@@ -185,6 +185,40 @@ pub fn spooler_state(spooler: &Spooler) -> String {
     out
 }
 
+/// The messages the spooler tracks, with its lock and what it knows of each recipient: the
+/// state of a recorded trace, which does not record the store's side.
+#[must_use]
+pub fn spooler_messages(spooler: &Spooler) -> String {
+    let mut out = String::new();
+    for id in spooler.message_ids() {
+        let Some(view) = spooler.message_view(id) else { continue };
+        let mut parts = vec![if view.locked { "locked by the spooler".to_owned() } else { "not locked".to_owned() }];
+        if view.cancelled {
+            parts.push("cancelled by the user".to_owned());
+        }
+        parts.push(format!("PR_SUBMIT_FLAGS {}", view.flags));
+        let _ = writeln!(out, "{}.{id}  {}", view.store, parts.join("; "));
+        for (j, r) in view.recipients.iter().enumerate() {
+            let _ = writeln!(out, "      recipient {j}: {}", recipient_view(*r));
+        }
+    }
+    out
+}
+
+fn recipient_view(view: RecipientView) -> String {
+    match view {
+        RecipientView::Open { declined } if declined.is_empty() => "open".to_owned(),
+        RecipientView::Open { declined } => {
+            format!("open, declined by {}", declined.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", "))
+        }
+        RecipientView::Deferred(t) => format!("held deferred by {t}"),
+        RecipientView::Resubmit(t) => format!("to resend after {t} asked"),
+        RecipientView::Done(outcome) => format!("done: {outcome}"),
+        RecipientView::AlreadyTaken => "already taken when read".to_owned(),
+        RecipientView::Withdrawn => "withdrawn by the user's cancel".to_owned(),
+    }
+}
+
 fn transport_line(spooler: &Spooler, t: TransportId) -> String {
     match spooler.transport_view(t) {
         None | Some(TransportView::NotLoaded) => "not loaded (XPProviderInit not called yet)".to_owned(),
@@ -303,18 +337,7 @@ fn recipient_words(spooler: &Spooler, id: MessageId, j: usize, r: &store::Stored
         None => "PR_RESPONSIBILITY FALSE".to_owned(),
     };
     if let Some(view) = spooler.message_view(id).and_then(|v| v.recipients.get(j).copied()) {
-        let known = match view {
-            RecipientView::Open { declined } if declined.is_empty() => "open".to_owned(),
-            RecipientView::Open { declined } => {
-                format!("open, declined by {}", declined.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", "))
-            }
-            RecipientView::Deferred(t) => format!("held deferred by {t}"),
-            RecipientView::Resubmit(t) => format!("to resend after {t} asked"),
-            RecipientView::Done(outcome) => format!("done: {outcome}"),
-            RecipientView::AlreadyTaken => "already taken when read".to_owned(),
-            RecipientView::Withdrawn => "withdrawn by the user's cancel".to_owned(),
-        };
-        let _ = write!(words, "; spooler: {known}");
+        let _ = write!(words, "; spooler: {}", recipient_view(view));
     }
     if r.reports > 0 {
         let _ = write!(words, "; {} report(s)", r.reports);
@@ -371,16 +394,4 @@ pub fn offending(property: &str, world: &World) -> Vec<String> {
         "every" => vec![format!("{} status call(s) never answered", world.waiting)],
         _ => Vec::new(),
     }
-}
-
-/// The events of a step that the spooler did (its effects), for a summary line.
-#[must_use]
-pub fn calls_of(events: &[Event]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Effect(Effect::Call(call)) => Some(call.to_string()),
-            _ => None,
-        })
-        .collect()
 }
