@@ -93,7 +93,7 @@ pub fn description(name: &str) -> String {
         (cells.nth(1) == Some(id)).then(|| cells.next()).flatten()
     });
     match (statement, name.strip_prefix(id)) {
-        (Some(statement), Some(rest)) if !rest.is_empty() => format!("{statement}{rest}"),
+        (Some(statement), Some(rest)) if !rest.is_empty() => format!("{}: {statement}", rest.trim().trim_matches(['(', ')'])),
         (Some(statement), _) => statement.to_owned(),
         (None, _) if name == "world follows the documentation" => {
             "the spooler refuses no move of the world: the world itself keeps to the documented contract".to_owned()
