@@ -193,6 +193,10 @@ fn exit_statuses_tell_every_outcome_apart() {
     let shallow = run(&[&["check", "--quiet", "--max-depth", "5"][..], &SMALL].concat());
     assert_eq!(status(&shallow), i32::from(Exit::Incomplete.code()));
     assert!(stdout(&shallow).contains("holds so far"), "{}", stdout(&shallow));
+    // The default world takes far longer than a second.
+    let timed = run(&["check", "--quiet", "--timeout", "1", "--out", &out]);
+    assert_eq!(status(&timed), i32::from(Exit::Incomplete.code()), "{}", stdout(&timed));
+    assert!(stdout(&timed).contains("the search was cut short: --timeout 1"), "{}", stdout(&timed));
     let usage = run(&["check", "--no-such-option"]);
     assert_eq!(status(&usage), i32::from(Exit::Usage.code()));
     let garbage = dir.join("garbage.jsonl");
