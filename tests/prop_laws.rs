@@ -633,10 +633,10 @@ impl Arbitrary for ScanWorld {
 fn model_scan(w: &ScanWorld, r: &RecipientRow) -> Vec<TransportId> {
     let mut out = Vec::new();
     for t in &w.order {
-        if let Some(Some(g)) = w.registrations.get(t.index()) {
-            if r.uid.is_some_and(|u| g.uids.contains(&u)) {
-                out.push(*t);
-            }
+        if let Some(Some(g)) = w.registrations.get(t.index())
+            && r.uid.is_some_and(|u| g.uids.contains(&u))
+        {
+            out.push(*t);
         }
     }
     for t in &w.order {

@@ -425,21 +425,21 @@ impl Spooler {
     fn on_system_idle(&mut self) {
         // LIFE-11: Idle only for logons that returned LOGON_SP_IDLE, whenever the system is idle.
         for transport in &mut self.transports {
-            if let Some(logon) = transport.logon_mut() {
-                if logon.caps.contains(crate::flags::LogonCaps::LOGON_SP_IDLE) {
-                    logon.idle_due = true;
-                }
+            if let Some(logon) = transport.logon_mut()
+                && logon.caps.contains(crate::flags::LogonCaps::LOGON_SP_IDLE)
+            {
+                logon.idle_due = true;
             }
         }
     }
 
     /// Makes the next call, if there is something to do and nothing in flight.
     fn advance(&mut self, fx: &mut Effects, priorities: Priorities) {
-        if self.in_flight.is_none() {
-            if let Some(next) = self.schedule(fx, priorities) {
-                fx.push(crate::effect::Effect::Call(next.call().clone()));
-                self.in_flight = Some(next);
-            }
+        if self.in_flight.is_none()
+            && let Some(next) = self.schedule(fx, priorities)
+        {
+            fx.push(crate::effect::Effect::Call(next.call().clone()));
+            self.in_flight = Some(next);
         }
     }
 
