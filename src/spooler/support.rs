@@ -7,7 +7,7 @@ use crate::ids::{MessageId, RecipientIdx, StoreId, TransportId};
 use crate::input::{Caller, ReportKind, SupportCall};
 
 use super::messages::{Disp, PreprocessorSet};
-use super::transport::{Ending, Logon};
+use super::transport::Activity;
 use super::{InFlight, Preprocessor, Spooler};
 
 impl Spooler {
@@ -63,12 +63,6 @@ impl Spooler {
         Ok(())
     }
 
-    /// The logon of a transport calling its support object; without one, the support object
-    /// is invalid (ERR-17).
-    pub(super) fn live_logon_mut(&mut self, t: TransportId, call: &'static str) -> Result<&mut Logon, Error> {
-        self.transport_mut(t)?.logon_mut().ok_or_else(|| Error::provider(t, ProviderFault::NoLogon { call }))
-    }
-
     /// `SpoolerNotify` from a transport (LIFE-17, LIFE-18, DEF-2, STAT-13, ORD-9, RCV-2, TC-12).
     fn transport_notifies(&mut self, t: TransportId, flags: F, message: Option<MessageId>) -> Result<(), Error> {
         // An identifier the profile does not have is the caller's mistake, whatever the flags.
@@ -118,9 +112,8 @@ impl Spooler {
         }
         if flags.contains(F::NOTIFY_CRITICAL_ERROR) {
             // LIFE-17: only the calls that release it from now on.
-            logon.critical = true;
-            logon.release = Some(Ending::CriticalError);
-            self.forget_transport(t);
+            logon.activity = Activity::Critical;
+            self.messages.forget_transport(t);
         }
         if flags.contains(F::NOTIFY_READYTOSEND) && outbound {
             // LIFE-18, ERR-19: a recovered transport can be offered messages again at once;
