@@ -1,4 +1,22 @@
 //! The spooler: one value holding everything the spooler remembers, and [`Spooler::step`].
+//!
+//! This file holds the [`Spooler`] value, `step`, which hands each input to the module that
+//! handles it and then asks `schedule` for the next call, and the accessors and small state
+//! types the modules share. The modules below it depend on one another in one direction only,
+//! by `use` and by the methods they call; each uses only modules of a lower layer:
+//!
+//! 1. State, knowing no other module: `messages` (the outbound messages and their recipients)
+//!    and `transport` (each transport's lifecycle, what its logon is doing, and
+//!    `Logon::may`, the one rule for what a logon may be called for).
+//! 2. Topics using only this file: `routes` (the assignment scan), `logoff` (a store's logoff),
+//!    `hooks` (inbound hooks).
+//! 3. Topics using layers 1 and 2: `cancel` (the user's cancel), `flush` (a transport's flush),
+//!    `queue` (the outgoing queues), `coupled` (the tightly coupled store), `inbound`
+//!    (reception), `submit` (one attempt to hand a message to a transport).
+//! 4. `status` (status objects), which uses `flush`.
+//! 5. The three entry points: `returns` (the return of the call in flight), `support` (a
+//!    support call), `schedule` (the next call).
+//! 6. Read-only: `view` (what drivers and tests see), `symmetry` (renaming for the checker).
 
 /// True when the spooler carries the bug zoo's bug `$name` (see [`crate::zoo`]): each injection
 /// site reads `if bug!(self, Name) { .. }`. Without the `bug-zoo` feature it is `false`, so the
@@ -23,6 +41,8 @@ mod coupled;
 mod flush;
 mod hooks;
 mod inbound;
+#[cfg(test)]
+mod layering;
 mod logoff;
 mod messages;
 mod queue;
@@ -30,6 +50,7 @@ mod returns;
 mod routes;
 mod schedule;
 mod status;
+mod submit;
 mod support;
 mod symmetry;
 mod transport;

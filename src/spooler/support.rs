@@ -3,12 +3,12 @@
 use crate::effect::{Effect, Effects};
 use crate::error::{Error, ProviderFault, StoreFault};
 use crate::flags::{SpoolerNotifyFlags as F, StatusRowFlags};
-use crate::ids::{MessageId, RecipientIdx, StoreId, TransportId};
-use crate::input::{Caller, ReportKind, SupportCall};
+use crate::ids::{MessageId, StoreId, TransportId};
+use crate::input::{Caller, SupportCall};
 
 use super::messages::{Disp, PreprocessorSet};
 use super::transport::Activity;
-use super::{InFlight, Preprocessor, Spooler};
+use super::{Preprocessor, Spooler};
 
 impl Spooler {
     pub(super) fn on_support(&mut self, call: SupportCall, fx: &mut Effects) -> Result<(), Error> {
@@ -154,31 +154,6 @@ impl Spooler {
             self.tc_arrival(s, message)?;
         }
         // NOTIFY_READYTOSEND: the spooler is running and its transports are registered (SUB-6).
-        Ok(())
-    }
-
-    /// SUB-30, INV-24: reports on offered recipients during `SubmitMessage`, each once.
-    fn status_recips(&mut self, t: TransportId, m: MessageId, new: Vec<(RecipientIdx, ReportKind)>) -> Result<(), Error> {
-        self.live_logon_mut(t, "StatusRecips")?;
-        let count = self.messages.get(m).map_or(0, |msg| msg.recipients.len());
-        let Some(InFlight::Submit { call, offered, reports, .. }) = &mut self.in_flight else {
-            return Err(Error::provider(t, ProviderFault::StatusRecipsOutsideSubmit { message: m }));
-        };
-        if call.transport() != Some(t) || !matches!(call, crate::Call::SubmitMessage { message, .. } if *message == m) {
-            return Err(Error::provider(t, ProviderFault::StatusRecipsOutsideSubmit { message: m }));
-        }
-        for (i, (r, _)) in new.iter().enumerate() {
-            if r.index() >= count {
-                return Err(Error::provider(t, ProviderFault::NoSuchRecipient { message: m, recipient: *r }));
-            }
-            if !offered.contains(*r) {
-                return Err(Error::provider(t, ProviderFault::NotOffered { message: m, recipient: *r }));
-            }
-            if reports.iter().chain(&new[..i]).any(|(seen, _)| seen == r) {
-                return Err(Error::provider(t, ProviderFault::DuplicateReport { message: m, recipient: *r }));
-            }
-        }
-        reports.extend(new);
         Ok(())
     }
 }
