@@ -278,7 +278,8 @@ impl Inbound {
 /// The synchronous call in flight, with what its return needs to be judged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum InFlight {
-    /// A call whose return needs nothing beyond the call.
+    /// A call whose return is judged by the call's own arguments (those of reception also by
+    /// [`Inbound`], the fetch it belongs to).
     Plain(Call),
     /// `SubmitMessage`: the offered recipients, whether this is a `BEGIN_DEFERRED` submission,
     /// and the reports the transport asked for with `StatusRecips` so far.
