@@ -99,7 +99,7 @@ impl Monitor {
             }
             Call::StartMessage { message, .. } => match self.inbound {
                 Some((m, super::InboundStage::Created)) if m == *message => {
-                    self.inbound = Some((m, super::InboundStage::Started));
+                    self.inbound = Some((m, super::InboundStage::Started { cancelled: false }));
                     Ok(())
                 }
                 _ => broken(Property::CommitBeforeNotify, format!("{call}, but {message} is not a new message created for it (RCV-4)")),

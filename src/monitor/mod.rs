@@ -49,8 +49,6 @@ pub struct Monitor {
     /// The inbound message being fetched: created for `StartMessage`, and whether a transport
     /// saved it (INV-36).
     inbound: Option<(MessageId, InboundStage)>,
-    /// The user cancelled the `StartMessage` in flight (INV-37).
-    inbound_cancelled: bool,
     /// A cancelled `StartMessage` returned without saving: the message must be released in
     /// the same step (INV-37).
     discard_due: Option<MessageId>,
@@ -68,8 +66,11 @@ pub struct Monitor {
 enum InboundStage {
     /// Created; not handed to a transport yet.
     Created,
-    /// `StartMessage` is in flight with it.
-    Started,
+    /// `StartMessage` is in flight with it; `cancelled` once the user cancelled it (INV-37).
+    Started {
+        /// The user cancelled the transfer.
+        cancelled: bool,
+    },
     /// The message is in the store (a transport saved it, or a tightly coupled store placed
     /// it); the inbound hooks from number `next` on are due, then `NotifyNewMail` (HOOK-13).
     Saved {
@@ -102,7 +103,6 @@ impl Monitor {
             messages: VecMap::new(),
             next_rank: 0,
             inbound: None,
-            inbound_cancelled: false,
             discard_due: None,
             hooks: profile.settings.inbound_hooks,
             completed: SmallVec::new(),
@@ -118,7 +118,6 @@ impl Monitor {
         self.disabled_services = 0;
         self.preprocessors.clear();
         self.inbound = None;
-        self.inbound_cancelled = false;
         self.discard_due = None;
         self.arrivals.clear();
         for msg in self.messages.values_mut() {
@@ -254,7 +253,9 @@ impl Monitor {
                 }
             }
             Input::Cancel(crate::input::CancelRequest::Inbound { .. }) => {
-                self.inbound_cancelled = matches!(self.inbound, Some((_, InboundStage::Started)));
+                if let Some((_, InboundStage::Started { cancelled })) = &mut self.inbound {
+                    *cancelled = true;
+                }
             }
             Input::Session(_) | Input::SystemIdle | Input::Status(_) => {}
         }
@@ -377,11 +378,12 @@ impl Monitor {
             Return::Poll { .. } => {}
             Return::CreateMessage { result, .. } => self.inbound = result.ok().map(|m| (m, InboundStage::Created)),
             Return::StartMessage { message, result, .. } => {
-                if std::mem::take(&mut self.inbound_cancelled) && *result != Ok(crate::input::Delivery::Saved) {
+                let cancelled = matches!(self.inbound, Some((_, InboundStage::Started { cancelled: true })));
+                if cancelled && *result != Ok(crate::input::Delivery::Saved) {
                     self.discard_due = Some(*message);
                 }
                 self.inbound = match (self.inbound, result) {
-                    (Some((m, InboundStage::Started)), Ok(crate::input::Delivery::Saved)) if m == *message => {
+                    (Some((m, InboundStage::Started { .. })), Ok(crate::input::Delivery::Saved)) if m == *message => {
                         Some((m, InboundStage::Saved { next: 0 }))
                     }
                     _ => None,
