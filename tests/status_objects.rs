@@ -89,6 +89,33 @@ fn validate_state_config_changed_queries_the_address_types_again() {
     insta::assert_snapshot!(sim.trace());
 }
 
+/// ValidateState(CONFIG_CHANGED) queries the address types of every active transport again,
+/// whatever each answered: a transport that answers MAPI_E_NO_SUPPORT or MAPI_E_BUSY is asked
+/// too, and no message goes to it before its new registrations are in (STAT-11, STAT-12, ORD-9).
+#[test]
+fn validate_state_config_changed_requeries_transports_that_answer_no_support_or_busy() {
+    // Spec: STAT-11, STAT-12, ORD-9, DEC-31
+    let mut sim = started(vec![smtp().validates([Hresult::MAPI_E_NO_SUPPORT]), fax().validates([Hresult::MAPI_E_BUSY])]);
+    let calls = sim.calls().count();
+    let request = validate(ValidateFlags::CONFIG_CHANGED);
+    client(&mut sim, request);
+    let m = sim.submit(S0, draft(&[SMTP, FAX])).unwrap();
+    sim.run();
+    assert_clean(&sim);
+    for t in [T0, T1] {
+        // The calls to this transport from the validation on: AddressTypes follows
+        // ValidateState, and no message goes to it in between.
+        let to_t: Vec<&str> = sim.calls().skip(calls).filter(|c| c.transport() == Some(t)).map(Call::method).collect();
+        let from = to_t.iter().position(|m| *m == "ValidateState").expect("validated");
+        let window: Vec<&str> = to_t[from..].iter().copied().take_while(|m| *m != "AddressTypes").collect();
+        assert!(to_t[from..].contains(&"AddressTypes"), "{t} is asked AddressTypes again: {to_t:?}");
+        assert!(!window.contains(&"SubmitMessage"), "no message to {t} before its new registrations: {to_t:?}");
+    }
+    assert_eq!(answers(&sim), [(request, Hresult::MAPI_E_BUSY)]);
+    assert_eq!(dispositions(&sim, m), [taken_by(T0), taken_by(T1)]);
+    insta::assert_snapshot!(sim.trace());
+}
+
 /// The client gets the first failure a transport reports; a transport's MAPI_E_NO_SUPPORT does
 /// not count (DEC-31, ERR-13).
 #[test]

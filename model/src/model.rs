@@ -305,6 +305,8 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         CompletedNotQueued,
         RowMirrorsEnabled,
         FlushProtocol,
+        CancelWithdraws,
+        Requery,
     ];
     all.extend([
         Property::always("world follows the documentation", |_: &SpoolerModel, s: &World| s.broken != Some(Broken::Refused)),

@@ -15,6 +15,7 @@ impl Monitor {
             self.transport_call(t, call)?;
         }
         self.completed_call(call)?;
+        self.requery_call(call)?;
         match call {
             Call::SubmitMessage { transport, message, flags, offered } => self.submit(*transport, *message, *flags, offered),
             Call::EndMessage { transport, msg_ref } => {

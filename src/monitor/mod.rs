@@ -12,8 +12,10 @@
 
 mod flush;
 mod property;
+mod requery;
 mod tc;
 mod watch;
+mod withdraw;
 
 pub use property::{Property, Violation};
 
@@ -59,6 +61,9 @@ pub struct Monitor {
     /// Messages tightly coupled stores announced with `NOTIFY_NEWMAIL_RECEIVED`, not yet
     /// taken up (RCV-16).
     arrivals: Vec<(crate::ids::StoreId, MessageId)>,
+    /// What a transport took in the return being observed; only during [`Monitor::observe`]
+    /// (DEC-27).
+    took: Option<withdraw::Took>,
 }
 
 /// Where an inbound message is (INV-36).
@@ -107,6 +112,7 @@ impl Monitor {
             hooks: profile.settings.inbound_hooks,
             completed: SmallVec::new(),
             arrivals: Vec::new(),
+            took: None,
         }
     }
 
@@ -215,6 +221,7 @@ impl Monitor {
                 first = checked;
             }
         }
+        self.took = None;
         if let Some(m) = self.discard_due.take()
             && first.is_ok()
         {
@@ -307,6 +314,7 @@ impl Monitor {
                 if let Some(w) = self.transport(*transport) {
                     w.stage = Stage::Registered;
                     w.registrations = Some(registrations.clone());
+                    w.requery = false;
                 }
             }
             Return::AddressTypes { .. } => {}
@@ -408,6 +416,8 @@ impl Monitor {
                 if let Some(w) = self.transport(t) {
                     w.open = Some(Exchange { message: m, msg_ref: *msg_ref, offered, accepted: accepted.clone(), ending: false });
                 }
+                // DEC-27: the recipients it reported are saved now.
+                self.took = Some(withdraw::Took { message: m, transport: t, recipients: accepted.clone() });
             }
             SubmitOutcome::Failed { result, return_parm, saved } => {
                 let Some(msg) = self.messages.get_mut(&m) else { return };
@@ -446,6 +456,10 @@ impl Monitor {
         let Some(exchange) = self.transport(t).and_then(|w| w.open.take()) else { return };
         let Some(msg) = self.messages.get_mut(&exchange.message) else { return };
         let flags = flags.unwrap_or(EndFlags::EMPTY);
+        if flags == EndFlags::EMPTY {
+            // DEC-27: what it accepted is saved now.
+            self.took = Some(withdraw::Took { message: exchange.message, transport: t, recipients: exchange.accepted.clone() });
+        }
         if flags == EndFlags::END_RESEND_NOW || flags == EndFlags::END_RESEND_LATER {
             // The attempt does not count (AMB-18): nothing is taken or declined.
             return;
@@ -544,7 +558,8 @@ impl Monitor {
                 }
                 checked
             }
-            Effect::SaveRecipients { message, recipients, .. } => {
+            Effect::SaveRecipients { message, recipients, outcome, .. } => {
+                let withdrawn = self.saved_after_cancel(*message, recipients, *outcome);
                 let msg = self.messages.get_mut(message);
                 let Some(msg) = msg else {
                     return broken(Property::OneDisposition, format!("dispositions saved for {message}, which is not queued"));
@@ -558,7 +573,7 @@ impl Monitor {
                     rec.settled = true;
                     rec.deferred = None;
                 }
-                checked
+                checked.and(withdrawn)
             }
             Effect::Report { message, recipients, .. } => {
                 let Some(msg) = self.messages.get_mut(message) else { return Ok(()) };

@@ -102,6 +102,10 @@ properties! {
     RowMirrorsEnabled = "INV-12", "when a TransportNotify BEGIN or END returns, the row's ENABLED bits equal the enabled directions";
     /// STAT-20 (with ORD-12).
     FlushProtocol = "STAT-20", "one flush at a time; per transport FlushQueues, then the outbound half, then the inbound half";
+    /// DEC-27 (with DEC-28).
+    CancelWithdraws = "DEC-27", "after the user cancels a message, a recipient is saved as taken by a transport only when that transport took it (S_OK with EndMessage, or a report); the others are withdrawn";
+    /// ORD-9 (with STAT-11, STAT-12).
+    Requery = "ORD-9", "after ValidateState(CONFIG_CHANGED) reaches a transport, whatever it answers, no SubmitMessage to it before AddressTypes returned again";
 }
 
 impl fmt::Display for Property {

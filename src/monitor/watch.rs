@@ -66,6 +66,9 @@ pub(super) struct TransportWatch {
     pub(super) row: Option<crate::flags::StatusCode>,
     /// Its flush, from `FlushQueues` until it ends (STAT-20, LIV-5).
     pub(super) flush: Option<super::flush::FlushWatch>,
+    /// It was told `ValidateState(CONFIG_CHANGED)` and its `AddressTypes` has not returned since
+    /// (ORD-9).
+    pub(super) requery: bool,
 }
 
 /// What the monitor knows of one recipient.

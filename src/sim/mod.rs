@@ -332,12 +332,18 @@ impl Sim {
     }
 
     /// The client resends a message after its NDRs (DEF-12): the resend's draft comes from
-    /// [`ReferenceStore::resend_draft`] and is submitted like any other. The spooler is not run.
+    /// [`ReferenceStore::resend_draft`] and is submitted like any other. Before its first
+    /// `PrepareSubmit` of the session the store calls `SpoolerNotify(NOTIFY_READYTOSEND)`
+    /// (SUB-6). The spooler is not run.
     ///
     /// # Errors
     /// The store's refusal: see [`ReferenceStore::resend_draft`] and [`Sim::submit`].
     pub fn resend(&mut self, store: StoreId, original: MessageId) -> Result<MessageId, Hresult> {
         let draft = self.stores[store.index()].resend_draft(original)?;
+        if self.stores[store.index()].ready_to_send_due() {
+            let flags = SpoolerNotifyFlags::NOTIFY_READYTOSEND;
+            self.feed(Input::Support(SupportCall::SpoolerNotify { caller: Caller::Store(store), flags, message: None }));
+        }
         self.trace.push(format!("client -> resend of {original} with MSGFLAG_RESEND; PrepareSubmit rewrote its recipients"));
         self.submit(store, draft)
     }

@@ -211,12 +211,12 @@ impl Spooler {
         if *so_far == Hresult::S_OK && result != Hresult::MAPI_E_NO_SUPPORT {
             *so_far = result;
         }
-        let config_changed = flags.contains(ValidateFlags::CONFIG_CHANGED);
-        if config_changed
-            && result == Hresult::S_OK
+        if flags.contains(ValidateFlags::CONFIG_CHANGED)
             && let Some(logon) = self.transports[t.index()].logon_mut()
         {
-            // STAT-11, ORD-9: CONFIG_CHANGED makes the spooler query the address types again.
+            // STAT-11, STAT-12, ORD-9: CONFIG_CHANGED makes the spooler query the address types
+            // of every active transport again, whatever this one answered: MAPI_E_BUSY or
+            // MAPI_E_NO_SUPPORT says nothing about its registrations.
             logon.requery = true;
         }
         Ok(())
