@@ -307,6 +307,8 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         FlushProtocol,
         CancelWithdraws,
         Requery,
+        StatusRowLifetime,
+        OwnRecipientsOnly,
     ];
     all.extend([
         Property::always("world follows the documentation", |_: &SpoolerModel, s: &World| s.broken != Some(Broken::Refused)),

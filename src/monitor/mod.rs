@@ -10,7 +10,9 @@
 //! A crash of the spooler process is [`Monitor::restart`]: what the session knew is forgotten,
 //! what the stores saved is kept.
 
+mod accepted;
 mod flush;
+mod oracle;
 mod property;
 mod requery;
 mod tc;
@@ -210,11 +212,12 @@ impl Monitor {
     /// # Errors
     /// The [`Violation`]; the monitor has still recorded the step, so it can go on watching.
     pub fn observe(&mut self, input: &Input, effects: &[Effect]) -> Result<(), Violation> {
+        let accepted = self.accepted(input);
         self.learn(input);
-        let mut first = match input {
+        let mut first = accepted.and(match input {
             Input::Return(Return::TransportNotify { transport, flags, .. }) => self.row_mirrors_enabled(*transport, *flags),
             _ => Ok(()),
-        };
+        });
         for effect in effects {
             let checked = self.effect(effect);
             if first.is_ok() {

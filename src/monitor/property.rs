@@ -106,6 +106,10 @@ properties! {
     CancelWithdraws = "DEC-27", "after the user cancels a message, a recipient is saved as taken by a transport only when that transport took it (S_OK with EndMessage, or a report); the others are withdrawn";
     /// ORD-9 (with STAT-11, STAT-12).
     Requery = "ORD-9", "after ValidateState(CONFIG_CHANGED) reaches a transport, whatever it answers, no SubmitMessage to it before AddressTypes returned again";
+    /// INV-4.
+    StatusRowLifetime = "INV-4", "a transport's status row is created once, during or after its logon, updated only once it exists, and changed only while the logon lives";
+    /// INV-21.
+    OwnRecipientsOnly = "INV-21", "a transport changes responsibility (takes, saves or reports) only for recipients the SubmitMessage in flight offered it";
 }
 
 impl fmt::Display for Property {

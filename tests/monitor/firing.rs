@@ -46,6 +46,10 @@ pub(crate) fn firing_test(property: Property) -> &'static str {
         Property::CompletedNotQueued => "inv35_completed_not_queued_fires_on_locking_a_completed_message_queued_again",
         Property::RowMirrorsEnabled => "inv12_row_mirrors_enabled_fires_when_begin_returns_with_the_row_unchanged",
         Property::FlushProtocol => "stat20_flush_protocol_fires_on_end_outbound_flush_before_begin",
+        Property::CancelWithdraws => "dec27_cancel_withdraws_fires_on_saving_a_recipient_the_cancelled_transport_did_not_take",
+        Property::Requery => "ord09_requery_fires_on_submit_before_the_address_types_are_asked_again",
+        Property::StatusRowLifetime => "inv04_status_row_lifetime_fires_on_a_second_row_accepted",
+        Property::OwnRecipientsOnly => "inv21_own_recipients_only_fires_on_accepting_a_recipient_that_was_not_offered",
     }
 }
 
@@ -55,9 +59,15 @@ pub(crate) fn firing_test(property: Property) -> &'static str {
 fn every_property_has_a_firing_test() {
     // Spec: INV-1, INV-2, INV-3, INV-5, INV-6, INV-7, INV-8, INV-10, INV-11, INV-13, INV-14, INV-15, INV-17
     // Spec: INV-18, INV-20, INV-22, INV-23, INV-24, INV-25, INV-26, INV-27, INV-28, INV-29, INV-30, AMB-20
-    // Spec: INV-9, INV-36, INV-37, INV-39, INV-40, INV-12, STAT-20
-    let source =
-        [include_str!("main.rs"), include_str!("firing.rs"), include_str!("firing_messages.rs"), include_str!("coupled.rs")].concat();
+    // Spec: INV-9, INV-36, INV-37, INV-39, INV-40, INV-12, STAT-20, DEC-27, ORD-9, INV-4, INV-21
+    let source = [
+        include_str!("main.rs"),
+        include_str!("firing.rs"),
+        include_str!("firing_messages.rs"),
+        include_str!("firing_whole.rs"),
+        include_str!("coupled.rs"),
+    ]
+    .concat();
     let mut names = BTreeSet::new();
     for &property in Property::ALL {
         let name = firing_test(property);
