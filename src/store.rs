@@ -218,6 +218,12 @@ impl ReferenceStore {
         }
     }
 
+    /// The receive-folder table: each registered message class and its folder (RCV-12, INV-38).
+    #[must_use]
+    pub fn receive_folders(&self) -> &[(String, FolderId)] {
+        &self.receive_folders
+    }
+
     /// `CreateMessage` in the receive folder, for `StartMessage` (RCV-4): a new message that
     /// exists only once a transport saves it.
     pub fn create_inbound(&mut self) -> MessageId {

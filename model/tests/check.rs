@@ -128,7 +128,9 @@ fn status_objects_and_flushes_keep_every_property() {
     {
         assert!(report.properties.iter().any(|p| p.name == guard), "{guard} is checked");
     }
-    assert_eq!(report.unique_states, 45_470, "the state count changed; if on purpose, update it");
+    // 45,470 before issue 18: a transport that answers the validation MAPI_E_BUSY inside its
+    // critical section is asked AddressTypes again too (ORD-9), which adds states.
+    assert_eq!(report.unique_states, 49_134, "the state count changed; if on purpose, update it");
 }
 
 /// Breadth-first and depth-first search visit the same states.

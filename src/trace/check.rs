@@ -402,6 +402,7 @@ fn refusal_requirements(error: &Error, text: &str) -> Vec<String> {
             | CallerError::UnknownStore(_)
             | CallerError::Profile(_) => &[],
             CallerError::StatusTableNotReady { .. } => &["LIFE-21"],
+            CallerError::ReadyToSendBeforeSetUp(_) => &["SUB-6"],
             CallerError::StatusEntryOpening(_) | CallerError::NotInStatusTable(_) => &["STAT-10"],
         },
         Error::Provider { fault, .. } => match fault {

@@ -180,6 +180,25 @@ fn status_calls_before_the_status_table_is_ready_are_refused() {
     assert!(sim.feed(Input::Status(StatusRequest::ValidateState { flags: 0 })));
 }
 
+/// A store's `SpoolerNotify(NOTIFY_READYTOSEND)` waits until the spooler's transports are
+/// logged on and registered (SUB-6): it cannot come back during start-up. Once they are set
+/// up, it is accepted.
+#[test]
+fn a_store_ready_to_send_before_the_transports_are_set_up_is_refused() {
+    // Spec: SUB-6
+    let mut sim = starting_at(|c| matches!(c, Call::AddressTypes { .. }));
+    let ready = Input::Support(SupportCall::SpoolerNotify {
+        caller: Caller::Store(S0),
+        flags: SpoolerNotifyFlags::NOTIFY_READYTOSEND,
+        message: None,
+    });
+    let error = refuse(&mut sim, ready.clone());
+    assert_eq!(error, Error::Caller(CallerError::ReadyToSendBeforeSetUp(S0)));
+    says(&error, &["NOTIFY_READYTOSEND) from S0", "before the transports are set up"]);
+    sim.run();
+    assert!(sim.feed(ready));
+}
+
 /// A transport's status row can be opened once at a time, and only while it is in the table
 /// (STAT-1, STAT-10).
 #[test]
