@@ -373,14 +373,15 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         }),
         // LIV-3: when the run ends, every recipient has its final disposition: saved, or TRUE
         // when read, for a finished message; withdrawn with an aborted one (DEC-27); for a
-        // message still queued, waiting only as LIV-1 allows (ORD-10, DEC-8).
+        // message still queued, handed back to the next session (DEC-8) or waiting only as LIV-1
+        // allows (ORD-10). Whether a lock is left is LIV-2's business.
         Property::always("LIV-3", |model: &SpoolerModel, s: &World| {
             !model.is_terminal(s)
                 || s.broken.is_some()
                 || s.store.messages().all(|(id, m)| match m.outcome {
                     Outcome::Finished(_) => m.recipients.iter().all(|r| r.outcome.is_some() || r.row.responsibility),
                     Outcome::Aborted => true,
-                    Outcome::Queued => ended(model, s, id, m),
+                    Outcome::Queued => s.spooler.phase() == mapi_spooler::Phase::Stopped || ended(model, s, id, m),
                 })
         }),
         // LIV-8: no state is stuck: where the world has no move left, the spooler waits for
