@@ -28,12 +28,12 @@ enum Pass {
 fn names(g: &Registrations, pass: Pass, r: &RecipientRow) -> bool {
     match pass {
         Pass::Uid => match r.uid {
-            Some(uid) => g.uids.iter().any(|u| *u == uid),
+            Some(uid) => g.uids.contains(&uid),
             None => false,
         },
         Pass::AddressType => match &g.address_types {
             AddressTypes::Any => true,
-            AddressTypes::Listed(types) => types.iter().any(|t| *t == r.addr_type),
+            AddressTypes::Listed(types) => types.contains(&r.addr_type),
         },
     }
 }
