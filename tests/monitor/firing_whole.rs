@@ -112,7 +112,28 @@ fn inv21_own_recipients_only_fires_on_accepting_a_recipient_that_was_not_offered
     let good = vec![st(r_submit_ok(T0, M1, 1, &[0]), [c(end(T0, 1))])];
     check(&Profile::new(2), &prefix, bad, &good, Property::OwnRecipientsOnly, &["T0.SubmitMessage took recipient 1 of M1"]);
     let reported = st(status_recips(T0, M1, &[(1, ReportKind::NonDelivery)]), []);
-    assert_last_step_breaks(&Profile::new(2), &cat([prefix, vec![reported]]), Property::OwnRecipientsOnly, &["StatusRecips recipient 1"]);
+    assert_last_step_breaks(
+        &Profile::new(2),
+        &cat([prefix.clone(), vec![reported]]),
+        Property::OwnRecipientsOnly,
+        &["StatusRecips recipient 1"],
+    );
+    // Another transport reporting on the recipient offered to T0: it was offered nothing.
+    let foreign = st(status_recips(T1, M1, &[(0, ReportKind::NonDelivery)]), []);
+    assert_last_step_breaks(&Profile::new(2), &cat([prefix, vec![foreign]]), Property::OwnRecipientsOnly, &["T1.StatusRecips recipient 0"]);
+}
+
+/// DEC-21, ORD-6 judged by the oracle: the preprocessor of a transport that registers no
+/// recipient applies to a recipient no transport earlier in the order can take, so skipping it
+/// breaks INV-27; running it does not.
+#[test]
+fn dec21_a_preprocessor_of_a_transport_that_registers_nothing_applies_when_no_earlier_transport_can_take() {
+    // Spec: DEC-21, ORD-6, ORD-11, INV-27
+    let hook_only = Tp { registrations: Registrations::none(), ..fax() }.with_preprocessor(by_type(FAX));
+    let prefix = cat([started(&[smtp(), hook_only]), vec![st(row_added(preprocessed_row(M1, &[FAX])), [c(lock(M1))])]]);
+    let bad = st(r_lock(M1), [c(submit_preprocessed(M1))]);
+    let good = vec![st(r_lock(M1), [c(preprocess(P0, M1))])];
+    check(&Profile::new(2), &prefix, bad, &good, Property::PreprocessFirst, &["P0 applies to M1 and did not run"]);
 }
 
 /// INV-22 judged by the monitor's own oracle (ORD-3, ORD-4): a transport registered for the
