@@ -329,6 +329,30 @@ fn spec_freedom_numbers_its_rows_without_gaps() {
 }
 
 #[test]
+fn the_readme_gives_the_catalogue_totals() {
+    let mut requirements: BTreeMap<String, usize> = BTreeMap::new();
+    let (mut decisions, mut decision_deviations) = (0, 0);
+    for (id, (status, _)) in catalogue() {
+        if id.starts_with("DEC-") {
+            decisions += 1;
+            decision_deviations += usize::from(status == "deviation");
+        } else {
+            *requirements.entry(status).or_default() += 1;
+        }
+    }
+    let count = |status: &str| requirements.get(status).copied().unwrap_or_default();
+    let expected = format!(
+        "{} implemented, {} deviations, {} out of scope, and {decisions} decisions `DEC-n`, of which {decision_deviations} are deviations",
+        count("implemented"),
+        count("deviation"),
+        count("out-of-scope")
+    );
+    assert_eq!(count("planned"), 0, "the README says no requirement is planned");
+    let readme = read("README.md").split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(readme.contains(&expected), "README.md, section \"The catalogue\", should read: {expected:?}");
+}
+
+#[test]
 fn the_id_scanner_finds_ids_and_only_ids() {
     assert_eq!(ids("// Spec: SUB-21, ORD-4 and AMB-31."), ["SUB-21", "ORD-4", "AMB-31"]);
     assert_eq!(ids("FREE-22 and DEC-15"), ["FREE-22", "DEC-15"]);
