@@ -52,6 +52,8 @@ mod flags;
 mod hresult;
 mod ids;
 mod input;
+#[macro_use]
+mod method;
 mod monitor;
 mod recipients;
 mod rename;
@@ -92,6 +94,7 @@ pub use version::{Negotiation, SpiVersion, VersionRange};
 // Status objects and flushes (issue 5).
 pub use flags::{FlushFlags, PasswordFlags, ResourceFlags, ResourceMethods, SettingsFlags, ValidateFlags};
 pub use input::{StatusColumns, StatusRequest};
+pub use method::Target;
 pub use spooler::{FlushView, ResourceType};
 
 /// The README's examples, compiled and run as doctests.
