@@ -2,9 +2,10 @@
 
 use std::fmt;
 
-use crate::flags::{HookFlags, QueueFlags};
+use crate::flags::{FlushFlags, HookFlags, PasswordFlags, QueueFlags, SettingsFlags, ValidateFlags};
 use crate::hresult::Hresult;
 use crate::ids::{FolderId, MessageId, MsgRef, StoreId, TransportId};
+use crate::method::{OrNull, Word};
 pub use crate::method::{Return, SupportCall};
 use crate::recipients::{RecipientRow, RecipientSet};
 
@@ -41,98 +42,62 @@ pub enum Input {
     Status(StatusRequest),
 }
 
-/// What the user cancels (DEF-5, DEF-7, RCV-13).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CancelRequest {
-    /// An outbound message this spooler has locked. A message it has not locked is cancelled
-    /// with `IMsgStore::AbortSubmit` instead (DEF-5, DEF-6).
-    Outbound {
-        /// The store holding it.
-        store: StoreId,
-        /// The message.
-        message: MessageId,
-    },
-    /// The inbound message a transport is writing in `StartMessage` (RCV-13).
-    Inbound {
-        /// The transport.
-        transport: TransportId,
-    },
-}
-
-/// A client's call that reaches the spooler through the status table (STAT-9 to STAT-17,
-/// STAT-23). Each flag word is the raw `ulFlags` the client passed: bits the method does not
-/// define are answered `MAPI_E_UNKNOWN_FLAGS` (ERR-13).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum StatusRequest {
-    /// `IMAPISession::OpenEntry` on a transport row's `PR_ENTRYID`: the spooler calls
-    /// `IXPLogon::OpenStatusEntry` (STAT-10).
-    OpenEntry {
-        /// The transport whose row was opened.
-        transport: TransportId,
-    },
-    /// `IMAPIStatus::ValidateState` on the spooler's status object: forwarded to every active
-    /// logon (STAT-11, STAT-12, AMB-26).
-    ValidateState {
-        /// `ulFlags` ([`crate::flags::ValidateFlags`]).
-        flags: u32,
-    },
-    /// `IMAPIStatus::FlushQueues` on the spooler's status object, for every transport or for
-    /// the one named by the target entry ID (STAT-17, STAT-23).
-    FlushQueues {
-        /// `lpTargetTransport`, or `None` for every transport.
-        target: Option<TransportId>,
-        /// `ulFlags` ([`crate::flags::FlushFlags`]).
-        flags: u32,
-    },
-    /// `IMAPIStatus::SettingsDialog` on the spooler's status object (STAT-9, STAT-14).
-    SettingsDialog {
-        /// `ulFlags` ([`crate::flags::SettingsFlags`]).
-        flags: u32,
-    },
-    /// `IMAPIStatus::ChangePassword` on the spooler's status object (STAT-9, STAT-15).
-    ChangePassword {
-        /// `ulFlags` ([`crate::flags::PasswordFlags`]).
-        flags: u32,
-    },
-}
-
-impl StatusRequest {
-    /// The method's name.
-    #[must_use]
-    pub const fn method(&self) -> &'static str {
-        match self {
-            StatusRequest::OpenEntry { .. } => "OpenEntry",
-            StatusRequest::ValidateState { .. } => "ValidateState",
-            StatusRequest::FlushQueues { .. } => "FlushQueues",
-            StatusRequest::SettingsDialog { .. } => "SettingsDialog",
-            StatusRequest::ChangePassword { .. } => "ChangePassword",
-        }
+lines! {
+    /// What the user cancels (DEF-5, DEF-7, RCV-13).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum CancelRequest: "cancel" at "session", fn name {
+        /// An outbound message this spooler has locked. A message it has not locked is cancelled
+        /// with `IMsgStore::AbortSubmit` instead (DEF-5, DEF-6).
+        Outbound = "Cancel" if lacks ["transport"] {
+            /// The store holding it.
+            store: StoreId = "store",
+            /// The message.
+            message: MessageId = "message",
+        } shown "user -> spooler: cancel outbound {store}.{message}";
+        /// The inbound message a transport is writing in `StartMessage` (RCV-13).
+        Inbound = "Cancel" if has ["transport"] {
+            /// The transport.
+            transport: TransportId = "transport",
+        } shown "user -> spooler: cancel the inbound transfer from {transport}";
     }
 }
 
-impl fmt::Display for StatusRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::flags::{FlushFlags, PasswordFlags, SettingsFlags, ValidateFlags};
-        /// The flag word by its names, or in hexadecimal when it has undefined bits.
-        fn word<F: fmt::Display>(raw: u32, decoded: Result<F, crate::flags::UnknownFlags>) -> String {
-            decoded.map_or_else(|_| format!("0x{raw:08X}"), |flags| flags.to_string())
-        }
-        match *self {
-            StatusRequest::OpenEntry { transport } => write!(f, "client -> session.OpenEntry({transport} status row)"),
-            StatusRequest::ValidateState { flags } => {
-                write!(f, "client -> spooler.ValidateState(0, {})", word(flags, ValidateFlags::from_bits(flags)))
-            }
-            StatusRequest::FlushQueues { target, flags } => {
-                let target = target.map_or_else(|| "NULL".to_owned(), |t| t.to_string());
-                write!(f, "client -> spooler.FlushQueues(0, {target}, {})", word(flags, FlushFlags::from_bits(flags)))
-            }
-            StatusRequest::SettingsDialog { flags } => {
-                write!(f, "client -> spooler.SettingsDialog(0, {})", word(flags, SettingsFlags::from_bits(flags)))
-            }
-            StatusRequest::ChangePassword { flags } => {
-                write!(f, "client -> spooler.ChangePassword(old, new, {})", word(flags, PasswordFlags::from_bits(flags)))
-            }
-        }
+lines! {
+    /// A client's call that reaches the spooler through the status table (STAT-9 to STAT-17,
+    /// STAT-23). Each flag word is the raw `ulFlags` the client passed: bits the method does not
+    /// define are answered `MAPI_E_UNKNOWN_FLAGS` (ERR-13), and a trace writes them in hexadecimal.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum StatusRequest: "status call" at "client", fn method {
+        /// `IMAPISession::OpenEntry` on a transport row's `PR_ENTRYID`: the spooler calls
+        /// `IXPLogon::OpenStatusEntry` (STAT-10).
+        OpenEntry = "OpenEntry" {
+            /// The transport whose row was opened.
+            transport: TransportId = "transport",
+        } shown "client -> session.OpenEntry({transport} status row)";
+        /// `IMAPIStatus::ValidateState` on the spooler's status object: forwarded to every active
+        /// logon (STAT-11, STAT-12, AMB-26).
+        ValidateState = "ValidateState" {
+            /// `ulFlags` ([`crate::flags::ValidateFlags`]).
+            flags: u32 = "ulFlags" as ValidateFlags,
+        } shown ("client -> spooler.ValidateState(0, {})", Word::<ValidateFlags>::of(*flags));
+        /// `IMAPIStatus::FlushQueues` on the spooler's status object, for every transport or for
+        /// the one named by the target entry ID (STAT-17, STAT-23).
+        FlushQueues = "FlushQueues" {
+            /// `lpTargetTransport`, or `None` for every transport.
+            target: Option<TransportId> = "target",
+            /// `ulFlags` ([`crate::flags::FlushFlags`]).
+            flags: u32 = "ulFlags" as FlushFlags,
+        } shown ("client -> spooler.FlushQueues(0, {}, {})", OrNull(*target), Word::<FlushFlags>::of(*flags));
+        /// `IMAPIStatus::SettingsDialog` on the spooler's status object (STAT-9, STAT-14).
+        SettingsDialog = "SettingsDialog" {
+            /// `ulFlags` ([`crate::flags::SettingsFlags`]).
+            flags: u32 = "ulFlags" as SettingsFlags,
+        } shown ("client -> spooler.SettingsDialog(0, {})", Word::<SettingsFlags>::of(*flags));
+        /// `IMAPIStatus::ChangePassword` on the spooler's status object (STAT-9, STAT-15).
+        ChangePassword = "ChangePassword" {
+            /// `ulFlags` ([`crate::flags::PasswordFlags`]).
+            flags: u32 = "ulFlags" as PasswordFlags,
+        } shown ("client -> spooler.ChangePassword(old, new, {})", Word::<PasswordFlags>::of(*flags));
     }
 }
 
@@ -168,29 +133,31 @@ impl Directions {
     pub const NONE: Directions = Directions { inbound: false, outbound: false };
 }
 
-/// A request of the MAPI session (a client logging on or off, going on- or offline).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SessionRequest {
-    /// The client logon finished: the spooler initializes the transports and opens the stores
-    /// (LIFE-1, LIFE-19, AMB-25).
-    Start,
-    /// Enable traffic on a logged-on transport (LIFE-10).
-    Enable {
-        /// The transport.
-        transport: TransportId,
-        /// The directions to enable.
-        directions: Directions,
-    },
-    /// Disable traffic on a logged-on transport (LIFE-12).
-    Disable {
-        /// The transport.
-        transport: TransportId,
-        /// The directions to disable.
-        directions: Directions,
-    },
-    /// The session ends: the spooler stops sending, disables traffic, logs every transport off
-    /// and shuts every provider down (LIFE-12, LIFE-14, LIFE-15, LIFE-16).
-    Shutdown,
+lines! {
+    /// A request of the MAPI session (a client logging on or off, going on- or offline).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum SessionRequest: "session request" at "session" also ["TransportOrder", "Cancel"], fn name {
+        /// The client logon finished: the spooler initializes the transports and opens the stores
+        /// (LIFE-1, LIFE-19, AMB-25).
+        Start = "Start" shown "Start";
+        /// Enable traffic on a logged-on transport (LIFE-10).
+        Enable = "Enable" {
+            /// The transport.
+            transport: TransportId = "transport",
+            /// The directions to enable.
+            directions: Directions = "directions",
+        } shown "Enable({transport}, {directions})";
+        /// Disable traffic on a logged-on transport (LIFE-12).
+        Disable = "Disable" {
+            /// The transport.
+            transport: TransportId = "transport",
+            /// The directions to disable.
+            directions: Directions = "directions",
+        } shown "Disable({transport}, {directions})";
+        /// The session ends: the spooler stops sending, disables traffic, logs every transport off
+        /// and shuts every provider down (LIFE-12, LIFE-14, LIFE-15, LIFE-16).
+        Shutdown = "Shutdown" shown "Shutdown";
+    }
 }
 
 /// What an inbound hook did with a received message (HOOK-6, HOOK-13, RCV-11).
@@ -282,19 +249,27 @@ impl fmt::Display for ReportKind {
     }
 }
 
-/// A change of a store's outgoing-queue table, delivered as a table notification (SUB-14,
-/// SUB-16).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum QueueEvent {
-    /// A message was submitted and queued for the spooler.
-    RowAdded(QueueRow),
-    /// A message left the queue, for example because the client aborted it (DEF-6).
-    RowRemoved {
-        /// The store.
-        store: StoreId,
-        /// The message.
-        message: MessageId,
-    },
+lines! {
+    /// A change of a store's outgoing-queue table, delivered as a table notification (SUB-14,
+    /// SUB-16).
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub enum QueueEvent: "queue change" at "queue", fn name {
+        /// A message was submitted and queued for the spooler.
+        RowAdded = "RowAdded" (row: QueueRow = "from") shown (
+            "{} -> spooler: outgoing queue row added {} (PR_SUBMIT_FLAGS={}{})",
+            row.store,
+            row.message,
+            row.flags,
+            if row.preprocess { ", PR_PREPROCESS" } else { "" },
+        );
+        /// A message left the queue, for example because the client aborted it (DEF-6).
+        RowRemoved = "RowRemoved" {
+            /// The store.
+            store: StoreId = "from",
+            /// The message.
+            message: MessageId = "message",
+        } shown "{store} -> spooler: outgoing queue row removed {message}";
+    }
 }
 
 /// A queued message as the spooler reads it: the row of the outgoing-queue table (SUB-16) and
@@ -343,17 +318,6 @@ impl ReportRequests {
     }
 }
 
-impl fmt::Display for SessionRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SessionRequest::Start => f.write_str("Start"),
-            SessionRequest::Enable { transport, directions } => write!(f, "Enable({transport}, {directions})"),
-            SessionRequest::Disable { transport, directions } => write!(f, "Disable({transport}, {directions})"),
-            SessionRequest::Shutdown => f.write_str("Shutdown"),
-        }
-    }
-}
-
 impl fmt::Display for Directions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match (self.inbound, self.outbound) {
@@ -362,29 +326,5 @@ impl fmt::Display for Directions {
             (false, true) => "outbound",
             (false, false) => "none",
         })
-    }
-}
-
-impl fmt::Display for QueueEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            QueueEvent::RowAdded(row) => {
-                write!(f, "{} -> spooler: outgoing queue row added {} (PR_SUBMIT_FLAGS={}", row.store, row.message, row.flags)?;
-                if row.preprocess {
-                    f.write_str(", PR_PREPROCESS")?;
-                }
-                f.write_str(")")
-            }
-            QueueEvent::RowRemoved { store, message } => write!(f, "{store} -> spooler: outgoing queue row removed {message}"),
-        }
-    }
-}
-
-impl fmt::Display for CancelRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CancelRequest::Outbound { store, message } => write!(f, "user -> spooler: cancel outbound {store}.{message}"),
-            CancelRequest::Inbound { transport } => write!(f, "user -> spooler: cancel the inbound transfer from {transport}"),
-        }
     }
 }

@@ -45,6 +45,9 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+// The method table's macros (`lines!`, `flag_words!`) serve the modules declared after it.
+#[macro_use]
+mod method;
 pub mod delivery_time;
 mod effect;
 mod error;
@@ -52,8 +55,6 @@ mod flags;
 mod hresult;
 mod ids;
 mod input;
-#[macro_use]
-mod method;
 mod monitor;
 mod recipients;
 mod rename;

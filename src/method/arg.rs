@@ -3,10 +3,7 @@
 //! (symmetry reduction, [`crate::Renaming`]). A new type of argument does not compile until it
 //! says both.
 
-use crate::flags::{
-    EndFlags, FlushFlags, HookFlags, LockState, LogoffFlags, LogonCaps, LogonFlags, NotifyFlags, QueueFlags, ResourceFlags,
-    ResourceMethods, SpoolerNotifyFlags, StatusCode, StatusRowFlags, SubmitFlags, ValidateFlags, XpInitFlags,
-};
+use crate::flags::LockState;
 use crate::ids::{HookId, MessageId, MsgRef, PreprocessorId, ServiceId, StoreId, TransportId};
 use crate::recipients::RecipientSet;
 use crate::rename::Renaming;
@@ -64,4 +61,12 @@ macro_rules! unrenamed {
 }
 
 unrenamed!(TransportId, StoreId, PreprocessorId, HookId, ServiceId, MsgRef, SpiVersion, LockState);
-flag_words!(unrenamed);
+
+/// Every flag word.
+macro_rules! unrenamed_flags {
+    ($($flags:ident),* $(,)?) => {
+        unrenamed!($(crate::flags::$flags),*);
+    };
+}
+
+flag_words!(unrenamed_flags);

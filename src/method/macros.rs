@@ -330,83 +330,99 @@ macro_rules! methods {
     };
 }
 
-/// The calls transports and stores make into their support object. Each row:
+/// An enum whose variants are kinds of trace line of one kind key: the support calls, and the
+/// inputs of the session, the queue and the client. The header names the enum, what its lines
+/// are called in errors, the key that says which variant a line is, and the function that gives
+/// a variant's name; then one row per variant:
 ///
 /// ```text
 /// /// doc
 /// Variant = "name in a trace" [if has ["key", ...] | if lacks ["key", ...]] {
 ///     /// doc
-///     field: Type = "trace key",
+///     field: Type = "trace key" [as FlagType],  (`as`: a raw flag word written by the names of FlagType)
 /// } shown "display";
 /// ```
 ///
-/// or, for a variant that carries one value, `Variant = "name" (field: Type = "key") shown ...;`.
-/// Two rows may share a name when guards on the line's keys tell them apart.
-macro_rules! support_calls {
+/// or `Variant = "name" (field: Type = "key") shown ...;` for a variant that carries one value,
+/// or `Variant = "name" shown ...;` for one that carries none. Two rows may share a name when
+/// guards on the line's keys tell them apart.
+macro_rules! lines {
     (
-        $(
-            $(#[$doc:meta])*
-            $V:ident = $name:literal $(if $guard:ident [$($gk:literal),*])?
-            $({ $( $(#[$fd:meta])* $f:ident : $ft:ty = $fk:tt, )* })?
-            $(( $tf:ident : $tft:ty = $tk:tt ))?
-            shown $shown:tt;
-        )*
+        $(#[$edoc:meta])*
+        pub enum $Enum:ident: $noun:literal at $kind:literal $(also [$($also:literal),*])?, fn $namefn:ident {
+            $(
+                $(#[$doc:meta])*
+                $V:ident = $name:literal $(if $guard:ident [$($gk:literal),*])?
+                $({ $( $(#[$fd:meta])* $f:ident : $ft:ty = $fk:tt $(as $via:ty)?, )* })?
+                $(( $tf:ident : $tft:ty = $tk:tt ))?
+                shown $shown:tt;
+            )*
+        }
     ) => {
-        /// A transport or store calling its support object (declared in the method table,
-        /// `src/method/table.rs`).
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        pub enum SupportCall {
+        $(#[$edoc])*
+        pub enum $Enum {
             $(
                 $(#[$doc])*
                 $V $({ $( $(#[$fd])* $f: $ft, )* })? $(($tft))?,
             )*
         }
 
-        impl SupportCall {
-            /// The names a trace gives support calls, in the order of the table.
+        impl $Enum {
+            /// The names a trace gives the variants, in the order of the declaration.
             pub(crate) const NAMES: &'static [&'static str] = &[$($name),*];
 
-            /// Writes the support call's trace line.
-            pub(crate) fn encode(&self, w: &mut $crate::trace::json::Writer<'_>) {
+            /// The name a trace gives this variant.
+            #[must_use]
+            pub const fn $namefn(&self) -> &'static str {
                 match self {
-                    $( SupportCall::$V $({ $($f,)* })? $(($tf))? => {
-                        w.text("support", $name);
-                        $($( w.put($fk, $f); )*)?
+                    $( $Enum::$V { .. } => $name, )*
+                }
+            }
+
+            /// Writes the line, naming the variant under `kind`.
+            pub(crate) fn encode(&self, w: &mut $crate::trace::json::Writer<'_>, kind: &str) {
+                match self {
+                    $( $Enum::$V $({ $($f,)* })? $(($tf))? => {
+                        w.text(kind, $name);
+                        $($( lines!(@put w $fk $f $($via)?); )*)?
                         $( w.put($tk, $tf); )?
                     } )*
                 }
             }
 
-            /// Reads the support call `what` from its trace line.
+            /// Reads the variant `what` from its line.
             pub(crate) fn decode(
                 what: &str,
                 r: &mut $crate::trace::json::Reader<'_, '_>,
-            ) -> Result<SupportCall, $crate::trace::TraceError> {
+            ) -> Result<$Enum, $crate::trace::TraceError> {
                 Ok(match what {
-                    $( $name $(if support_calls!(@guard r $guard [$($gk),*]))? => SupportCall::$V
-                        $({ $( $f: r.get($fk)?, )* })?
+                    $( $name $(if lines!(@guard r $guard [$($gk),*]))? => $Enum::$V
+                        $({ $( $f: lines!(@get r $fk $($via)?), )* })?
                         $(( r.get::<$tft>($tk)? ))?, )*
-                    _ => return Err(r.unknown_support(what)),
+                    _ => {
+                        let also: &[&str] = &[$($($also),*)?];
+                        return Err(r.unknown($kind, $noun, what, &[Self::NAMES, also].concat()));
+                    }
                 })
             }
 
-            /// One support call of every kind for each of `n` sample values.
+            /// One value of every variant for each of `n` sample values.
             #[cfg(test)]
-            pub(crate) fn examples(n: usize) -> Vec<SupportCall> {
+            pub(crate) fn examples(n: usize) -> Vec<$Enum> {
                 use $crate::method::tests::sample;
                 let mut out = Vec::new();
                 for i in 0..n {
-                    $( out.push(SupportCall::$V $({ $( $f: sample(i), )* })? $(( sample::<$tft>(i) ))?); )*
+                    $( out.push($Enum::$V $({ $( $f: sample(i), )* })? $(( sample::<$tft>(i) ))?); )*
                 }
                 out
             }
         }
 
-        impl std::fmt::Display for SupportCall {
+        impl std::fmt::Display for $Enum {
             #[allow(unused_variables)]
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 match self {
-                    $( SupportCall::$V $({ $($f,)* })? $(($tf))? => shown!(f $shown), )*
+                    $( $Enum::$V $({ $($f,)* })? $(($tf))? => shown!(f $shown), )*
                 }
             }
         }
@@ -414,6 +430,10 @@ macro_rules! support_calls {
 
     (@guard $r:ident has [$($k:literal),*]) => { $r.has_any(&[$($k),*]) };
     (@guard $r:ident lacks [$($k:literal),*]) => { !$r.has_any(&[$($k),*]) };
+    (@put $w:ident $key:tt $v:ident) => { $w.put($key, $v) };
+    (@put $w:ident $key:tt $v:ident $via:ty) => { $w.word::<$via>($key, *$v) };
+    (@get $r:ident $key:tt) => { $r.get($key)? };
+    (@get $r:ident $key:tt $via:ty) => { $r.word::<$via>($key)? };
 }
 
 /// Every flag word a trace line carries: `callback!(XpInitFlags, ...)`.
@@ -433,6 +453,8 @@ macro_rules! flag_words {
             HookFlags,
             ValidateFlags,
             FlushFlags,
+            SettingsFlags,
+            PasswordFlags,
             ResourceMethods,
             ResourceFlags,
             QueueFlags,

@@ -16,7 +16,7 @@ mod table;
 pub(crate) mod tests;
 
 pub(crate) use arg::Arg;
-pub(crate) use out::Outcome;
+pub(crate) use out::{FlagWord, OrNull, Outcome, Word};
 pub use table::{Call, Return, SupportCall};
 
 /// The kind of object a call goes to (the table's `on` column). It says what must exist before

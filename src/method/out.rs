@@ -270,3 +270,50 @@ impl fmt::Display for Reports<'_> {
         Ok(())
     }
 }
+
+/// A flag word type (one of `flag_set!`'s), for words kept raw.
+pub(crate) trait FlagWord: Sized + fmt::Display {
+    /// The flags, when every bit of `bits` is one of them.
+    fn decode(bits: u32) -> Option<Self>;
+
+    /// The bits of documented names joined by `|`.
+    fn parse_bits(text: &str) -> Option<u32>;
+}
+
+macro_rules! flag_word {
+    ($($flags:ident),* $(,)?) => {
+        $(
+            impl FlagWord for crate::flags::$flags {
+                fn decode(bits: u32) -> Option<Self> {
+                    Self::from_bits(bits).ok()
+                }
+
+                fn parse_bits(text: &str) -> Option<u32> {
+                    Self::parse(text).ok().map(Self::bits)
+                }
+            }
+        )*
+    };
+}
+
+flag_words!(flag_word);
+
+/// A raw flag word shown by the names of `F`, or in hexadecimal when it has bits `F` does not
+/// define.
+pub(crate) struct Word<F>(u32, std::marker::PhantomData<F>);
+
+impl<F: FlagWord> Word<F> {
+    /// The word `raw`.
+    pub(crate) fn of(raw: u32) -> Word<F> {
+        Word(raw, std::marker::PhantomData)
+    }
+}
+
+impl<F: FlagWord> fmt::Display for Word<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match F::decode(self.0) {
+            Some(flags) => write!(f, "{flags}"),
+            None => write!(f, "0x{:08X}", self.0),
+        }
+    }
+}

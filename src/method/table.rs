@@ -345,100 +345,105 @@ methods! {
     } shown "{transport}.FlushQueues";
 }
 
-support_calls! {
-    /// `IMAPISupport::ModifyStatusRow` (LIFE-9, STAT-3): flags 0 adds the logon's row,
-    /// `STATUSROW_UPDATE` changes it. The row's `PR_STATUS_CODE` is the column this reference
-    /// tracks.
-    ModifyStatusRow = "ModifyStatusRow" if lacks ["PR_RESOURCE_METHODS", "PR_RESOURCE_FLAGS"] {
-        /// The transport.
-        transport: TransportId = "from",
-        /// `ulFlags`.
-        flags: StatusRowFlags = "ulFlags",
-        /// `PR_STATUS_CODE` of the passed columns.
-        status: StatusCode = "PR_STATUS_CODE",
-    } shown "{transport} -> support.ModifyStatusRow({flags}, PR_STATUS_CODE={status})";
+lines! {
+    /// A transport or store calling its support object (declared in the method table,
+    /// `src/method/table.rs`).
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub enum SupportCall: "support call" at "support", fn name {
+        /// `IMAPISupport::ModifyStatusRow` (LIFE-9, STAT-3): flags 0 adds the logon's row,
+        /// `STATUSROW_UPDATE` changes it. The row's `PR_STATUS_CODE` is the column this reference
+        /// tracks.
+        ModifyStatusRow = "ModifyStatusRow" if lacks ["PR_RESOURCE_METHODS", "PR_RESOURCE_FLAGS"] {
+            /// The transport.
+            transport: TransportId = "from",
+            /// `ulFlags`.
+            flags: StatusRowFlags = "ulFlags",
+            /// `PR_STATUS_CODE` of the passed columns.
+            status: StatusCode = "PR_STATUS_CODE",
+        } shown "{transport} -> support.ModifyStatusRow({flags}, PR_STATUS_CODE={status})";
 
-    /// `IMAPISupport::RegisterPreprocessor` (HOOK-1).
-    RegisterPreprocessor = "RegisterPreprocessor" {
-        /// The transport registering it.
-        transport: TransportId = "from",
-        /// Its `MAPIUID` and address-type arguments.
-        filter: PreprocessorFilter = ("lpMuid", "lpszAdrType"),
-    } shown (
-        "{transport} -> support.RegisterPreprocessor(lpMuid={}, lpszAdrType={})",
-        OrNull(filter.uid),
-        OrNull(filter.addr_type),
-    );
+        /// `IMAPISupport::RegisterPreprocessor` (HOOK-1).
+        RegisterPreprocessor = "RegisterPreprocessor" {
+            /// The transport registering it.
+            transport: TransportId = "from",
+            /// Its `MAPIUID` and address-type arguments.
+            filter: PreprocessorFilter = ("lpMuid", "lpszAdrType"),
+        } shown (
+            "{transport} -> support.RegisterPreprocessor(lpMuid={}, lpszAdrType={})",
+            OrNull(filter.uid),
+            OrNull(filter.addr_type),
+        );
 
-    /// `IMAPISupport::SpoolerNotify` from a transport or store. `message` is the entry
-    /// identifier passed in `lpvData` with `NOTIFY_SENTDEFERRED` (DEF-2).
-    SpoolerNotify = "SpoolerNotify" {
-        /// Who calls.
-        caller: Caller = "from",
-        /// `ulFlags`.
-        flags: SpoolerNotifyFlags = "ulFlags",
-        /// The message named in `lpvData`, if any.
-        message: Option<MessageId> = "lpvData",
-    } shown ("{caller} -> support.SpoolerNotify({flags}{})", Labelled(", lpvData=", *message));
+        /// `IMAPISupport::SpoolerNotify` from a transport or store. `message` is the entry
+        /// identifier passed in `lpvData` with `NOTIFY_SENTDEFERRED` (DEF-2).
+        SpoolerNotify = "SpoolerNotify" {
+            /// Who calls.
+            caller: Caller = "from",
+            /// `ulFlags`.
+            flags: SpoolerNotifyFlags = "ulFlags",
+            /// The message named in `lpvData`, if any.
+            message: Option<MessageId> = "lpvData",
+        } shown ("{caller} -> support.SpoolerNotify({flags}{})", Labelled(", lpvData=", *message));
 
-    /// `IMAPISupport::StatusRecips` during `SubmitMessage`: the transport asks MAPI for delivery
-    /// or non-delivery reports on some of the offered recipients (SUB-30).
-    StatusRecips = "StatusRecips" {
-        /// The transport.
-        transport: TransportId = "from",
-        /// The message being submitted.
-        message: MessageId = "message",
-        /// One entry per recipient of the `ADRLIST`.
-        reports: Vec<(RecipientIdx, ReportKind)> = "reports",
-    } shown ("{transport} -> support.StatusRecips({message}, [{}])", Reports(reports));
+        /// `IMAPISupport::StatusRecips` during `SubmitMessage`: the transport asks MAPI for delivery
+        /// or non-delivery reports on some of the offered recipients (SUB-30).
+        StatusRecips = "StatusRecips" {
+            /// The transport.
+            transport: TransportId = "from",
+            /// The message being submitted.
+            message: MessageId = "message",
+            /// One entry per recipient of the `ADRLIST`.
+            reports: Vec<(RecipientIdx, ReportKind)> = "reports",
+        } shown ("{transport} -> support.StatusRecips({message}, [{}])", Reports(reports));
 
-    /// `IMAPISupport::SpoolerYield` during a long call (SUB-35).
-    SpoolerYield = "SpoolerYield" {
-        /// The transport.
-        transport: TransportId = "from",
-    } shown "{transport} -> support.SpoolerYield(0)";
+        /// `IMAPISupport::SpoolerYield` during a long call (SUB-35).
+        SpoolerYield = "SpoolerYield" {
+            /// The transport.
+            transport: TransportId = "from",
+        } shown "{transport} -> support.SpoolerYield(0)";
 
-    /// `IMAPISupport::ModifyStatusRow(STATUSROW_UPDATE)` with `PR_OWN_STORE_ENTRYID` set to a
-    /// store's entry identifier and `STATUS_OWN_STORE` in `PR_RESOURCE_FLAGS`: the transport
-    /// declares that it is tightly coupled with that store (TC-1). Kept apart from
-    /// [`SupportCall::ModifyStatusRow`], whose modelled column is `PR_STATUS_CODE` (DEC-40).
-    PublishOwnStore = "PublishOwnStore" {
-        /// The transport.
-        transport: TransportId = "from",
-        /// The store whose entry identifier the row publishes.
-        store: StoreId = "PR_OWN_STORE_ENTRYID",
-    } shown "{transport} -> support.ModifyStatusRow(STATUSROW_UPDATE, PR_OWN_STORE_ENTRYID={store}, PR_RESOURCE_FLAGS=STATUS_OWN_STORE)";
+        /// `IMAPISupport::ModifyStatusRow(STATUSROW_UPDATE)` with `PR_OWN_STORE_ENTRYID` set to a
+        /// store's entry identifier and `STATUS_OWN_STORE` in `PR_RESOURCE_FLAGS`: the transport
+        /// declares that it is tightly coupled with that store (TC-1). Kept apart from
+        /// [`SupportCall::ModifyStatusRow`], whose modelled column is `PR_STATUS_CODE` (DEC-40).
+        PublishOwnStore = "PublishOwnStore" {
+            /// The transport.
+            transport: TransportId = "from",
+            /// The store whose entry identifier the row publishes.
+            store: StoreId = "PR_OWN_STORE_ENTRYID",
+        } shown "{transport} -> support.ModifyStatusRow(STATUSROW_UPDATE, PR_OWN_STORE_ENTRYID={store}, PR_RESOURCE_FLAGS=STATUS_OWN_STORE)";
 
-    /// `IMAPISupport::CompleteMsg(0, entry ID)` from a tightly coupled store whose pair served
-    /// every recipient: the spooler takes over the post-processing (TC-3, TC-5, HOOK-11). The
-    /// row is what the spooler reads when it opens the message the call names (DEC-41).
-    CompleteMsg = "CompleteMsg" (row: QueueRow = "from")
-    shown ("{} -> support.CompleteMsg(0, {})", row.store, row.message);
+        /// `IMAPISupport::CompleteMsg(0, entry ID)` from a tightly coupled store whose pair served
+        /// every recipient: the spooler takes over the post-processing (TC-3, TC-5, HOOK-11). The
+        /// row is what the spooler reads when it opens the message the call names (DEC-41).
+        CompleteMsg = "CompleteMsg" (row: QueueRow = "from")
+        shown ("{} -> support.CompleteMsg(0, {})", row.store, row.message);
 
-    /// `IMAPISupport::StoreLogoffTransports` from a store being logged off (LIFE-20, AMB-27):
-    /// one input flag in; the spooler answers with [`crate::Effect::LogoffAnswer`].
-    StoreLogoffTransports = "StoreLogoffTransports" {
-        /// The store.
-        store: StoreId = "from",
-        /// `*lpulFlags` on the way in.
-        flags: LogoffFlags = "ulFlags",
-    } shown "{store} -> support.StoreLogoffTransports({flags})";
+        /// `IMAPISupport::StoreLogoffTransports` from a store being logged off (LIFE-20, AMB-27):
+        /// one input flag in; the spooler answers with [`crate::Effect::LogoffAnswer`].
+        StoreLogoffTransports = "StoreLogoffTransports" {
+            /// The store.
+            store: StoreId = "from",
+            /// `*lpulFlags` on the way in.
+            flags: LogoffFlags = "ulFlags",
+        } shown "{store} -> support.StoreLogoffTransports({flags})";
 
-    /// `IMAPISupport::ModifyStatusRow` passing, besides `PR_STATUS_CODE`, the columns that say
-    /// what the row's status object supports (STAT-2, STAT-6, STAT-8). It is the same call as
-    /// [`SupportCall::ModifyStatusRow`], which leaves those columns as they were.
-    ModifyStatusRowColumns = "ModifyStatusRow" if has ["PR_RESOURCE_METHODS", "PR_RESOURCE_FLAGS"] {
-        /// The transport.
-        transport: TransportId = "from",
-        /// `ulFlags`.
-        flags: StatusRowFlags = "ulFlags",
-        /// `PR_STATUS_CODE` of the passed columns.
-        status: StatusCode = "PR_STATUS_CODE",
-        /// The other columns passed.
-        columns: StatusColumns = ("PR_RESOURCE_METHODS", "PR_RESOURCE_FLAGS"),
-    } shown (
-        "{transport} -> support.ModifyStatusRow({flags}, PR_STATUS_CODE={status}, PR_RESOURCE_METHODS={}, PR_RESOURCE_FLAGS={})",
-        columns.methods,
-        columns.resource_flags,
-    );
+        /// `IMAPISupport::ModifyStatusRow` passing, besides `PR_STATUS_CODE`, the columns that say
+        /// what the row's status object supports (STAT-2, STAT-6, STAT-8). It is the same call as
+        /// [`SupportCall::ModifyStatusRow`], which leaves those columns as they were.
+        ModifyStatusRowColumns = "ModifyStatusRow" if has ["PR_RESOURCE_METHODS", "PR_RESOURCE_FLAGS"] {
+            /// The transport.
+            transport: TransportId = "from",
+            /// `ulFlags`.
+            flags: StatusRowFlags = "ulFlags",
+            /// `PR_STATUS_CODE` of the passed columns.
+            status: StatusCode = "PR_STATUS_CODE",
+            /// The other columns passed.
+            columns: StatusColumns = ("PR_RESOURCE_METHODS", "PR_RESOURCE_FLAGS"),
+        } shown (
+            "{transport} -> support.ModifyStatusRow({flags}, PR_STATUS_CODE={status}, PR_RESOURCE_METHODS={}, PR_RESOURCE_FLAGS={})",
+            columns.methods,
+            columns.resource_flags,
+        );
+    }
 }

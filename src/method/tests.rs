@@ -2,13 +2,13 @@
 //! values of every argument, is written as a trace line and read back unchanged; every return
 //! answers the call it was built with and no other; renaming renames the message a call names.
 
-use crate::flags::{
-    EndFlags, FlushFlags, HookFlags, LockState, LogoffFlags, LogonCaps, LogonFlags, NotifyFlags, QueueFlags, ResourceFlags,
-    ResourceMethods, SpoolerNotifyFlags, StatusCode, StatusRowFlags, SubmitFlags, ValidateFlags, XpInitFlags,
-};
+use crate::flags::{HookFlags, LockState, QueueFlags, ResourceFlags, ResourceMethods};
 use crate::hresult::Hresult;
 use crate::ids::{AddrType, FolderId, HookId, MapiUid, MessageId, MsgRef, PreprocessorId, RecipientIdx, ServiceId, StoreId, TransportId};
-use crate::input::{Caller, Delivery, HookOutcome, QueueRow, ReportKind, ReportRequests, StatusColumns, SubmitOutcome};
+use crate::input::{
+    Caller, CancelRequest, Delivery, Directions, HookOutcome, QueueEvent, QueueRow, ReportKind, ReportRequests, SessionRequest,
+    StatusColumns, StatusRequest, SubmitOutcome,
+};
 use crate::recipients::{RecipientRow, RecipientSet};
 use crate::routing::{AddressTypes, PreprocessorFilter, Registrations};
 use crate::trace::{Codec, Event};
@@ -44,7 +44,7 @@ macro_rules! samples {
 
 macro_rules! flag_samples {
     ($($flags:ident),* $(,)?) => {
-        $( samples!($flags => [$flags::EMPTY, $flags::ALL];); )*
+        $( samples!(crate::flags::$flags => [crate::flags::$flags::EMPTY, crate::flags::$flags::ALL];); )*
     };
 }
 
@@ -76,6 +76,8 @@ samples! {
     HookId => [HookId(0), HookId(1)];
     ServiceId => [ServiceId(0), ServiceId(1)];
     Option<MessageId> => [None, Some(MessageId(2))];
+    Option<TransportId> => [Some(TransportId(1)), None];
+    Directions => [Directions::BOTH, Directions::INBOUND, Directions::OUTBOUND, Directions::NONE];
     MsgRef => [MsgRef(0), MsgRef(u64::MAX)];
     SpiVersion => [SpiVersion(0x0001_0010), SpiVersion(0x0001_0011)];
     LockState => [LockState::Locked, LockState::Unlocked];
@@ -144,6 +146,22 @@ fn every_method_reads_back_as_written() {
     let support = SupportCall::examples(ROUNDS);
     assert_eq!(support.len(), ROUNDS * SupportCall::NAMES.len());
     each_reads_back(support.into_iter().map(|s| Event::Input(Input::Support(s))));
+}
+
+/// Every input kind declared with `lines!`, and the answer to a status call, reads back as
+/// written.
+#[test]
+fn every_input_kind_reads_back_as_written() {
+    each_reads_back(SessionRequest::examples(ROUNDS).into_iter().map(|r| Event::Input(Input::Session(r))));
+    each_reads_back(CancelRequest::examples(ROUNDS).into_iter().map(|r| Event::Input(Input::Cancel(r))));
+    each_reads_back(QueueEvent::examples(ROUNDS).into_iter().map(|e| Event::Input(Input::Queue(e))));
+    each_reads_back(StatusRequest::examples(ROUNDS).into_iter().map(|r| Event::Input(Input::Status(r))));
+    each_reads_back(
+        StatusRequest::examples(ROUNDS)
+            .into_iter()
+            .zip(Hresult::samples().into_iter().cycle())
+            .map(|(request, result)| Event::Effect(Effect::StatusAnswer { request, result })),
+    );
 }
 
 /// AMB-20: a return answers the call it repeats the identifying arguments of, and no call of

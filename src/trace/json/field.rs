@@ -6,18 +6,17 @@ use serde_json::{Map, Value};
 
 use super::read::Line;
 use super::{Codec, number};
-use crate::flags::{
-    EndFlags, FlushFlags, HookFlags, LockState, LogoffFlags, LogonCaps, LogonFlags, NotifyFlags, QueueFlags, ResourceFlags,
-    ResourceMethods, SpoolerNotifyFlags, StatusCode, StatusRowFlags, SubmitFlags, ValidateFlags, XpInitFlags,
-};
+use crate::Call;
+use crate::flags::{LockState, ResourceFlags, ResourceMethods};
 use crate::hresult::Hresult;
 use crate::ids::{AddrType, FolderId, HookId, MapiUid, MessageId, MsgRef, PreprocessorId, RecipientIdx, ServiceId, StoreId, TransportId};
+use crate::input::Directions;
 use crate::input::{Caller, Delivery, HookOutcome, QueueRow, ReportKind, ReportRequests, StatusColumns};
+use crate::method::{FlagWord, Word};
 use crate::recipients::{RecipientRow, RecipientSet};
 use crate::routing::{AddressTypes, PreprocessorFilter, Registrations};
 use crate::trace::TraceError;
 use crate::version::SpiVersion;
-use crate::{Call, SupportCall};
 
 /// A value of a trace line: how it is written under its key and read back.
 pub(crate) trait Field: Sized {
@@ -61,6 +60,12 @@ impl<'a> Writer<'a> {
         value.write(self, key);
     }
 
+    /// Writes a raw flag word by the names of `F`, or in hexadecimal when it has bits `F` does
+    /// not define.
+    pub(crate) fn word<F: FlagWord>(&mut self, key: &str, raw: u32) {
+        self.text(key, &Word::<F>::of(raw).to_string());
+    }
+
     /// The line's object.
     pub(crate) fn finish(self) -> Value {
         Value::Object(self.obj)
@@ -71,12 +76,14 @@ impl<'a> Writer<'a> {
 pub(crate) struct Reader<'r, 'a> {
     line: &'r Line<'a>,
     codec: &'r mut Codec,
+    /// What the line is (the value of its kind key), for errors.
+    what: &'r str,
 }
 
 impl<'r, 'a> Reader<'r, 'a> {
-    /// A reader of `line`.
-    pub(super) fn new(line: &'r Line<'a>, codec: &'r mut Codec) -> Reader<'r, 'a> {
-        Reader { line, codec }
+    /// A reader of `line`, a `what`.
+    pub(super) fn new(line: &'r Line<'a>, codec: &'r mut Codec, what: &'r str) -> Reader<'r, 'a> {
+        Reader { line, codec, what }
     }
 
     /// Reads a field.
@@ -97,22 +104,29 @@ impl<'r, 'a> Reader<'r, 'a> {
         self.line.error(kind, format!("unknown method {what:?}; expected one the spooler calls ({})", Call::METHODS.join(", ")))
     }
 
-    /// A support call this reference does not know.
-    pub(crate) fn unknown_support(&self, what: &str) -> TraceError {
-        let mut names: Vec<&str> = Vec::new();
-        for name in SupportCall::NAMES {
-            if !names.contains(name) {
-                names.push(name);
+    /// A line of a `kind` whose value `what` names no variant: `names` are the ones it may name.
+    pub(crate) fn unknown(&self, kind: &str, noun: &str, what: &str, names: &[&str]) -> TraceError {
+        let mut distinct: Vec<&str> = Vec::new();
+        for name in names {
+            if !distinct.contains(name) {
+                distinct.push(name);
             }
         }
-        let (last, first) = names.split_last().map_or(("", &[][..]), |(l, f)| (*l, f));
-        self.line.error("support", format!("unknown support call {what:?}; expected {} or {last}", first.join(", ")))
+        let (last, first) = distinct.split_last().map_or(("", &[][..]), |(l, f)| (*l, f));
+        self.line.error(kind, format!("unknown {noun} {what:?}; expected {} or {last}", first.join(", ")))
+    }
+
+    /// A raw flag word: names of `F`, or any bits in hexadecimal (`0x...`).
+    pub(crate) fn word<F: FlagWord>(&mut self, key: &str) -> Result<u32, TraceError> {
+        let text = self.line.str(key)?;
+        let raw = text.strip_prefix("0x").and_then(|hex| u32::from_str_radix(hex, 16).ok());
+        raw.or_else(|| F::parse_bits(text)).ok_or_else(|| self.line.error(key, format!("{text:?} is not a flag word of {}", self.what)))
     }
 
     /// The same reader on an object nested in the line.
     fn nested<T>(&mut self, obj: &'a Map<String, Value>, read: impl FnOnce(&mut Reader<'_, 'a>) -> T) -> T {
         let line = self.line.nested(obj);
-        read(&mut Reader { line: &line, codec: self.codec })
+        read(&mut Reader { line: &line, codec: self.codec, what: self.what })
     }
 }
 
@@ -148,6 +162,7 @@ text_fields! {
     Hresult => |line, key| line.hresult(key);
     LockState => |line, key| line.lock_state(key);
     SpiVersion => |line, key| line.version(key);
+    Directions => |line, key| line.directions(key);
     Caller => |line, key| {
         let text = line.str(key)?;
         match (number(text, "T"), number(text, "S")) {
@@ -161,7 +176,7 @@ text_fields! {
 /// Flag words, written as their documented names joined by `|`.
 macro_rules! flag_fields {
     ($($flags:ident),* $(,)?) => {
-        text_fields! { $($flags => |line, key| line.flags(key, $flags::parse);)* }
+        text_fields! { $(crate::flags::$flags => |line, key| line.flags(key, crate::flags::$flags::parse);)* }
     };
 }
 

@@ -4,13 +4,11 @@
 use serde_json::{Map, Value};
 
 use super::{Event, FORMAT_VERSION, Header, Recorded, TraceError};
-use crate::LogoffFlags;
 use crate::{
-    AddrType, Call, CancelRequest, Directions, Effect, Hresult, Input, LockState, LogonFlags, MessageId, NdrOrigin, PreprocessorId,
-    Profile, QueueEvent, RecipientIdx, RecipientOutcome, RecipientSet, Released, ReportKind, Return, ServiceId, SessionRequest, Settings,
-    SpiVersion, StoreId, SupportCall, TransportId, VersionRange, XpInitFlags,
+    AddrType, Call, CancelRequest, Directions, Effect, Hresult, Input, LockState, LogoffFlags, LogonFlags, MessageId, NdrOrigin,
+    PreprocessorId, Profile, QueueEvent, RecipientIdx, RecipientOutcome, RecipientSet, Released, ReportKind, Return, ServiceId,
+    SessionRequest, Settings, SpiVersion, StatusRequest, StoreId, SupportCall, TransportId, VersionRange, XpInitFlags,
 };
-use crate::{FlushFlags, PasswordFlags, SettingsFlags, StatusRequest, ValidateFlags};
 
 use super::field::Reader;
 use super::{Codec, KINDS, number};
@@ -73,25 +71,19 @@ impl Codec {
             several => return Err(line.error(several[1], format!("an event line has exactly one of the keys {KINDS:?}, not {several:?}"))),
         };
         let what = line.str(kind)?;
+        let r = &mut Reader::new(&line, self, what);
         match kind {
-            "call" => Ok(Event::Effect(Effect::Call(Call::decode(what, &mut Reader::new(&line, self))?))),
-            "return" => Ok(Event::Input(Input::Return(Return::decode(what, &mut Reader::new(&line, self))?))),
-            "support" => Ok(Event::Input(Input::Support(SupportCall::decode(what, &mut Reader::new(&line, self))?))),
-            "queue" => Ok(Event::Input(Input::Queue(self.read_queue(&line, what)?))),
+            "call" => Ok(Event::Effect(Effect::Call(Call::decode(what, r)?))),
+            "return" => Ok(Event::Input(Input::Return(Return::decode(what, r)?))),
+            "support" => Ok(Event::Input(Input::Support(SupportCall::decode(what, r)?))),
+            "queue" => Ok(Event::Input(Input::Queue(QueueEvent::decode(what, r)?))),
             "session" if what == "TransportOrder" => {
                 let order =
                     line.ids("order", "T", "order must list transports, like [\"T1\", \"T0\"]")?.into_iter().map(TransportId).collect();
                 Ok(Event::Input(Input::TransportOrder(order)))
             }
-            "session" if what == "Cancel" => {
-                let request = if line.obj.contains_key("transport") {
-                    CancelRequest::Inbound { transport: line.transport("transport")? }
-                } else {
-                    CancelRequest::Outbound { store: line.store("store")?, message: line.message_at("message")? }
-                };
-                Ok(Event::Input(Input::Cancel(request)))
-            }
-            "session" => Ok(Event::Input(Input::Session(line.session(what)?))),
+            "session" if what == "Cancel" => Ok(Event::Input(Input::Cancel(CancelRequest::decode(what, r)?))),
+            "session" => Ok(Event::Input(Input::Session(SessionRequest::decode(what, r)?))),
             "event" => match what {
                 "TimePassed" => Ok(Event::Input(Input::TimePassed { seconds: line.uint("seconds", u32::MAX.into())? as u32 })),
                 "SystemIdle" => Ok(Event::Input(Input::SystemIdle)),
@@ -151,8 +143,8 @@ impl Codec {
                 store: line.store("logoff_answer")?,
                 flags: line.flags("lpulFlags", LogoffFlags::parse)?,
             })),
-            "client" => Ok(Event::Input(Input::Status(line.status_request(what)?))),
-            "answer" => Ok(Event::Effect(Effect::StatusAnswer { request: line.status_request(what)?, result: line.hresult("result")? })),
+            "client" => Ok(Event::Input(Input::Status(StatusRequest::decode(what, r)?))),
+            "answer" => Ok(Event::Effect(Effect::StatusAnswer { request: StatusRequest::decode(what, r)?, result: r.get("result")? })),
             _ => unreachable!("KINDS lists every kind"),
         }
     }
@@ -167,15 +159,6 @@ impl Codec {
         }
         self.address_types.push(name.to_owned());
         AddrType((self.address_types.len() - 1) as u16)
-    }
-
-    fn read_queue(&mut self, line: &Line<'_>, what: &str) -> Result<QueueEvent, TraceError> {
-        let store = line.store("from")?;
-        match what {
-            "RowAdded" => Ok(QueueEvent::RowAdded(Reader::new(line, self).get("from")?)),
-            "RowRemoved" => Ok(QueueEvent::RowRemoved { store, message: line.message_at("message")? }),
-            _ => Err(line.error("queue", format!("unknown queue change {what:?}; expected RowAdded or RowRemoved"))),
-        }
     }
 }
 
@@ -323,21 +306,6 @@ impl<'a> Line<'a> {
         }
     }
 
-    pub(super) fn session(&self, what: &str) -> Result<SessionRequest, TraceError> {
-        match what {
-            "Start" => Ok(SessionRequest::Start),
-            "Shutdown" => Ok(SessionRequest::Shutdown),
-            "Enable" => Ok(SessionRequest::Enable { transport: self.transport("transport")?, directions: self.directions("directions")? }),
-            "Disable" => {
-                Ok(SessionRequest::Disable { transport: self.transport("transport")?, directions: self.directions("directions")? })
-            }
-            _ => Err(self.error(
-                "session",
-                format!("unknown session request {what:?}; expected Start, Enable, Disable, Shutdown, TransportOrder or Cancel"),
-            )),
-        }
-    }
-
     pub(super) fn settings(&self) -> Result<Settings, TraceError> {
         Ok(Settings {
             versions: VersionRange { mapi: self.version("ulMAPIVer")?, oldest: self.version("oldest_provider_version")? },
@@ -348,38 +316,6 @@ impl<'a> Line<'a> {
             resend_later_secs: self.uint("resend_later_secs", u32::MAX.into())? as u32,
             failure_retry_secs: self.uint("failure_retry_secs", u32::MAX.into())? as u32,
             inbound_hooks: if self.obj.contains_key("inbound_hooks") { self.uint("inbound_hooks", u8::MAX.into())? as u8 } else { 0 },
-        })
-    }
-
-    /// A client's status call or the answer to it (STAT-9 to STAT-17): the flag word by names,
-    /// or in hexadecimal with any bits (undefined bits are the client's, and are answered
-    /// `MAPI_E_UNKNOWN_FLAGS`).
-    pub(super) fn status_request(&self, what: &str) -> Result<StatusRequest, TraceError> {
-        let word = |parse: fn(&str) -> Option<u32>| -> Result<u32, TraceError> {
-            let text = self.str("ulFlags")?;
-            let raw = text.strip_prefix("0x").and_then(|hex| u32::from_str_radix(hex, 16).ok());
-            raw.or_else(|| parse(text)).ok_or_else(|| self.error("ulFlags", format!("{text:?} is not a flag word of {what}")))
-        };
-        Ok(match what {
-            "OpenEntry" => StatusRequest::OpenEntry { transport: self.transport("transport")? },
-            "ValidateState" => StatusRequest::ValidateState { flags: word(|t| ValidateFlags::parse(t).ok().map(ValidateFlags::bits))? },
-            "FlushQueues" => StatusRequest::FlushQueues {
-                target: match self.obj.get("target") {
-                    None | Some(Value::Null) => None,
-                    Some(_) => Some(self.transport("target")?),
-                },
-                flags: word(|t| FlushFlags::parse(t).ok().map(FlushFlags::bits))?,
-            },
-            "SettingsDialog" => StatusRequest::SettingsDialog { flags: word(|t| SettingsFlags::parse(t).ok().map(SettingsFlags::bits))? },
-            "ChangePassword" => StatusRequest::ChangePassword { flags: word(|t| PasswordFlags::parse(t).ok().map(PasswordFlags::bits))? },
-            _ => {
-                return Err(self.error(
-                    "client",
-                    format!(
-                        "unknown status call {what:?}; expected OpenEntry, ValidateState, FlushQueues, SettingsDialog or ChangePassword"
-                    ),
-                ));
-            }
         })
     }
 }

@@ -4,10 +4,7 @@ use serde_json::{Value, json};
 
 use super::field::Writer;
 use super::{Event, FORMAT_VERSION, Header, Recorded};
-use crate::{
-    AddrType, CancelRequest, Effect, Input, NdrOrigin, QueueEvent, RecipientOutcome, RecipientSet, Released, SessionRequest, Settings,
-};
-use crate::{FlushFlags, PasswordFlags, SettingsFlags, StatusRequest, ValidateFlags};
+use crate::{AddrType, Effect, Input, NdrOrigin, RecipientOutcome, RecipientSet, Released, Settings};
 
 use super::Codec;
 
@@ -68,62 +65,23 @@ impl Codec {
 
     fn input_value(&self, input: &Input) -> Value {
         match input {
-            Input::Session(request) => match request {
-                SessionRequest::Start => json!({"session": "Start"}),
-                SessionRequest::Shutdown => json!({"session": "Shutdown"}),
-                SessionRequest::Enable { transport, directions } => {
-                    json!({"session": "Enable", "transport": transport.to_string(), "directions": directions.to_string()})
-                }
-                SessionRequest::Disable { transport, directions } => {
-                    json!({"session": "Disable", "transport": transport.to_string(), "directions": directions.to_string()})
-                }
-            },
+            Input::Session(request) => self.fields(|w| request.encode(w, "session")),
             Input::Return(ret) => self.fields(|w| ret.encode(w)),
-            Input::Support(call) => self.fields(|w| call.encode(w)),
-            Input::Queue(QueueEvent::RowAdded(row)) => self.fields(|w| {
-                w.text("queue", "RowAdded");
-                w.put("from", row);
-            }),
-            Input::Queue(QueueEvent::RowRemoved { store, message }) => {
-                json!({"queue": "RowRemoved", "from": store.to_string(), "message": message.to_string()})
-            }
+            Input::Support(call) => self.fields(|w| call.encode(w, "support")),
+            Input::Queue(event) => self.fields(|w| event.encode(w, "queue")),
             Input::TimePassed { seconds } => json!({"event": "TimePassed", "seconds": seconds}),
             Input::SystemIdle => json!({"event": "SystemIdle"}),
             Input::TransportOrder(order) => {
                 json!({"session": "TransportOrder", "order": order.iter().map(ToString::to_string).collect::<Vec<_>>()})
             }
-            Input::Cancel(CancelRequest::Outbound { store, message }) => {
-                json!({"session": "Cancel", "store": store.to_string(), "message": message.to_string()})
-            }
-            Input::Cancel(CancelRequest::Inbound { transport }) => json!({"session": "Cancel", "transport": transport.to_string()}),
-            Input::Status(request) => status_value("client", request),
+            Input::Cancel(request) => self.fields(|w| request.encode(w, "session")),
+            Input::Status(request) => self.fields(|w| request.encode(w, "client")),
         }
     }
 }
 
 fn set_value(set: &RecipientSet) -> Value {
     set.iter().map(|r| json!(r.0)).collect()
-}
-
-/// A client's status call (`"client"`) or the spooler's answer to it (`"answer"`): the method,
-/// the target and the flag word, by name when every bit is documented and in hexadecimal
-/// otherwise (STAT-9 to STAT-17).
-fn status_value(kind: &str, request: &StatusRequest) -> Value {
-    fn word<F: std::fmt::Display>(raw: u32, decoded: Result<F, crate::UnknownFlags>) -> String {
-        decoded.map_or_else(|_| format!("0x{raw:08X}"), |f| f.to_string())
-    }
-    let mut v = json!({ kind: request.method() });
-    match *request {
-        StatusRequest::OpenEntry { transport } => v["transport"] = json!(transport.to_string()),
-        StatusRequest::ValidateState { flags } => v["ulFlags"] = json!(word(flags, ValidateFlags::from_bits(flags))),
-        StatusRequest::FlushQueues { target, flags } => {
-            v["target"] = json!(target.map(|t| t.to_string()));
-            v["ulFlags"] = json!(word(flags, FlushFlags::from_bits(flags)));
-        }
-        StatusRequest::SettingsDialog { flags } => v["ulFlags"] = json!(word(flags, SettingsFlags::from_bits(flags))),
-        StatusRequest::ChangePassword { flags } => v["ulFlags"] = json!(word(flags, PasswordFlags::from_bits(flags))),
-    }
-    v
 }
 
 impl Codec {
@@ -154,11 +112,10 @@ impl Codec {
                 json!({"release": "hook_deleted", "store": store.to_string(), "message": message.to_string()})
             }
             Effect::LogoffAnswer { store, flags } => json!({"logoff_answer": store.to_string(), "lpulFlags": flags.to_string()}),
-            Effect::StatusAnswer { request, result } => {
-                let mut v = status_value("answer", request);
-                v["result"] = json!(result.to_string());
-                v
-            }
+            Effect::StatusAnswer { request, result } => self.fields(|w| {
+                request.encode(w, "answer");
+                w.put("result", result);
+            }),
         }
     }
 }
