@@ -14,7 +14,7 @@ use crate::recipients::RecipientSet;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Effect {
     /// A synchronous call. The spooler makes at most one at a time (AMB-20) and waits for its
-    /// [`Return`] before it makes another.
+    /// [`crate::Return`] before it makes another.
     Call(Call),
     /// The spooler saves final dispositions into the message: `PR_RESPONSIBILITY` becomes TRUE
     /// for these recipients, with the spooler's own bookkeeping of who took them (SUB-22,
