@@ -114,8 +114,8 @@ impl Outcome for SubmitOutcome {
         if result == Hresult::S_OK {
             return Ok(SubmitOutcome::Accepted { msg_ref: r.get::<MsgRef>("lpulMsgRef")?, accepted: r.get("accepted")? });
         }
-        let return_parm = if r.has_any(&["lpulReturnParm"]) { r.get("lpulReturnParm")? } else { 0 };
-        let saved = if r.has_any(&["saved"]) { r.get("saved")? } else { RecipientSet::new() };
+        let return_parm = r.get_or_default("lpulReturnParm")?;
+        let saved = r.get_or_default("saved")?;
         Ok(SubmitOutcome::Failed { result, return_parm, saved })
     }
 
@@ -169,7 +169,7 @@ impl Out for RecipientSet {
     }
 
     fn read_out(r: &mut Reader<'_, '_>, key: &'static str) -> Result<Self, TraceError> {
-        if r.has_any(&[key]) { r.get(key) } else { Ok(RecipientSet::new()) }
+        r.get_or_default(key)
     }
 }
 

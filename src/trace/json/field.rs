@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::read::Line;
 use super::{Codec, number};
 use crate::Call;
-use crate::flags::{LockState, ResourceFlags, ResourceMethods};
+use crate::flags::LockState;
 use crate::hresult::Hresult;
 use crate::ids::{AddrType, FolderId, HookId, MapiUid, MessageId, MsgRef, PreprocessorId, RecipientIdx, ServiceId, StoreId, TransportId};
 use crate::input::Directions;
@@ -92,6 +92,14 @@ impl<'r, 'a> Reader<'r, 'a> {
     /// The field's [`TraceError`].
     pub(crate) fn get<T: Field>(&mut self, key: T::Key) -> Result<T, TraceError> {
         T::read(self, key)
+    }
+
+    /// Reads a field that may be left out: absent, it is the type's default (0, none).
+    ///
+    /// # Errors
+    /// The field's [`TraceError`] when it is present but malformed.
+    pub(crate) fn get_or_default<T: Field<Key = &'static str> + Default>(&mut self, key: &'static str) -> Result<T, TraceError> {
+        if self.line.obj.contains_key(key) { self.get(key) } else { Ok(T::default()) }
     }
 
     /// True when the line has one of the keys.
@@ -278,9 +286,7 @@ impl Field for StatusColumns {
     }
 
     fn read(r: &mut Reader<'_, '_>, (methods, flags): Self::Key) -> Result<Self, TraceError> {
-        let methods = if r.has_any(&[methods]) { r.get(methods)? } else { ResourceMethods::default() };
-        let resource_flags = if r.has_any(&[flags]) { r.get(flags)? } else { ResourceFlags::default() };
-        Ok(StatusColumns { methods, resource_flags })
+        Ok(StatusColumns { methods: r.get_or_default(methods)?, resource_flags: r.get_or_default(flags)? })
     }
 }
 
