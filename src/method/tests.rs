@@ -55,7 +55,7 @@ fn row(store: StoreId, message: u32) -> QueueRow {
         store,
         message: MessageId(message),
         flags: QueueFlags::ALL,
-        preprocess: message % 2 == 0,
+        preprocess: message.is_multiple_of(2),
         reports: ReportRequests { delivery: true, non_delivery: false },
         recipients: vec![
             RecipientRow::new(AddrType(0)),
