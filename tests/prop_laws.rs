@@ -193,7 +193,6 @@ fn notify_words_are_contradictory_exactly_when_begin_and_end_meet() {
 /// severity bit, for known codes and arbitrary words alike.
 #[test]
 fn hresult_names_round_trip_and_failure_is_the_severity_bit() {
-    // Spec: ERR-16
     let known = Hresult::KNOWN;
     for (i, (code, name)) in known.iter().enumerate() {
         assert_eq!(Hresult::from_name(name), Some(*code), "from_name({name})");
