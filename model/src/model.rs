@@ -285,6 +285,7 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         AbortVersusLock,
         EndMessagePairing,
         OneMessagePerTransport,
+        RefReuse,
         TakenNeverOffered,
         ScanOrder,
         OneDisposition,

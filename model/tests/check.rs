@@ -31,7 +31,7 @@ const ONE_THREAD: Options = Options { threads: 1, dfs: false, symmetry: false };
 #[test]
 fn one_message_with_every_fault_keeps_every_property() {
     // Spec: INV-1, INV-2, INV-3, INV-5, INV-6, INV-7, INV-8, INV-13, INV-14, INV-17, INV-18, INV-20, INV-22, INV-23, INV-24
-    // Spec: INV-25, INV-26, INV-28, INV-29, INV-30, INV-31, INV-33, LIV-1, LIV-2, LIV-3, LIV-8, AMB-20
+    // Spec: INV-25, INV-26, INV-28, INV-29, INV-30, INV-31, INV-33, LIV-1, LIV-2, LIV-3, LIV-8, AMB-20, INV-19
     // Spec: INV-4, INV-16, INV-21
     let report = run(Config { fault_budget: 2, ..Config::small() }, ONE_THREAD);
     assert_all_hold(&report);

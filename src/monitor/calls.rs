@@ -12,6 +12,7 @@ use super::{Checked, Monitor, Property, broken};
 
 impl Monitor {
     pub(super) fn call(&mut self, call: &Call) -> Checked {
+        self.transfer_call(call)?;
         if let Some(t) = call.transport() {
             self.transport_call(t, call)?;
         }

@@ -14,6 +14,7 @@ mod accepted;
 mod flush;
 mod oracle;
 mod property;
+mod refs;
 mod requery;
 mod tc;
 mod watch;
@@ -160,6 +161,7 @@ impl Monitor {
             for m in &mut out.completed {
                 *m = renaming.message(*m);
             }
+            out.rename_transfers(renaming);
         }
         let mut ranks: Vec<u32> = out.messages.values().map(|w| w.rank).collect();
         ranks.sort_unstable();
@@ -241,6 +243,7 @@ impl Monitor {
         match input {
             Input::Return(ret) => {
                 self.in_flight = None;
+                self.transfer_return(ret);
                 self.returned(ret);
                 // Only the call in flight is kept: a stale one would tell equal states apart.
                 for w in &mut self.transports {

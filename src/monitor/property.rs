@@ -64,6 +64,8 @@ properties! {
     EndMessagePairing = "INV-17", "EndMessage exactly once after each S_OK SubmitMessage, with its reference, and never otherwise";
     /// INV-18.
     OneMessagePerTransport = "INV-18", "between an S_OK SubmitMessage and its EndMessage, no other call to that transport";
+    /// INV-19.
+    RefReuse = "INV-19", "a logon is handed a new message (SubmitMessage, StartMessage) only once the reference of the last one is reusable: its EndMessage, its failed SubmitMessage or its StartMessage returned";
     /// INV-20.
     TakenNeverOffered = "INV-20", "a recipient whose PR_RESPONSIBILITY is TRUE (taken, saved, or read TRUE) is never offered again";
     /// INV-22.

@@ -69,6 +69,8 @@ pub(super) struct TransportWatch {
     /// It was told `ValidateState(CONFIG_CHANGED)` and its `AddressTypes` has not returned since
     /// (ORD-9).
     pub(super) requery: bool,
+    /// The message handed to it whose reference is not reusable yet (INV-19).
+    pub(super) transfer: Option<super::refs::Transfer>,
 }
 
 /// What the monitor knows of one recipient.

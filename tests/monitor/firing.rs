@@ -26,6 +26,7 @@ pub(crate) fn firing_test(property: Property) -> &'static str {
         Property::AbortVersusLock => "inv15_abort_versus_lock_fires_on_handing_over_an_aborted_message",
         Property::EndMessagePairing => "inv17_end_message_pairing_fires_on_end_message_after_a_failed_submit",
         Property::OneMessagePerTransport => "inv18_one_message_per_transport_fires_on_a_call_before_end_message",
+        Property::RefReuse => "inv19_ref_reuse_fires_on_a_new_message_handed_over_before_end_message_returned",
         Property::TakenNeverOffered => "inv20_taken_never_offered_fires_on_offering_a_saved_recipient_again",
         Property::ScanOrder => "inv22_scan_order_fires_on_skipping_the_first_transport_of_the_scan",
         Property::OneDisposition => "inv23_one_disposition_fires_on_finished_msg_before_every_recipient_is_settled",
@@ -59,7 +60,7 @@ pub(crate) fn firing_test(property: Property) -> &'static str {
 fn every_property_has_a_firing_test() {
     // Spec: INV-1, INV-2, INV-3, INV-5, INV-6, INV-7, INV-8, INV-10, INV-11, INV-13, INV-14, INV-15, INV-17
     // Spec: INV-18, INV-20, INV-22, INV-23, INV-24, INV-25, INV-26, INV-27, INV-28, INV-29, INV-30, AMB-20
-    // Spec: INV-9, INV-36, INV-37, INV-39, INV-40, INV-12, STAT-20, DEC-27, ORD-9, INV-4, INV-21
+    // Spec: INV-9, INV-36, INV-37, INV-39, INV-40, INV-12, STAT-20, DEC-27, ORD-9, INV-4, INV-21, INV-19
     let source = [
         include_str!("main.rs"),
         include_str!("firing.rs"),

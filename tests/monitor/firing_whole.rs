@@ -1,6 +1,7 @@
 //! Firing tests of the properties issue 18 made whole or added: the user's cancel withdraws
 //! what no transport took (DEC-27), the address types asked again after CONFIG_CHANGED (ORD-9),
-//! the status row's lifetime (INV-4), a transport's own recipients (INV-21), the scan judged by
+//! the status row's lifetime (INV-4), a transport's own recipients (INV-21), the references of
+//! live transfers (INV-19), the scan judged by
 //! the monitor's own routing oracle (INV-22), the queue order with a rerouted message (INV-28)
 //! and exactly the retry delays that `NOTIFY_READYTOSEND` ends (INV-29, DEC-17).
 
@@ -200,4 +201,19 @@ fn inv29_retry_delay_stands_after_a_readytosend_while_outbound_is_disabled() {
     let bad = st(back.clone(), [c(submit(T0, M1, &[0]))]);
     let good = cat([vec![st(back, []), st(time(600), [c(submit(T0, M1, &[0]))])], completes(T0, M1, &[0], 1)]);
     check(&Profile::new(1), &prefix, bad, &good, Property::RetryDelay, &["T0.SubmitMessage", "retry delay ends at t=600s"]);
+}
+
+/// INV-19 (SUB-34, RCV-8): while the transfer of M1 on T0 is live (its S_OK `SubmitMessage`
+/// returned, its `EndMessage` has not), T0 is handed no new message, outbound or inbound, since
+/// the transport may give it the same reference; the reference calls `EndMessage` first, and
+/// once that returned the reference is free again.
+#[test]
+fn inv19_ref_reuse_fires_on_a_new_message_handed_over_before_end_message_returned() {
+    // Spec: INV-19, SUB-34, RCV-8
+    let bad = st(r_submit_ok(T0, M1, 1, &[0]), [c(submit(T0, M1, &[0]))]);
+    let good = completes(T0, M1, &[0], 1);
+    check(&Profile::new(1), &one_message_to_t0(), bad, &good, Property::RefReuse, &["T0.SubmitMessage", "transfer of M1 on T0 is live"]);
+    let inbound = st(r_submit_ok(T0, M1, 1, &[0]), [c(start_message(T0, MessageId(7)))]);
+    let steps = cat([one_message_to_t0(), vec![inbound]]);
+    assert_last_step_breaks(&Profile::new(1), &steps, Property::RefReuse, &["T0.StartMessage", "transfer of M1 on T0 is live"]);
 }

@@ -228,6 +228,10 @@ impl World {
             self.profile.transports.iter().enumerate().filter(|(_, s)| **s == service).map(|(i, _)| TransportId(i as u8)).collect();
         self.held.retain(|(t, _)| !doomed.contains(t));
         self.stats.event("service disabled");
+        if doomed.len() > 1 {
+            // INV-6 judges the other transports of the service: none may be logged on again.
+            self.stats.event("service of several transports disabled");
+        }
     }
 
     /// LIFE-4 to LIFE-6, HOOK-1, LIFE-9.
