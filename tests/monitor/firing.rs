@@ -388,19 +388,25 @@ fn inv37_cancelled_inbound_discarded_fires_when_a_cancelled_start_message_is_kep
     check(&Profile::new(1), &prefix, bad, &good, Property::CancelledInboundDiscarded, &["cancelled StartMessage of M5", "not released"]);
 }
 
-/// INV-39: once the user cancelled a message, none of its recipients is offered again; the
-/// reference unlocks it and takes it out of the queue with its own `AbortSubmit` (DEC-27).
-#[test]
-fn inv39_cancelled_never_offered_fires_on_offering_a_cancelled_message_again() {
-    // Spec: INV-39, DEF-7, DEF-8, AMB-17, DEC-27
-    let prefix = cat([
+/// The reference's stream up to the user's cancel of M1 while its `SubmitMessage` to T0 is in
+/// flight.
+fn cancelled_during_submit() -> Vec<Step> {
+    cat([
         started(&[smtp()]),
         vec![
             st(row_added(row(M1, &[SMTP])), [c(lock(M1))]),
             st(r_lock(M1), [c(submit(T0, M1, &[0]))]),
             st(cancel_out(M1), [cancel_notify(T0, M1)]),
         ],
-    ]);
+    ])
+}
+
+/// INV-39: once the user cancelled a message, none of its recipients is offered again; the
+/// reference unlocks it and takes it out of the queue with its own `AbortSubmit` (DEC-27).
+#[test]
+fn inv39_cancelled_never_offered_fires_on_offering_a_cancelled_message_again() {
+    // Spec: INV-39, DEF-7, DEF-8, AMB-17, DEC-27
+    let prefix = cancelled_during_submit();
     let cancelled = r_submit_failed(T0, M1, Hresult::MAPI_E_USER_CANCEL, 0, &[]);
     let bad = st(cancelled.clone(), [c(submit(T0, M1, &[0]))]);
     let abort = Call::AbortSubmit { store: S0, message: M1 };
@@ -414,6 +420,30 @@ fn inv39_cancelled_never_offered_fires_on_offering_a_cancelled_message_again() {
     let mut early = prefix[..prefix.len() - 1].to_vec();
     early.push(st(r_submit_failed(T0, M1, Hresult::MAPI_E_BUSY, 0, &[]), [c(abort)]));
     assert_last_step_breaks(&Profile::new(1), &early, Property::CancelledNeverOffered, &["not a cancelled message the spooler unlocked"]);
+}
+
+/// INV-39, INV-15, AMB-35: once the spooler's own `AbortSubmit` has taken a cancelled message out
+/// of the queue (`S_OK`, or `MAPI_E_NOT_IN_QUEUE` when it had left already), the message is
+/// unsent again and the client may submit it anew: the monitor forgets the cancel and the old
+/// submission, so the new one is locked, offered and finished quietly.
+#[test]
+fn a_cancelled_message_submitted_again_after_the_spoolers_abort_submit_is_a_new_submission() {
+    // Spec: INV-39, INV-15, AMB-35, DEC-27
+    for result in [Hresult::S_OK, Hresult::MAPI_E_NOT_IN_QUEUE] {
+        let steps = cat([
+            cancelled_during_submit(),
+            vec![
+                st(r_submit_failed(T0, M1, Hresult::MAPI_E_USER_CANCEL, 0, &[]), [c(unlock(M1))]),
+                st(r_unlock(M1), [c(Call::AbortSubmit { store: S0, message: M1 })]),
+                st(ret(Return::AbortSubmit { store: S0, message: M1, result }), []),
+                st(row_removed(M1), []),
+                st(row_added(row(M1, &[SMTP])), [c(lock(M1))]),
+                st(r_lock(M1), [c(submit(T0, M1, &[0]))]),
+            ],
+            completes(T0, M1, &[0], 1),
+        ]);
+        assert_quiet(&Profile::new(1), &steps);
+    }
 }
 
 /// INV-40: `NOTIFY_CANCEL_MESSAGE` goes to the transport whose call for that message is in
@@ -470,6 +500,15 @@ fn inv12_row_mirrors_enabled_fires_when_begin_returns_with_the_row_unchanged() {
     let bad = st(last.clone(), []);
     let good = [update[0].clone(), st(last, [])];
     check(&Profile::new(1), prefix, bad, &good, Property::RowMirrorsEnabled, &["NOTIFY_BEGIN_INBOUND", "PR_STATUS_CODE=STATUS_AVAILABLE"]);
+    // Nor may an END return with the direction's ENABLED bit still set.
+    let disabled = cat([
+        started(&[smtp()]),
+        vec![
+            st(disable(T0, Directions::INBOUND), [c(notify(T0, NotifyFlags::NOTIFY_END_INBOUND))]),
+            st(r_notify(T0, NotifyFlags::NOTIFY_END_INBOUND), []),
+        ],
+    ]);
+    assert_last_step_breaks(&Profile::new(1), &disabled, Property::RowMirrorsEnabled, &["NOTIFY_END_INBOUND"]);
 }
 
 pub(crate) fn flush_queues(transport: TransportId, flags: FlushFlags) -> Call {

@@ -78,6 +78,20 @@ fn ord09_requery_fires_on_submit_before_the_address_types_are_asked_again() {
         completes(T0, M1, &[0], 1),
     ]);
     check(&Profile::new(1), &prefix, bad, &good, Property::Requery, &["T0.SubmitMessage", "CONFIG_CHANGED"]);
+    // Without CONFIG_CHANGED the registrations stand: the message goes to T0 at once.
+    let refresh = mapi_spooler::ValidateFlags::REFRESH_XP_HEADER_CACHE;
+    let request = StatusRequest::ValidateState { flags: refresh.bits() };
+    let plain = cat([
+        started(&[smtp()]),
+        vec![
+            st(Input::Status(request.clone()), [c(Call::ValidateState { transport: T0, flags: refresh })]),
+            st(row_added(row(M1, &[SMTP])), []),
+            st(r_validate(T0, Hresult::S_OK), [Effect::StatusAnswer { request, result: Hresult::S_OK }, c(lock(M1))]),
+            st(r_lock(M1), [c(submit(T0, M1, &[0]))]),
+        ],
+        completes(T0, M1, &[0], 1),
+    ]);
+    assert_quiet(&Profile::new(1), &plain);
 }
 
 /// INV-4: a transport creates its status row once; a second creation accepted by the spooler

@@ -108,6 +108,12 @@ fn newmail_received_without_a_new_message_is_refused() {
     let error = refuse_step(&mut spooler, arrival(Some(m)));
     assert_eq!(error, store(S0, StoreFault::DuplicateArrival(m)));
     says(&error, &["M950", "already"]);
+    // Another message of the same store is a new arrival: accepted, and taken up once the
+    // first one is announced (DEC-43).
+    let other = MessageId(951);
+    assert_eq!(accept_step(&mut spooler, arrival(Some(other))), []);
+    let announced = Input::Return(Return::NotifyNewMail { store: S0, message: m, result: Hresult::S_OK });
+    assert_eq!(accept_step(&mut spooler, announced), [Effect::Call(Call::NotifyNewMail { store: S0, message: other })]);
 }
 
 /// LIFE-20: `StoreLogoffTransports` takes exactly one of its five input flags; after
