@@ -328,6 +328,37 @@ fn flush_both_directions_runs_the_outbound_half_then_the_inbound_half() {
     insta::assert_snapshot!(sim.trace());
 }
 
+/// A disable that comes while `NOTIFY_END_OUTBOUND_FLUSH` is in flight is housekeeping: its
+/// `TransportNotify(NOTIFY_END_OUTBOUND)` goes first (DEC-20), and the inbound half still begins
+/// with its own `NOTIFY_BEGIN_INBOUND_FLUSH` (STAT-20).
+#[test]
+fn a_disable_between_the_two_halves_of_a_flush_does_not_begin_the_inbound_half() {
+    // Spec: STAT-20, DEC-20, LIFE-12
+    let mut sim = started(vec![smtp().logons([Ok(LogonCaps::LOGON_SP_POLL)]).receives(["IPM.Note"])]);
+    client(&mut sim, flush(None, FlushFlags::FLUSH_UPLOAD | FlushFlags::FLUSH_DOWNLOAD));
+    let end_outbound_flush =
+        |c: &Call| matches!(c, Call::TransportNotify { flags, .. } if flags.contains(NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH));
+    assert!(sim.run_until_call(end_outbound_flush));
+    assert!(
+        sim.feed(Input::Session(mapi_spooler::SessionRequest::Disable { transport: T0, directions: mapi_spooler::Directions::OUTBOUND }))
+    );
+    sim.run();
+    assert_clean(&sim);
+    let notifies: Vec<String> = flush_calls(&sim, T0).into_iter().filter(|c| c.contains("TransportNotify")).collect();
+    assert_eq!(
+        notifies,
+        [
+            "T0.TransportNotify(NOTIFY_BEGIN_OUTBOUND_FLUSH)",
+            "T0.TransportNotify(NOTIFY_END_OUTBOUND_FLUSH)",
+            "T0.TransportNotify(NOTIFY_END_OUTBOUND)",
+            "T0.TransportNotify(NOTIFY_BEGIN_INBOUND_FLUSH)",
+            "T0.TransportNotify(NOTIFY_END_INBOUND_FLUSH)",
+        ],
+        "{}",
+        sim.trace()
+    );
+}
+
 /// Several transports: one flush at a time, in the transport order, and the client is
 /// answered after the last one (ORD-12, STAT-20, DEC-33).
 #[test]

@@ -120,6 +120,9 @@ fn inv02_nothing_after_logoff_fires_on_a_call_to_a_logged_off_transport() {
     let prefix = cat([started(&[smtp()]), end[..2].to_vec()]);
     let bad = st(r_logoff(T0), [released_logon(T0), c(notify(T0, end_both()))]);
     check(&Profile::new(1), &prefix, bad, &end[2..], Property::NothingAfterLogoff, &["T0.TransportNotify", "without a live logon of T0"]);
+    // A second TransportLogoff is a call to a logon that no longer exists.
+    let twice = cat([started(&[smtp()]), end[..3].to_vec(), vec![st(r_logoff(T0), [released_logon(T0), c(logoff(T0))])]]);
+    assert_last_step_breaks(&Profile::new(1), &twice, Property::NothingAfterLogoff, &["T0.TransportLogoff", "T0 has no live logon"]);
 }
 
 /// INV-3: `Shutdown` of a provider whose logon is still live (disabled, but not logged off) is

@@ -140,15 +140,22 @@ fn inv21_own_recipients_only_fires_on_accepting_a_recipient_that_was_not_offered
 
 /// DEC-21, ORD-6 judged by the oracle: the preprocessor of a transport that registers no
 /// recipient applies to a recipient no transport earlier in the order can take, so skipping it
-/// breaks INV-27; running it does not.
+/// breaks INV-27; running it does not. For a recipient an earlier transport can take it does not
+/// apply, and running it breaks INV-27.
 #[test]
-fn dec21_a_preprocessor_of_a_transport_that_registers_nothing_applies_when_no_earlier_transport_can_take() {
+fn dec21_a_preprocessor_of_a_transport_that_registers_nothing_applies_only_when_no_earlier_transport_can_take() {
     // Spec: DEC-21, ORD-6, ORD-11, INV-27
     let hook_only = Tp { registrations: Registrations::none(), ..fax() }.with_preprocessor(by_type(FAX));
     let prefix = cat([started(&[smtp(), hook_only]), vec![st(row_added(preprocessed_row(M1, &[FAX])), [c(lock(M1))])]]);
     let bad = st(r_lock(M1), [c(submit_preprocessed(M1))]);
     let good = vec![st(r_lock(M1), [c(preprocess(P0, M1))])];
     check(&Profile::new(2), &prefix, bad, &good, Property::PreprocessFirst, &["P0 applies to M1 and did not run"]);
+    // For a recipient the earlier SMTP transport can take, the same preprocessor does not apply.
+    let hook_only = Tp { registrations: Registrations::none(), ..fax() }.with_preprocessor(by_type(SMTP));
+    let prefix = cat([started(&[smtp(), hook_only]), vec![st(row_added(preprocessed_row(M1, &[SMTP])), [c(lock(M1))])]]);
+    let bad = st(r_lock(M1), [c(preprocess(P0, M1))]);
+    let good = vec![st(r_lock(M1), [c(submit_preprocessed(M1))])];
+    check(&Profile::new(2), &prefix, bad, &good, Property::PreprocessFirst, &["P0 does not apply to M1"]);
 }
 
 /// INV-22 judged by the monitor's own oracle (ORD-3, ORD-4): a transport registered for the

@@ -59,6 +59,14 @@ fn complete_msg_with_an_open_recipient_is_refused() {
     says(&error, &["M900", "r1", "PR_RESPONSIBILITY FALSE"]);
     let empty = QueueRow { recipients: Vec::new(), ..served_row(MessageId(901), &[]) };
     assert_eq!(refuse(&mut sim, Input::Support(SupportCall::CompleteMsg(empty))), store(S0, StoreFault::NoRecipients(MessageId(901))));
+    // More recipients than an index names are refused; 65536 are accepted.
+    let too_many = served_row(MessageId(902), &[true; 65_537]);
+    assert_eq!(
+        refuse(&mut sim, Input::Support(SupportCall::CompleteMsg(too_many))),
+        store(S0, StoreFault::TooManyRecipients(MessageId(902)))
+    );
+    let mut spooler = sim.spooler().clone();
+    accept_step(&mut spooler, Input::Support(SupportCall::CompleteMsg(served_row(MessageId(903), &[true; 65_536]))));
 }
 
 /// TC-3, TC-6, INV-35: `CompleteMsg` twice for one message, or for a message in the outgoing
