@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use mapi_spooler::sim::Sim;
 use mapi_spooler::{
-    Call, Effect, FlushFlags, FlushView, Hresult, Input, LogonCaps, NotifyFlags, PasswordFlags, ResourceFlags, ResourceMethods,
+    Call, Caller, Effect, FlushFlags, FlushView, Hresult, Input, LogonCaps, NotifyFlags, PasswordFlags, ResourceFlags, ResourceMethods,
     ResourceType, SettingsFlags, SpoolerNotifyFlags, StatusCode, StatusColumns, StatusRequest, StatusResource, StatusRowFlags, SupportCall,
     TransportId, ValidateFlags,
 };
@@ -208,6 +208,26 @@ fn opening_a_transport_row_calls_open_status_entry() {
     assert_eq!(calls_to(&sim, T1).last(), Some(&Call::OpenStatusEntry { transport: T1 }));
     assert_eq!(answers(&sim), [(request, Hresult::S_OK)]);
     insta::assert_snapshot!(sim.trace());
+}
+
+/// A row that leaves the table before the spooler could open it (its transport raised a critical
+/// error while the spooler was busy) is not opened; the client is told the entry is gone
+/// (STAT-10, LIFE-17).
+#[test]
+fn opening_a_row_that_left_the_table_meanwhile_is_answered_not_found() {
+    // Spec: STAT-10, LIFE-17
+    let mut sim = started(vec![smtp(), fax()]);
+    sim.submit(S0, draft(&[SMTP])).unwrap();
+    assert!(sim.run_until_call(|c| matches!(c, Call::SetLockState { .. })));
+    let request = StatusRequest::OpenEntry { transport: T1 };
+    client(&mut sim, request);
+    let critical =
+        SupportCall::SpoolerNotify { caller: Caller::Transport(T1), flags: SpoolerNotifyFlags::NOTIFY_CRITICAL_ERROR, message: None };
+    assert!(sim.feed(Input::Support(critical)));
+    sim.run();
+    assert_clean(&sim);
+    assert!(!calls_to(&sim, T1).contains(&Call::OpenStatusEntry { transport: T1 }), "{}", sim.trace());
+    assert_eq!(answers(&sim), [(request, Hresult::MAPI_E_NOT_FOUND)]);
 }
 
 /// A transport's row shows the PR_RESOURCE_METHODS and PR_RESOURCE_FLAGS it passed, MAPI's
