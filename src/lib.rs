@@ -91,6 +91,8 @@ pub use routing::{AddressTypes, PreprocessorFilter, Registrations, first_choice,
 pub use spooler::{
     Ending, MessageView, Phase, Priorities, Profile, RecipientView, Settings, Spooler, StatusResource, StatusRow, TransportView, Work,
 };
+// The spooler's choices as data (issue 14).
+pub use spooler::{Choice, NotAChoice, Skip};
 pub use version::{Negotiation, SpiVersion, VersionRange};
 // Status objects and flushes (issue 5).
 pub use flags::{FlushFlags, PasswordFlags, ResourceFlags, ResourceMethods, SettingsFlags, ValidateFlags};
