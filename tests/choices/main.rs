@@ -15,9 +15,9 @@
 mod world;
 
 use mapi_spooler::{
-    AddrType, Call, Caller, Choice, Directions, Effect, FlushFlags, Input, LockState, LogonCaps, LogonFlags, MessageId, NotifyFlags,
-    Profile, Property, QueueEvent, QueueFlags, QueueRow, RecipientIdx, RecipientRow, RecipientSet, Registrations, ReportRequests,
-    SessionRequest, Skip, SpiVersion, Spooler, SpoolerNotifyFlags, StatusRequest, StoreId, SubmitFlags, SupportCall, TransportId,
+    AddrType, Call, Caller, Choice, Directions, FlushFlags, Input, LockState, LogonCaps, LogonFlags, MessageId, NotifyFlags, Profile,
+    Property, QueueEvent, QueueFlags, QueueRow, RecipientIdx, RecipientRow, RecipientSet, Registrations, ReportRequests, SessionRequest,
+    Skip, SpiVersion, SpoolerNotifyFlags, StatusRequest, StoreId, SubmitFlags, SupportCall, TransportId, ValidateFlags,
 };
 
 use world::{Step, WorldSpec, play};
@@ -289,6 +289,7 @@ fn scenarios() -> Vec<(&'static [&'static str], Scenario)> {
                     start(),
                     Step::At(call(submit(T0, M1, &[0]))),
                     Step::Input(Input::Cancel(mapi_spooler::CancelRequest::Outbound { store: S0, message: M1 })),
+                    Step::At(call(Call::AbortSubmit { store: S0, message: M1 })),
                     arrives(M2, &[SMTP]),
                     Step::Take(call(lock(S0, M2))),
                 ],
@@ -449,13 +450,7 @@ fn scenarios() -> Vec<(&'static [&'static str], Scenario)> {
             scenario(
                 "the session's end breadth first, the second transport first",
                 w(two(none), vec![]),
-                vec![
-                    start(),
-                    Step::Run,
-                    Step::Input(Input::Session(SessionRequest::Shutdown)),
-                    Step::Take(call(notify(T1, end_both()))),
-                    Step::Take(call(notify(T0, end_both()))),
-                ],
+                vec![start(), Step::Run, Step::Input(Input::Session(SessionRequest::Shutdown)), Step::Take(call(notify(T1, end_both())))],
             )
             .makes(vec![
                 notify(T1, end_both()),
@@ -699,10 +694,13 @@ fn scenarios() -> Vec<(&'static [&'static str], Scenario)> {
                     start(),
                     Step::Run,
                     Step::Input(Input::Status(StatusRequest::ValidateState { flags: 0 })),
-                    Step::Take(call(Call::ValidateState { transport: T1, flags: 0 })),
+                    Step::Take(call(Call::ValidateState { transport: T1, flags: ValidateFlags::EMPTY })),
                 ],
             )
-            .makes(vec![Call::ValidateState { transport: T1, flags: 0 }, Call::ValidateState { transport: T0, flags: 0 }]),
+            .makes(vec![
+                Call::ValidateState { transport: T1, flags: ValidateFlags::EMPTY },
+                Call::ValidateState { transport: T0, flags: ValidateFlags::EMPTY },
+            ]),
         ),
         (
             &["FREE-50"],
@@ -713,9 +711,9 @@ fn scenarios() -> Vec<(&'static [&'static str], Scenario)> {
                     start(),
                     Step::Run,
                     Step::Input(Input::Status(StatusRequest::ValidateState { flags: 0 })),
-                    Step::Take(call(Call::ValidateState { transport: T1, flags: 0 })),
-                    Step::At(call(Call::ValidateState { transport: T0, flags: 0 })),
-                    Step::Outside(call(Call::ValidateState { transport: T1, flags: 0 }), None),
+                    Step::Take(call(Call::ValidateState { transport: T1, flags: ValidateFlags::EMPTY })),
+                    Step::At(call(Call::ValidateState { transport: T0, flags: ValidateFlags::EMPTY })),
+                    Step::Outside(call(Call::ValidateState { transport: T1, flags: ValidateFlags::EMPTY }), None),
                 ],
             ),
         ),
@@ -804,7 +802,138 @@ fn every_scenario_keeps_its_bound() {
     // Spec: FREE-1, FREE-2, FREE-3, FREE-5, FREE-6, FREE-8, FREE-9, FREE-10, FREE-13, FREE-16, FREE-17
     // Spec: FREE-18, FREE-19, FREE-20, FREE-21, FREE-22, FREE-23, FREE-25, FREE-26, FREE-27, FREE-40
     // Spec: FREE-50, FREE-55, FREE-57, FREE-60
-    for (rows, s) in scenarios() {
-        check(rows, &s);
+    let failed: Vec<String> = scenarios()
+        .into_iter()
+        .filter_map(|(rows, s)| {
+            std::panic::catch_unwind(|| check(rows, &s)).err().map(|e| {
+                let text = e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_owned()));
+                text.unwrap_or_default()
+            })
+        })
+        .collect();
+    assert!(failed.is_empty(), "{} scenarios failed:\n{}", failed.len(), failed.join("\n\n"));
+}
+
+/// Inputs a session's world gives at random moments: messages queued, idle time, time passing,
+/// mail announced, clients' status calls, the user's cancels, and traffic turned off and on
+/// (`disables`).
+fn random_inputs(dice: &mut world::Dice, count: usize, disables: bool) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    let mut next = 10;
+    for _ in 0..count {
+        let t = TransportId(dice.below(2) as u8);
+        let input = match dice.below(if disables { 9 } else { 8 }) {
+            0 | 1 => {
+                next += 1;
+                let types: Vec<AddrType> = (0..1 + dice.below(2)).map(|_| AddrType(dice.below(2) as u16)).collect();
+                Input::Queue(QueueEvent::RowAdded(queued(MessageId(next), &types)))
+            }
+            2 => Input::SystemIdle,
+            3 => Input::TimePassed { seconds: 1 + dice.below(3) as u32 },
+            4 => Input::Support(SupportCall::SpoolerNotify {
+                caller: Caller::Transport(t),
+                flags: SpoolerNotifyFlags::NOTIFY_NEWMAIL,
+                message: None,
+            }),
+            5 => Input::Status(StatusRequest::ValidateState { flags: ValidateFlags::EMPTY.bits() }),
+            6 => Input::Status(StatusRequest::FlushQueues {
+                target: None,
+                flags: (FlushFlags::FLUSH_UPLOAD | FlushFlags::FLUSH_DOWNLOAD).bits(),
+            }),
+            7 => Input::Status(StatusRequest::OpenEntry { transport: t }),
+            _ => {
+                let directions = [Directions::INBOUND, Directions::OUTBOUND, Directions::BOTH][dice.below(3)];
+                if dice.below(2) == 0 {
+                    Input::Session(SessionRequest::Disable { transport: t, directions })
+                } else {
+                    Input::Session(SessionRequest::Enable { transport: t, directions })
+                }
+            }
+        };
+        inputs.push(input);
+    }
+    inputs
+}
+
+/// The world of the random sessions: T0 (SMTP, idle and polled) and T1 (FAX), with mail.
+fn random_world() -> WorldSpec {
+    WorldSpec {
+        transports: transports(&[(SMTP, LogonCaps::LOGON_SP_IDLE | LogonCaps::LOGON_SP_POLL), (FAX, LogonCaps::EMPTY)]),
+        queue: vec![queued(M1, &[SMTP, FAX]), queued(M2, &[FAX])],
+        mail: vec![2, 2],
+        ..WorldSpec::default()
+    }
+}
+
+/// `accept` then `decide` with the first choice is `step`: the same effects, in the same order,
+/// and the same spooler after every input, on random sessions.
+#[test]
+fn the_first_choice_is_the_reference() {
+    // Spec: FREE-1, DEC-20
+    for seed in 0..200 {
+        let mut dice = world::Dice::new(seed);
+        let inputs = random_inputs(&mut dice, 30, true);
+        let (by_step, by_choice) = world::play_twice(random_world(), &Profile::new(2), inputs, &mut dice);
+        assert_eq!(by_step, by_choice, "seed {seed}");
+    }
+}
+
+/// Sessions that take a random legal choice at every free point keep every property the
+/// monitor checks, and every message is sent and every announced mail fetched in the end: no
+/// choice leaves due work undone. `Skip::FlushBegin` is left out: it is a finding (FREE-57).
+#[test]
+fn random_choices_keep_every_property_and_finish_the_work() {
+    // Spec: FREE-1, FREE-2, FREE-3, FREE-16, FREE-18, FREE-19, FREE-20, FREE-21, FREE-22, FREE-26, FREE-27
+    // Spec: LIV-1, LIV-2, LIV-4
+    let flush_begin = |c: &Choice| matches!(c, Choice::Skip(Skip::FlushBegin(_)));
+    let (mut others, mut kinds) = (0, std::collections::BTreeSet::new());
+    for seed in 0..300 {
+        let mut dice = world::Dice::new(seed);
+        let inputs = random_inputs(&mut dice, 30, false);
+        let played = world::play_randomly(random_world(), &Profile::new(2), inputs, &mut dice, flush_begin);
+        // The two messages of the queue, and every message queued later that the spooler took.
+        let queued = 2 + played.events.iter().filter(|e| matches!(e, mapi_spooler::trace::Event::Input(Input::Queue(_)))).count();
+        assert!(played.flagged.is_empty(), "seed {seed}: the monitor flagged {:?}", played.flagged);
+        let finished = played.calls.iter().filter(|c| matches!(c, Call::FinishedMsg { .. })).count();
+        assert_eq!(finished, queued, "seed {seed}: not every message was finished: {:?}", played.calls);
+        let saved = played
+            .events
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    mapi_spooler::trace::Event::Input(Input::Return(mapi_spooler::Return::StartMessage {
+                        result: Ok(mapi_spooler::Delivery::Saved),
+                        ..
+                    }))
+                )
+            })
+            .count();
+        let announced = played.calls.iter().filter(|c| matches!(c, Call::NotifyNewMail { .. })).count();
+        assert_eq!(saved, announced, "seed {seed}: a saved message was not announced");
+        others += played.others;
+        kinds.extend(played.calls.iter().map(Call::method));
+    }
+    // The sessions leave the reference's way often, and reach every part of the protocol the
+    // world has.
+    assert!(others > 3000, "only {others} choices other than the reference's");
+    for method in ["Idle", "Poll", "FlushQueues", "ValidateState", "OpenStatusEntry", "StartMessage", "SubmitMessage", "FinishedMsg"] {
+        assert!(kinds.contains(method), "no session called {method}");
+    }
+}
+
+/// The same with traffic turned off and on at random moments: every property the monitor
+/// checks still holds (work may then wait for traffic that stays off).
+#[test]
+fn random_choices_keep_every_property_while_traffic_changes() {
+    const SEEDS: u64 = 300;
+    // Spec: FREE-1, FREE-3, FREE-5, FREE-16, FREE-17, FREE-21, FREE-46
+    let flush_begin = |c: &Choice| matches!(c, Choice::Skip(Skip::FlushBegin(_)));
+    for seed in 0..SEEDS {
+        let mut dice = world::Dice::new(seed);
+        let mut inputs = random_inputs(&mut dice, 40, true);
+        inputs.push(Input::Session(SessionRequest::Shutdown));
+        let played = world::play_randomly(random_world(), &Profile::new(2), inputs, &mut dice, flush_begin);
+        assert!(played.flagged.is_empty(), "seed {seed}: the monitor flagged {:?}", played.flagged);
     }
 }

@@ -18,7 +18,7 @@ use mapi_spooler::{
 pub struct WorldSpec {
     /// Per transport: what its `AddressTypes` returns and what its `TransportLogon` returns.
     pub transports: Vec<(Registrations, LogonCaps)>,
-    /// The rows `GetOutgoingQueue` of `S0` returns.
+    /// The rows each store's `GetOutgoingQueue` returns, the store's own.
     pub queue: Vec<QueueRow>,
     /// Per transport: how many inbound messages it has for `StartMessage`.
     pub mail: Vec<u32>,
@@ -57,21 +57,28 @@ pub struct Played {
     pub calls: Vec<Call>,
     /// What the monitor flagged, with the number of the event after which it did.
     pub flagged: Vec<(usize, Property, String)>,
+    /// How many choices other than the reference's the spooler took.
+    pub others: usize,
+}
+
+/// The providers and stores of a session, answering the spooler's calls.
+pub struct World {
+    spec: WorldSpec,
+    /// Each transport's status row as it wrote it.
+    rows: Vec<StatusCode>,
+    /// Transports that were configured after `MAPI_E_UNCONFIGURED`.
+    configured: Vec<TransportId>,
+    next_entry: u32,
 }
 
 struct Runner {
-    spec: WorldSpec,
+    world: World,
     spooler: Spooler,
     monitor: Monitor,
     /// The input the effects since the last one belong to, for the monitor.
     input: Input,
     /// The effects since that input.
     effects: Vec<mapi_spooler::Effect>,
-    /// Each transport's status row as it wrote it.
-    rows: Vec<StatusCode>,
-    /// Transports that were configured after `MAPI_E_UNCONFIGURED`.
-    configured: Vec<TransportId>,
-    next_entry: u32,
     played: Played,
 }
 
@@ -82,19 +89,8 @@ impl Runner {
     fn new(spec: WorldSpec, profile: &Profile) -> Runner {
         let spooler = Spooler::new(profile).expect("a valid profile");
         let monitor = Monitor::new(profile);
-        let rows = vec![StatusCode::EMPTY; spec.transports.len()];
-        let played = Played { spooler: spooler.clone(), events: Vec::new(), calls: Vec::new(), flagged: Vec::new() };
-        Runner {
-            spec,
-            spooler,
-            monitor,
-            input: Input::SystemIdle,
-            effects: Vec::new(),
-            rows,
-            configured: Vec::new(),
-            next_entry: 1000,
-            played,
-        }
+        let played = Played { spooler: spooler.clone(), events: Vec::new(), calls: Vec::new(), flagged: Vec::new(), others: 0 };
+        Runner { world: World::new(spec), spooler, monitor, input: Input::SystemIdle, effects: Vec::new(), played }
     }
 
     /// Hands the effects so far to the monitor with their input.
@@ -119,14 +115,19 @@ impl Runner {
     }
 
     fn input(&mut self, input: Input) {
+        if let Err(e) = self.try_input(input.clone()) {
+            panic!("{input:?} was refused: {e}\ncalls so far: {:?}", self.played.calls);
+        }
+    }
+
+    /// Gives the spooler an input it may refuse; a refused input leaves no trace.
+    fn try_input(&mut self, input: Input) -> Result<(), mapi_spooler::Error> {
+        let effects = self.spooler.accept(input.clone())?;
         self.observe();
-        let effects = match self.spooler.accept(input.clone()) {
-            Ok(effects) => effects,
-            Err(e) => panic!("{input:?} was refused: {e}\ncalls so far: {:?}", self.played.calls),
-        };
         self.played.events.push(Event::Input(input.clone()));
         self.input = input;
         self.record(effects.into_vec());
+        Ok(())
     }
 
     fn decide(&mut self, choice: &Choice) {
@@ -140,7 +141,7 @@ impl Runner {
     /// first choice. False when nothing is in flight or due.
     fn next(&mut self) -> bool {
         if let Some(call) = self.spooler.call_in_flight().cloned() {
-            for input in self.answer(&call) {
+            for input in self.world.answer(&call) {
                 self.input(input);
             }
             return true;
@@ -195,10 +196,18 @@ impl Runner {
             Step::Run => while self.next() {},
         }
     }
+}
+
+impl World {
+    /// The world of this spec, before the session starts.
+    pub fn new(spec: WorldSpec) -> World {
+        let rows = vec![StatusCode::EMPTY; spec.transports.len()];
+        World { spec, rows, configured: Vec::new(), next_entry: 1000 }
+    }
 
     /// How a well-behaved provider or store answers a call: support calls it makes inside the
     /// call, then the return.
-    fn answer(&mut self, call: &Call) -> Vec<Input> {
+    pub fn answer(&mut self, call: &Call) -> Vec<Input> {
         let ok = Hresult::S_OK;
         let ret = match call {
             &Call::XpProviderInit { transport, .. } => Return::XpProviderInit { transport, result: Ok(SpiVersion::CURRENT) },
@@ -240,7 +249,10 @@ impl Runner {
             &Call::TransportLogoff { transport } => Return::TransportLogoff { transport, result: ok },
             &Call::Shutdown { transport } => Return::Shutdown { transport, result: ok },
             &Call::SpoolerLogon { store } => Return::SpoolerLogon { store, result: ok },
-            &Call::GetOutgoingQueue { store } => Return::GetOutgoingQueue { store, result: Ok(self.spec.queue.clone()) },
+            &Call::GetOutgoingQueue { store } => {
+                let rows = self.spec.queue.iter().filter(|r| r.store == store).cloned().collect();
+                Return::GetOutgoingQueue { store, result: Ok(rows) }
+            }
             &Call::SetLockState { store, message, state } => Return::SetLockState { store, message, state, result: ok },
             &Call::PreprocessMessage { preprocessor, message } => {
                 Return::PreprocessMessage { preprocessor, message, result: Ok(RecipientSet::new()) }
@@ -288,4 +300,103 @@ pub fn play(spec: WorldSpec, profile: &Profile, steps: &[Step]) -> Played {
     runner.observe();
     runner.played.spooler = runner.spooler;
     runner.played
+}
+
+/// A small deterministic source of choices (a linear congruential generator), so that a failing
+/// seed replays.
+pub struct Dice(u64);
+
+impl Dice {
+    /// The dice for this seed.
+    pub fn new(seed: u64) -> Dice {
+        Dice(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// A number below `bound` (at least 1).
+    pub fn below(&mut self, bound: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % bound.max(1)
+    }
+}
+
+/// Plays a session in which the world gives these inputs at random moments and the spooler
+/// takes a random choice (other than `avoid`) at every free point; then lets the session settle
+/// with random choices.
+pub fn play_randomly(spec: WorldSpec, profile: &Profile, inputs: Vec<Input>, dice: &mut Dice, avoid: impl Fn(&Choice) -> bool) -> Played {
+    let mut runner = Runner::new(spec, profile);
+    runner.input(Input::Session(mapi_spooler::SessionRequest::Start));
+    let mut inputs = inputs.into_iter().peekable();
+    for _ in 0..LIMIT {
+        let in_flight = runner.spooler.call_in_flight().cloned();
+        let choices: Vec<Choice> = runner.spooler.choices().into_iter().filter(|c| !avoid(c)).collect();
+        let moves = usize::from(in_flight.is_some()) + usize::from(!choices.is_empty()) + usize::from(inputs.peek().is_some());
+        if moves == 0 {
+            break;
+        }
+        let mut pick = dice.below(moves);
+        if let Some(call) = &in_flight {
+            if pick == 0 {
+                for input in runner.world.answer(call) {
+                    runner.input(input);
+                }
+                continue;
+            }
+            pick -= 1;
+        }
+        if !choices.is_empty() {
+            if pick == 0 {
+                let choice = choices[dice.below(choices.len())].clone();
+                runner.played.others += usize::from(runner.spooler.choices().first() != Some(&choice));
+                runner.decide(&choice);
+                continue;
+            }
+            pick -= 1;
+        }
+        if let Some(input) = inputs.next() {
+            // An input the spooler refuses here (a status call before start-up ended, a cancel
+            // of a message it does not hold) is not given.
+            let _ = runner.try_input(input);
+        }
+    }
+    runner.observe();
+    runner.played.spooler = runner.spooler;
+    runner.played
+}
+
+/// Plays a session twice, in step: once with `Spooler::step`, once with `accept` and `decide`
+/// of the first choice. Returns the effects of each input of each, which must be equal.
+pub fn play_twice(spec: WorldSpec, profile: &Profile, inputs: Vec<Input>, dice: &mut Dice) -> (Vec<String>, Vec<String>) {
+    let mut world = World::new(spec);
+    let mut stepped = Spooler::new(profile).expect("a valid profile");
+    let mut chosen = stepped.clone();
+    let (mut by_step, mut by_choice) = (Vec::new(), Vec::new());
+    let mut feed = |input: Input, stepped: &mut Spooler, chosen: &mut Spooler| {
+        let a = stepped.step(input.clone());
+        let b = chosen.accept(input.clone()).map(|mut fx| {
+            if let Some(first) = chosen.choices().first() {
+                fx.extend(chosen.decide(first).expect("the first choice is taken"));
+            }
+            fx
+        });
+        by_step.push(format!("{input:?} -> {a:?}"));
+        by_choice.push(format!("{input:?} -> {b:?}"));
+        assert_eq!(stepped, chosen, "the spoolers differ after {input:?}");
+    };
+    feed(Input::Session(mapi_spooler::SessionRequest::Start), &mut stepped, &mut chosen);
+    let mut inputs = inputs.into_iter();
+    for _ in 0..LIMIT {
+        match stepped.call_in_flight().cloned() {
+            Some(call) if dice.below(3) > 0 => {
+                for input in world.answer(&call) {
+                    feed(input, &mut stepped, &mut chosen);
+                }
+            }
+            _ => match inputs.next() {
+                Some(input) => feed(input, &mut stepped, &mut chosen),
+                None if stepped.call_in_flight().is_some() => {}
+                None => break,
+            },
+        }
+    }
+    (by_step, by_choice)
 }
