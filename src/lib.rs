@@ -56,6 +56,7 @@ mod hresult;
 mod ids;
 mod input;
 mod monitor;
+mod party;
 mod recipients;
 mod rename;
 pub mod resend;
@@ -85,6 +86,8 @@ pub use input::{
     SubmitOutcome, SupportCall,
 };
 pub use monitor::{Monitor, Property, Violation};
+// Who is at fault when an event breaks a rule (issue 14).
+pub use party::Party;
 pub use recipients::{RecipientRow, RecipientSet, TransportSet};
 pub use rename::Renaming;
 pub use routing::{AddressTypes, PreprocessorFilter, Registrations, first_choice, scan};

@@ -1,7 +1,7 @@
 //! The fuzz harness of the trace checker, shared by the `cargo fuzz` target `trace` and the
 //! bounded smoke test `tests/fuzz_smoke.rs`: the fuzzer's bytes edit a valid recorded trace
 //! (delete, duplicate or swap lines, overwrite or insert bytes, cut a line short), and the
-//! checker must give a verdict without panicking. A verdict is an exit code: 0, 1 or 2.
+//! checker must give a verdict without panicking. A verdict is an exit code: 0, 1, 2 or 3.
 
 use mapi_spooler::trace::{Verdict, check_lines};
 
@@ -70,6 +70,7 @@ pub fn run(text: &str) -> u8 {
         Verdict::Conforms { events } => assert!(*events <= text.lines().count(), "{verdict}"),
         Verdict::Diverges(d) => assert!(d.line >= 2 && d.line <= text.lines().count() + 1, "{verdict}"),
         Verdict::Invalid(e) => assert!(e.line >= 1 && e.line <= text.lines().count().max(1) && e.column >= 1, "{verdict}"),
+        Verdict::Exceeded(e) => assert!(e.line >= 2 && e.line <= text.lines().count() && e.states > e.bound, "{verdict}"),
     }
     code
 }

@@ -159,9 +159,10 @@ pub enum Work {
 }
 
 /// The order in which a running spooler takes up the kinds of work that are due at once. The
-/// documentation does not fix it; the reference uses [`Priorities::REFERENCE`] (DEC-20), and the
-/// trace checker accepts a recorded spooler that used any of [`Priorities::ALL`] at a step, as
-/// long as the monitor's properties hold. `Idle` always comes last (LIFE-11: idle time only).
+/// documentation does not fix it (FREE-1); the reference uses [`Priorities::REFERENCE`] (DEC-20),
+/// and [`Spooler::step_with`] takes a whole step in another fixed order. [`Spooler::choices`]
+/// goes further: every due call in any order, with the other choices of `spec/freedom.md`; the
+/// trace checker follows those. `Idle` always comes last here (LIFE-11: idle time only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Priorities(pub [Work; 3]);
 
@@ -450,13 +451,23 @@ impl Spooler {
     /// # Errors
     /// [`NotAChoice`] when the spooler does not have that choice now; it is then unchanged.
     pub fn decide(&mut self, choice: &Choice) -> Result<Effects, NotAChoice> {
-        let before = (self.in_flight.is_none()).then(|| self.clone());
+        if self.in_flight.is_some() {
+            return Err(NotAChoice(choice.clone()));
+        }
+        let before = self.clone();
+        let taken = self.take(choice);
+        if taken.is_err() {
+            *self = before;
+        }
+        taken
+    }
+
+    /// [`Spooler::decide`] for a caller that drops the spooler when the choice is not one it
+    /// has (the trace checker, which decides on copies): the spooler is then left half-way.
+    pub(crate) fn take(&mut self, choice: &Choice) -> Result<Effects, NotAChoice> {
         let mut fx = Effects::new();
         let mut pick = Pick { choice, passed: 0 };
-        let Some(candidate) = before.is_some().then(|| self.schedule(&mut fx, Priorities::REFERENCE, &mut pick)).flatten() else {
-            if let Some(before) = before {
-                *self = before;
-            }
+        let Some(candidate) = self.in_flight.is_none().then(|| self.schedule(&mut fx, Priorities::REFERENCE, &mut pick)).flatten() else {
             return Err(NotAChoice(choice.clone()));
         };
         match choice {
@@ -482,6 +493,7 @@ impl Spooler {
     /// choice is pending.
     fn settle_unless_due(&mut self, fx: &mut Effects) {
         if self.in_flight.is_none() {
+            self.end_startup();
             let mut probe = self.clone();
             let mut probed = Effects::new();
             if probe.schedule(&mut probed, Priorities::REFERENCE, &mut First).is_some() {

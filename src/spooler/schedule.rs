@@ -5,7 +5,7 @@
 //! calls are due, the documentation leaves the order open (FREE-1): the walk below meets every
 //! call that is due and legal as a candidate, in the reference's order, and a chooser (see
 //! `choice`) takes one. The reference takes the first, so it is deterministic (DEC-20; steps 2
-//! to 4 may be taken up in another order with [`Spooler::step_with`], for the trace checker):
+//! to 4 may also be taken up in another fixed order with [`Spooler::step_with`]):
 //!
 //! 1. start-up, transport by transport in profile order, then store by store (LIFE-1 to LIFE-8,
 //!    LIFE-19);
@@ -24,6 +24,9 @@
 //! message passed over keeps the transports it needs from the first offers of younger messages
 //! (INV-28); the outbound half of a flush ends only once no message work or locking was passed
 //! over (FREE-58); the transports are released only once no message has work left (FREE-65).
+//! Within those bounds any due call may come first: inbound work between outbound messages
+//! (FREE-46), other transports' work during a flush (FREE-59), a re-query of address types
+//! before or after other work (FREE-51, FREE-56), the release of a failed transport (FREE-63).
 
 use crate::effect::{Call, Effects, NdrOrigin, RecipientOutcome};
 use crate::flags::{LockState, LogonFlags, NotifyFlags, SubmitFlags};
@@ -32,7 +35,7 @@ use crate::input::{Directions, ReportKind};
 use crate::recipients::{RecipientSet, TransportSet};
 use crate::routing::Registrations;
 
-use super::choice::{Candidate, Choice, Chooser, offer};
+use super::choice::{Candidate, Choice, Chooser, Collect, offer};
 use super::messages::{Disp, OutMsg, Stage};
 use super::routes::Routes;
 use super::transport::{Activity, Ending, Flush, Leave, Life, Logon, Purpose};
@@ -136,6 +139,18 @@ impl Spooler {
                     self.phase = Phase::Stopped;
                     return None;
                 }
+            }
+        }
+    }
+
+    /// Start-up ends as soon as it has no call left to make, whatever else is due, so that
+    /// what depends on it (the status table, LIFE-21) does not wait for the spooler's next
+    /// choice. `schedule` ends it the same way when it walks past it.
+    pub(super) fn end_startup(&mut self) {
+        if self.phase == Phase::Starting {
+            let mut collect = Collect::default();
+            if self.startup_work(&mut collect).is_none() && collect.0.is_empty() {
+                self.phase = Phase::Running;
             }
         }
     }
@@ -498,7 +513,7 @@ impl Spooler {
         None
     }
 
-    /// The offers of a routing message other than the reference's `first` (FREE-26): the
+    /// The offers of a routing message other than the reference's `first` (FREE-26, FREE-37): the
     /// `BEGIN_DEFERRED` resubmission to each other ready holder (DEF-2), and the fresh offer to
     /// each other ready transport that is the first choice of some open recipient (ORD-4), in
     /// transport order.

@@ -6,12 +6,15 @@
 //! Everything here is pure: the checker takes lines of text and returns verdicts. Reading files
 //! or standard input is the command line's job (`mapi-spooler trace check`).
 
+mod blame;
 mod check;
+mod frontier;
 pub(crate) mod json;
 
 use crate::{Effect, Input, Profile};
 
-pub use check::{Checker, Divergence, Problem, Verdict, check_lines};
+pub use blame::Divergence;
+pub use check::{Checker, FrontierExceeded, Problem, Verdict, check_lines};
 pub use json::{Codec, write};
 
 /// The version of the trace format this reference reads and writes.

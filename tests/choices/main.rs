@@ -20,6 +20,8 @@ use mapi_spooler::{
     Skip, SpiVersion, SpoolerNotifyFlags, StatusRequest, StoreId, SubmitFlags, SupportCall, TransportId, ValidateFlags,
 };
 
+use mapi_spooler::Party;
+use mapi_spooler::trace::{Checker, Header, Recorded, Verdict, check_lines};
 use world::{Step, WorldSpec, play};
 
 const T0: TransportId = TransportId(0);
@@ -185,7 +187,7 @@ fn scenarios() -> Vec<(&'static [&'static str], Scenario)> {
             .makes(vec![Call::Idle { transport: T0 }, lock(S0, M1), submit(T0, M1, &[0])]),
         ),
         (
-            &["FREE-1"],
+            &["FREE-1", "FREE-19"],
             scenario(
                 "no Idle for a transport without LOGON_SP_IDLE",
                 w(one(none), vec![]),
@@ -622,6 +624,22 @@ fn scenarios() -> Vec<(&'static [&'static str], Scenario)> {
             .stores(2)
             .makes(vec![lock(S1, M2), lock(S0, M1)]),
         ),
+        (
+            &["FREE-25"],
+            scenario(
+                "no lock of a store's younger message before its older one that needs the same transport",
+                w(
+                    two(none),
+                    vec![
+                        row(S0, M1, &[SMTP], QueueFlags::EMPTY),
+                        row(S0, M2, &[SMTP], QueueFlags::EMPTY),
+                        row(S1, MessageId(3), &[FAX], QueueFlags::EMPTY),
+                    ],
+                ),
+                vec![start(), Step::At(call(lock(S1, MessageId(3)))), Step::Outside(call(lock(S0, M2)), None)],
+            )
+            .stores(2),
+        ),
         // 6. Offering recipients.
         (
             &["FREE-26"],
@@ -728,6 +746,9 @@ fn scenarios() -> Vec<(&'static [&'static str], Scenario)> {
                     Step::Input(Input::Status(StatusRequest::OpenEntry { transport: T0 })),
                     Step::Input(Input::Status(StatusRequest::OpenEntry { transport: T1 })),
                     Step::Take(call(Call::OpenStatusEntry { transport: T1 })),
+                    Step::At(call(Call::OpenStatusEntry { transport: T0 })),
+                    // Each opened row once (STAT-10).
+                    Step::Outside(call(Call::OpenStatusEntry { transport: T1 }), None),
                 ],
             )
             .makes(vec![Call::OpenStatusEntry { transport: T1 }, Call::OpenStatusEntry { transport: T0 }]),
@@ -814,6 +835,68 @@ fn every_scenario_keeps_its_bound() {
     assert!(failed.is_empty(), "{} scenarios failed:\n{}", failed.len(), failed.join("\n\n"));
 }
 
+/// A played session as a recorded trace of everything the spooler did.
+fn recorded(profile: &Profile, events: &[mapi_spooler::trace::Event]) -> String {
+    let header = Header { profile: profile.clone(), recorded: Recorded::All, address_types: Vec::new() };
+    mapi_spooler::trace::write(&header, events)
+}
+
+/// `trace check` of a played session: the verdict, and the most states of a legal spooler that
+/// were consistent with the trace after any line.
+fn checked(profile: &Profile, events: &[mapi_spooler::trace::Event]) -> (Verdict, usize) {
+    let text = recorded(profile, events);
+    let mut lines = text.lines();
+    let mut checker = Checker::new(lines.next().expect("a header")).expect("a valid header");
+    for line in lines {
+        if let Err(problem) = checker.feed(line) {
+            return (problem.into(), checker.largest_frontier());
+        }
+    }
+    let largest = checker.largest_frontier();
+    (checker.finish(), largest)
+}
+
+/// Every scenario, recorded as a trace, conforms: the checker follows the spooler into its
+/// choices other than the reference's, wherever in the session they come. A scenario with a
+/// finding diverges where the spooler takes the choice the monitor flags, naming the property.
+/// And each call outside a freedom's bound, recorded at the point where the scenario shows the
+/// spooler does not have it, diverges at that line with the spooler at fault, naming the
+/// property the monitor flags it with, or else a rule that says when that call is made.
+#[test]
+fn every_scenario_is_judged_by_the_trace_checker() {
+    // Spec: FREE-1, FREE-2, FREE-3, FREE-5, FREE-6, FREE-8, FREE-9, FREE-10, FREE-13, FREE-16, FREE-17
+    // Spec: FREE-18, FREE-19, FREE-20, FREE-21, FREE-22, FREE-23, FREE-25, FREE-26, FREE-27, FREE-40
+    // Spec: FREE-50, FREE-55, FREE-57, FREE-60
+    let mut failed = Vec::new();
+    let (mut accepted, mut rejected) = (0, 0);
+    for (rows, s) in scenarios() {
+        let played = play(s.world.clone(), &s.profile(), &s.steps);
+        let text = recorded(&s.profile(), &played.events);
+        match (s.finding, check_lines(text.lines())) {
+            (None, Verdict::Conforms { .. }) => accepted += 1,
+            (Some(p), Verdict::Diverges(d)) if d.rule == p.id() && d.party == Party::Spooler => rejected += 1,
+            (_, verdict) => failed.push(format!("{rows:?} {}: {verdict}", s.name)),
+        }
+        for (at, bad, property) in &played.outside {
+            // A pass over due work shows no line: only calls (a fetch's CreateMessage among them).
+            let Some(call) = bad.call() else { continue };
+            let mut events = played.events[..*at].to_vec();
+            events.push(mapi_spooler::trace::Event::Effect(mapi_spooler::Effect::Call(call.clone())));
+            let line = events.len() + 1;
+            let rule_ok = |rule: &str| match property {
+                Some(p) => rule == p.id(),
+                None => call.rules().contains(&rule),
+            };
+            match check_lines(recorded(&s.profile(), &events).lines()) {
+                Verdict::Diverges(d) if d.line == line && d.party == Party::Spooler && rule_ok(&d.rule) => rejected += 1,
+                verdict => failed.push(format!("{rows:?} {}: {call} outside the bound ({property:?}): {verdict}", s.name)),
+            }
+        }
+    }
+    assert!(failed.is_empty(), "{} traces judged wrongly:\n{}", failed.len(), failed.join("\n\n"));
+    assert!(accepted >= 30 && rejected >= 15, "only {accepted} accepted and {rejected} rejected traces");
+}
+
 /// Inputs a session's world gives at random moments: messages queued, idle time, time passing,
 /// mail announced, clients' status calls, the user's cancels, and traffic turned off and on
 /// (`disables`).
@@ -880,13 +963,13 @@ fn the_first_choice_is_the_reference() {
 
 /// Sessions that take a random legal choice at every free point keep every property the
 /// monitor checks, and every message is sent and every announced mail fetched in the end: no
-/// choice leaves due work undone. `Skip::FlushBegin` is left out: it is a finding (FREE-57).
+/// choice leaves due work undone. `trace check` accepts each session's trace. `Skip::FlushBegin` is left out: it is a finding (FREE-57).
 #[test]
 fn random_choices_keep_every_property_and_finish_the_work() {
     // Spec: FREE-1, FREE-2, FREE-3, FREE-16, FREE-18, FREE-19, FREE-20, FREE-21, FREE-22, FREE-26, FREE-27
     // Spec: LIV-1, LIV-2, LIV-4
     let flush_begin = |c: &Choice| matches!(c, Choice::Skip(Skip::FlushBegin(_)));
-    let (mut others, mut kinds) = (0, std::collections::BTreeSet::new());
+    let (mut others, mut kinds, mut largest) = (0, std::collections::BTreeSet::new(), 0);
     for seed in 0..300 {
         let mut dice = world::Dice::new(seed);
         let inputs = random_inputs(&mut dice, 30, false);
@@ -894,6 +977,9 @@ fn random_choices_keep_every_property_and_finish_the_work() {
         // The two messages of the queue, and every message queued later that the spooler took.
         let queued = 2 + played.events.iter().filter(|e| matches!(e, mapi_spooler::trace::Event::Input(Input::Queue(_)))).count();
         assert!(played.flagged.is_empty(), "seed {seed}: the monitor flagged {:?}", played.flagged);
+        let (verdict, frontier) = checked(&Profile::new(2), &played.events);
+        assert!(matches!(verdict, Verdict::Conforms { .. }), "seed {seed}: the session's trace: {verdict}");
+        largest = largest.max(frontier);
         let finished = played.calls.iter().filter(|c| matches!(c, Call::FinishedMsg { .. })).count();
         assert_eq!(finished, queued, "seed {seed}: not every message was finished: {:?}", played.calls);
         let saved = played
@@ -917,23 +1003,60 @@ fn random_choices_keep_every_property_and_finish_the_work() {
     // The sessions leave the reference's way often, and reach every part of the protocol the
     // world has.
     assert!(others > 3000, "only {others} choices other than the reference's");
+    eprintln!("the largest frontier of trace check on these sessions: {largest} states");
+    assert!(largest <= 64, "trace check held {largest} states at once");
     for method in ["Idle", "Poll", "FlushQueues", "ValidateState", "OpenStatusEntry", "StartMessage", "SubmitMessage", "FinishedMsg"] {
         assert!(kinds.contains(method), "no session called {method}");
     }
 }
 
 /// The same with traffic turned off and on at random moments: every property the monitor
-/// checks still holds (work may then wait for traffic that stays off).
+/// checks still holds (work may then wait for traffic that stays off), and `trace check`
+/// accepts each session's trace.
 #[test]
 fn random_choices_keep_every_property_while_traffic_changes() {
     const SEEDS: u64 = 300;
     // Spec: FREE-1, FREE-3, FREE-5, FREE-16, FREE-17, FREE-21, FREE-46
     let flush_begin = |c: &Choice| matches!(c, Choice::Skip(Skip::FlushBegin(_)));
+    let mut largest = 0;
     for seed in 0..SEEDS {
         let mut dice = world::Dice::new(seed);
         let mut inputs = random_inputs(&mut dice, 40, true);
         inputs.push(Input::Session(SessionRequest::Shutdown));
         let played = world::play_randomly(random_world(), &Profile::new(2), inputs, &mut dice, flush_begin);
         assert!(played.flagged.is_empty(), "seed {seed}: the monitor flagged {:?}", played.flagged);
+        let (verdict, frontier) = checked(&Profile::new(2), &played.events);
+        assert!(matches!(verdict, Verdict::Conforms { .. }), "seed {seed}: the session's trace: {verdict}");
+        largest = largest.max(frontier);
+    }
+    eprintln!("the largest frontier of trace check on these sessions: {largest} states");
+    assert!(largest <= 64, "trace check held {largest} states at once");
+}
+
+/// When more states are consistent with a trace than the checker's bound, it stops without a
+/// verdict and says where and what the bound is.
+#[test]
+fn a_frontier_past_its_bound_stops_the_check() {
+    // Spec: FREE-1, FREE-21
+    let flush_begin = |c: &Choice| matches!(c, Choice::Skip(Skip::FlushBegin(_)));
+    let branching = (0..300).find_map(|seed| {
+        let mut dice = world::Dice::new(seed);
+        let inputs = random_inputs(&mut dice, 30, false);
+        let played = world::play_randomly(random_world(), &Profile::new(2), inputs, &mut dice, flush_begin);
+        let (_, largest) = checked(&Profile::new(2), &played.events);
+        (largest > 1).then_some((played.events, largest))
+    });
+    let (events, largest) = branching.expect("some random session keeps two states at once");
+    let text = recorded(&Profile::new(2), &events);
+    let mut lines = text.lines();
+    let mut checker = Checker::new(lines.next().expect("a header")).expect("a valid header").with_bound(1);
+    let stopped = lines.enumerate().find_map(|(i, line)| checker.feed(line).err().map(|problem| (i + 2, problem)));
+    match stopped {
+        Some((line, mapi_spooler::trace::Problem::Exceeded(exceeded))) => {
+            assert_eq!((exceeded.line, exceeded.bound), (line, 1), "{exceeded}");
+            assert!(exceeded.states > 1 && exceeded.states <= largest, "{exceeded}");
+            assert!(exceeded.to_string().contains("more than the bound of 1"), "{exceeded}");
+        }
+        other => panic!("the bound of one state did not stop the check: {other:?}"),
     }
 }

@@ -59,6 +59,9 @@ pub struct Played {
     pub flagged: Vec<(usize, Property, String)>,
     /// How many choices other than the reference's the spooler took.
     pub others: usize,
+    /// Each [`Step::Outside`]: the number of events before it, the choice the spooler did not
+    /// have there, and the property the monitor flags its call with.
+    pub outside: Vec<(usize, Choice, Option<Property>)>,
 }
 
 /// The providers and stores of a session, answering the spooler's calls.
@@ -89,7 +92,8 @@ impl Runner {
     fn new(spec: WorldSpec, profile: &Profile) -> Runner {
         let spooler = Spooler::new(profile).expect("a valid profile");
         let monitor = Monitor::new(profile);
-        let played = Played { spooler: spooler.clone(), events: Vec::new(), calls: Vec::new(), flagged: Vec::new(), others: 0 };
+        let played =
+            Played { spooler: spooler.clone(), events: Vec::new(), calls: Vec::new(), flagged: Vec::new(), others: 0, outside: Vec::new() };
         Runner { world: World::new(spec), spooler, monitor, input: Input::SystemIdle, effects: Vec::new(), played }
     }
 
@@ -192,6 +196,7 @@ impl Runner {
                 let made: Vec<mapi_spooler::Effect> = bad.call().map(mapi_spooler::Effect::Call).into_iter().collect();
                 let verdict = self.monitor.clone().observe(&Input::SystemIdle, &made).err().map(|v| v.property);
                 assert_eq!(verdict, *property, "the monitor's verdict on {bad}");
+                self.played.outside.push((self.played.events.len(), bad.clone(), *property));
             }
             Step::Run => while self.next() {},
         }
