@@ -24,6 +24,6 @@ pub mod report;
 pub mod symmetry;
 pub mod world;
 
-pub use config::{Config, Faults};
+pub use config::{Config, Fault, Faults, UnknownFault};
 pub use model::{SpoolerModel, properties};
-pub use world::{Action, Answer, Broken, World};
+pub use world::{Action, Answer, Broken, MoveKind, SubmitError, World};

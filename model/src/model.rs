@@ -1,39 +1,13 @@
 //! The stateright model: the world's moves as actions, the spooler's properties as checks.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use mapi_spooler::store::{Outcome, Placement, SENT_ITEMS};
 use mapi_spooler::{Property as Inv, QueueFlags, Spooler, TransportId};
 use stateright::{Model, Property};
 
-use crate::config::Config;
-use crate::world::{Action, Broken, World, profile};
-
-/// The kinds of world move other than faults, for the check that every kind happened somewhere in
-/// a run.
-const PLAIN_MOVES: [&str; 17] = [
-    "answer",
-    "submit",
-    "abort",
-    "time",
-    "announce deferred",
-    "crash",
-    "shutdown",
-    "new mail",
-    "coupled submit",
-    "arrival",
-    "inbound hook",
-    "store logoff",
-    "cancel",
-    "client flush",
-    "transport flush",
-    "validate",
-    "critical section",
-];
-
-/// Every kind of world move: the plain ones, then one per kind of fault ([`crate::Faults::NAMES`]).
-pub static MOVE_KINDS: std::sync::LazyLock<Vec<&'static str>> =
-    std::sync::LazyLock::new(|| PLAIN_MOVES.iter().chain(crate::Faults::NAMES.iter()).copied().collect());
+use crate::config::{Config, Fault};
+use crate::world::{Action, Broken, MoveKind, World, profile};
 
 /// The spooler in its world, as a stateright model.
 #[derive(Debug)]
@@ -41,7 +15,7 @@ pub struct SpoolerModel {
     /// The configuration.
     pub config: Config,
     pristine: Spooler,
-    moves: AtomicU32,
+    moves: AtomicU64,
 }
 
 impl Clone for SpoolerModel {
@@ -49,7 +23,7 @@ impl Clone for SpoolerModel {
         SpoolerModel {
             config: self.config.clone(),
             pristine: self.pristine.clone(),
-            moves: AtomicU32::new(self.moves.load(Ordering::Relaxed)),
+            moves: AtomicU64::new(self.moves.load(Ordering::Relaxed)),
         }
     }
 }
@@ -62,7 +36,7 @@ impl SpoolerModel {
     pub fn new(config: Config) -> Result<SpoolerModel, String> {
         config.validate()?;
         let pristine = Spooler::new(&profile(&config)).map_err(|e| e.to_string())?.with_bug(config.bug);
-        Ok(SpoolerModel { config, pristine, moves: AtomicU32::new(0) })
+        Ok(SpoolerModel { config, pristine, moves: AtomicU64::new(0) })
     }
 
     /// The world this model checks.
@@ -87,99 +61,41 @@ impl SpoolerModel {
     #[must_use]
     pub fn moves_seen(&self) -> Vec<&'static str> {
         let seen = self.moves.load(Ordering::Relaxed);
-        MOVE_KINDS.iter().enumerate().filter(|(i, _)| seen & (1 << i) != 0).map(|(_, k)| *k).collect()
+        MoveKind::all().filter(|k| seen & (1 << k.index()) != 0).map(MoveKind::name).collect()
     }
 
     /// The kinds of world move this configuration allows.
     #[must_use]
     pub fn moves_possible(&self) -> Vec<&'static str> {
         let c = &self.config;
-        let mut kinds = vec!["answer", "submit", "time"];
-        kinds.extend(c.faults.enabled().into_iter().filter(|k| c.fault_budget > 0 && (*k != "start" || c.inbound > 0)));
-        if c.inbound > 0 && !c.poll {
-            kinds.push("new mail");
-        }
-        if c.aborts > 0 {
-            kinds.push("abort");
-        }
-        if c.cancels > 0 {
-            kinds.push("cancel");
-        }
-        if c.crashes > 0 {
-            kinds.push("crash");
-        }
-        if c.shutdowns > 0 {
-            kinds.push("shutdown");
-        }
-        if c.faults.defer && c.fault_budget > 0 {
-            kinds.push("announce deferred");
-        }
-        if c.coupled {
-            kinds.push("coupled submit");
-        }
-        if c.arrivals > 0 {
-            kinds.push("arrival");
-        }
-        if c.inbound_hooks > 0 && (c.inbound > 0 || c.arrivals > 0) {
-            kinds.push("inbound hook");
-        }
-        if c.store_logoff {
-            kinds.push("store logoff");
-        }
-        if c.flushes > 0 {
-            kinds.extend(["client flush", "transport flush"]);
-        }
-        if c.status_calls > 0 {
-            kinds.push("validate");
-        }
-        if c.critsecs > 0 {
-            kinds.push("critical section");
-        }
+        let mut kinds: Vec<&'static str> = MoveKind::all()
+            .filter(|kind| match *kind {
+                MoveKind::Answer | MoveKind::Submit | MoveKind::Time => true,
+                MoveKind::Abort => c.aborts > 0,
+                MoveKind::Traffic => c.disables > 0,
+                MoveKind::Idle => c.idles > 0,
+                MoveKind::Crash => c.crashes > 0,
+                MoveKind::Shutdown => c.shutdowns > 0,
+                MoveKind::Cancel => c.cancels > 0,
+                MoveKind::NewMail => c.inbound > 0 && !c.poll,
+                MoveKind::AnnounceDeferred => c.fault_budget > 0 && c.faults.contains(Fault::Defer),
+                MoveKind::CoupledSubmit => c.coupled,
+                MoveKind::Arrival => c.arrivals > 0,
+                MoveKind::InboundHook => c.inbound_hooks > 0 && (c.inbound > 0 || c.arrivals > 0),
+                MoveKind::StoreLogoff => c.store_logoff,
+                MoveKind::ClientFlush | MoveKind::TransportFlush => c.flushes > 0,
+                MoveKind::Validate => c.status_calls > 0,
+                MoveKind::CriticalSection => c.critsecs > 0,
+                MoveKind::Fault(fault) => c.fault_budget > 0 && c.faults.contains(fault) && (fault != Fault::Start || c.inbound > 0),
+            })
+            .map(MoveKind::name)
+            .collect();
         kinds.sort_unstable();
         kinds
     }
 
     fn record(&self, action: &Action) {
-        use crate::world::Answer;
-        let kind = match action {
-            Action::Answer(Answer::Default) => "answer",
-            Action::Answer(Answer::Take(_)) => "partial",
-            Action::Answer(Answer::TakeReporting) => "reports",
-            Action::Answer(Answer::Fail(h)) => match *h {
-                mapi_spooler::Hresult::MAPI_E_BUSY => "busy",
-                mapi_spooler::Hresult::MAPI_E_NOT_ME => "not-me",
-                mapi_spooler::Hresult::MAPI_E_WAIT => "wait",
-                mapi_spooler::Hresult::MAPI_E_NETWORK_ERROR => "network",
-                _ => "defer",
-            },
-            Action::Answer(Answer::FailSaving) => "save-before-error",
-            Action::Answer(Answer::Critical) => "critical",
-            Action::Answer(Answer::End(flags)) if *flags == mapi_spooler::EndFlags::END_DONT_RESEND => "defer",
-            Action::Answer(Answer::End(_)) => "resend",
-            Action::Answer(Answer::LogonFails) => "logon",
-            Action::Answer(Answer::VersionMismatch) => "version",
-            Action::Answer(Answer::StartFails) => "start",
-            Action::Answer(Answer::UserCancel) | Action::Cancel(_) => "cancel",
-            Action::Answer(Answer::HookDelete | Answer::HookCancel) => "inbound hook",
-            Action::SubmitServed => "coupled submit",
-            Action::Arrival => "arrival",
-            Action::StoreLogoff(_) => "store logoff",
-            Action::NewMail => "new mail",
-            Action::Submit => "submit",
-            Action::Abort(_) => "abort",
-            Action::Wait => "time",
-            Action::SentDeferred(..) => "announce deferred",
-            Action::Crash => "crash",
-            Action::Shutdown => "shutdown",
-            Action::Flush => "client flush",
-            Action::FlushBits(_) => "transport flush",
-            Action::Validate => "validate",
-            Action::Critsec(_) | Action::Noncrit(_) => "critical section",
-            Action::Disable(_) | Action::Enable(_) | Action::Idle => return,
-        };
-        if let Some(i) = MOVE_KINDS.iter().position(|k| *k == kind) {
-            self.moves.fetch_or(1 << i, Ordering::Relaxed);
-        }
+        self.moves.fetch_or(1 << action.kind().index(), Ordering::Relaxed);
     }
 
     /// True when the world can make no move: the run is over.
@@ -387,8 +303,8 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
                 && s.store.messages().all(|(_, m)| matches!(m.outcome, Outcome::Finished(_)))
         }),
     ]);
-    let f = config.faults;
     let faults = config.fault_budget > 0;
+    let f = |any: &[Fault]| faults && any.iter().any(|fault| config.faults.contains(*fault));
     let guards: [(bool, Property<SpoolerModel>); 14] = [
         (
             config.cancels > 0,
@@ -436,18 +352,18 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
             }),
         ),
         (
-            faults && (f.busy || f.wait || f.network || f.resend),
+            f(&[Fault::Busy, Fault::Wait, Fault::Network, Fault::Resend]),
             Property::sometimes("a retry delay is pending", |_: &SpoolerModel, s: &World| s.spooler.next_deadline().is_some()),
         ),
         (
-            faults && (f.reports || f.not_me || f.partial),
+            f(&[Fault::Reports, Fault::NotMe, Fault::Partial]),
             Property::sometimes("a report is raised", |_: &SpoolerModel, s: &World| {
                 s.store.messages().any(|(_, m)| m.recipients.iter().any(|r| r.reports > 0))
             }),
         ),
-        (faults && f.defer, Property::sometimes("a transport holds a deferred message", |_: &SpoolerModel, s: &World| !s.held.is_empty())),
+        (f(&[Fault::Defer]), Property::sometimes("a transport holds a deferred message", |_: &SpoolerModel, s: &World| !s.held.is_empty())),
         (
-            faults && (f.critical || f.logon || f.version),
+            f(&[Fault::Critical, Fault::Logon, Fault::Version]),
             Property::sometimes("a transport is out of service", |_: &SpoolerModel, s: &World| !s.out_of_service.is_empty()),
         ),
         (

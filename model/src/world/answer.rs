@@ -191,7 +191,7 @@ impl World {
                 self.support(SupportCall::StatusRecips { transport: t, message: m, reports }, rec);
                 SubmitOutcome::Accepted { msg_ref, accepted: offered.clone() }
             }
-            Answer::Fail(result) => SubmitOutcome::Failed { result: *result, return_parm: 5, saved: RecipientSet::new() },
+            Answer::Fail(error) => SubmitOutcome::Failed { result: error.hresult(), return_parm: 5, saved: RecipientSet::new() },
             Answer::UserCancel => SubmitOutcome::Failed { result: Hresult::MAPI_E_USER_CANCEL, return_parm: 0, saved: RecipientSet::new() },
             Answer::FailSaving => {
                 self.store.save_by_transport(m, offered, t);

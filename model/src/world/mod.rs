@@ -16,7 +16,7 @@ use mapi_spooler::{
 use mapi_spooler::{HookFlags, HookOutcome, LogoffFlags};
 use mapi_spooler::{Profile, Spooler};
 
-use crate::config::Config;
+use crate::config::{Config, Fault};
 
 mod answer;
 
@@ -162,7 +162,7 @@ pub enum Answer {
     /// `StatusRecips` NDRs for the recipients taken, then `S_OK` (SUB-30).
     TakeReporting,
     /// An error from `SubmitMessage` (ERR-2 to ERR-6).
-    Fail(Hresult),
+    Fail(SubmitError),
     /// `MAPI_E_NETWORK_ERROR` after saving the recipients taken (SUB-33).
     FailSaving,
     /// `NOTIFY_CRITICAL_ERROR`, then `MAPI_E_CALL_FAILED` (ERR-7).
@@ -186,9 +186,182 @@ pub enum Answer {
 }
 
 impl Answer {
-    /// An answer that is ordinary behaviour rather than a fault, so it costs no fault budget.
-    fn is_free(&self) -> bool {
-        matches!(self, Answer::Default | Answer::HookDelete | Answer::HookCancel | Answer::UserCancel)
+    /// The kind of fault this answer is, or `None` for ordinary behaviour, which costs no fault
+    /// budget.
+    #[must_use]
+    pub fn fault(&self) -> Option<Fault> {
+        match self {
+            Answer::Default | Answer::UserCancel | Answer::HookDelete | Answer::HookCancel => None,
+            Answer::Take(_) => Some(Fault::Partial),
+            Answer::TakeReporting => Some(Fault::Reports),
+            Answer::Fail(error) => Some(error.fault()),
+            Answer::FailSaving => Some(Fault::SaveBeforeError),
+            Answer::Critical => Some(Fault::Critical),
+            Answer::End(flags) if *flags == EndFlags::END_DONT_RESEND => Some(Fault::Defer),
+            Answer::End(_) => Some(Fault::Resend),
+            Answer::LogonFails => Some(Fault::Logon),
+            Answer::VersionMismatch => Some(Fault::Version),
+            Answer::StartFails => Some(Fault::Start),
+        }
+    }
+}
+
+/// A plain error from `SubmitMessage`, each its own kind of fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SubmitError {
+    /// `MAPI_E_BUSY` (ERR-2).
+    Busy,
+    /// `MAPI_E_NOT_ME` (ERR-3).
+    NotMe,
+    /// `MAPI_E_WAIT` (ERR-4).
+    Wait,
+    /// `MAPI_E_NETWORK_ERROR` (ERR-5).
+    Network,
+    /// `MAPI_E_CANCEL` for a `BEGIN_DEFERRED` submission (ERR-6).
+    Cancel,
+}
+
+impl SubmitError {
+    /// Every plain error, in the order the world offers them.
+    pub const ALL: [SubmitError; 5] = [SubmitError::Busy, SubmitError::NotMe, SubmitError::Wait, SubmitError::Network, SubmitError::Cancel];
+
+    /// What `SubmitMessage` returns.
+    #[must_use]
+    pub const fn hresult(self) -> Hresult {
+        match self {
+            SubmitError::Busy => Hresult::MAPI_E_BUSY,
+            SubmitError::NotMe => Hresult::MAPI_E_NOT_ME,
+            SubmitError::Wait => Hresult::MAPI_E_WAIT,
+            SubmitError::Network => Hresult::MAPI_E_NETWORK_ERROR,
+            SubmitError::Cancel => Hresult::MAPI_E_CANCEL,
+        }
+    }
+
+    /// The kind of fault it is: the deferral's cancel belongs to [`Fault::Defer`].
+    #[must_use]
+    pub const fn fault(self) -> Fault {
+        match self {
+            SubmitError::Busy => Fault::Busy,
+            SubmitError::NotMe => Fault::NotMe,
+            SubmitError::Wait => Fault::Wait,
+            SubmitError::Network => Fault::Network,
+            SubmitError::Cancel => Fault::Defer,
+        }
+    }
+}
+
+/// Declares the kinds of world move once: the [`MoveKind`] enum, its names, and the list of
+/// every kind.
+macro_rules! move_kinds {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
+        /// A kind of world move, for the check that every kind the configuration allows happened
+        /// somewhere in a run.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum MoveKind {
+            $($(#[$doc])* $variant,)*
+            /// A non-default answer of this kind.
+            Fault(Fault),
+        }
+
+        impl MoveKind {
+            /// The kinds that are not faults.
+            const PLAIN: [MoveKind; [$(MoveKind::$variant),*].len()] = [$(MoveKind::$variant),*];
+
+            /// The kind's name in reports.
+            #[must_use]
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(MoveKind::$variant => $name,)*
+                    MoveKind::Fault(fault) => fault.name(),
+                }
+            }
+        }
+    };
+}
+
+move_kinds! {
+    /// The ordinary answer to the call in flight.
+    Answer = "answer",
+    /// The client submits (SUB-1).
+    Submit = "submit",
+    /// The client aborts (DEF-6).
+    Abort = "abort",
+    /// Time passes to the next retry (ERR-4).
+    Time = "time",
+    /// A transport announces a deferred message (DEF-2).
+    AnnounceDeferred = "announce deferred",
+    /// The session disables or enables a transport's outbound traffic (LIFE-10, LIFE-12).
+    Traffic = "traffic",
+    /// The system is idle (LIFE-11).
+    Idle = "idle",
+    /// The spooler process crashes and restarts.
+    Crash = "crash",
+    /// The session ends (LIFE-12 to LIFE-16).
+    Shutdown = "shutdown",
+    /// Transport 0 announces inbound mail (RCV-1).
+    NewMail = "new mail",
+    /// The client submits a message the coupled pair serves (TC-3).
+    CoupledSubmit = "coupled submit",
+    /// The coupled pair places an inbound message (RCV-16).
+    Arrival = "arrival",
+    /// An inbound hook deletes a message or cancels the hooks after it (HOOK-6, HOOK-13).
+    InboundHook = "inbound hook",
+    /// The store calls `StoreLogoffTransports` (LIFE-20).
+    StoreLogoff = "store logoff",
+    /// The user cancels a transfer, or a transport answers the cancel (DEF-5, DEF-7, RCV-13).
+    Cancel = "cancel",
+    /// A client flushes every queue (STAT-17).
+    ClientFlush = "client flush",
+    /// A transport sets its flush bits (STAT-18).
+    TransportFlush = "transport flush",
+    /// A client validates the spooler's status object (STAT-11).
+    Validate = "validate",
+    /// A transport opens or closes a critical section (STAT-13).
+    CriticalSection = "critical section",
+}
+
+impl MoveKind {
+    /// Every kind of world move: the plain ones, then one per kind of fault.
+    pub fn all() -> impl Iterator<Item = MoveKind> {
+        MoveKind::PLAIN.into_iter().chain(Fault::ALL.map(MoveKind::Fault))
+    }
+
+    /// The kind's place in [`MoveKind::all`].
+    #[must_use]
+    pub fn index(self) -> usize {
+        match self {
+            MoveKind::Fault(fault) => MoveKind::PLAIN.len() + fault as usize,
+            plain => MoveKind::PLAIN.iter().position(|k| *k == plain).unwrap_or(MoveKind::PLAIN.len()),
+        }
+    }
+}
+
+impl Action {
+    /// The kind of this move.
+    #[must_use]
+    pub fn kind(&self) -> MoveKind {
+        match self {
+            Action::Answer(Answer::Default) => MoveKind::Answer,
+            Action::Answer(Answer::UserCancel) | Action::Cancel(_) => MoveKind::Cancel,
+            Action::Answer(Answer::HookDelete | Answer::HookCancel) => MoveKind::InboundHook,
+            Action::Answer(answer) => answer.fault().map_or(MoveKind::Answer, MoveKind::Fault),
+            Action::Submit => MoveKind::Submit,
+            Action::Abort(_) => MoveKind::Abort,
+            Action::Wait => MoveKind::Time,
+            Action::SentDeferred(..) => MoveKind::AnnounceDeferred,
+            Action::Disable(_) | Action::Enable(_) => MoveKind::Traffic,
+            Action::Idle => MoveKind::Idle,
+            Action::Crash => MoveKind::Crash,
+            Action::Shutdown => MoveKind::Shutdown,
+            Action::NewMail => MoveKind::NewMail,
+            Action::SubmitServed => MoveKind::CoupledSubmit,
+            Action::Arrival => MoveKind::Arrival,
+            Action::StoreLogoff(_) => MoveKind::StoreLogoff,
+            Action::Flush => MoveKind::ClientFlush,
+            Action::FlushBits(_) => MoveKind::TransportFlush,
+            Action::Validate => MoveKind::Validate,
+            Action::Critsec(_) | Action::Noncrit(_) => MoveKind::CriticalSection,
+        }
     }
 }
 
@@ -506,46 +679,40 @@ impl World {
         if self.budget.faults == 0 {
             return;
         }
-        let faults = config.faults;
+        let on = |fault| config.faults.contains(fault);
         let mut fault = |answer| out.push(Action::Answer(answer));
         match call {
-            Call::XpProviderInit { .. } if faults.version => fault(Answer::VersionMismatch),
-            Call::TransportLogon { .. } if faults.logon => fault(Answer::LogonFails),
-            Call::StartMessage { .. } if faults.start => fault(Answer::StartFails),
+            Call::XpProviderInit { .. } if on(Fault::Version) => fault(Answer::VersionMismatch),
+            Call::TransportLogon { .. } if on(Fault::Logon) => fault(Answer::LogonFails),
+            Call::StartMessage { .. } if on(Fault::Start) => fault(Answer::StartFails),
             Call::SubmitMessage { flags, offered, .. } => {
                 let deferred = flags.contains(SubmitFlags::BEGIN_DEFERRED);
-                if faults.partial {
+                if on(Fault::Partial) {
                     for subset in proper_subsets(offered) {
                         fault(Answer::Take(subset));
                     }
                 }
-                if faults.reports {
+                if on(Fault::Reports) {
                     fault(Answer::TakeReporting);
                 }
-                for (on, code) in [
-                    (faults.busy, Hresult::MAPI_E_BUSY),
-                    (faults.not_me, Hresult::MAPI_E_NOT_ME),
-                    (faults.wait, Hresult::MAPI_E_WAIT),
-                    (faults.network, Hresult::MAPI_E_NETWORK_ERROR),
-                    (faults.defer && deferred, Hresult::MAPI_E_CANCEL),
-                ] {
-                    if on {
-                        fault(Answer::Fail(code));
+                for error in SubmitError::ALL {
+                    if on(error.fault()) && (error != SubmitError::Cancel || deferred) {
+                        fault(Answer::Fail(error));
                     }
                 }
-                if faults.save_before_error {
+                if on(Fault::SaveBeforeError) {
                     fault(Answer::FailSaving);
                 }
-                if faults.critical {
+                if on(Fault::Critical) {
                     fault(Answer::Critical);
                 }
             }
             Call::EndMessage { .. } => {
-                if faults.resend {
+                if on(Fault::Resend) {
                     fault(Answer::End(EndFlags::END_RESEND_NOW));
                     fault(Answer::End(EndFlags::END_RESEND_LATER));
                 }
-                if faults.defer {
+                if on(Fault::Defer) {
                     fault(Answer::End(EndFlags::END_DONT_RESEND));
                 }
             }
@@ -565,7 +732,7 @@ impl World {
         match action {
             Action::Answer(answer) => {
                 if let Some(call) = w.spooler.call_in_flight().cloned() {
-                    if !answer.is_free() {
+                    if answer.fault().is_some() {
                         w.budget.faults -= 1;
                     }
                     w.answer(config, &call, answer, &mut rec);
