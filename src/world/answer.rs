@@ -40,7 +40,7 @@ impl World {
             Call::AddressTypes { transport } => {
                 let ret = Return::AddressTypes { transport, result: p.registrations(self, transport) };
                 let accepted = self.feed(Input::Return(ret), p);
-                if accepted && self.status_row(transport).is_none() {
+                if accepted && p.status_row(self, transport).is_none() {
                     // LIFE-9: a transport that did not create its row inside TransportLogon
                     // creates it now, as the operational model's step 4 has it.
                     self.create_row(transport, p);
@@ -171,7 +171,7 @@ impl World {
 
     /// The transport writes its status row with `STATUSROW_UPDATE` when `change` alters it.
     fn update_row(&mut self, transport: TransportId, change: impl Fn(StatusCode) -> StatusCode, p: &mut impl Policy) {
-        if let Some(row) = self.status_row(transport) {
+        if let Some(row) = p.status_row(self, transport) {
             let status = change(row);
             if status != row {
                 self.feed(Input::Support(SupportCall::ModifyStatusRow { transport, flags: StatusRowFlags::STATUSROW_UPDATE, status }), p);

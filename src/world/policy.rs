@@ -3,7 +3,7 @@
 
 use crate::effect::{Call, Effects};
 use crate::error::Error;
-use crate::flags::{EndFlags, LogonCaps, NotifyFlags, SubmitFlags};
+use crate::flags::{EndFlags, LogonCaps, NotifyFlags, StatusCode, SubmitFlags};
 use crate::hresult::Hresult;
 use crate::ids::{HookId, MessageId, MsgRef, PreprocessorId, ServiceId, StoreId, TransportId};
 use crate::input::{HookOutcome, Input, QueueRow, ReportKind, SubmitOutcome};
@@ -129,6 +129,12 @@ pub trait Policy {
     /// the store do it (SUB-16, SUB-20, HOOK-7, RCV-4, RCV-10, DEF-6).
     fn store_fails(&mut self, _world: &World, _call: &Call) -> Option<Hresult> {
         None
+    }
+
+    /// The status row a transport knows it has: by default the row the spooler holds from its
+    /// `ModifyStatusRow` calls (LIFE-9).
+    fn status_row(&self, world: &World, transport: TransportId) -> Option<StatusCode> {
+        world.status_row(transport)
     }
 
     /// The store a transport is tightly coupled with: it publishes it once its status row
