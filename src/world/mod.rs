@@ -324,7 +324,7 @@ impl World {
         p.noted(&Note::Submitted { store, recipients: &recipients, result: result.as_ref().map_err(|h| *h) });
         let row = result?;
         let id = row.message;
-        if self.spooler.is_watching(store) {
+        if self.listens(store) {
             self.feed(Input::Queue(QueueEvent::RowAdded(row)), p);
         }
         Ok(id)
@@ -351,7 +351,7 @@ impl World {
             Ok(TcSubmission::Completed(row)) => {
                 self.feed(Input::Support(SupportCall::CompleteMsg(row.clone())), p);
             }
-            Ok(TcSubmission::Queued(row)) if self.spooler.is_watching(store) => {
+            Ok(TcSubmission::Queued(row)) if self.listens(store) => {
                 self.feed(Input::Queue(QueueEvent::RowAdded(row.clone())), p);
             }
             Ok(TcSubmission::Queued(_) | TcSubmission::FinishedAlone(_)) | Err(_) => {}
@@ -364,10 +364,16 @@ impl World {
     pub fn abort(&mut self, store: StoreId, message: MessageId, p: &mut impl Policy) -> Hresult {
         let result = self.store_mut(store).abort_submit(message);
         p.noted(&Note::Aborted { store, message, result });
-        if result == Hresult::S_OK && self.spooler.is_watching(store) {
+        if result == Hresult::S_OK && self.listens(store) {
             self.feed(Input::Queue(QueueEvent::RowRemoved { store, message }), p);
         }
         result
+    }
+
+    /// The store's table notifications reach the spooler: it opened the outgoing queue and its
+    /// session has not ended (SUB-16, LIFE-16).
+    fn listens(&self, store: StoreId) -> bool {
+        self.spooler.is_watching(store) && self.spooler.phase() != crate::spooler::Phase::Stopped
     }
 
     /// The spooler process crashes, and the transports it loaded with it: the stores keep what
