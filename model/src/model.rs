@@ -67,29 +67,7 @@ impl SpoolerModel {
     /// The kinds of world move this configuration allows.
     #[must_use]
     pub fn moves_possible(&self) -> Vec<&'static str> {
-        let c = &self.config;
-        let mut kinds: Vec<&'static str> = MoveKind::all()
-            .filter(|kind| match *kind {
-                MoveKind::Answer | MoveKind::Submit | MoveKind::Time => true,
-                MoveKind::Abort => c.aborts > 0,
-                MoveKind::Traffic => c.disables > 0,
-                MoveKind::Idle => c.idles > 0,
-                MoveKind::Crash => c.crashes > 0,
-                MoveKind::Shutdown => c.shutdowns > 0,
-                MoveKind::Cancel => c.cancels > 0,
-                MoveKind::NewMail => c.inbound > 0 && !c.poll,
-                MoveKind::AnnounceDeferred => c.fault_budget > 0 && c.faults.contains(Fault::Defer),
-                MoveKind::CoupledSubmit => c.coupled,
-                MoveKind::Arrival => c.arrivals > 0,
-                MoveKind::InboundHook => c.inbound_hooks > 0 && (c.inbound > 0 || c.arrivals > 0),
-                MoveKind::StoreLogoff => c.store_logoff,
-                MoveKind::ClientFlush | MoveKind::TransportFlush => c.flushes > 0,
-                MoveKind::Validate => c.status_calls > 0,
-                MoveKind::CriticalSection => c.critsecs > 0,
-                MoveKind::Fault(fault) => c.fault_budget > 0 && c.faults.contains(fault) && (fault != Fault::Start || c.inbound > 0),
-            })
-            .map(MoveKind::name)
-            .collect();
+        let mut kinds: Vec<&'static str> = MoveKind::all().filter(|k| k.possible(&self.config)).map(MoveKind::name).collect();
         kinds.sort_unstable();
         kinds
     }

@@ -8,8 +8,7 @@ use crate::ids::{MessageId, StoreId, TransportId};
 use crate::input::HookOutcome;
 use crate::store::{Draft, TcSubmission};
 
-use super::Sim;
-use super::script::Coupling;
+use super::{Coupling, Sim};
 
 impl Sim {
     /// The same world with `transport` tightly coupled to `store`: once its status row exists

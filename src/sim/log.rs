@@ -2,8 +2,8 @@
 //! refusal and violation, and the messages submitted.
 
 use crate::effect::Effect;
-use crate::error::Error;
-use crate::ids::{AddrType, MessageId, StoreId};
+
+use crate::ids::AddrType;
 use crate::input::{Input, Return, SupportCall};
 use crate::monitor::{Property, Violation};
 use crate::recipients::RecipientRow;
@@ -11,22 +11,7 @@ use crate::routing::{AddressTypes, Registrations};
 use crate::store::{OUTBOX, Placement, SENT_ITEMS, TcSubmission};
 use crate::world::{Breach, Note, Step};
 
-use super::{effect_line, input_line};
-
-/// The simulator's record of a run.
-#[derive(Clone, Debug, Default)]
-pub(super) struct Log {
-    /// The names of the address types, for the trace: `addr_names[i]` is `AddrType(i)`.
-    pub(super) addr_names: Vec<String>,
-    /// The call trace, one event per line.
-    pub(super) trace: Vec<String>,
-    /// Every input, effect and crash, in order: the recorded trace (`crate::trace`).
-    pub(super) events: Vec<crate::trace::Event>,
-    pub(super) effects: Vec<Effect>,
-    pub(super) refused: Vec<Error>,
-    pub(super) violations: Vec<Violation>,
-    pub(super) submitted: Vec<(StoreId, MessageId)>,
-}
+use super::{Log, effect_line, input_line};
 
 impl Log {
     /// A step of the world: the input's line, then what the spooler did.

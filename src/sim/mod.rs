@@ -19,13 +19,72 @@ use crate::effect::{Call, Effect};
 use crate::error::Error;
 use crate::flags::NotifyFlags;
 use crate::hresult::Hresult;
-use crate::ids::{MessageId, PreprocessorId, StoreId, TransportId};
+use crate::ids::{MessageId, PreprocessorId, ServiceId, StoreId, TransportId};
 use crate::input::{Directions, Input, SessionRequest};
 use crate::spooler::{Profile, Spooler};
+use std::collections::VecDeque;
+
+use crate::flags::StatusCode;
+use crate::ids::Time;
+use crate::input::HookOutcome;
+use crate::monitor::Violation;
 use crate::store::{Draft, ReferenceStore, SentMailHook};
 use crate::world::World;
 
-use script::Scripted;
+/// The simulator's policy: every transport answers from its script, then with the plain answers
+/// (or, with random faults, a seeded random one); hooks answer from their lists; and what
+/// happens is written to the log.
+#[derive(Clone, Debug)]
+struct Scripted {
+    scripts: Vec<TransportScript>,
+    services: Vec<ServiceId>,
+    /// `TransportLogon` calls each transport answered so far, across restarts: a script can say
+    /// that the logon after a restart fails.
+    logons: Vec<usize>,
+    /// The last message reference each transport wrote this session (SUB-27).
+    refs: Vec<u64>,
+    /// The owners of the preprocessors registered this session, by number (HOOK-1).
+    preprocessor_owners: Vec<TransportId>,
+    /// When the transports announce the deferred messages they hold (DEF-2).
+    notices: Vec<(Time, TransportId, MessageId)>,
+    /// The status row each transport wrote in its answers: a row written for it with
+    /// [`super::Sim::feed`] is not its own doing, and it does not know of it (LIFE-9).
+    rows: Vec<Option<StatusCode>>,
+    /// The world is answering a call: what the transports do now is their own doing.
+    answering: bool,
+    sent_mail_hook: SentMailHook,
+    /// What each inbound hook answers, in turn; an exhausted hook keeps the message (HOOK-13).
+    hook_answers: Vec<VecDeque<HookOutcome>>,
+    /// The tightly coupled pair of this world, if any (TC-1).
+    coupling: Option<Coupling>,
+    rng: SplitMix64,
+    log: Log,
+}
+
+/// A store and the transport coupled with it (TC-1).
+#[derive(Clone, Copy, Debug)]
+struct Coupling {
+    store: StoreId,
+    transport: TransportId,
+    /// The store hands fully served messages to the spooler with `CompleteMsg` (TC-3 (a))
+    /// rather than finishing them alone (TC-3 (b)).
+    hand_over: bool,
+}
+
+/// The simulator's record of a run.
+#[derive(Clone, Debug, Default)]
+struct Log {
+    /// The names of the address types, for the trace: `addr_names[i]` is `AddrType(i)`.
+    addr_names: Vec<String>,
+    /// The call trace, one event per line.
+    trace: Vec<String>,
+    /// Every input, effect and crash, in order: the recorded trace (`crate::trace`).
+    events: Vec<crate::trace::Event>,
+    effects: Vec<Effect>,
+    refused: Vec<Error>,
+    violations: Vec<Violation>,
+    submitted: Vec<(StoreId, MessageId)>,
+}
 
 /// The most inputs one [`Sim::run`] feeds before it gives up on a world that never settles.
 const STEP_LIMIT: usize = 100_000;
@@ -67,10 +126,10 @@ impl Sim {
                 preprocessor_owners: Vec::new(),
                 notices: Vec::new(),
                 sent_mail_hook: SentMailHook::None,
-                hook_answers: vec![std::collections::VecDeque::new(); usize::from(profile.settings.inbound_hooks)],
+                hook_answers: vec![VecDeque::new(); usize::from(profile.settings.inbound_hooks)],
                 coupling: None,
                 rng: SplitMix64::new(seed),
-                log: log::Log::default(),
+                log: Log::default(),
             },
         })
     }

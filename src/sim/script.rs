@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use crate::flags::{EndFlags, LogonCaps, StatusCode, SubmitFlags};
 use crate::hresult::Hresult;
-use crate::ids::{HookId, MessageId, MsgRef, PreprocessorId, RecipientIdx, ServiceId, StoreId, Time, TransportId};
+use crate::ids::{HookId, MessageId, MsgRef, PreprocessorId, RecipientIdx, ServiceId, StoreId, TransportId};
 use crate::input::{HookOutcome, Input, ReportKind, Return, SubmitOutcome, SupportCall};
 use crate::recipients::{RecipientRow, RecipientSet};
 use crate::routing::{PreprocessorFilter, Registrations};
@@ -12,8 +12,7 @@ use crate::store::SentMailHook;
 use crate::version::SpiVersion;
 use crate::world::{LogonAnswer, Note, Policy, Start, Step, Submission, World};
 
-use super::SplitMix64;
-use super::log::Log;
+use super::Scripted;
 
 /// How a scripted transport answers one `SubmitMessage`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -162,46 +161,6 @@ impl TransportScript {
     pub fn serves(&self, r: &RecipientRow) -> bool {
         self.registrations.matches_uid(r) || self.registrations.matches_type(r)
     }
-}
-
-/// The simulator's policy: every transport answers from its script, then with the plain answers
-/// (or, with random faults, a seeded random one); hooks answer from their lists; and what
-/// happens is written to the log.
-#[derive(Clone, Debug)]
-pub(super) struct Scripted {
-    pub(super) scripts: Vec<TransportScript>,
-    pub(super) services: Vec<ServiceId>,
-    /// `TransportLogon` calls each transport answered so far, across restarts: a script can say
-    /// that the logon after a restart fails.
-    pub(super) logons: Vec<usize>,
-    /// The last message reference each transport wrote this session (SUB-27).
-    pub(super) refs: Vec<u64>,
-    /// The owners of the preprocessors registered this session, by number (HOOK-1).
-    pub(super) preprocessor_owners: Vec<TransportId>,
-    /// When the transports announce the deferred messages they hold (DEF-2).
-    pub(super) notices: Vec<(Time, TransportId, MessageId)>,
-    /// The status row each transport wrote in its answers: a row written for it with
-    /// [`super::Sim::feed`] is not its own doing, and it does not know of it (LIFE-9).
-    pub(super) rows: Vec<Option<StatusCode>>,
-    /// The world is answering a call: what the transports do now is their own doing.
-    pub(super) answering: bool,
-    pub(super) sent_mail_hook: SentMailHook,
-    /// What each inbound hook answers, in turn; an exhausted hook keeps the message (HOOK-13).
-    pub(super) hook_answers: Vec<VecDeque<HookOutcome>>,
-    /// The tightly coupled pair of this world, if any (TC-1).
-    pub(super) coupling: Option<Coupling>,
-    pub(super) rng: SplitMix64,
-    pub(super) log: Log,
-}
-
-/// A store and the transport coupled with it (TC-1).
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Coupling {
-    pub(super) store: StoreId,
-    pub(super) transport: TransportId,
-    /// The store hands fully served messages to the spooler with `CompleteMsg` (TC-3 (a))
-    /// rather than finishing them alone (TC-3 (b)).
-    pub(super) hand_over: bool,
 }
 
 impl Scripted {

@@ -5,7 +5,7 @@ use std::fmt;
 
 use mapi_spooler::{CancelRequest, EndFlags, Hresult, LogoffFlags, MessageId, RecipientSet, TransportId};
 
-use crate::config::Fault;
+use crate::config::{Config, Fault};
 
 /// A move of the world.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -229,6 +229,30 @@ impl MoveKind {
     /// Every kind of world move: the plain ones, then one per kind of fault.
     pub fn all() -> impl Iterator<Item = MoveKind> {
         MoveKind::PLAIN.into_iter().chain(Fault::ALL.map(MoveKind::Fault))
+    }
+
+    /// The configuration allows moves of this kind.
+    #[must_use]
+    pub fn possible(self, c: &Config) -> bool {
+        match self {
+            MoveKind::Answer | MoveKind::Submit | MoveKind::Time => true,
+            MoveKind::Abort => c.aborts > 0,
+            MoveKind::Traffic => c.disables > 0,
+            MoveKind::Idle => c.idles > 0,
+            MoveKind::Crash => c.crashes > 0,
+            MoveKind::Shutdown => c.shutdowns > 0,
+            MoveKind::Cancel => c.cancels > 0,
+            MoveKind::NewMail => c.inbound > 0 && !c.poll,
+            MoveKind::AnnounceDeferred => c.fault_budget > 0 && c.faults.contains(Fault::Defer),
+            MoveKind::CoupledSubmit => c.coupled,
+            MoveKind::Arrival => c.arrivals > 0,
+            MoveKind::InboundHook => c.inbound_hooks > 0 && (c.inbound > 0 || c.arrivals > 0),
+            MoveKind::StoreLogoff => c.store_logoff,
+            MoveKind::ClientFlush | MoveKind::TransportFlush => c.flushes > 0,
+            MoveKind::Validate => c.status_calls > 0,
+            MoveKind::CriticalSection => c.critsecs > 0,
+            MoveKind::Fault(fault) => c.fault_budget > 0 && c.faults.contains(fault) && (fault != Fault::Start || c.inbound > 0),
+        }
     }
 
     /// The kind's place in [`MoveKind::all`].

@@ -1,9 +1,14 @@
-//! Every move the world can make in a state: the answers the documentation allows to the call
-//! in flight, and what the client, the session, the transports and the store may do meanwhile.
+//! Every move the world can make in a state, and what it does: the answers the documentation
+//! allows to the call in flight, and what the client, the session, the transports and the store
+//! may do meanwhile.
 
-use mapi_spooler::{Call, CancelRequest, EndFlags, LogoffFlags, RecipientSet, StatusCode, SubmitFlags, TransportId, TransportView};
+use mapi_spooler::{
+    Call, CancelRequest, Directions, EndFlags, Input, LogoffFlags, RecipientSet, SessionRequest, Spooler, StatusCode, StatusRowFlags,
+    SubmitFlags, SupportCall, TransportId, TransportSet, TransportView,
+};
 
-use super::{Action, Answer, STORE, SubmitError, World};
+use super::policy::Recorder;
+use super::{Action, Answer, COUPLED_TYPE, STORE, SubmitError, World, draft, served_draft};
 use crate::config::{Config, Fault};
 
 impl World {
@@ -189,6 +194,128 @@ impl World {
             }
             _ => {}
         }
+    }
+
+    /// The world after a move. With a recorder, every input, effect and world event is logged.
+    #[must_use]
+    pub fn next(&self, config: &Config, pristine: &Spooler, action: &Action, rec: Recorder<'_>) -> World {
+        let mut w = self.clone();
+        let answer = match action {
+            Action::Answer(answer) => answer,
+            _ => &Answer::Default,
+        };
+        // The budgets a move spends, and what the model keeps besides the world double.
+        match action {
+            Action::Answer(answer) if answer.fault().is_some() && w.spooler().call_in_flight().is_some() => w.budget.faults -= 1,
+            Action::Submit | Action::SubmitServed => w.drafts -= 1,
+            Action::Abort(_) => w.budget.aborts -= 1,
+            Action::Disable(t) => {
+                w.budget.disables -= 1;
+                w.disabled.insert(*t);
+            }
+            Action::Enable(t) => w.disabled.remove(*t),
+            Action::Idle => w.budget.idles -= 1,
+            Action::Crash => {
+                w.budget.crashes -= 1;
+                // The clients' calls go with the process.
+                w.waiting = 0;
+                w.disabled = TransportSet::EMPTY;
+            }
+            Action::Shutdown => w.budget.shutdowns -= 1,
+            Action::Cancel(_) => w.budget.cancels -= 1,
+            Action::Arrival => w.arrivals -= 1,
+            Action::Flush => {
+                w.budget.flushes -= 1;
+                w.waiting += 1;
+            }
+            Action::FlushBits(_) => w.budget.flushes -= 1,
+            Action::Validate => {
+                w.budget.status_calls -= 1;
+                w.waiting += 1;
+            }
+            Action::Critsec(_) => w.budget.critsecs -= 1,
+            Action::Answer(_) | Action::Wait | Action::SentDeferred(..) | Action::NewMail | Action::StoreLogoff(_) | Action::Noncrit(_) => {
+            }
+        }
+        let coupled = config.coupled && w.coupled();
+        let ready = |t: &TransportId| w.ready(*t);
+        let enable = matches!(action, Action::Enable(t) if ready(t));
+        let row = match action {
+            Action::FlushBits(t) => w.status_row(*t),
+            _ => None,
+        };
+        let (world, mut p) = w.split(config, answer, rec);
+        let session = |request| Input::Session(request);
+        match action {
+            Action::Answer(_) => {
+                world.answer(&mut p);
+            }
+            Action::Submit | Action::SubmitServed if coupled => {
+                let d = if *action == Action::SubmitServed { served_draft(config) } else { draft(config) };
+                let _ = world.submit_coupled(STORE, TransportId(0), d, |r| r.addr_type == COUPLED_TYPE, true, &mut p);
+            }
+            Action::Submit | Action::SubmitServed => {
+                let _ = world.submit(STORE, draft(config), &mut p);
+            }
+            Action::Abort(m) => {
+                world.abort(STORE, *m, &mut p);
+            }
+            Action::Wait => {
+                world.pass_time(&mut p);
+            }
+            Action::SentDeferred(t, m) => {
+                world.sent_deferred(*t, *m, &mut p);
+            }
+            Action::Disable(t) => {
+                world.feed(session(SessionRequest::Disable { transport: *t, directions: Directions::OUTBOUND }), &mut p);
+            }
+            Action::Enable(t) => {
+                if enable {
+                    world.feed(session(SessionRequest::Enable { transport: *t, directions: Directions::OUTBOUND }), &mut p);
+                }
+            }
+            Action::Idle => {
+                world.feed(Input::SystemIdle, &mut p);
+            }
+            Action::NewMail => {
+                world.announce_mail(TransportId(0), &mut p);
+            }
+            Action::Crash => {
+                world.crash(pristine.clone(), &mut p);
+                world.start(&mut p);
+            }
+            Action::Shutdown => {
+                world.feed(session(SessionRequest::Shutdown), &mut p);
+            }
+            Action::Cancel(request) => {
+                world.feed(Input::Cancel(*request), &mut p);
+            }
+            Action::Arrival => {
+                world.place_inbound(STORE, "IPM.Note", &mut p);
+            }
+            Action::StoreLogoff(flags) => {
+                world.store_logoff(STORE, *flags, &mut p);
+            }
+            Action::Flush => {
+                let flags = (mapi_spooler::FlushFlags::FLUSH_UPLOAD | mapi_spooler::FlushFlags::FLUSH_DOWNLOAD).bits();
+                world.feed(Input::Status(mapi_spooler::StatusRequest::FlushQueues { target: None, flags }), &mut p);
+            }
+            Action::FlushBits(t) => {
+                if let Some(row) = row {
+                    let status = row | StatusCode::STATUS_INBOUND_FLUSH | StatusCode::STATUS_OUTBOUND_FLUSH;
+                    let flags = StatusRowFlags::STATUSROW_UPDATE;
+                    world.feed(Input::Support(SupportCall::ModifyStatusRow { transport: *t, flags, status }), &mut p);
+                }
+            }
+            Action::Validate => {
+                let flags = mapi_spooler::ValidateFlags::CONFIG_CHANGED.bits();
+                world.feed(Input::Status(mapi_spooler::StatusRequest::ValidateState { flags }), &mut p);
+            }
+            Action::Critsec(t) | Action::Noncrit(t) => {
+                world.critical_section(*t, matches!(action, Action::Critsec(_)), &mut p);
+            }
+        }
+        w
     }
 }
 
