@@ -1,7 +1,14 @@
 //! One transport provider of the world, as it knows itself: where it is in its lifecycle and
-//! what the spooler told it.
+//! what the spooler told it, recorded from every step the world feeds.
 
-use crate::input::Directions;
+use crate::effect::{Call, Effect, Effects};
+use crate::flags::{EndFlags, LogonCaps, NotifyFlags, SpoolerNotifyFlags};
+use crate::hresult::Hresult;
+use crate::ids::TransportId;
+use crate::input::{Caller, Delivery, Directions, Input, Return, SubmitOutcome, SupportCall};
+use crate::spooler::RecipientView;
+
+use super::World;
 
 /// Where a transport is in its lifecycle this session, as the transport itself knows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -66,12 +73,6 @@ impl Transport {
         matches!(self, Transport::Critical(_) | Transport::OutOfService)
     }
 
-    /// Logged on and in service: `AddressTypes` returned, no critical error (LIFE-9, LIFE-17).
-    #[must_use]
-    pub const fn serving(&self) -> bool {
-        matches!(self, Transport::Serving(Logon { registered: true, .. }))
-    }
-
     /// It holds a critical section (STAT-13).
     #[must_use]
     pub const fn in_critical_section(&self) -> bool {
@@ -92,5 +93,122 @@ impl Transport {
         if let Transport::Serving(logon) = *self {
             *self = Transport::Critical(logon);
         }
+    }
+}
+
+impl World {
+    /// Records what an accepted input and its effects told the transports, and what they did.
+    pub(super) fn track(&mut self, input: &Input, before: Option<&Call>, effects: &Effects) {
+        match input {
+            Input::Return(ret) => {
+                // The transport whose call returned ended the transfer it was told to cancel.
+                if let Some(logon) = before.and_then(Call::transport).and_then(|t| self.logon_mut(t)) {
+                    logon.cancelled = false;
+                }
+                self.track_return(ret, before);
+            }
+            Input::Support(SupportCall::SpoolerNotify { caller: Caller::Transport(t), flags, message }) => {
+                if flags.contains(SpoolerNotifyFlags::NOTIFY_CRITICAL_ERROR)
+                    && let Some(transport) = self.transports.get_mut(t.index())
+                {
+                    transport.raised_critical_error();
+                }
+                if let (true, Some(m)) = (flags.contains(SpoolerNotifyFlags::NOTIFY_SENTDEFERRED), message) {
+                    self.release_held(|h| h == (*t, *m));
+                }
+                if let Some(logon) = self.logon_mut(*t) {
+                    if flags.contains(SpoolerNotifyFlags::NOTIFY_CRITSEC) {
+                        logon.critical_section = true;
+                    } else if flags.contains(SpoolerNotifyFlags::NOTIFY_NONCRIT) {
+                        logon.critical_section = false;
+                    }
+                    logon.announced |= flags.contains(SpoolerNotifyFlags::NOTIFY_NEWMAIL);
+                }
+            }
+            _ => {}
+        }
+        for effect in effects {
+            if let Effect::CancelMessage { transport, .. } = effect
+                && let Some(logon) = self.logon_mut(*transport)
+            {
+                logon.cancelled = true;
+            }
+        }
+    }
+
+    fn track_return(&mut self, ret: &Return, before: Option<&Call>) {
+        match ret {
+            Return::XpProviderInit { transport, result: Err(_) } => self.set(*transport, Transport::OutOfService),
+            Return::TransportLogon { transport, result } => {
+                let life = match result {
+                    Ok(caps) => Transport::Serving(Logon { polled: caps.contains(LogonCaps::LOGON_SP_POLL), ..Logon::default() }),
+                    // LIFE-6: the spooler configures the service and logs on again.
+                    Err(Hresult::MAPI_E_UNCONFIGURED) => Transport::Down,
+                    Err(_) => Transport::OutOfService,
+                };
+                self.set(*transport, life);
+            }
+            Return::AddressTypes { transport, result: Ok(_) } => {
+                if let Some(logon) = self.logon_mut(*transport) {
+                    logon.registered = true;
+                }
+            }
+            Return::TransportNotify { transport, flags, .. } => {
+                if let Some(logon) = self.logon_mut(*transport) {
+                    logon.enabled = flags.enabled_after(logon.enabled);
+                    // RCV-2: with its inbound traffic ended it announces its mail again later.
+                    logon.announced &= !flags.contains(NotifyFlags::NOTIFY_END_INBOUND);
+                }
+                // DEF-5: the transport drops its deferred copy.
+                if let (true, Some(Call::TransportNotify { message: Some(m), .. })) =
+                    (flags.contains(NotifyFlags::NOTIFY_ABORT_DEFERRED), before)
+                {
+                    self.release_held(|h| h == (*transport, *m));
+                }
+            }
+            Return::SubmitMessage { transport, message, outcome: SubmitOutcome::Accepted { .. } } => {
+                self.in_hand = Some((*transport, *message));
+            }
+            Return::EndMessage { transport, result, .. } => {
+                // DEF-2: the transport holds the message only if it kept recipients deferred
+                // (those it reported are final, DEC-10).
+                if let Some((_, m)) = self.in_hand.take().filter(|(t, _)| t == transport)
+                    && *result == Ok(EndFlags::END_DONT_RESEND)
+                    && matches!(self.transports[transport.index()], Transport::Serving(_))
+                    && self.spooler.message_view(m).is_some_and(|v| v.recipients.contains(&RecipientView::Deferred(*transport)))
+                {
+                    self.held = self.held.iter().copied().chain([(*transport, m)]).collect();
+                }
+            }
+            Return::Poll { transport, incoming, .. } => {
+                // RCV-3: a count above zero signals the mail as NOTIFY_NEWMAIL would.
+                if let Some(logon) = self.logon_mut(*transport) {
+                    logon.announced |= *incoming > 0;
+                }
+            }
+            Return::StartMessage { transport, result, .. } => {
+                // RCV-6, RCV-7, RCV-13: unless it saved a message, it announces again later.
+                if let Some(logon) = self.logon_mut(*transport) {
+                    logon.announced &= *result == Ok(Delivery::Saved);
+                }
+            }
+            Return::TransportLogoff { transport, .. } => {
+                if let Some(t) = self.transports.get_mut(transport.index()) {
+                    t.logged_off();
+                }
+                self.forget_held(*transport);
+            }
+            _ => {}
+        }
+    }
+
+    fn set(&mut self, t: TransportId, life: Transport) {
+        if let Some(transport) = self.transports.get_mut(t.index()) {
+            *transport = life;
+        }
+    }
+
+    pub(super) fn logon_mut(&mut self, t: TransportId) -> Option<&mut Logon> {
+        self.transports.get_mut(t.index()).and_then(Transport::logon_mut)
     }
 }
