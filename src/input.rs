@@ -2,14 +2,12 @@
 
 use std::fmt;
 
-use crate::flags::{
-    EndFlags, HookFlags, LockState, LogoffFlags, LogonCaps, NotifyFlags, QueueFlags, SpoolerNotifyFlags, StatusCode, StatusRowFlags,
-};
+use crate::flags::{FlushFlags, HookFlags, PasswordFlags, QueueFlags, SettingsFlags, ValidateFlags};
 use crate::hresult::Hresult;
-use crate::ids::{FolderId, HookId, MessageId, MsgRef, PreprocessorId, RecipientIdx, ServiceId, StoreId, TransportId};
+use crate::ids::{FolderId, MessageId, MsgRef, StoreId, TransportId};
+use crate::method::{OrNull, Word};
+pub use crate::method::{Return, SupportCall};
 use crate::recipients::{RecipientRow, RecipientSet};
-use crate::routing::{PreprocessorFilter, Registrations};
-use crate::version::SpiVersion;
 
 /// An input to the spooler. Exactly one kind of thing happens per input.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -44,98 +42,62 @@ pub enum Input {
     Status(StatusRequest),
 }
 
-/// What the user cancels (DEF-5, DEF-7, RCV-13).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CancelRequest {
-    /// An outbound message this spooler has locked. A message it has not locked is cancelled
-    /// with `IMsgStore::AbortSubmit` instead (DEF-5, DEF-6).
-    Outbound {
-        /// The store holding it.
-        store: StoreId,
-        /// The message.
-        message: MessageId,
-    },
-    /// The inbound message a transport is writing in `StartMessage` (RCV-13).
-    Inbound {
-        /// The transport.
-        transport: TransportId,
-    },
-}
-
-/// A client's call that reaches the spooler through the status table (STAT-9 to STAT-17,
-/// STAT-23). Each flag word is the raw `ulFlags` the client passed: bits the method does not
-/// define are answered `MAPI_E_UNKNOWN_FLAGS` (ERR-13).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum StatusRequest {
-    /// `IMAPISession::OpenEntry` on a transport row's `PR_ENTRYID`: the spooler calls
-    /// `IXPLogon::OpenStatusEntry` (STAT-10).
-    OpenEntry {
-        /// The transport whose row was opened.
-        transport: TransportId,
-    },
-    /// `IMAPIStatus::ValidateState` on the spooler's status object: forwarded to every active
-    /// logon (STAT-11, STAT-12, AMB-26).
-    ValidateState {
-        /// `ulFlags` ([`crate::flags::ValidateFlags`]).
-        flags: u32,
-    },
-    /// `IMAPIStatus::FlushQueues` on the spooler's status object, for every transport or for
-    /// the one named by the target entry ID (STAT-17, STAT-23).
-    FlushQueues {
-        /// `lpTargetTransport`, or `None` for every transport.
-        target: Option<TransportId>,
-        /// `ulFlags` ([`crate::flags::FlushFlags`]).
-        flags: u32,
-    },
-    /// `IMAPIStatus::SettingsDialog` on the spooler's status object (STAT-9, STAT-14).
-    SettingsDialog {
-        /// `ulFlags` ([`crate::flags::SettingsFlags`]).
-        flags: u32,
-    },
-    /// `IMAPIStatus::ChangePassword` on the spooler's status object (STAT-9, STAT-15).
-    ChangePassword {
-        /// `ulFlags` ([`crate::flags::PasswordFlags`]).
-        flags: u32,
-    },
-}
-
-impl StatusRequest {
-    /// The method's name.
-    #[must_use]
-    pub const fn method(&self) -> &'static str {
-        match self {
-            StatusRequest::OpenEntry { .. } => "OpenEntry",
-            StatusRequest::ValidateState { .. } => "ValidateState",
-            StatusRequest::FlushQueues { .. } => "FlushQueues",
-            StatusRequest::SettingsDialog { .. } => "SettingsDialog",
-            StatusRequest::ChangePassword { .. } => "ChangePassword",
-        }
+lines! {
+    /// What the user cancels (DEF-5, DEF-7, RCV-13).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum CancelRequest: "cancel" at "session", fn name {
+        /// An outbound message this spooler has locked. A message it has not locked is cancelled
+        /// with `IMsgStore::AbortSubmit` instead (DEF-5, DEF-6).
+        Outbound = "Cancel" if lacks ["transport"] {
+            /// The store holding it.
+            store: StoreId = "store",
+            /// The message.
+            message: MessageId = "message",
+        } shown "user -> spooler: cancel outbound {store}.{message}";
+        /// The inbound message a transport is writing in `StartMessage` (RCV-13).
+        Inbound = "Cancel" if has ["transport"] {
+            /// The transport.
+            transport: TransportId = "transport",
+        } shown "user -> spooler: cancel the inbound transfer from {transport}";
     }
 }
 
-impl fmt::Display for StatusRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::flags::{FlushFlags, PasswordFlags, SettingsFlags, ValidateFlags};
-        /// The flag word by its names, or in hexadecimal when it has undefined bits.
-        fn word<F: fmt::Display>(raw: u32, decoded: Result<F, crate::flags::UnknownFlags>) -> String {
-            decoded.map_or_else(|_| format!("0x{raw:08X}"), |flags| flags.to_string())
-        }
-        match *self {
-            StatusRequest::OpenEntry { transport } => write!(f, "client -> session.OpenEntry({transport} status row)"),
-            StatusRequest::ValidateState { flags } => {
-                write!(f, "client -> spooler.ValidateState(0, {})", word(flags, ValidateFlags::from_bits(flags)))
-            }
-            StatusRequest::FlushQueues { target, flags } => {
-                let target = target.map_or_else(|| "NULL".to_owned(), |t| t.to_string());
-                write!(f, "client -> spooler.FlushQueues(0, {target}, {})", word(flags, FlushFlags::from_bits(flags)))
-            }
-            StatusRequest::SettingsDialog { flags } => {
-                write!(f, "client -> spooler.SettingsDialog(0, {})", word(flags, SettingsFlags::from_bits(flags)))
-            }
-            StatusRequest::ChangePassword { flags } => {
-                write!(f, "client -> spooler.ChangePassword(old, new, {})", word(flags, PasswordFlags::from_bits(flags)))
-            }
-        }
+lines! {
+    /// A client's call that reaches the spooler through the status table (STAT-9 to STAT-17,
+    /// STAT-23). Each flag word is the raw `ulFlags` the client passed: bits the method does not
+    /// define are answered `MAPI_E_UNKNOWN_FLAGS` (ERR-13), and a trace writes them in hexadecimal.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum StatusRequest: "status call" at "client", fn method {
+        /// `IMAPISession::OpenEntry` on a transport row's `PR_ENTRYID`: the spooler calls
+        /// `IXPLogon::OpenStatusEntry` (STAT-10).
+        OpenEntry = "OpenEntry" {
+            /// The transport whose row was opened.
+            transport: TransportId = "transport",
+        } shown "client -> session.OpenEntry({transport} status row)";
+        /// `IMAPIStatus::ValidateState` on the spooler's status object: forwarded to every active
+        /// logon (STAT-11, STAT-12, AMB-26).
+        ValidateState = "ValidateState" {
+            /// `ulFlags` ([`crate::flags::ValidateFlags`]).
+            flags: u32 = "ulFlags" as ValidateFlags,
+        } shown ("client -> spooler.ValidateState(0, {})", Word::<ValidateFlags>::of(*flags));
+        /// `IMAPIStatus::FlushQueues` on the spooler's status object, for every transport or for
+        /// the one named by the target entry ID (STAT-17, STAT-23).
+        FlushQueues = "FlushQueues" {
+            /// `lpTargetTransport`, or `None` for every transport.
+            target: Option<TransportId> = "target",
+            /// `ulFlags` ([`crate::flags::FlushFlags`]).
+            flags: u32 = "ulFlags" as FlushFlags,
+        } shown ("client -> spooler.FlushQueues(0, {}, {})", OrNull(*target), Word::<FlushFlags>::of(*flags));
+        /// `IMAPIStatus::SettingsDialog` on the spooler's status object (STAT-9, STAT-14).
+        SettingsDialog = "SettingsDialog" {
+            /// `ulFlags` ([`crate::flags::SettingsFlags`]).
+            flags: u32 = "ulFlags" as SettingsFlags,
+        } shown ("client -> spooler.SettingsDialog(0, {})", Word::<SettingsFlags>::of(*flags));
+        /// `IMAPIStatus::ChangePassword` on the spooler's status object (STAT-9, STAT-15).
+        ChangePassword = "ChangePassword" {
+            /// `ulFlags` ([`crate::flags::PasswordFlags`]).
+            flags: u32 = "ulFlags" as PasswordFlags,
+        } shown ("client -> spooler.ChangePassword(old, new, {})", Word::<PasswordFlags>::of(*flags));
     }
 }
 
@@ -171,255 +133,31 @@ impl Directions {
     pub const NONE: Directions = Directions { inbound: false, outbound: false };
 }
 
-/// A request of the MAPI session (a client logging on or off, going on- or offline).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SessionRequest {
-    /// The client logon finished: the spooler initializes the transports and opens the stores
-    /// (LIFE-1, LIFE-19, AMB-25).
-    Start,
-    /// Enable traffic on a logged-on transport (LIFE-10).
-    Enable {
-        /// The transport.
-        transport: TransportId,
-        /// The directions to enable.
-        directions: Directions,
-    },
-    /// Disable traffic on a logged-on transport (LIFE-12).
-    Disable {
-        /// The transport.
-        transport: TransportId,
-        /// The directions to disable.
-        directions: Directions,
-    },
-    /// The session ends: the spooler stops sending, disables traffic, logs every transport off
-    /// and shuts every provider down (LIFE-12, LIFE-14, LIFE-15, LIFE-16).
-    Shutdown,
-}
-
-/// The result of the call in flight, with its out-parameters. Each variant answers the
-/// [`crate::Call`] of the same name and repeats the arguments that identify the call, so that a
-/// return that does not belong to the call in flight is refused.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Return {
-    /// `XPProviderInit` returned: the provider's SPI version (`*lpulProviderVer`), or an error
-    /// (LIFE-1, VER-3).
-    XpProviderInit {
-        /// The transport.
-        transport: TransportId,
-        /// `*lpulProviderVer` on success.
-        result: Result<SpiVersion, Hresult>,
-    },
-    /// The message service entry point returned from `MSG_SERVICE_CONFIGURE` (LIFE-6).
-    ServiceConfigure {
-        /// The service.
-        service: ServiceId,
-        /// Its result.
-        result: Hresult,
-    },
-    /// `IXPProvider::TransportLogon` returned: the output flags of `lpulFlags`, or an error
-    /// (LIFE-5, LIFE-6).
-    TransportLogon {
-        /// The transport.
-        transport: TransportId,
-        /// The output bits on success.
-        result: Result<LogonCaps, Hresult>,
-    },
-    /// `IXPLogon::AddressTypes` returned the transport's registrations (ORD-1).
-    AddressTypes {
-        /// The transport.
-        transport: TransportId,
-        /// The registrations on success.
-        result: Result<Registrations, Hresult>,
-    },
-    /// `IXPLogon::TransportNotify` returned, with the in/out flag word as the transport left it
-    /// (LIFE-13 requires it unchanged).
-    TransportNotify {
-        /// The transport.
-        transport: TransportId,
-        /// `*lpulFlags` after the call.
-        flags: NotifyFlags,
-        /// The result.
-        result: Hresult,
-    },
-    /// `IXPLogon::Idle` returned (LIFE-11).
-    Idle {
-        /// The transport.
-        transport: TransportId,
-        /// The result.
-        result: Hresult,
-    },
-    /// `IXPLogon::SubmitMessage` returned (SUB-23 to SUB-33, ERR-1 to ERR-7).
-    SubmitMessage {
-        /// The transport.
-        transport: TransportId,
-        /// The message.
-        message: MessageId,
-        /// What the transport did.
-        outcome: SubmitOutcome,
-    },
-    /// `IXPLogon::EndMessage` returned its flags (SUB-34).
-    EndMessage {
-        /// The transport.
-        transport: TransportId,
-        /// The reference the spooler passed.
-        msg_ref: MsgRef,
-        /// `*lpulFlags` on success.
-        result: Result<EndFlags, Hresult>,
-    },
-    /// `IXPLogon::TransportLogoff` returned; whatever the result, the logon is over (LIFE-14,
-    /// ERR-10).
-    TransportLogoff {
-        /// The transport.
-        transport: TransportId,
-        /// The result.
-        result: Hresult,
-    },
-    /// `IXPProvider::Shutdown` returned (LIFE-16).
-    Shutdown {
-        /// The transport.
-        transport: TransportId,
-        /// The result.
-        result: Hresult,
-    },
-    /// `IMSProvider::SpoolerLogon` returned (LIFE-19).
-    SpoolerLogon {
-        /// The store.
-        store: StoreId,
-        /// The result.
-        result: Hresult,
-    },
-    /// `IMsgStore::GetOutgoingQueue` returned the queue's rows in ascending submission order
-    /// (SUB-16).
-    GetOutgoingQueue {
-        /// The store.
-        store: StoreId,
-        /// The rows on success.
-        result: Result<Vec<QueueRow>, Hresult>,
-    },
-    /// `IMsgStore::SetLockState` returned (SUB-20).
-    SetLockState {
-        /// The store.
-        store: StoreId,
-        /// The message.
-        message: MessageId,
-        /// The lock state that was asked for.
-        state: LockState,
-        /// The result.
-        result: Hresult,
-    },
-    /// A `PreprocessMessage` function returned (HOOK-2): on success, the recipients it found
-    /// undeliverable (its `lppRecipList`).
-    PreprocessMessage {
-        /// The preprocessor.
-        preprocessor: PreprocessorId,
-        /// The message.
-        message: MessageId,
-        /// The undeliverable recipients on success.
-        result: Result<RecipientSet, Hresult>,
-    },
-    /// The spooler's `IMessage::SubmitMessage` after preprocessing returned (SUB-12 step 5).
-    SubmitPreprocessed {
-        /// The store.
-        store: StoreId,
-        /// The message.
-        message: MessageId,
-        /// The result.
-        result: Hresult,
-    },
-    /// A `RemovePreprocessInfo` function returned (HOOK-4).
-    RemovePreprocessInfo {
-        /// The preprocessor.
-        preprocessor: PreprocessorId,
-        /// The message.
-        message: MessageId,
-        /// The result.
-        result: Hresult,
-    },
-    /// `IMsgStore::FinishedMsg` returned (HOOK-7).
-    FinishedMsg {
-        /// The store.
-        store: StoreId,
-        /// The message.
-        message: MessageId,
-        /// The result.
-        result: Hresult,
-    },
-    /// `Poll` returned (RCV-3): a non-zero `incoming` means inbound mail is waiting.
-    Poll {
-        /// The transport.
-        transport: TransportId,
-        /// `*lpulIncoming`.
-        incoming: u32,
-        /// The result (`S_OK` is the only documented one).
-        result: Hresult,
-    },
-    /// The receive folder's `CreateMessage` returned (RCV-4): on success, the new message.
-    CreateMessage {
-        /// The receive store.
-        store: StoreId,
-        /// The new message, or the store's error.
-        result: Result<MessageId, Hresult>,
-    },
-    /// `StartMessage` returned (RCV-5 to RCV-7).
-    StartMessage {
-        /// The transport.
-        transport: TransportId,
-        /// The message the spooler passed.
-        message: MessageId,
-        /// Whether the transport saved a message in it, or its error.
-        result: Result<Delivery, Hresult>,
-    },
-    /// `NotifyNewMail` returned (RCV-10).
-    NotifyNewMail {
-        /// The receive store.
-        store: StoreId,
-        /// The new message.
-        message: MessageId,
-        /// The result.
-        result: Hresult,
-    },
-    /// The spooler's own `IMsgStore::AbortSubmit` returned (DEF-6, AMB-17): `S_OK` or
-    /// `MAPI_E_NOT_IN_QUEUE` (the client's own abort came first).
-    AbortSubmit {
-        /// The store.
-        store: StoreId,
-        /// The message.
-        message: MessageId,
-        /// The result.
-        result: Hresult,
-    },
-    /// `ISpoolerHook::InboundMsgHook` returned (HOOK-6, HOOK-13): what the hook did with the
-    /// message, or its error.
-    InboundMsgHook {
-        /// The hook.
-        hook: HookId,
-        /// The inbound message.
-        message: MessageId,
-        /// `*lpulFlags` and the folder it moved the message to, or the hook's error.
-        result: Result<HookOutcome, Hresult>,
-    },
-    /// `IXPLogon::OpenStatusEntry` returned (STAT-10).
-    OpenStatusEntry {
-        /// The transport.
-        transport: TransportId,
-        /// The result.
-        result: Hresult,
-    },
-    /// `IXPLogon::ValidateState` returned (STAT-11): `S_OK`, `MAPI_E_BUSY`, `MAPI_E_NO_SUPPORT`
-    /// or `MAPI_E_USER_CANCEL` (ERR-13).
-    ValidateState {
-        /// The transport.
-        transport: TransportId,
-        /// The result.
-        result: Hresult,
-    },
-    /// `IXPLogon::FlushQueues` returned (STAT-19).
-    FlushQueues {
-        /// The transport.
-        transport: TransportId,
-        /// The result (`S_OK` is the only documented one).
-        result: Hresult,
-    },
+lines! {
+    /// A request of the MAPI session (a client logging on or off, going on- or offline).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum SessionRequest: "session request" at "session" also ["TransportOrder", "Cancel"], fn name {
+        /// The client logon finished: the spooler initializes the transports and opens the stores
+        /// (LIFE-1, LIFE-19, AMB-25).
+        Start = "Start" shown "Start";
+        /// Enable traffic on a logged-on transport (LIFE-10).
+        Enable = "Enable" {
+            /// The transport.
+            transport: TransportId = "transport",
+            /// The directions to enable.
+            directions: Directions = "directions",
+        } shown "Enable({transport}, {directions})";
+        /// Disable traffic on a logged-on transport (LIFE-12).
+        Disable = "Disable" {
+            /// The transport.
+            transport: TransportId = "transport",
+            /// The directions to disable.
+            directions: Directions = "directions",
+        } shown "Disable({transport}, {directions})";
+        /// The session ends: the spooler stops sending, disables traffic, logs every transport off
+        /// and shuts every provider down (LIFE-12, LIFE-14, LIFE-15, LIFE-16).
+        Shutdown = "Shutdown" shown "Shutdown";
+    }
 }
 
 /// What an inbound hook did with a received message (HOOK-6, HOOK-13, RCV-11).
@@ -475,89 +213,6 @@ pub enum SubmitOutcome {
     },
 }
 
-/// A transport or store calling its support object.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum SupportCall {
-    /// `IMAPISupport::ModifyStatusRow` (LIFE-9, STAT-3): flags 0 adds the logon's row,
-    /// `STATUSROW_UPDATE` changes it. The row's `PR_STATUS_CODE` is the column this reference
-    /// tracks.
-    ModifyStatusRow {
-        /// The transport.
-        transport: TransportId,
-        /// `ulFlags`.
-        flags: StatusRowFlags,
-        /// `PR_STATUS_CODE` of the passed columns.
-        status: StatusCode,
-    },
-    /// `IMAPISupport::RegisterPreprocessor` (HOOK-1).
-    RegisterPreprocessor {
-        /// The transport registering it.
-        transport: TransportId,
-        /// Its `MAPIUID` and address-type arguments.
-        filter: PreprocessorFilter,
-    },
-    /// `IMAPISupport::SpoolerNotify` from a transport or store. `message` is the entry
-    /// identifier passed in `lpvData` with `NOTIFY_SENTDEFERRED` (DEF-2).
-    SpoolerNotify {
-        /// Who calls.
-        caller: Caller,
-        /// `ulFlags`.
-        flags: SpoolerNotifyFlags,
-        /// The message named in `lpvData`, if any.
-        message: Option<MessageId>,
-    },
-    /// `IMAPISupport::StatusRecips` during `SubmitMessage`: the transport asks MAPI for delivery
-    /// or non-delivery reports on some of the offered recipients (SUB-30).
-    StatusRecips {
-        /// The transport.
-        transport: TransportId,
-        /// The message being submitted.
-        message: MessageId,
-        /// One entry per recipient of the `ADRLIST`.
-        reports: Vec<(RecipientIdx, ReportKind)>,
-    },
-    /// `IMAPISupport::SpoolerYield` during a long call (SUB-35).
-    SpoolerYield {
-        /// The transport.
-        transport: TransportId,
-    },
-    /// `IMAPISupport::ModifyStatusRow(STATUSROW_UPDATE)` with `PR_OWN_STORE_ENTRYID` set to a
-    /// store's entry identifier and `STATUS_OWN_STORE` in `PR_RESOURCE_FLAGS`: the transport
-    /// declares that it is tightly coupled with that store (TC-1). Kept apart from
-    /// [`SupportCall::ModifyStatusRow`], whose modelled column is `PR_STATUS_CODE` (DEC-40).
-    PublishOwnStore {
-        /// The transport.
-        transport: TransportId,
-        /// The store whose entry identifier the row publishes.
-        store: StoreId,
-    },
-    /// `IMAPISupport::CompleteMsg(0, entry ID)` from a tightly coupled store whose pair served
-    /// every recipient: the spooler takes over the post-processing (TC-3, TC-5, HOOK-11). The
-    /// row is what the spooler reads when it opens the message the call names (DEC-41).
-    CompleteMsg(QueueRow),
-    /// `IMAPISupport::StoreLogoffTransports` from a store being logged off (LIFE-20, AMB-27):
-    /// one input flag in; the spooler answers with [`crate::Effect::LogoffAnswer`].
-    StoreLogoffTransports {
-        /// The store.
-        store: StoreId,
-        /// `*lpulFlags` on the way in.
-        flags: LogoffFlags,
-    },
-    /// `IMAPISupport::ModifyStatusRow` passing, besides `PR_STATUS_CODE`, the columns that say
-    /// what the row's status object supports (STAT-2, STAT-6, STAT-8). It is the same call as
-    /// [`SupportCall::ModifyStatusRow`], which leaves those columns as they were.
-    ModifyStatusRowColumns {
-        /// The transport.
-        transport: TransportId,
-        /// `ulFlags`.
-        flags: StatusRowFlags,
-        /// `PR_STATUS_CODE` of the passed columns.
-        status: StatusCode,
-        /// The other columns passed.
-        columns: StatusColumns,
-    },
-}
-
 /// The caller of a support method shared by transports and stores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Caller {
@@ -594,19 +249,27 @@ impl fmt::Display for ReportKind {
     }
 }
 
-/// A change of a store's outgoing-queue table, delivered as a table notification (SUB-14,
-/// SUB-16).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum QueueEvent {
-    /// A message was submitted and queued for the spooler.
-    RowAdded(QueueRow),
-    /// A message left the queue, for example because the client aborted it (DEF-6).
-    RowRemoved {
-        /// The store.
-        store: StoreId,
-        /// The message.
-        message: MessageId,
-    },
+lines! {
+    /// A change of a store's outgoing-queue table, delivered as a table notification (SUB-14,
+    /// SUB-16).
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub enum QueueEvent: "queue change" at "queue", fn name {
+        /// A message was submitted and queued for the spooler.
+        RowAdded = "RowAdded" (row: QueueRow = "from") shown (
+            "{} -> spooler: outgoing queue row added {} (PR_SUBMIT_FLAGS={}{})",
+            row.store,
+            row.message,
+            row.flags,
+            if row.preprocess { ", PR_PREPROCESS" } else { "" },
+        );
+        /// A message left the queue, for example because the client aborted it (DEF-6).
+        RowRemoved = "RowRemoved" {
+            /// The store.
+            store: StoreId = "from",
+            /// The message.
+            message: MessageId = "message",
+        } shown "{store} -> spooler: outgoing queue row removed {message}";
+    }
 }
 
 /// A queued message as the spooler reads it: the row of the outgoing-queue table (SUB-16) and
@@ -655,17 +318,6 @@ impl ReportRequests {
     }
 }
 
-impl fmt::Display for SessionRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SessionRequest::Start => f.write_str("Start"),
-            SessionRequest::Enable { transport, directions } => write!(f, "Enable({transport}, {directions})"),
-            SessionRequest::Disable { transport, directions } => write!(f, "Disable({transport}, {directions})"),
-            SessionRequest::Shutdown => f.write_str("Shutdown"),
-        }
-    }
-}
-
 impl fmt::Display for Directions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match (self.inbound, self.outbound) {
@@ -674,64 +326,5 @@ impl fmt::Display for Directions {
             (false, true) => "outbound",
             (false, false) => "none",
         })
-    }
-}
-
-impl fmt::Display for SupportCall {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SupportCall::ModifyStatusRow { transport, flags, status } => {
-                write!(f, "{transport} -> support.ModifyStatusRow({flags}, PR_STATUS_CODE={status})")
-            }
-            SupportCall::RegisterPreprocessor { transport, filter } => {
-                let uid = filter.uid.map_or_else(|| "NULL".to_owned(), |u| u.to_string());
-                let adr = filter.addr_type.map_or_else(|| "NULL".to_owned(), |a| a.to_string());
-                write!(f, "{transport} -> support.RegisterPreprocessor(lpMuid={uid}, lpszAdrType={adr})")
-            }
-            SupportCall::SpoolerNotify { caller, flags, message: None } => write!(f, "{caller} -> support.SpoolerNotify({flags})"),
-            SupportCall::SpoolerNotify { caller, flags, message: Some(m) } => {
-                write!(f, "{caller} -> support.SpoolerNotify({flags}, lpvData={m})")
-            }
-            SupportCall::StatusRecips { transport, message, reports } => {
-                let entries: Vec<String> = reports.iter().map(|(r, kind)| format!("{}:{kind}", r.0)).collect();
-                write!(f, "{transport} -> support.StatusRecips({message}, [{}])", entries.join(", "))
-            }
-            SupportCall::SpoolerYield { transport } => write!(f, "{transport} -> support.SpoolerYield(0)"),
-            SupportCall::PublishOwnStore { transport, store } => write!(
-                f,
-                "{transport} -> support.ModifyStatusRow(STATUSROW_UPDATE, PR_OWN_STORE_ENTRYID={store}, PR_RESOURCE_FLAGS=STATUS_OWN_STORE)"
-            ),
-            SupportCall::CompleteMsg(row) => write!(f, "{} -> support.CompleteMsg(0, {})", row.store, row.message),
-            SupportCall::StoreLogoffTransports { store, flags } => write!(f, "{store} -> support.StoreLogoffTransports({flags})"),
-            SupportCall::ModifyStatusRowColumns { transport, flags, status, columns } => write!(
-                f,
-                "{transport} -> support.ModifyStatusRow({flags}, PR_STATUS_CODE={status}, PR_RESOURCE_METHODS={}, PR_RESOURCE_FLAGS={})",
-                columns.methods, columns.resource_flags
-            ),
-        }
-    }
-}
-
-impl fmt::Display for QueueEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            QueueEvent::RowAdded(row) => {
-                write!(f, "{} -> spooler: outgoing queue row added {} (PR_SUBMIT_FLAGS={}", row.store, row.message, row.flags)?;
-                if row.preprocess {
-                    f.write_str(", PR_PREPROCESS")?;
-                }
-                f.write_str(")")
-            }
-            QueueEvent::RowRemoved { store, message } => write!(f, "{store} -> spooler: outgoing queue row removed {message}"),
-        }
-    }
-}
-
-impl fmt::Display for CancelRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CancelRequest::Outbound { store, message } => write!(f, "user -> spooler: cancel outbound {store}.{message}"),
-            CancelRequest::Inbound { transport } => write!(f, "user -> spooler: cancel the inbound transfer from {transport}"),
-        }
     }
 }

@@ -45,6 +45,9 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+// The method table's macros (`lines!`, `flag_words!`) serve the modules declared after it.
+#[macro_use]
+mod method;
 pub mod delivery_time;
 mod effect;
 mod error;
@@ -93,6 +96,7 @@ pub use version::{Negotiation, SpiVersion, VersionRange};
 // Status objects and flushes (issue 5).
 pub use flags::{FlushFlags, PasswordFlags, ResourceFlags, ResourceMethods, SettingsFlags, ValidateFlags};
 pub use input::{StatusColumns, StatusRequest};
+pub use method::Target;
 pub use spooler::{FlushView, ResourceType};
 
 /// The README's examples, compiled and run as doctests.

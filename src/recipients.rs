@@ -64,7 +64,7 @@ impl RecipientSet {
     #[must_use]
     pub fn first(count: usize) -> RecipientSet {
         let mut words = vec![u64::MAX; count / 64];
-        if count % 64 != 0 {
+        if !count.is_multiple_of(64) {
             words.push((1 << (count % 64)) - 1);
         }
         RecipientSet::from_words(words)

@@ -84,44 +84,10 @@ impl Renaming {
         }
     }
 
-    /// A call, with the message it names and the rows it offers renamed.
+    /// A call, with the message it names and the rows it offers renamed (each argument renames
+    /// as its type says: `crate::method::Arg`).
     #[must_use]
     pub fn call(&self, call: &Call) -> Call {
-        match call.clone() {
-            Call::SubmitMessage { transport, message, flags, offered } => {
-                Call::SubmitMessage { transport, message: self.message(message), flags, offered: self.rows(message, &offered) }
-            }
-            Call::TransportNotify { transport, flags, message } => {
-                Call::TransportNotify { transport, flags, message: message.map(|m| self.message(m)) }
-            }
-            Call::SetLockState { store, message, state } => Call::SetLockState { store, message: self.message(message), state },
-            Call::PreprocessMessage { preprocessor, message } => Call::PreprocessMessage { preprocessor, message: self.message(message) },
-            Call::SubmitPreprocessed { store, message } => Call::SubmitPreprocessed { store, message: self.message(message) },
-            Call::RemovePreprocessInfo { preprocessor, message } => {
-                Call::RemovePreprocessInfo { preprocessor, message: self.message(message) }
-            }
-            Call::FinishedMsg { store, message } => Call::FinishedMsg { store, message: self.message(message) },
-            Call::AbortSubmit { store, message } => Call::AbortSubmit { store, message: self.message(message) },
-            Call::StartMessage { transport, message } => Call::StartMessage { transport, message: self.message(message) },
-            Call::NotifyNewMail { store, message } => Call::NotifyNewMail { store, message: self.message(message) },
-            Call::InboundMsgHook { hook, store, message } => Call::InboundMsgHook { hook, store, message: self.message(message) },
-            // No message in these: listed one by one, so that a new call that names a message
-            // does not compile until it is renamed here.
-            other @ (Call::XpProviderInit { .. }
-            | Call::ServiceConfigure { .. }
-            | Call::TransportLogon { .. }
-            | Call::AddressTypes { .. }
-            | Call::Idle { .. }
-            | Call::EndMessage { .. }
-            | Call::TransportLogoff { .. }
-            | Call::Shutdown { .. }
-            | Call::SpoolerLogon { .. }
-            | Call::GetOutgoingQueue { .. }
-            | Call::Poll { .. }
-            | Call::CreateMessage { .. }
-            | Call::OpenStatusEntry { .. }
-            | Call::ValidateState { .. }
-            | Call::FlushQueues { .. }) => other,
-        }
+        call.renamed(self)
     }
 }

@@ -75,7 +75,7 @@ fn a_fully_served_message_the_store_finishes_alone_never_reaches_the_spooler() {
 /// the coupled store deals with the spooler like any store.
 #[test]
 fn a_partly_served_message_is_queued_and_only_the_rest_is_routed() {
-    // Spec: TC-4, TC-7, SUB-14, SUB-21, SUB-22, SUB-13
+    // Spec: TC-4, TC-7, SUB-14, SUB-21, SUB-22, SUB-13, SUB-18
     let mut sim = coupled(true);
     let Ok(TcSubmission::Queued(row)) = sim.submit_coupled(draft(&[SMTP, FAX])) else { panic!("FAX is left to the spooler") };
     assert!(row.recipients[0].responsibility && !row.recipients[1].responsibility);

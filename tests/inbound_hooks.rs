@@ -32,7 +32,7 @@ fn inbound_calls(sim: &mapi_spooler::sim::Sim) -> Vec<String> {
 /// `NotifyNewMail`; the message keeps `PR_SPOOLER_STATUS` S_OK.
 #[test]
 fn inbound_hooks_see_a_saved_message_in_order_before_notify_new_mail() {
-    // Spec: HOOK-13, RCV-11, HOOK-6, RCV-10, INV-36, DEC-42
+    // Spec: HOOK-13, RCV-11, HOOK-6, RCV-10, INV-36, DEC-42, AMB-9
     let sim = hooked(2, vec![], &["IPM.Note"]);
     assert_clean(&sim);
     let m = MessageId(1);

@@ -3,7 +3,7 @@
 use mapi_spooler::sim::{Sim, TransportScript};
 use mapi_spooler::{
     AddrType, Call, EndFlags, Hresult, LogonCaps, NotifyFlags, Profile, Registrations, SpoolerNotifyFlags, StatusRowFlags, SubmitFlags,
-    XpInitFlags,
+    Target, XpInitFlags,
 };
 
 /// Flags print and parse under the names of the SDK headers, not the misspellings of some pages
@@ -102,4 +102,9 @@ fn the_spooler_calls_only_documented_methods() {
     assert!(!Call::METHODS.contains(&"RegisterOptions"));
     // The run is long enough to exercise most of them.
     assert!(methods.len() >= 11, "{methods:?}");
+    // A call to a transport's provider or logon object names the transport; no other call does.
+    for call in sim.calls() {
+        let to_a_transport = matches!(call.target(), Target::Provider | Target::Logon | Target::Traffic);
+        assert_eq!(call.transport().is_some(), to_a_transport, "{call}");
+    }
 }

@@ -193,7 +193,6 @@ fn notify_words_are_contradictory_exactly_when_begin_and_end_meet() {
 /// severity bit, for known codes and arbitrary words alike.
 #[test]
 fn hresult_names_round_trip_and_failure_is_the_severity_bit() {
-    // Spec: ERR-16
     let known = Hresult::KNOWN;
     for (i, (code, name)) in known.iter().enumerate() {
         assert_eq!(Hresult::from_name(name), Some(*code), "from_name({name})");
@@ -633,10 +632,10 @@ impl Arbitrary for ScanWorld {
 fn model_scan(w: &ScanWorld, r: &RecipientRow) -> Vec<TransportId> {
     let mut out = Vec::new();
     for t in &w.order {
-        if let Some(Some(g)) = w.registrations.get(t.index()) {
-            if r.uid.is_some_and(|u| g.uids.contains(&u)) {
-                out.push(*t);
-            }
+        if let Some(Some(g)) = w.registrations.get(t.index())
+            && r.uid.is_some_and(|u| g.uids.contains(&u))
+        {
+            out.push(*t);
         }
     }
     for t in &w.order {

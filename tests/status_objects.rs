@@ -188,7 +188,7 @@ fn opening_a_transport_row_calls_open_status_entry() {
 /// STAT-6 to STAT-8, DEC-30).
 #[test]
 fn a_transport_row_carries_the_columns_it_passed() {
-    // Spec: STAT-2, STAT-6, STAT-7, STAT-8, DEC-30, AMB-11
+    // Spec: STAT-2, STAT-6, STAT-7, STAT-8, DEC-30
     let mut sim = started(vec![smtp()]);
     let methods = ResourceMethods::STATUS_VALIDATE_STATE | ResourceMethods::STATUS_FLUSH_QUEUES | ResourceMethods::STATUS_SETTINGS_DIALOG;
     let columns = StatusColumns { methods, resource_flags: ResourceFlags::STATUS_PRIMARY_IDENTITY };

@@ -329,3 +329,28 @@ fn another_order_is_not_accepted_when_it_breaks_a_rule() {
     assert_eq!(d.line, find(&trace, &[r#""call":"SubmitMessage""#]) + 1, "{d}");
     assert!(d.expected.contains("TransportNotify"), "{d}");
 }
+
+/// Every stored trace (the real providers' traces and the fuzz seed) reads and writes back byte
+/// for byte: the reader and the writer agree on every line the project keeps.
+#[test]
+fn every_stored_trace_writes_back_as_it_is_stored() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(root.join("tests/traces"))
+        .expect("tests/traces")
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.push(root.join("fuzz/seed.jsonl"));
+    assert!(files.len() > 20, "{files:?}");
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let (_, first) = lines.next().expect("a header");
+        let (header, mut codec) = Codec::read_header(first).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(codec.header_line(&header), first, "{}", path.display());
+        for (i, line) in lines {
+            let event = codec.read_event(line, i + 1).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(codec.event_line(&event), line, "{} line {}", path.display(), i + 1);
+        }
+    }
+}

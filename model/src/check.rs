@@ -28,6 +28,39 @@ impl Default for Options {
     }
 }
 
+/// Limits that cut a search short; a search they cut short is incomplete
+/// ([`Report::cut_short`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// States deeper than this are not explored (the initial state has depth 1).
+    pub max_depth: Option<usize>,
+    /// The search stops once it generated this many states.
+    pub max_states: Option<usize>,
+    /// The search stops after this long.
+    pub timeout: Option<Duration>,
+}
+
+/// The limit that cut a search short.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// `--max-depth`: some state at this depth was not explored further.
+    Depth(usize),
+    /// `--max-states`: the search stopped at this many states.
+    States(usize),
+    /// `--timeout`: the search stopped after this long.
+    Time(Duration),
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Limit::Depth(depth) => write!(f, "--max-depth {depth}: states at depth {depth} were not explored further"),
+            Limit::States(states) => write!(f, "--max-states {states}: the search stopped at {states} states"),
+            Limit::Time(time) => write!(f, "--timeout {}: the search stopped after {} s", time.as_secs(), time.as_secs()),
+        }
+    }
+}
+
 /// The verdict on one property.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -67,6 +100,9 @@ pub struct Report {
     pub properties: Vec<PropertyResult>,
     /// The kinds of world move the configuration allows that never happened in the run.
     pub moves_missing: Vec<&'static str>,
+    /// The limit that cut the search short, if one did: then a property that holds held in the
+    /// part searched, and a guard not reached may lie beyond it.
+    pub cut_short: Option<Limit>,
 }
 
 impl Report {
@@ -75,6 +111,21 @@ impl Report {
     #[must_use]
     pub fn is_clean(&self) -> bool {
         self.moves_missing.is_empty() && self.properties.iter().all(|p| matches!(p.verdict, Verdict::Holds | Verdict::Reached))
+    }
+
+    /// The command line's verdict: a broken property first, then a search cut short, then a
+    /// guard never reached or a move that never happened.
+    #[must_use]
+    pub fn outcome(&self) -> crate::Exit {
+        if self.properties.iter().any(|p| matches!(p.verdict, Verdict::Broken(_))) {
+            crate::Exit::Broken
+        } else if self.cut_short.is_some() {
+            crate::Exit::Incomplete
+        } else if self.is_clean() {
+            crate::Exit::Holds
+        } else {
+            crate::Exit::Vacuous
+        }
     }
 
     /// States per second.
@@ -86,10 +137,29 @@ impl Report {
 
 /// Explores the whole model and reports. `progress` is called about once a second with the
 /// counts so far.
-pub fn run(model: SpoolerModel, options: Options, mut progress: impl FnMut(usize, usize, usize, Duration)) -> Report {
+pub fn run(model: SpoolerModel, options: Options, progress: impl FnMut(usize, usize, usize, Duration)) -> Report {
+    run_within(model, options, Limits::default(), progress)
+}
+
+/// [`run`], stopping at the first of the `limits` reached.
+pub fn run_within(
+    model: SpoolerModel,
+    options: Options,
+    limits: Limits,
+    mut progress: impl FnMut(usize, usize, usize, Duration),
+) -> Report {
     let properties = model.properties();
     let started = Instant::now();
     let mut builder = model.checker().threads(options.threads.max(1));
+    if let Some(depth) = limits.max_depth {
+        builder = builder.target_max_depth(depth);
+    }
+    if let Some(states) = limits.max_states {
+        builder = builder.target_state_count(states);
+    }
+    if let Some(timeout) = limits.timeout {
+        builder = builder.timeout(timeout);
+    }
     if options.symmetry {
         builder = builder.symmetry_fn(crate::symmetry::representative);
     }
@@ -122,6 +192,12 @@ pub fn run(model: SpoolerModel, options: Options, mut progress: impl FnMut(usize
             PropertyResult { name: p.name, kind, verdict }
         })
         .collect();
+    let cut_short = match limits {
+        Limits { max_depth: Some(depth), .. } if checker.max_depth() >= depth => Some(Limit::Depth(depth)),
+        Limits { max_states: Some(states), .. } if checker.state_count() >= states => Some(Limit::States(states)),
+        Limits { timeout: Some(time), .. } if elapsed >= time => Some(Limit::Time(time)),
+        _ => None,
+    };
     let model = checker.model();
     let seen = model.moves_seen();
     let moves_missing = model.moves_possible().into_iter().filter(|m| !seen.contains(m)).collect();
@@ -132,5 +208,6 @@ pub fn run(model: SpoolerModel, options: Options, mut progress: impl FnMut(usize
         elapsed,
         properties: results,
         moves_missing,
+        cut_short,
     }
 }

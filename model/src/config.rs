@@ -2,6 +2,7 @@
 //! that keep every run finite.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::str::FromStr;
 
 /// Declares the kinds of fault once: the [`Fault`] enum, its names on the command line, and
@@ -84,6 +85,17 @@ impl fmt::Display for UnknownFault {
 }
 
 impl std::error::Error for UnknownFault {}
+
+/// `--fault` and `--no-fault` take the kinds by name, and `--help` lists them all.
+impl clap::ValueEnum for Fault {
+    fn value_variants<'a>() -> &'a [Fault] {
+        &Fault::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
+}
 
 impl FromStr for Fault {
     type Err = UnknownFault;
@@ -172,75 +184,163 @@ impl FromIterator<Fault> for Faults {
     }
 }
 
-/// The world of one model-checking run.
+/// The world of one model-checking run, and the command line's world options (`check`,
+/// `explore`): each field with a command-line flag is declared once, here.
 ///
 /// Transport `i` handles address type `i` (and, with [`Config::overlap`], type `i + 1`); every
 /// message is the same draft, whose recipient `j` has address type `j % transports`, so messages
 /// are interchangeable and so are recipients of one address type (symmetry reduction).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, clap::Args, serde::Serialize)]
+#[command(next_help_heading = "The world")]
 pub struct Config {
-    /// Transport providers (1 to 8).
+    /// Transport providers; transport i handles address type i (and i + 1 when there is a
+    /// transport i + 1).
+    #[arg(long, default_value_t = Config::default().transports, value_parser = count(Config::TRANSPORTS))]
     pub transports: u8,
-    /// Messages the client submits (1 to 8).
+    /// Messages the client submits (all the same draft).
+    #[arg(long, default_value_t = Config::default().messages, value_parser = count(Config::MESSAGES))]
     pub messages: u8,
-    /// Recipients per message (1 to 8).
+    /// Recipients per message; recipient j has address type j modulo the transports.
+    #[arg(long, default_value_t = Config::default().recipients, value_parser = count(Config::RECIPIENTS))]
     pub recipients: u8,
-    /// The kinds of non-default answers the world may give.
+    /// The kinds of non-default answers the world may give (`--fault`, `--no-fault`).
+    #[arg(skip = Faults::ALL)]
+    #[serde(serialize_with = "fault_names")]
     pub faults: Faults,
-    /// How many non-default answers one run may contain.
+    /// How many non-default answers (faults) one run may contain.
+    #[arg(long, default_value_t = Config::default().fault_budget)]
     pub fault_budget: u8,
-    /// How many times the spooler process may crash (and restart) in one run.
+    /// Crashes of the spooler process per run (a new spooler starts against what the store
+    /// saved).
+    #[arg(long, default_value_t = Config::default().crashes)]
     pub crashes: u8,
-    /// How many messages the client may abort.
+    /// Messages the client may abort per run (DEF-6).
+    #[arg(long, default_value_t = Config::default().aborts)]
     pub aborts: u8,
-    /// How many times the session may disable a transport's outbound traffic (it re-enables it
-    /// later).
+    /// Times the session disables a transport's outbound traffic per run (it enables it again
+    /// later; LIFE-12).
+    #[arg(long, default_value_t = Config::default().disables)]
     pub disables: u8,
-    /// How many times the system may be idle (transports ask for `Idle`).
+    /// Idle times per run (transports ask for `Idle`, LIFE-11).
+    #[arg(long, default_value_t = Config::default().idles)]
     pub idles: u8,
     /// How many times the session may end (at most once per run matters: the spooler stops).
+    #[arg(skip = Config::default().shutdowns)]
     pub shutdowns: u8,
-    /// How many times the user may cancel a transfer in progress (DEF-5, DEF-7, RCV-13).
+    /// User cancels of a transfer per run: a locked message, or the inbound transfer in flight
+    /// (DEF-5, DEF-7, RCV-13).
+    #[arg(long, default_value_t = Config::default().cancels)]
     pub cancels: u8,
     /// The drafts need preprocessing, and transport 0 registers a preprocessor.
+    #[arg(long)]
     pub preprocess: bool,
     /// The drafts ask to be deleted after submission instead of moved to Sent Items.
+    #[arg(long)]
     pub delete_after_submit: bool,
     /// Retry delay, in seconds, of `MAPI_E_WAIT` and `MAPI_E_NETWORK_ERROR`.
+    #[arg(skip = Config::default().delay)]
     pub delay: u32,
     /// Transport `i` also handles address type `i + 1` (when there is a transport `i + 1`), so a
     /// recipient declined by its first transport falls through to the next one (ORD-4).
+    #[arg(skip = Config::default().overlap)]
     pub overlap: bool,
-    /// Inbound messages waiting at transport 0 when the run starts (RCV-1 to RCV-10).
+    /// Inbound messages waiting at transport 0 when the run starts; it announces them with
+    /// NOTIFY_NEWMAIL (RCV-1 to RCV-10).
+    #[arg(long, default_value_t = Config::default().inbound, value_parser = count(Config::INBOUND))]
     pub inbound: u8,
-    /// Transport 0 asks to be polled (`LOGON_SP_POLL`) instead of announcing its inbound mail
-    /// with `NOTIFY_NEWMAIL` (RCV-1).
+    /// Transport 0 asks to be polled (LOGON_SP_POLL) instead of announcing its inbound mail with
+    /// NOTIFY_NEWMAIL (RCV-1).
+    #[arg(long)]
     pub poll: bool,
-    /// The deliberate mistake the spooler (or the store) makes, from the bug zoo (issue 3);
-    /// `None`, the default, checks the correct spooler.
+    /// Check a deliberately wrong spooler (or store) from the bug zoo instead of the correct one
+    /// (issue 3).
+    #[arg(long, value_name = "NAME", value_parser = bug_parser())]
+    #[serde(serialize_with = "bug_name")]
     pub bug: Option<mapi_spooler::zoo::Bug>,
-    /// Transport 0 is tightly coupled with the store (TC-1): it publishes the store in its
-    /// status row, and the pair serves address type 0 itself. The client may also submit
-    /// messages whose recipients are all of type 0, which the store hands to the spooler with
-    /// `CompleteMsg` (TC-3); a message with other recipients is queued with the served ones
-    /// already TRUE (TC-4).
+    /// Transport 0 is tightly coupled with the store (TC-1): it publishes the store in its status
+    /// row, the pair serves address type 0 itself, hands messages it served entirely to the
+    /// spooler with CompleteMsg (TC-3) and queues the others with the served recipients already
+    /// taken (TC-4). Needs --crashes 0.
+    #[arg(long)]
     pub coupled: bool,
     /// Inbound messages the coupled pair places itself and announces with
-    /// `NOTIFY_NEWMAIL_RECEIVED` (RCV-16, TC-8). Needs [`Config::coupled`].
+    /// NOTIFY_NEWMAIL_RECEIVED (RCV-16, TC-8). Needs --coupled.
+    #[arg(long, default_value_t = Config::default().arrivals, value_parser = count(Config::ARRIVALS))]
     pub arrivals: u8,
-    /// Inbound hooks of the profile (HOOK-13); each may keep a message, delete it or cancel the
-    /// hooks after it.
+    /// Inbound hooks of the profile; each may keep a message, delete it or cancel the hooks
+    /// after it (HOOK-13).
+    #[arg(long, default_value_t = Config::default().inbound_hooks, value_parser = count(Config::INBOUND_HOOKS))]
     pub inbound_hooks: u8,
-    /// The store may call `StoreLogoffTransports` once, with any of its five flags (LIFE-20).
+    /// The store may call StoreLogoffTransports once, with any of its five flags (LIFE-20).
+    #[arg(long)]
     pub store_logoff: bool,
-    /// Flushes per run: a client's synchronous `FlushQueues` of every transport in both
+    /// Flushes per run: a client's synchronous FlushQueues of every transport in both
     /// directions, or a transport setting both flush bits of its row (STAT-17, STAT-18, STAT-22).
+    #[arg(long, default_value_t = Config::default().flushes)]
     pub flushes: u8,
-    /// Client calls of `ValidateState(CONFIG_CHANGED)` on the spooler's status object per run
+    /// Client calls of ValidateState(CONFIG_CHANGED) on the spooler's status object per run
     /// (STAT-11).
+    #[arg(long, default_value_t = Config::default().status_calls)]
     pub status_calls: u8,
-    /// Critical sections (`NOTIFY_CRITSEC`, later `NOTIFY_NONCRIT`) per run (STAT-13).
+    /// Critical sections (NOTIFY_CRITSEC, later NOTIFY_NONCRIT) per run (STAT-13).
+    #[arg(long, default_value_t = Config::default().critsecs)]
     pub critsecs: u8,
+}
+
+/// A count option's parser, refusing values outside `range` with clap's usual message
+/// ("9 is not in 1..=8").
+fn count(range: RangeInclusive<u8>) -> clap::builder::RangedI64ValueParser<u8> {
+    clap::value_parser!(u8).range(i64::from(*range.start())..=i64::from(*range.end()))
+}
+
+/// `--bug`: the names of the zoo, listed in `--help`.
+fn bug_parser() -> impl clap::builder::TypedValueParser<Value = mapi_spooler::zoo::Bug> {
+    use clap::builder::TypedValueParser as _;
+    use mapi_spooler::zoo::Bug;
+    clap::builder::PossibleValuesParser::new(Bug::ALL.iter().map(|b| b.name()))
+        .try_map(|name| Bug::from_name(&name).ok_or_else(|| format!("unknown bug {name:?}")))
+}
+
+fn fault_names<S: serde::Serializer>(faults: &Faults, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(faults.enabled())
+}
+
+fn bug_name<S: serde::Serializer>(bug: &Option<mapi_spooler::zoo::Bug>, s: S) -> Result<S::Ok, S::Error> {
+    match bug {
+        Some(bug) => s.serialize_some(bug.name()),
+        None => s.serialize_none(),
+    }
+}
+
+/// `--fault` and `--no-fault`: which kinds of fault the world may give ([`Fault::ALL`]).
+#[derive(Clone, Debug, Default, clap::Args)]
+#[command(next_help_heading = "The world")]
+pub struct FaultChoice {
+    /// Allow only these kinds of fault (repeatable; without it every kind is allowed).
+    #[arg(long = "fault", value_name = "KIND", value_enum)]
+    pub only: Vec<Fault>,
+    /// Turn a kind of fault off (repeatable).
+    #[arg(long = "no-fault", value_name = "KIND", value_enum)]
+    pub without: Vec<Fault>,
+}
+
+impl FaultChoice {
+    /// True when neither option was given.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.only.is_empty() && self.without.is_empty()
+    }
+
+    /// The fault switches these options leave on, starting from `faults`: only those of
+    /// `--fault` if it was given, then without those of `--no-fault`.
+    #[must_use]
+    pub fn apply(&self, faults: Faults) -> Faults {
+        let mut faults = if self.only.is_empty() { faults } else { self.only.iter().copied().collect() };
+        for fault in &self.without {
+            faults.switch(*fault, false);
+        }
+        faults
+    }
 }
 
 impl Default for Config {
@@ -338,6 +438,32 @@ impl Config {
         }
     }
 
+    /// The command-line options that make this world from the default one
+    /// (`--messages 1 --fault-budget 1 --flushes 1`), or `(none)` for the default world.
+    #[must_use]
+    pub fn command_line(&self) -> String {
+        let (mine, default) = (serde_json::to_value(self), serde_json::to_value(Config::default()));
+        let (Ok(serde_json::Value::Object(mine)), Ok(serde_json::Value::Object(default))) = (mine, default) else {
+            return self.to_string();
+        };
+        let mut options = Vec::new();
+        for (field, value) in &mine {
+            let flag = format!("--{}", field.replace('_', "-"));
+            match value {
+                _ if default.get(field) == Some(value) => {}
+                serde_json::Value::Bool(true) => options.push(flag),
+                serde_json::Value::Bool(false) => options.push(format!("{flag} false")),
+                serde_json::Value::Array(_) if field == "faults" => {
+                    let off = Fault::ALL.into_iter().filter(|f| !self.faults.contains(*f));
+                    options.extend(off.map(|f| format!("--no-fault {f}")));
+                }
+                serde_json::Value::String(text) => options.push(format!("{flag} {text}")),
+                other => options.push(format!("{flag} {other}")),
+            }
+        }
+        if options.is_empty() { "(none)".to_owned() } else { options.join(" ") }
+    }
+
     /// The address types transport `t` registers.
     #[must_use]
     pub fn types_of(&self, t: u8) -> Vec<u16> {
@@ -354,28 +480,45 @@ impl Config {
         (0..self.transports).filter(|t| self.types_of(*t).contains(&k)).collect()
     }
 
-    /// Checks the counts.
+    /// The range of [`Config::transports`].
+    pub const TRANSPORTS: RangeInclusive<u8> = 1..=8;
+    /// The range of [`Config::messages`].
+    pub const MESSAGES: RangeInclusive<u8> = 1..=8;
+    /// The range of [`Config::recipients`].
+    pub const RECIPIENTS: RangeInclusive<u8> = 1..=8;
+    /// The range of [`Config::inbound`].
+    pub const INBOUND: RangeInclusive<u8> = 0..=8;
+    /// The range of [`Config::arrivals`].
+    pub const ARRIVALS: RangeInclusive<u8> = 0..=8;
+    /// The range of [`Config::inbound_hooks`].
+    pub const INBOUND_HOOKS: RangeInclusive<u8> = 0..=4;
+
+    /// Checks the counts and the options that need each other. The messages name the option
+    /// as the command line does, and a count out of range reads as clap's ("--transports: 9 is
+    /// not in 1..=8").
     ///
     /// # Errors
-    /// A message naming the count that is out of range.
+    /// A message naming the option that is out of range or lacks the one it needs.
     pub fn validate(&self) -> Result<(), String> {
-        if self.inbound > 8 {
-            return Err(format!("inbound must be between 0 and 8, not {}", self.inbound));
-        }
-        if self.arrivals > 8 || self.inbound_hooks > 4 {
-            return Err("arrivals must be between 0 and 8, and inbound hooks between 0 and 4".to_owned());
+        let counts = [
+            ("transports", self.transports, Config::TRANSPORTS),
+            ("messages", self.messages, Config::MESSAGES),
+            ("recipients", self.recipients, Config::RECIPIENTS),
+            ("inbound", self.inbound, Config::INBOUND),
+            ("arrivals", self.arrivals, Config::ARRIVALS),
+            ("inbound-hooks", self.inbound_hooks, Config::INBOUND_HOOKS),
+        ];
+        for (name, value, range) in counts {
+            if !range.contains(&value) {
+                return Err(format!("--{name}: {value} is not in {}..={}", range.start(), range.end()));
+            }
         }
         if self.arrivals > 0 && !self.coupled {
-            return Err("arrivals come from a tightly coupled pair: they need --coupled".to_owned());
+            return Err("--arrivals: arrivals come from a tightly coupled pair, so they need --coupled".to_owned());
         }
         if self.coupled && self.crashes > 0 {
             // A message handed over with CompleteMsg lives only in the spooler's memory.
-            return Err("the coupled world is checked without crashes (--crashes 0)".to_owned());
-        }
-        for (name, value) in [("transports", self.transports), ("messages", self.messages), ("recipients", self.recipients)] {
-            if !(1..=8).contains(&value) {
-                return Err(format!("{name} must be between 1 and 8, not {value}"));
-            }
+            return Err("--coupled: the coupled world is checked without crashes, so it needs --crashes 0".to_owned());
         }
         Ok(())
     }

@@ -19,11 +19,18 @@
 
 pub mod check;
 pub mod config;
+pub mod exit;
+pub mod explorer;
+pub mod json;
 pub mod model;
+pub mod replay;
 pub mod report;
+pub mod svg;
 pub mod symmetry;
+pub mod view;
 pub mod world;
 
-pub use config::{Config, Fault, Faults, UnknownFault};
+pub use config::{Config, Fault, FaultChoice, Faults, UnknownFault};
+pub use exit::Exit;
 pub use model::{SpoolerModel, properties};
 pub use world::{Action, Answer, Broken, MoveKind, SubmitError, World};

@@ -1,9 +1,16 @@
 //! The `mapi-spooler` command line: model-check the reference spooler, explore its state space,
-//! or simulate a session.
+//! simulate a session, check a recorded trace against the reference, or replay one step by
+//! step.
+//!
+//! Nothing here panics on input, a closed pipe or a busy port: standard output that the reader
+//! closed ends the output quietly ([`Out`]), and every error is one line on standard error with
+//! its own exit status ([`Exit`]).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use mapi_spooler::sim::{Sim, TransportScript};
@@ -11,18 +18,57 @@ use mapi_spooler::store::{Draft, SENT_ITEMS};
 use mapi_spooler::trace;
 use mapi_spooler::zoo::Bug;
 use mapi_spooler::{AddrType, Profile, RecipientRow, Registrations, ReportRequests, StoreId};
-use mapi_spooler_model::check::{self, Options, Verdict};
-use mapi_spooler_model::{Config, SpoolerModel, report};
+use mapi_spooler_model::check::{self, Limits, Options, Report, Verdict};
+use mapi_spooler_model::explorer::Explorer;
+use mapi_spooler_model::replay::{self, Stop};
+use mapi_spooler_model::report;
+use mapi_spooler_model::{Config, Exit, FaultChoice, SpoolerModel, json};
+
+/// Standard output that ends quietly when its reader goes away (`mapi-spooler simulate | head
+/// -1`): once a write finds the pipe closed, every later write is dropped.
+struct Out;
+
+static CLOSED: AtomicBool = AtomicBool::new(false);
+
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if !CLOSED.load(Ordering::Relaxed) && io::stdout().lock().write_all(buf).is_err() {
+            CLOSED.store(true, Ordering::Relaxed);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !CLOSED.load(Ordering::Relaxed) && io::stdout().lock().flush().is_err() {
+            CLOSED.store(true, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
+/// A line on standard output, through [`Out`].
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(Out, $($arg)*);
+    }};
+}
+
+/// A line on standard error; a closed standard error is ignored.
+macro_rules! warn {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(io::stderr(), $($arg)*);
+    }};
+}
 
 /// Executable reference of the MAPI spooler.
 ///
 /// With no subcommand, model-checks the suite of worlds (`check --suite`): the default world
 /// (two transports, three messages of two recipients, every documented fault, a client abort, a
 /// crash of the spooler process), then one world each for status objects and flushes, the
-/// user's cancels, reception, the tightly coupled store and store logoff; for each it prints a
-/// progress line, then every property with its verdict.
+/// user's cancels, reception, the tightly coupled store and store logoff; for each it prints
+/// every property with its verdict, and at the end a table of the worlds.
 #[derive(Parser, Debug)]
-#[command(version, about, long_about)]
+#[command(name = "mapi-spooler", version, about, long_about, after_help = Exit::table())]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -30,209 +76,139 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Model-check every ordering of a bounded world (the default).
+    /// Model-check every ordering of a bounded world (the default: the suite of worlds).
+    #[command(after_help = Exit::table())]
     Check(CheckArgs),
-    /// Serve stateright's Explorer on 127.0.0.1 to browse the state space.
+    /// Serve the Explorer on 127.0.0.1 to walk through a world's states by hand.
+    #[command(after_help = Exit::table())]
     Explore(ExploreArgs),
     /// Simulate one session with scripted transports and print its call trace.
     Simulate(SimulateArgs),
     /// Recorded call traces (the format is in spec/trace-format.md).
     #[command(subcommand)]
     Trace(TraceCommand),
+    /// Step through a recorded trace (a counterexample's .jsonl, a `simulate --record` file, or
+    /// your own component's trace), printing the reference spooler's state after each step.
+    #[command(after_help = Exit::table())]
+    Replay(ReplayArgs),
 }
 
 #[derive(Subcommand, Debug)]
 enum TraceCommand {
-    /// Check a recorded trace against the reference spooler. Exit status: 0 the trace conforms,
-    /// 1 it diverges (the first divergent event is printed with its line, what the reference
-    /// allowed there and the requirements involved), 2 it is not a valid trace (line, column,
-    /// what was wrong).
+    /// Check a recorded trace against the reference spooler: it conforms, or the first
+    /// divergent event is printed with its line, what the reference allowed there and the
+    /// requirements involved, or it is not a valid trace (line, column, what was wrong).
+    #[command(after_help = Exit::table())]
     Check {
         /// The trace file, or `-` for standard input.
         file: PathBuf,
+        /// Print the verdict as a JSON document (spec/check-output.schema.json).
+        #[arg(long)]
+        json: bool,
     },
 }
 
+/// The world to check or explore: [`Config`]'s options and the fault kinds.
 #[derive(Args, Debug, Clone)]
 struct WorldArgs {
-    /// Transport providers; transport i handles address type i.
-    #[arg(long, default_value_t = Config::default().transports)]
-    transports: u8,
-    /// Messages the client submits (all the same draft).
-    #[arg(long, default_value_t = Config::default().messages)]
-    messages: u8,
-    /// Recipients per message; recipient j has address type j modulo the transports.
-    #[arg(long, default_value_t = Config::default().recipients)]
-    recipients: u8,
-    /// How many non-default answers (faults) one run may contain.
-    #[arg(long, default_value_t = Config::default().fault_budget)]
-    fault_budget: u8,
-    /// Turn a kind of fault off (repeatable): busy, not-me, wait, network, partial, reports,
-    /// critical, save-before-error, resend, defer, logon, version.
-    #[arg(long = "no-fault", value_name = "KIND")]
-    no_fault: Vec<String>,
-    /// Allow only these kinds of fault (repeatable; overrides the defaults).
-    #[arg(long = "fault", value_name = "KIND")]
-    fault: Vec<String>,
-    /// Crashes of the spooler process per run.
-    #[arg(long, default_value_t = Config::default().crashes)]
-    crashes: u8,
-    /// Client aborts per run.
-    #[arg(long, default_value_t = Config::default().aborts)]
-    aborts: u8,
-    /// Times the session disables a transport's outbound traffic per run.
-    #[arg(long, default_value_t = Config::default().disables)]
-    disables: u8,
-    /// Idle times per run.
-    #[arg(long, default_value_t = Config::default().idles)]
-    idles: u8,
-    /// User cancels of a transfer per run (a locked message, or the inbound transfer in
-    /// flight).
-    #[arg(long, default_value_t = Config::default().cancels)]
-    cancels: u8,
-    /// The drafts need preprocessing (transport 0 registers a preprocessor).
-    #[arg(long)]
-    preprocess: bool,
-    /// The drafts are deleted after submission instead of moved to Sent Items.
-    #[arg(long)]
-    delete_after_submit: bool,
-    /// Inbound messages waiting at transport 0 (0 to 8); it announces them with NOTIFY_NEWMAIL.
-    #[arg(long, default_value_t = Config::default().inbound)]
-    inbound: u8,
-    /// Transport 0 asks to be polled (LOGON_SP_POLL) instead of announcing its inbound mail.
-    #[arg(long)]
-    poll: bool,
-    /// Flushes per run: a client's FlushQueues or a transport setting its flush bits.
-    #[arg(long, default_value_t = Config::default().flushes)]
-    flushes: u8,
-    /// Client calls of ValidateState(CONFIG_CHANGED) per run.
-    #[arg(long, default_value_t = Config::default().status_calls)]
-    status_calls: u8,
-    /// Critical sections (NOTIFY_CRITSEC, then NOTIFY_NONCRIT) per run.
-    #[arg(long, default_value_t = Config::default().critsecs)]
-    critsecs: u8,
-    /// Check a deliberately wrong spooler from the bug zoo instead of the correct one:
-    /// send-before-lock, offer-taken-recipient, skip-unlock, finish-before-settled,
-    /// ignore-delete-after-submit, submit-after-end-outbound, shutdown-with-live-logon,
-    /// end-after-failed-submit, forget-locked-across-restart, send-twice-after-restart,
-    /// ignore-retry-delay, call-after-critical-error, notify-unsaved,
-    /// one-message-per-notification, ignore-cancel, retry-user-cancel, route-completed-message,
-    /// notify-hook-deleted, flush-without-end.
-    #[arg(long, value_name = "NAME", value_parser = parse_bug)]
-    bug: Option<Bug>,
-    /// Transport 0 is tightly coupled with the store (TC-1): CompleteMsg and partly served
-    /// queued messages (TC-3, TC-4). Needs --crashes 0.
-    #[arg(long)]
-    coupled: bool,
-    /// Inbound messages the coupled pair places itself and announces with
-    /// NOTIFY_NEWMAIL_RECEIVED (0 to 8; needs --coupled).
-    #[arg(long, default_value_t = 0)]
-    arrivals: u8,
-    /// Inbound hooks of the profile (0 to 4); each may keep, delete or cancel (HOOK-13).
-    #[arg(long, default_value_t = 0)]
-    inbound_hooks: u8,
-    /// The store may call StoreLogoffTransports once, with any of its five flags (LIFE-20).
-    #[arg(long)]
-    store_logoff: bool,
-}
-
-/// The bug of the zoo named on the command line (issue 3).
-fn parse_bug(name: &str) -> Result<Bug, String> {
-    Bug::from_name(name).ok_or_else(|| {
-        let names: Vec<&str> = Bug::ALL.iter().map(|b| b.name()).collect();
-        format!("unknown bug {name:?}; expected one of {}", names.join(", "))
-    })
+    #[command(flatten)]
+    config: Config,
+    #[command(flatten)]
+    faults: FaultChoice,
 }
 
 impl WorldArgs {
     fn config(&self) -> Result<Config, String> {
-        let mut config = Config {
-            transports: self.transports,
-            messages: self.messages,
-            recipients: self.recipients,
-            fault_budget: self.fault_budget,
-            crashes: self.crashes,
-            aborts: self.aborts,
-            disables: self.disables,
-            idles: self.idles,
-            cancels: self.cancels,
-            preprocess: self.preprocess,
-            delete_after_submit: self.delete_after_submit,
-            inbound: self.inbound,
-            poll: self.poll,
-            bug: self.bug,
-            coupled: self.coupled,
-            arrivals: self.arrivals,
-            inbound_hooks: self.inbound_hooks,
-            store_logoff: self.store_logoff,
-            flushes: self.flushes,
-            status_calls: self.status_calls,
-            critsecs: self.critsecs,
-            ..Config::default()
-        };
-        if !self.fault.is_empty() {
-            config.faults = mapi_spooler_model::Faults::NONE;
-            for name in &self.fault {
-                if !config.faults.set(name, true) {
-                    return Err(format!("unknown fault {name:?}; expected one of {}", mapi_spooler_model::Faults::NAMES.join(", ")));
-                }
-            }
-        }
-        for name in &self.no_fault {
-            if !config.faults.set(name, false) {
-                return Err(format!("unknown fault {name:?}; expected one of {}", mapi_spooler_model::Faults::NAMES.join(", ")));
-            }
-        }
+        let mut config = self.config.clone();
+        config.faults = self.faults.apply(config.faults);
         config.validate()?;
         Ok(config)
     }
 }
 
 #[derive(Args, Debug, Clone)]
-struct CheckArgs {
-    #[command(flatten)]
-    world: WorldArgs,
+#[command(next_help_heading = "The search")]
+struct SearchArgs {
     /// Worker threads.
-    #[arg(long, default_value_t = 2)]
-    threads: usize,
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: u16,
     /// Explore depth-first instead of breadth-first (implied by symmetry reduction, which
     /// stateright applies only depth-first).
     #[arg(long)]
     dfs: bool,
     /// Do not merge states that differ only by interchangeable messages, recipients or
-    /// transports (symmetry reduction is on by default; without it the search is breadth-first
-    /// unless `--dfs` is given).
+    /// transports (without symmetry reduction the search is breadth-first unless `--dfs`).
     #[arg(long)]
     no_symmetry: bool,
-    /// Print the summary as JSON on standard output.
-    #[arg(long)]
-    json: bool,
-    /// Where to write counterexamples (a numbered trace and a Mermaid diagram per property).
-    #[arg(long, default_value = "counterexamples")]
-    out: PathBuf,
-    /// No progress line.
-    #[arg(long)]
-    quiet: bool,
-    /// Check every world of the suite in turn (what `mapi-spooler` does with no subcommand)
-    /// instead of the one the world options describe.
-    #[arg(long)]
-    suite: bool,
+    /// Explore no deeper than this many moves; the verdict is "incomplete" if the limit cut the
+    /// search short.
+    #[arg(long, value_name = "MOVES", value_parser = clap::value_parser!(u32).range(1..))]
+    max_depth: Option<u32>,
+    /// Stop after generating this many states ("incomplete" if it stopped the search).
+    #[arg(long, value_name = "STATES", value_parser = clap::value_parser!(u64).range(1..))]
+    max_states: Option<u64>,
+    /// Stop after this many seconds ("incomplete" if it stopped the search).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: Option<u64>,
 }
 
-impl Default for CheckArgs {
-    fn default() -> CheckArgs {
-        CheckArgs::parse_from_default()
+impl SearchArgs {
+    fn options(&self) -> Options {
+        Options { threads: usize::from(self.threads), dfs: self.dfs, symmetry: !self.no_symmetry }
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            max_depth: self.max_depth.map(|d| d as usize),
+            max_states: self.max_states.map(|s| usize::try_from(s).unwrap_or(usize::MAX)),
+            timeout: self.timeout.map(Duration::from_secs),
+        }
     }
 }
 
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Output")]
+struct OutputArgs {
+    /// Print one JSON document on standard output instead of tables (spec/check-output.schema.json).
+    #[arg(long)]
+    json: bool,
+    /// Where to write counterexamples: a numbered trace, a Mermaid diagram and a recorded trace
+    /// for `trace check` and `replay`, per counterexample.
+    #[arg(long, value_name = "DIR", default_value = "counterexamples")]
+    out: PathBuf,
+    /// No progress bar (it is drawn only when standard error is a terminal).
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+struct CheckArgs {
+    #[command(flatten)]
+    world: WorldArgs,
+    /// Check every world of the suite in turn (what `mapi-spooler` does with no subcommand).
+    /// The suite's worlds are fixed: world options are refused with it.
+    #[arg(long, conflicts_with_all = world_options())]
+    suite: bool,
+    #[command(flatten)]
+    search: SearchArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// The ids of the world options, which `--suite` refuses.
+fn world_options() -> Vec<clap::Id> {
+    WorldArgs::augment_args(clap::Command::new("world")).get_arguments().map(|a| a.get_id().clone()).collect()
+}
+
 impl CheckArgs {
-    fn parse_from_default() -> CheckArgs {
+    /// What `mapi-spooler` with no subcommand does: `check --suite`.
+    fn suite() -> CheckArgs {
         #[derive(Parser)]
         struct Wrapper {
             #[command(flatten)]
             args: CheckArgs,
         }
-        Wrapper::parse_from(["mapi-spooler"]).args
+        Wrapper::parse_from(["mapi-spooler", "--suite"]).args
     }
 }
 
@@ -240,9 +216,19 @@ impl CheckArgs {
 struct ExploreArgs {
     #[command(flatten)]
     world: WorldArgs,
-    /// Port on 127.0.0.1.
+    /// Port on 127.0.0.1 (0: any free port; the one bound is printed).
     #[arg(long, default_value_t = 3000)]
     port: u16,
+}
+
+#[derive(Args, Debug)]
+struct ReplayArgs {
+    /// The trace file, or `-` for standard input.
+    file: PathBuf,
+    /// Print the steps before this one as lines, then this step with the state after it, and
+    /// stop.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    step: Option<u64>,
 }
 
 #[derive(Args, Debug)]
@@ -267,215 +253,281 @@ struct SimulateArgs {
     #[arg(long)]
     quiet: bool,
     /// Simulate a deliberately wrong spooler from the bug zoo (names as for `check --bug`).
-    #[arg(long, value_name = "NAME", value_parser = parse_bug)]
-    bug: Option<Bug>,
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(Bug::ALL.iter().map(|b| b.name())))]
+    bug: Option<String>,
     /// Also write the session as a recorded trace (spec/trace-format.md) to this file, for
-    /// `trace check`.
+    /// `trace check` and `replay`.
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
 }
 
-/// The suite (`Config::suite`): each world in turn, with the options given; fails if one does.
-fn suite(args: &CheckArgs) -> ExitCode {
-    let started = std::time::Instant::now();
-    let mut failed = Vec::new();
-    let worlds = Config::suite();
-    for (i, (name, config)) in worlds.iter().enumerate() {
-        if !args.json {
-            println!("== world {} of {}: {name}", i + 1, worlds.len());
-        }
-        if check_world(args, config.clone()) != ExitCode::SUCCESS {
-            failed.push(*name);
-        }
-        if !args.json {
-            println!();
-        }
-    }
-    if !args.json {
-        println!(
-            "suite: {} worlds in {:.1} s; {}",
-            worlds.len(),
-            started.elapsed().as_secs_f64(),
-            if failed.is_empty() {
-                "every property holds and every guard is reached".to_owned()
-            } else {
-                format!("failed: {}", failed.join(", "))
-            }
-        );
-    }
-    if failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+/// One world checked: its report, its counterexamples and its JSON.
+struct Checked {
+    report: Report,
+    json: serde_json::Value,
 }
 
-fn check(args: &CheckArgs) -> ExitCode {
+/// `check --suite`: each world of [`Config::suite`] in turn, then a table of the worlds.
+fn suite(args: &CheckArgs) -> Exit {
+    let started = Instant::now();
+    let worlds = Config::suite();
+    let mut checked = Vec::new();
+    for (i, (name, config)) in worlds.iter().enumerate() {
+        if !args.output.json {
+            say!("== world {} of {}: {name}", i + 1, worlds.len());
+        }
+        let out = args.output.out.join(name.replace([' ', '\'', ','], "-").replace("--", "-"));
+        match check_world(args, name, config.clone(), &out) {
+            Ok(world) => checked.push((*name, config, world)),
+            Err(exit) => return exit,
+        }
+        if !args.output.json {
+            say!();
+        }
+    }
+    let reports: Vec<&Report> = checked.iter().map(|(_, _, c)| &c.report).collect();
+    let exit = reports.iter().fold(Exit::Holds, |worst, r| worst.worst(r.outcome()));
+    let seconds = started.elapsed().as_secs_f64();
+    if args.output.json {
+        let docs = checked.iter().map(|(_, _, c)| c.json.clone()).collect();
+        say!("{}", json::check(docs, &reports, seconds));
+        return exit;
+    }
+    let mut table = table(["World", "Options", "Unique states", "States", "Time", "Verdict"]);
+    for (name, config, world) in &checked {
+        let r = &world.report;
+        table.add_row(vec![
+            (*name).to_owned(),
+            config.command_line(),
+            thousands(r.unique_states),
+            thousands(r.states),
+            format!("{:.1} s", r.elapsed.as_secs_f64()),
+            r.outcome().name().to_owned(),
+        ]);
+    }
+    let unique: usize = reports.iter().map(|r| r.unique_states).sum();
+    let states: usize = reports.iter().map(|r| r.states).sum();
+    table.add_row(vec![
+        format!("all {}", checked.len()),
+        "--suite".to_owned(),
+        thousands(unique),
+        thousands(states),
+        format!("{seconds:.1} s"),
+        exit.name().to_owned(),
+    ]);
+    say!("{table}");
+    say!("\nsuite: {}", verdict_words(exit));
+    exit
+}
+
+/// `check`: one world, or the suite.
+fn check(args: &CheckArgs) -> Exit {
     if args.suite {
         return suite(args);
     }
-    match args.world.config() {
-        Ok(config) => check_world(args, config),
+    let config = match args.world.config() {
+        Ok(config) => config,
         Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn check_world(args: &CheckArgs, config: Config) -> ExitCode {
-    let model = match SpoolerModel::new(config.clone()) {
-        Ok(model) => model,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
+            warn!("error: {message}");
+            return Exit::Usage;
         }
     };
-    let options = Options { threads: args.threads, dfs: args.dfs, symmetry: !args.no_symmetry };
-    if !args.json {
-        println!("checking: {config}");
-        println!(
-            "          {} thread(s), {}, symmetry {}",
-            options.threads,
-            if options.dfs || options.symmetry { "DFS" } else { "BFS" },
-            if options.symmetry { "on" } else { "off" }
-        );
-    }
-    let quiet = args.quiet || args.json;
-    let replay_model = model.clone();
-    let result = check::run(model, options, |states, unique, depth, elapsed| {
-        if !quiet {
-            let rate = unique as f64 / elapsed.as_secs_f64().max(1e-9);
-            eprint!(
-                "\r  {:>6.1}s  {states:>11} states  {unique:>11} unique  depth {depth:>4}  {rate:>10.0} unique/s",
-                elapsed.as_secs_f64()
-            );
-            let _ = std::io::stderr().flush();
-        }
-    });
-    if !quiet {
-        eprintln!();
-    }
-    let mut written = Vec::new();
-    for property in &result.properties {
-        if let Verdict::Broken(actions) = &property.verdict {
-            let events = report::replay(&replay_model, actions);
-            let name = property.name.replace(' ', "-");
-            let trace = args.out.join(format!("{name}.trace"));
-            let diagram = args.out.join(format!("{name}.mmd"));
-            let recorded = args.out.join(format!("{name}.jsonl"));
-            let saved = std::fs::create_dir_all(&args.out)
-                .and_then(|()| std::fs::write(&trace, report::numbered(&events)))
-                .and_then(|()| std::fs::write(&diagram, report::mermaid(&events)))
-                .and_then(|()| std::fs::write(&recorded, report::recorded(&replay_model, &events)));
-            match saved {
-                Ok(()) => written.push((property.name, trace, diagram, events)),
-                Err(error) => eprintln!("could not write the counterexample of {}: {error}", property.name),
+    let started = Instant::now();
+    match check_world(args, "the world of the options", config, &args.output.out) {
+        Ok(world) => {
+            let exit = world.report.outcome();
+            if args.output.json {
+                say!("{}", json::check(vec![world.json], &[&world.report], started.elapsed().as_secs_f64()));
+            } else {
+                say!("\nverdict: {}", verdict_words(exit));
             }
+            exit
         }
+        Err(exit) => exit,
     }
-    if args.json {
-        println!("{}", json(&config, options, &result));
-    } else {
-        print_summary(&result, config.bug);
-        for (name, trace, diagram, events) in &written {
-            println!(
-                "\ncounterexample for {name} (also in {}, {} and, for `trace check`, {}):",
-                trace.display(),
-                diagram.display(),
-                trace.with_extension("jsonl").display()
-            );
-            print!("{}", report::numbered(events));
-        }
-    }
-    if result.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
-fn print_summary(result: &check::Report, bug: Option<Bug>) {
-    println!();
-    println!("  {:<28}{}", "bug", bug.map_or("none", Bug::name));
-    println!("  {:<28}{:>14}", "states", result.states);
-    println!("  {:<28}{:>14}", "unique states", result.unique_states);
-    println!("  {:<28}{:>14}", "max depth", result.max_depth);
-    println!("  {:<28}{:>14.2}", "time (s)", result.elapsed.as_secs_f64());
-    println!("  {:<28}{:>14.0}", "unique states per second", result.rate());
-    println!();
-    println!("  {:<46} {:<10} verdict", "property", "kind");
+fn verdict_words(exit: Exit) -> String {
+    format!("{} (exit status {}: {})", exit.name(), exit.code(), exit.meaning())
+}
+
+fn check_world(args: &CheckArgs, name: &str, config: Config, out: &Path) -> Result<Checked, Exit> {
+    let model = SpoolerModel::new(config.clone()).map_err(|message| {
+        warn!("error: {message}");
+        Exit::Usage
+    })?;
+    let (options, limits) = (args.search.options(), args.search.limits());
+    if !args.output.json {
+        say!("checking: {config}");
+        say!(
+            "          {} thread{}, {}, symmetry {}{}",
+            options.threads,
+            if options.threads == 1 { "" } else { "s" },
+            if options.dfs || options.symmetry { "DFS" } else { "BFS" },
+            if options.symmetry { "on" } else { "off" },
+            limits_words(limits),
+        );
+    }
+    let bar = progress_bar(args.output.quiet || args.output.json);
+    let replay_model = model.clone();
+    let report = check::run_within(model, options, limits, |states, unique, depth, elapsed| {
+        if let Some(bar) = &bar {
+            let rate = unique as f64 / elapsed.as_secs_f64().max(1e-9);
+            bar.set_message(format!("{states} states, {unique} unique, depth {depth}, {rate:.0} unique/s"));
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let counterexamples = report::counterexamples(&replay_model, &report);
+    let mut files = Vec::new();
+    for c in &counterexamples {
+        let stem = out.join(c.file_stem());
+        let names = [stem.with_extension("trace"), stem.with_extension("mmd"), stem.with_extension("jsonl")];
+        let events: Vec<_> = c.path.steps.iter().flat_map(|s| s.events.clone()).collect();
+        let saved = std::fs::create_dir_all(out)
+            .and_then(|()| std::fs::write(&names[0], report::numbered(&c.properties, &c.path)))
+            .and_then(|()| std::fs::write(&names[1], report::mermaid(&c.properties, &c.path)))
+            .and_then(|()| std::fs::write(&names[2], report::recorded(&replay_model, &events)));
+        if let Err(error) = saved {
+            warn!("error: cannot write the counterexample to {}: {error}", out.display());
+            return Err(Exit::Unavailable);
+        }
+        files.push(names);
+    }
+    let mut json = json::world(name, &config, options, limits, &report, &counterexamples);
+    if let Some(list) = json.get_mut("counterexamples").and_then(|c| c.as_array_mut()) {
+        for (doc, [trace, mermaid, recorded]) in list.iter_mut().zip(&files) {
+            doc["files"] = serde_json::json!({
+                "trace": trace.display().to_string(),
+                "mermaid": mermaid.display().to_string(),
+                "recorded": recorded.display().to_string(),
+            });
+        }
+    }
+    if !args.output.json {
+        print_summary(&report, config.bug);
+        for (i, (c, [trace, mermaid, recorded])) in counterexamples.iter().zip(&files).enumerate() {
+            say!(
+                "\ncounterexample {} of {} for {} ({} moves; also in {}, {} and, for `trace check` and `replay`, {}):\n",
+                i + 1,
+                counterexamples.len(),
+                c.properties.join(" and "),
+                c.actions.len(),
+                trace.display(),
+                mermaid.display(),
+                recorded.display()
+            );
+            let _ = write!(Out, "{}", report::numbered(&c.properties, &c.path));
+        }
+    }
+    Ok(Checked { report, json })
+}
+
+fn limits_words(limits: Limits) -> String {
+    let mut words = Vec::new();
+    if let Some(depth) = limits.max_depth {
+        words.push(format!("max depth {depth}"));
+    }
+    if let Some(states) = limits.max_states {
+        words.push(format!("max states {states}"));
+    }
+    if let Some(timeout) = limits.timeout {
+        words.push(format!("timeout {} s", timeout.as_secs()));
+    }
+    if words.is_empty() { String::new() } else { format!(", {}", words.join(", ")) }
+}
+
+/// A progress bar on standard error, only when it is a terminal.
+fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    if quiet || !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("  {spinner} {elapsed_precise} {msg}") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    Some(bar)
+}
+
+fn table<const N: usize>(header: [&str; N]) -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::ASCII_MARKDOWN).set_header(header.to_vec());
+    table
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn print_summary(result: &Report, bug: Option<Bug>) {
+    let mut counts = table(["", ""]);
+    counts.add_row(vec!["bug".to_owned(), bug.map_or("none", Bug::name).to_owned()]);
+    counts.add_row(vec!["states".to_owned(), thousands(result.states)]);
+    counts.add_row(vec!["unique states".to_owned(), thousands(result.unique_states)]);
+    counts.add_row(vec!["max depth".to_owned(), result.max_depth.to_string()]);
+    counts.add_row(vec!["time".to_owned(), format!("{:.2} s", result.elapsed.as_secs_f64())]);
+    counts.add_row(vec!["unique states per second".to_owned(), format!("{:.0}", result.rate())]);
+    say!("\n{counts}\n");
+    let mut properties = table(["Property", "Kind", "Verdict", "What it says"]);
     for p in &result.properties {
         let verdict = match &p.verdict {
+            Verdict::Holds if result.cut_short.is_some() => "holds so far".to_owned(),
             Verdict::Holds => "holds".to_owned(),
             Verdict::Reached => "reached".to_owned(),
+            Verdict::Unreached if result.cut_short.is_some() => "not reached so far".to_owned(),
             Verdict::Unreached => "NEVER REACHED".to_owned(),
             Verdict::Broken(actions) => format!("BROKEN after {} moves", actions.len()),
         };
-        let name = match mapi_spooler::Property::ALL.iter().find(|q| q.id() == p.name) {
-            Some(q) => format!("{} {}", p.name, short(q.summary())),
-            None => p.name.to_owned(),
-        };
-        println!("  {name:<46} {:<10} {verdict}", p.kind);
+        properties.add_row(vec![p.name.to_owned(), p.kind.to_owned(), verdict, report::description(p.name)]);
     }
+    say!("{properties}");
     if result.moves_missing.is_empty() {
-        println!("\n  every kind of world move happened");
+        say!("\nevery kind of world move happened");
     } else {
-        println!("\n  world moves that never happened: {}", result.moves_missing.join(", "));
+        say!("\nworld moves that never happened: {}", result.moves_missing.join(", "));
+    }
+    if let Some(limit) = result.cut_short {
+        say!("the search was cut short: {limit}");
     }
 }
 
-fn short(summary: &str) -> String {
-    let mut s: String = summary.chars().take(36).collect();
-    if summary.chars().count() > 36 {
-        s.push('…');
-    }
-    s
-}
-
-fn json(config: &Config, options: Options, result: &check::Report) -> String {
-    let properties: Vec<serde_json::Value> = result
-        .properties
-        .iter()
-        .map(|p| {
-            let (verdict, moves) = match &p.verdict {
-                Verdict::Holds => ("holds", None),
-                Verdict::Reached => ("reached", None),
-                Verdict::Unreached => ("unreached", None),
-                Verdict::Broken(actions) => ("broken", Some(actions.iter().map(ToString::to_string).collect::<Vec<_>>())),
-            };
-            serde_json::json!({ "name": p.name, "kind": p.kind, "verdict": verdict, "counterexample": moves })
-        })
-        .collect();
-    serde_json::json!({
-        "config": config.to_string(),
-        "bug": config.bug.map(Bug::name),
-        "threads": options.threads,
-        "search": if options.dfs || options.symmetry { "dfs" } else { "bfs" },
-        "symmetry": options.symmetry,
-        "states": result.states,
-        "unique_states": result.unique_states,
-        "max_depth": result.max_depth,
-        "seconds": result.elapsed.as_secs_f64(),
-        "unique_states_per_second": result.rate(),
-        "properties": properties,
-        "moves_missing": result.moves_missing,
-        "clean": result.is_clean(),
-    })
-    .to_string()
-}
-
-fn explore(args: &ExploreArgs) -> ExitCode {
-    use stateright::Model;
+fn explore(args: &ExploreArgs) -> Exit {
     let model = match args.world.config().and_then(SpoolerModel::new) {
         Ok(model) => model,
         Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
+            warn!("error: {message}");
+            return Exit::Usage;
         }
     };
-    println!("Explorer on http://127.0.0.1:{} (Ctrl-C to stop)", args.port);
-    model.checker().serve(("127.0.0.1", args.port));
-    ExitCode::SUCCESS
+    let explorer = match Explorer::bind(model, args.port) {
+        Ok(explorer) => explorer,
+        Err(message) => {
+            warn!("error: {message}");
+            return Exit::Unavailable;
+        }
+    };
+    say!("Explorer on http://{} (Ctrl-C to stop)", explorer.address());
+    let _ = Out.flush();
+    explorer.serve();
+    Exit::Holds
 }
 
-fn simulate(args: &SimulateArgs) -> ExitCode {
+fn simulate(args: &SimulateArgs) -> Exit {
     let names = [
         "SMTP", "FAX", "X400", "MHS", "PROFS", "SNADS", "X500", "NOTES", "CCMAIL", "MSMAIL", "EX", "SMS", "TELEX", "PAGER", "VOICE", "IM",
         "NEWS",
     ];
+    let bug = args.bug.as_deref().and_then(Bug::from_name);
     let types = usize::from(args.transports) + 1;
     let scripts = (0..args.transports)
         .map(|i| {
@@ -488,10 +540,10 @@ fn simulate(args: &SimulateArgs) -> ExitCode {
         })
         .collect();
     let mut sim = match Sim::new(&Profile::new(args.transports), scripts, args.seed) {
-        Ok(sim) => sim.with_address_names(&names[..types]).with_bug(args.bug),
+        Ok(sim) => sim.with_address_names(&names[..types]).with_bug(bug),
         Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(2);
+            warn!("error: {error}");
+            return Exit::Usage;
         }
     };
     let mut rng = mapi_spooler::sim::SplitMix64::new(args.seed ^ 0x5EED);
@@ -504,91 +556,115 @@ fn simulate(args: &SimulateArgs) -> ExitCode {
         draft.delete_after_submit = n % 3 == 2;
         draft.reports = ReportRequests { delivery: n % 2 == 0, non_delivery: true };
         if let Err(h) = sim.submit(StoreId(0), draft) {
-            eprintln!("the store refused a submission: {h}");
+            warn!("the store refused a submission: {h}");
         }
         sim.run();
     }
     sim.shutdown();
     if !args.quiet {
-        print!("{}", sim.trace());
-        println!();
+        let _ = write!(Out, "{}", sim.trace());
+        say!();
     }
     if let Some(path) = &args.record
         && let Err(error) = std::fs::write(path, sim.recorded_trace())
     {
-        eprintln!("error: cannot write {}: {error}", path.display());
-        return ExitCode::from(2);
+        warn!("error: cannot write {}: {error}", path.display());
+        return Exit::Unavailable;
     }
     let summary = sim.summary();
-    if let Some(bug) = args.bug {
-        println!("bug: {bug} (should break {})", bug.breaks());
+    if let Some(bug) = bug {
+        say!("bug: {bug} (should break {})", bug.breaks());
     }
-    println!("{summary}");
+    say!("{summary}");
     let clean = summary.refused == 0 && sim.violations().is_empty();
     for violation in sim.violations() {
-        println!("violation: {violation}");
+        say!("violation: {violation}");
     }
-    if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if clean { Exit::Holds } else { Exit::Broken }
+}
+
+/// Opens a trace file, or standard input for `-`.
+fn open(file: &Path) -> Result<Box<dyn BufRead>, String> {
+    if file == Path::new("-") {
+        return Ok(Box::new(io::stdin().lock()));
+    }
+    std::fs::File::open(file)
+        .map(|f| Box::new(BufReader::with_capacity(1 << 16, f)) as Box<dyn BufRead>)
+        .map_err(|error| format!("cannot read {}: {error}", file.display()))
 }
 
 /// `trace check`: streams the trace line by line through the checker.
-fn trace_check(file: &Path) -> ExitCode {
-    let reader: Box<dyn BufRead> = if file == Path::new("-") {
-        Box::new(std::io::stdin().lock())
-    } else {
-        match std::fs::File::open(file) {
-            Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
-            Err(error) => {
-                eprintln!("error: cannot read {}: {error}", file.display());
-                return ExitCode::from(2);
+fn trace_check(file: &Path, as_json: bool) -> Exit {
+    let name = file.display().to_string();
+    let reader = match open(file) {
+        Ok(reader) => reader,
+        Err(message) => {
+            if as_json {
+                say!("{}", json::unreadable("trace check", &name, &message));
+            } else {
+                warn!("error: {message}");
             }
+            return Exit::InvalidInput;
         }
     };
-    let mut lines = reader.lines();
-    let verdict = match lines.next() {
-        None => trace::check_lines(std::iter::empty::<String>()),
-        Some(Err(error)) => return read_error(&error, 1),
-        Some(Ok(first)) => match trace::Checker::new(&first) {
-            Err(error) => trace::Verdict::Invalid(error),
-            Ok(mut checker) => {
-                let mut verdict = None;
-                for (i, line) in lines.enumerate() {
-                    let line = match line {
-                        Ok(line) => line,
-                        Err(error) => return read_error(&error, i + 2),
-                    };
-                    match checker.feed(&line) {
-                        Ok(()) => {}
-                        Err(trace::Problem::Invalid(error)) => {
-                            verdict = Some(trace::Verdict::Invalid(error));
-                            break;
-                        }
-                        Err(trace::Problem::Diverged(divergence)) => {
-                            verdict = Some(trace::Verdict::Diverges(divergence));
-                            break;
-                        }
-                    }
-                }
-                verdict.unwrap_or_else(|| checker.finish())
-            }
-        },
-    };
-    println!("{verdict}");
-    ExitCode::from(verdict.exit_code())
+    let verdict = check_stream(reader);
+    if as_json {
+        say!("{}", json::trace_check(&name, &verdict));
+    } else {
+        say!("{verdict}");
+    }
+    json::trace_exit(&verdict)
 }
 
-/// A line that could not be read (not UTF-8, or an I/O error): not a valid trace.
-fn read_error(error: &std::io::Error, line: usize) -> ExitCode {
-    println!("not a valid trace: line {line}, column 1: cannot read the line: {error}");
-    ExitCode::from(2)
+fn check_stream(reader: Box<dyn BufRead>) -> trace::Verdict {
+    let unreadable = |line: usize, error: &io::Error| {
+        trace::Verdict::Invalid(trace::TraceError { line, column: 1, message: format!("cannot read the line: {error}") })
+    };
+    let mut lines = reader.lines();
+    let first = match lines.next() {
+        None => return trace::check_lines(std::iter::empty::<String>()),
+        Some(Err(error)) => return unreadable(1, &error),
+        Some(Ok(first)) => first,
+    };
+    let mut checker = match trace::Checker::new(&first) {
+        Err(error) => return trace::Verdict::Invalid(error),
+        Ok(checker) => checker,
+    };
+    for (i, line) in lines.enumerate() {
+        let line = match line {
+            Ok(line) => line,
+            Err(error) => return unreadable(i + 2, &error),
+        };
+        match checker.feed(&line) {
+            Ok(()) => {}
+            Err(trace::Problem::Invalid(error)) => return trace::Verdict::Invalid(error),
+            Err(trace::Problem::Diverged(divergence)) => return trace::Verdict::Diverges(divergence),
+        }
+    }
+    checker.finish()
+}
+
+fn replay_file(args: &ReplayArgs) -> Exit {
+    let reader = match open(&args.file) {
+        Ok(reader) => reader,
+        Err(message) => {
+            warn!("error: {message}");
+            return Exit::InvalidInput;
+        }
+    };
+    let stop = args.step.map_or(Stop::Never, |n| Stop::At(usize::try_from(n).unwrap_or(usize::MAX)));
+    replay::replay(reader.lines(), stop, &mut Out).unwrap_or(Exit::Unavailable)
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let exit = match Cli::parse().command {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Explore(args)) => explore(&args),
         Some(Command::Simulate(args)) => simulate(&args),
-        Some(Command::Trace(TraceCommand::Check { file })) => trace_check(&file),
-        None => suite(&CheckArgs::default()),
-    }
+        Some(Command::Trace(TraceCommand::Check { file, json })) => trace_check(&file, json),
+        Some(Command::Replay(args)) => replay_file(&args),
+        None => suite(&CheckArgs::suite()),
+    };
+    let _ = Out.flush();
+    exit.into()
 }

@@ -103,7 +103,15 @@ impl Model for SpoolerModel {
     }
 
     fn format_action(&self, action: &Action) -> String {
-        action.to_string()
+        crate::view::action_words(action)
+    }
+
+    fn format_step(&self, last_state: &World, action: Action) -> Option<String> {
+        Some(crate::explorer::step_text(self, last_state, &action))
+    }
+
+    fn as_svg(&self, path: stateright::Path<World, Action>) -> Option<String> {
+        Some(crate::explorer::path_svg(self, &path.into_actions()))
     }
 
     fn properties(&self) -> Vec<Property<SpoolerModel>> {

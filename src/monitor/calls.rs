@@ -3,6 +3,7 @@
 use crate::effect::Call;
 use crate::flags::{LockState, SubmitFlags};
 use crate::ids::{MessageId, TransportId};
+use crate::method::Target;
 use crate::recipients::RecipientSet;
 use crate::routing;
 
@@ -99,7 +100,7 @@ impl Monitor {
             }
             Call::StartMessage { message, .. } => match self.inbound {
                 Some((m, super::InboundStage::Created)) if m == *message => {
-                    self.inbound = Some((m, super::InboundStage::Started));
+                    self.inbound = Some((m, super::InboundStage::Started { cancelled: false }));
                     Ok(())
                 }
                 _ => broken(Property::CommitBeforeNotify, format!("{call}, but {message} is not a new message created for it (RCV-4)")),
@@ -165,33 +166,19 @@ impl Monitor {
                 Stage::Released | Stage::LoggedOff => broken(Property::ShutdownGating, format!("{call} after {t} was logged off")),
                 _ => broken(Property::CallOrder, format!("{call} in stage {:?}", w.stage)),
             },
-            Call::AddressTypes { .. }
-            | Call::TransportNotify { .. }
-            | Call::Idle { .. }
-            | Call::Poll { .. }
-            | Call::StartMessage { .. }
-            | Call::SubmitMessage { .. }
-            | Call::EndMessage { .. }
-            | Call::OpenStatusEntry { .. }
-            | Call::ValidateState { .. }
-            | Call::FlushQueues { .. }
-                if !live =>
-            {
+            Call::TransportLogoff { .. } if !live => broken(Property::NothingAfterLogoff, format!("{call}, but {t} has no live logon")),
+            Call::TransportLogoff { .. } if w.open.is_some() => {
+                broken(Property::EndMessagePairing, format!("{call} before EndMessage of an S_OK SubmitMessage"))
+            }
+            // INV-1, INV-2: the logon object exists from TransportLogon to TransportLogoff.
+            _ if matches!(call.target(), Target::Logon | Target::Traffic) && !live => {
                 let property =
                     if matches!(w.stage, Stage::LoggedOff | Stage::Released) { Property::NothingAfterLogoff } else { Property::CallOrder };
                 broken(property, format!("{call} without a live logon of {t}"))
             }
             Call::TransportNotify { flags, .. } if flags.is_contradictory() => broken(Property::WellFormedNotify, format!("{call}")),
-            Call::TransportNotify { .. }
-            | Call::Idle { .. }
-            | Call::Poll { .. }
-            | Call::StartMessage { .. }
-            | Call::SubmitMessage { .. }
-            | Call::OpenStatusEntry { .. }
-            | Call::ValidateState { .. }
-            | Call::FlushQueues { .. }
-                if w.stage != Stage::Registered =>
-            {
+            // LIFE-8, INV-1: traffic waits for the transport's address types.
+            _ if call.target() == Target::Traffic && w.stage != Stage::Registered => {
                 broken(Property::CallOrder, format!("{call} before AddressTypes returned"))
             }
             Call::Idle { .. } if !w.idle => broken(Property::CapabilityGate, format!("{call}, but {t} did not return LOGON_SP_IDLE")),
@@ -201,10 +188,6 @@ impl Monitor {
             }
             Call::Poll { .. } | Call::StartMessage { .. } if !w.enabled.inbound => {
                 broken(Property::InboundGate, format!("{call}, but inbound traffic of {t} is not enabled"))
-            }
-            Call::TransportLogoff { .. } if !live => broken(Property::NothingAfterLogoff, format!("{call}, but {t} has no live logon")),
-            Call::TransportLogoff { .. } if w.open.is_some() => {
-                broken(Property::EndMessagePairing, format!("{call} before EndMessage of an S_OK SubmitMessage"))
             }
             Call::Shutdown { .. } if live => broken(Property::ShutdownGating, format!("{call} while {t} has a live logon")),
             Call::Shutdown { .. } if matches!(w.stage, Stage::Released | Stage::NotLoaded | Stage::Dropped) => {

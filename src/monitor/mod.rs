@@ -49,8 +49,6 @@ pub struct Monitor {
     /// The inbound message being fetched: created for `StartMessage`, and whether a transport
     /// saved it (INV-36).
     inbound: Option<(MessageId, InboundStage)>,
-    /// The user cancelled the `StartMessage` in flight (INV-37).
-    inbound_cancelled: bool,
     /// A cancelled `StartMessage` returned without saving: the message must be released in
     /// the same step (INV-37).
     discard_due: Option<MessageId>,
@@ -68,8 +66,11 @@ pub struct Monitor {
 enum InboundStage {
     /// Created; not handed to a transport yet.
     Created,
-    /// `StartMessage` is in flight with it.
-    Started,
+    /// `StartMessage` is in flight with it; `cancelled` once the user cancelled it (INV-37).
+    Started {
+        /// The user cancelled the transfer.
+        cancelled: bool,
+    },
     /// The message is in the store (a transport saved it, or a tightly coupled store placed
     /// it); the inbound hooks from number `next` on are due, then `NotifyNewMail` (HOOK-13).
     Saved {
@@ -102,7 +103,6 @@ impl Monitor {
             messages: VecMap::new(),
             next_rank: 0,
             inbound: None,
-            inbound_cancelled: false,
             discard_due: None,
             hooks: profile.settings.inbound_hooks,
             completed: SmallVec::new(),
@@ -118,7 +118,6 @@ impl Monitor {
         self.disabled_services = 0;
         self.preprocessors.clear();
         self.inbound = None;
-        self.inbound_cancelled = false;
         self.discard_due = None;
         self.arrivals.clear();
         for msg in self.messages.values_mut() {
@@ -254,7 +253,9 @@ impl Monitor {
                 }
             }
             Input::Cancel(crate::input::CancelRequest::Inbound { .. }) => {
-                self.inbound_cancelled = matches!(self.inbound, Some((_, InboundStage::Started)));
+                if let Some((_, InboundStage::Started { cancelled })) = &mut self.inbound {
+                    *cancelled = true;
+                }
             }
             Input::Session(_) | Input::SystemIdle | Input::Status(_) => {}
         }
@@ -278,7 +279,6 @@ impl Monitor {
                     w.stage = if agreed { Stage::Loaded } else { Stage::Dropped };
                 }
             }
-            Return::ServiceConfigure { .. } | Return::Idle { .. } | Return::SpoolerLogon { .. } | Return::RemovePreprocessInfo { .. } => {}
             Return::TransportLogon { transport, result } => {
                 let service = self.services.get(transport.index()).copied();
                 match result {
@@ -308,7 +308,6 @@ impl Monitor {
                     w.registrations = Some(registrations.clone());
                 }
             }
-            Return::AddressTypes { .. } => {}
             Return::TransportNotify { transport, flags, .. } => {
                 if let Some(w) = self.transport(*transport) {
                     w.enabled = flags.enabled_after(w.enabled);
@@ -339,7 +338,6 @@ impl Monitor {
                     self.add_row(row);
                 }
             }
-            Return::GetOutgoingQueue { .. } => {}
             Return::SetLockState { message, state, result, .. } => {
                 if let Some(msg) = self.messages.get_mut(message) {
                     match (state, result.is_success()) {
@@ -360,32 +358,30 @@ impl Monitor {
                     msg.preprocess_pending = false;
                 }
             }
-            Return::FinishedMsg { message, result, .. } => {
-                if result.is_success() {
-                    self.messages.remove(message);
-                }
+            Return::FinishedMsg { message, result, .. } if result.is_success() => {
+                self.messages.remove(message);
             }
-            Return::Poll { .. } => {}
             Return::CreateMessage { result, .. } => self.inbound = result.ok().map(|m| (m, InboundStage::Created)),
             Return::StartMessage { message, result, .. } => {
-                if std::mem::take(&mut self.inbound_cancelled) && *result != Ok(crate::input::Delivery::Saved) {
+                let cancelled = matches!(self.inbound, Some((_, InboundStage::Started { cancelled: true })));
+                if cancelled && *result != Ok(crate::input::Delivery::Saved) {
                     self.discard_due = Some(*message);
                 }
                 self.inbound = match (self.inbound, result) {
-                    (Some((m, InboundStage::Started)), Ok(crate::input::Delivery::Saved)) if m == *message => {
+                    (Some((m, InboundStage::Started { .. })), Ok(crate::input::Delivery::Saved)) if m == *message => {
                         Some((m, InboundStage::Saved { next: 0 }))
                     }
                     _ => None,
                 };
             }
             Return::NotifyNewMail { .. } => self.inbound = None,
-            Return::AbortSubmit { message, result, .. } => {
-                if result.is_success() || *result == Hresult::MAPI_E_NOT_IN_QUEUE {
-                    self.messages.remove(message);
-                }
+            Return::AbortSubmit { message, result, .. } if result.is_success() || *result == Hresult::MAPI_E_NOT_IN_QUEUE => {
+                self.messages.remove(message);
             }
             Return::InboundMsgHook { message, result, .. } => self.learn_hook(*message, result),
-            Return::OpenStatusEntry { .. } | Return::ValidateState { .. } | Return::FlushQueues { .. } => {}
+            // The other returns (failures above included) change nothing the monitor watches; a
+            // return of a new method needs an arm here only when a property watches it.
+            _ => {}
         }
     }
 
@@ -500,11 +496,8 @@ impl Monitor {
                     w.row = Some(*status);
                 }
             }
-            SupportCall::SpoolerNotify { .. }
-            | SupportCall::PublishOwnStore { .. }
-            | SupportCall::StoreLogoffTransports { .. }
-            | SupportCall::StatusRecips { .. }
-            | SupportCall::SpoolerYield { .. } => {}
+            // The other support calls change nothing the monitor watches.
+            _ => {}
         }
     }
 

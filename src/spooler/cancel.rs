@@ -19,7 +19,7 @@ use crate::ids::{MessageId, StoreId, TransportId};
 use crate::input::CancelRequest;
 
 use super::messages::Stage;
-use super::{InFlight, Spooler};
+use super::{InFlight, Inbound, Spooler};
 
 impl Spooler {
     /// `Input::Cancel`: checks the request, then records it and cancels the transfer in flight.
@@ -52,18 +52,18 @@ impl Spooler {
             }
             CancelRequest::Inbound { transport } => {
                 self.transport_mut(transport)?;
-                let Some(InFlight::Plain(Call::StartMessage { transport: t, message })) = self.in_flight else {
+                let Some(Inbound::Starting { transport: t, message, cancelled }) = &mut self.inbound else {
                     return Err(CallerError::NoInboundTransfer(transport).into());
                 };
-                if t != transport {
+                if *t != transport {
                     return Err(CallerError::NoInboundTransfer(transport).into());
                 }
-                if self.inbound_cancelled {
+                if *cancelled {
                     return Err(CallerError::AlreadyCancelled(format!("the inbound transfer of {transport}")).into());
                 }
                 // RCV-13, DEF-7: the default inbound reference is 1; the transport keeps the item.
-                self.inbound_cancelled = true;
-                fx.push(Effect::CancelMessage { transport, message });
+                *cancelled = true;
+                fx.push(Effect::CancelMessage { transport, message: *message });
             }
         }
         Ok(())
@@ -84,8 +84,7 @@ impl Spooler {
             Some(InFlight::Submit { call, message, .. } | InFlight::End { call, message, .. }) => {
                 call.transport() == Some(t) && self.messages.get(*message).is_some_and(|m| m.cancelled)
             }
-            Some(InFlight::Plain(Call::StartMessage { transport, .. })) => *transport == t && self.inbound_cancelled,
-            _ => false,
+            _ => matches!(self.inbound, Some(Inbound::Starting { transport, cancelled: true, .. }) if transport == t),
         }
     }
 
@@ -109,7 +108,6 @@ impl Spooler {
             let fault = StoreFault::UndocumentedResult { method: "AbortSubmit", result, documented: "S_OK or MAPI_E_NOT_IN_QUEUE" };
             return Err(Error::store(store, fault));
         }
-        self.in_flight = None;
         self.aborting.retain(|m| *m != message);
         self.messages.remove(message);
         Ok(())

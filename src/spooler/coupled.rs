@@ -39,7 +39,7 @@ impl Spooler {
         self.transports
             .iter()
             .enumerate()
-            .find(|(_, tr)| tr.logon().is_some_and(|l| l.serving() && l.own_store == Some(s)))
+            .find(|(_, tr)| tr.logon().is_some_and(|l| l.staying() && l.own_store == Some(s)))
             .map(|(i, _)| TransportId(i as u8))
     }
 

@@ -25,39 +25,8 @@ use crate::flags::{FlushFlags, NotifyFlags, StatusCode};
 use crate::hresult::Hresult;
 use crate::ids::TransportId;
 
-use super::inbound::RECEIVE_STORE;
-use super::transport::{Logon, LogonStage};
-use super::{InFlight, Spooler, StoreState};
-
-/// Where a transport's flush is (STAT-20).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Flush {
-    /// Triggered: `IXPLogon::FlushQueues` with these flags is due.
-    Due(FlushFlags),
-    /// The outbound half: `NOTIFY_BEGIN_OUTBOUND_FLUSH` is due (`begun` false) or returned.
-    Outbound { flags: FlushFlags, begun: bool },
-    /// The inbound half: `NOTIFY_BEGIN_INBOUND_FLUSH` is due (`begun` false) or returned.
-    Inbound { begun: bool },
-}
-
-impl Flush {
-    /// True once `IXPLogon::FlushQueues` returned: the transport is in flush mode until the
-    /// spooler ends it.
-    pub(crate) fn begun(self) -> bool {
-        !matches!(self, Flush::Due(_))
-    }
-
-    /// The half that comes after `FlushQueues` with these flags, if any.
-    fn first_half(flags: FlushFlags) -> Option<Flush> {
-        if flags.contains(FlushFlags::FLUSH_UPLOAD) {
-            Some(Flush::Outbound { flags, begun: false })
-        } else if flags.contains(FlushFlags::FLUSH_DOWNLOAD) {
-            Some(Flush::Inbound { begun: false })
-        } else {
-            None
-        }
-    }
-}
+use super::transport::{Activity, Flush, Logon, Purpose};
+use super::{InFlight, RECEIVE_STORE, Spooler, StoreState};
 
 /// Where a transport's flush is, as drivers and tests see it (STAT-20).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -85,9 +54,10 @@ impl Spooler {
     /// way, or the transport is leaving before its flush began, or it can no longer be called
     /// (DEC-33).
     pub(super) fn flush_over(&self, t: TransportId) -> bool {
-        self.logon(t).is_none_or(|l| match l.flush {
-            None => true,
-            Some(flush) => l.critical || (l.release.is_some() && !flush.begun()),
+        self.logon(t).is_none_or(|l| match (l.flush, l.activity) {
+            (None, _) | (Some(_), Activity::Critical) => true,
+            (Some(flush), Activity::Leaving(_)) => !flush.begun(),
+            (Some(_), Activity::LoggingOn | Activity::Registering | Activity::Serving) => false,
         })
     }
 
@@ -98,7 +68,7 @@ impl Spooler {
     pub(super) fn flush_bits_changed(logon: &mut Logon, before: Option<StatusCode>, after: StatusCode) {
         let (was, now) = (before.map_or(FlushFlags::EMPTY, StatusCode::flush_request), after.flush_request());
         match logon.flush {
-            None if !now.without(was).is_empty() && logon.stage == LogonStage::Ready && logon.serving() => {
+            None if !now.without(was).is_empty() && logon.may(Purpose::Work) => {
                 logon.flush = Some(Flush::Due(now));
             }
             Some(Flush::Due(_)) if now.is_empty() && !was.is_empty() => logon.flush = None,
@@ -114,9 +84,10 @@ impl Spooler {
             // No flush is due or under way: the usual case.
             return None;
         }
-        let flushable = |t: TransportId| self.logon(t).filter(|l| l.stage == LogonStage::Ready && l.serving() && !l.requery);
+        let flushable = |t: TransportId| self.logon(t).filter(|l| l.may(Purpose::Flush));
         // One flush at a time: the one under way goes on before another begins.
-        let current = self.order.iter().copied().find(|t| self.logon(*t).is_some_and(|l| l.serving() && l.flush.is_some_and(Flush::begun)));
+        let current =
+            self.order.iter().copied().find(|t| self.logon(*t).is_some_and(|l| l.may(Purpose::Work) && l.flush.is_some_and(Flush::begun)));
         let t = current.or_else(|| self.order.iter().copied().find(|t| flushable(*t).is_some_and(|l| l.flush.is_some())))?;
         let logon = flushable(t)?;
         let notify = |flags| Some(InFlight::Plain(Call::TransportNotify { transport: t, flags, message: None }));
@@ -129,20 +100,18 @@ impl Spooler {
                 // The StartMessage loop runs while the transport has mail and can be fetched
                 // from (RCV-4, AMB-14); then the inbound half ends.
                 let store_open = matches!(self.stores.get(RECEIVE_STORE.index()), Some(StoreState::LoggedOn | StoreState::Watching));
-                let fetching = logon.mail_waiting && store_open && logon.enabled.inbound && !logon.critsec;
+                let fetching = logon.mail_waiting && store_open && logon.may(Purpose::Fetch);
                 // The bug zoo: the loop is over, and the flush is left without its END.
                 if fetching || bug!(self, FlushWithoutEnd) { None } else { notify(NotifyFlags::NOTIFY_END_INBOUND_FLUSH) }
             }
         }
     }
 
-    /// `IXPLogon::FlushQueues` returned (STAT-19): the transfer begins.
-    pub(super) fn returned_flush_queues(&mut self, t: TransportId, result: Hresult) -> Result<(), Error> {
+    /// `IXPLogon::FlushQueues` with these flags returned (STAT-19): the transfer begins.
+    pub(super) fn returned_flush_queues(&mut self, t: TransportId, flags: FlushFlags, result: Hresult) -> Result<(), Error> {
         if result != Hresult::S_OK {
             return Err(Error::provider(t, ProviderFault::UndocumentedResult { method: "FlushQueues", result, documented: "S_OK" }));
         }
-        let Some(InFlight::Plain(Call::FlushQueues { flags, .. })) = self.in_flight else { return Ok(()) };
-        self.in_flight = None;
         if let Some(logon) = self.transports[t.index()].logon_mut() {
             logon.flush = Flush::first_half(flags);
         }
@@ -163,7 +132,7 @@ impl Spooler {
             }
             Some(Flush::Inbound { begun: false }) if sent.contains(NotifyFlags::NOTIFY_BEGIN_INBOUND_FLUSH) => {
                 // STAT-20 step 6: the spooler fetches whatever the transport has.
-                if logon.enabled.inbound && logon.serving() {
+                if logon.may(Purpose::Receive) {
                     logon.mail_waiting = true;
                 }
                 Some(Flush::Inbound { begun: true })

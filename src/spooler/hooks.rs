@@ -14,8 +14,7 @@ use crate::hresult::Hresult;
 use crate::ids::{HookId, MessageId, StoreId};
 use crate::input::HookOutcome;
 
-use super::inbound::Inbound;
-use super::{InFlight, Spooler};
+use super::{InFlight, Inbound, Spooler};
 
 impl Spooler {
     /// The next call for a message in the store: the inbound hook number `next`, or
@@ -32,9 +31,14 @@ impl Spooler {
     /// message's way, which is released with `PR_SPOOLER_STATUS` `MAPI_E_OBJECT_DELETED` and
     /// never announced; `HOOK_CANCEL` skips the remaining hooks; a move keeps the message in
     /// the store; a hook's error passes the message on to the next hook unchanged.
-    pub(super) fn returned_hook(&mut self, result: Result<HookOutcome, Hresult>, fx: &mut Effects) {
-        self.in_flight = None;
-        let Some(Inbound::Hooking { store, message, next }) = self.inbound else { return };
+    pub(super) fn returned_hook(
+        &mut self,
+        store: StoreId,
+        message: MessageId,
+        next: u8,
+        result: Result<HookOutcome, Hresult>,
+        fx: &mut Effects,
+    ) {
         let outcome = result.unwrap_or(HookOutcome::KEEP);
         if outcome.flags.contains(HookFlags::HOOK_DELETE) && !bug!(self, NotifyHookDeleted) {
             self.inbound = None;

@@ -13,61 +13,18 @@
 use crate::effect::{Call, Effect, Effects, Released};
 use crate::error::{Error, ProviderFault};
 use crate::hresult::Hresult;
-use crate::ids::{MessageId, StoreId, TransportId};
+use crate::ids::{MessageId, TransportId};
 use crate::input::Delivery;
 
-use super::transport::LogonStage;
-use super::{InFlight, Spooler, StoreState};
-
-/// The receive store (DEC-24).
-pub(crate) const RECEIVE_STORE: StoreId = StoreId(0);
-
-/// The inbound message being fetched (one at a time, AMB-20).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Inbound {
-    /// `CreateMessage` is in flight for this transport's next message.
-    Creating(TransportId),
-    /// The message exists, unsaved; `StartMessage` is due.
-    Created(TransportId, MessageId),
-    /// The message is in the store: a transport saved it, or a tightly coupled store placed it
-    /// (RCV-16). The inbound hooks from number `next` on are still due, then `NotifyNewMail`
-    /// (HOOK-13, RCV-11).
-    Hooking {
-        /// The store holding the message.
-        store: StoreId,
-        /// The message.
-        message: MessageId,
-        /// The next inbound hook to call.
-        next: u8,
-    },
-}
-
-impl Inbound {
-    /// True when this fetch is about that message of that store.
-    pub(crate) fn names(self, s: StoreId, m: MessageId) -> bool {
-        match self {
-            Inbound::Creating(_) => false,
-            Inbound::Created(_, message) => s == RECEIVE_STORE && m == message,
-            Inbound::Hooking { store, message, .. } => s == store && m == message,
-        }
-    }
-
-    /// True when this fetch brings a message into that store.
-    pub(crate) fn into_store(self, s: StoreId) -> bool {
-        match self {
-            Inbound::Creating(_) | Inbound::Created(..) => s == RECEIVE_STORE,
-            Inbound::Hooking { store, .. } => s == store,
-        }
-    }
-}
+use super::transport::Purpose;
+use super::{InFlight, Inbound, Phase, RECEIVE_STORE, Spooler, StoreState};
 
 impl Spooler {
     /// `NOTIFY_NEWMAIL` from a transport: mail is waiting, if its inbound traffic is enabled;
     /// otherwise the notification is dropped (RCV-2).
     pub(super) fn on_new_mail(&mut self, t: TransportId) {
         if let Some(logon) = self.transports[t.index()].logon_mut()
-            && logon.enabled.inbound
-            && logon.serving()
+            && logon.may(Purpose::Receive)
         {
             logon.mail_waiting = true;
         }
@@ -79,8 +36,7 @@ impl Spooler {
         for transport in &mut self.transports {
             if let Some(logon) = transport.logon_mut()
                 && logon.caps.contains(crate::flags::LogonCaps::LOGON_SP_POLL)
-                && logon.enabled.inbound
-                && logon.serving()
+                && logon.may(Purpose::Receive)
             {
                 logon.poll_due = true;
             }
@@ -101,11 +57,13 @@ impl Spooler {
             return Some(self.hook_or_notify(store, message, 0));
         };
         match inbound {
-            Inbound::Creating(_) => None,
-            Inbound::Created(t, message) => {
-                let callable = self.logon(t).is_some_and(|l| l.serving() && l.enabled.inbound) && self.phase == super::Phase::Running;
+            // The call is in flight.
+            Inbound::Creating(_) | Inbound::Starting { .. } => None,
+            Inbound::Created(transport, message) => {
+                let callable = self.logon(transport).is_some_and(|l| l.may(Purpose::Receive)) && self.phase == Phase::Running;
                 if callable {
-                    Some(InFlight::Plain(Call::StartMessage { transport: t, message }))
+                    self.inbound = Some(Inbound::Starting { transport, message, cancelled: false });
+                    Some(InFlight::Plain(Call::StartMessage { transport, message }))
                 } else {
                     self.inbound = None;
                     fx.push(Effect::Release(Released::Unsaved { store: RECEIVE_STORE, message }));
@@ -128,11 +86,7 @@ impl Spooler {
             && !self.store_closing(RECEIVE_STORE);
         for (i, transport) in self.transports.iter_mut().enumerate() {
             let t = TransportId(i as u8);
-            let Some(logon) = transport.logon_mut() else { continue };
-            let callable = logon.stage == LogonStage::Ready && logon.serving() && !logon.critsec && logon.enabled.inbound;
-            if !callable {
-                continue;
-            }
+            let Some(logon) = transport.logon_mut().filter(|l| l.may(Purpose::Fetch)) else { continue };
             if logon.poll_due {
                 logon.poll_due = false;
                 return Some(InFlight::Plain(Call::Poll { transport: t }));
@@ -150,18 +104,15 @@ impl Spooler {
         if result.is_failure() {
             return Err(Error::provider(t, ProviderFault::UndocumentedResult { method: "Poll", result, documented: "S_OK" }));
         }
-        self.in_flight = None;
         if incoming != 0 {
             self.on_new_mail(t);
         }
         Ok(())
     }
 
-    /// The receive folder's `CreateMessage` returned. If the store could not create a message,
-    /// the fetch is given up until the transport signals mail again (DEC-24).
-    pub(super) fn returned_create(&mut self, result: Result<MessageId, Hresult>) {
-        self.in_flight = None;
-        let Some(Inbound::Creating(t)) = self.inbound else { return };
+    /// The receive folder's `CreateMessage` for transport `t` returned. If the store could not
+    /// create a message, the fetch is given up until the transport signals mail again (DEC-24).
+    pub(super) fn returned_create(&mut self, t: TransportId, result: Result<MessageId, Hresult>) {
         match result {
             Ok(message) => self.inbound = Some(Inbound::Created(t, message)),
             Err(_) => {
@@ -177,11 +128,9 @@ impl Spooler {
     /// nothing to deliver (the loop ends, RCV-6, AMB-14), or an error (the message is lost and
     /// the loop ends, RCV-7). An unsaved message is released.
     pub(super) fn returned_start(&mut self, t: TransportId, message: MessageId, result: Result<Delivery, Hresult>, fx: &mut Effects) {
-        self.in_flight = None;
         // RCV-13: after a cancel, a message the transport saved before it saw the cancel is
         // delivered; otherwise it keeps the item for later, and the unsaved message is released
-        // below (INV-37).
-        self.inbound_cancelled = false;
+        // below (INV-37). Either way the cancel ends with the transfer.
         if result == Ok(Delivery::Saved) {
             // HOOK-13: the inbound hooks see the saved message before NotifyNewMail.
             self.inbound = Some(Inbound::Hooking { store: RECEIVE_STORE, message, next: 0 });
@@ -211,7 +160,6 @@ impl Spooler {
     /// `NotifyNewMail` returned: the message is in the store whatever the result; the loop goes
     /// on while the transport still has mail waiting (RCV-10).
     pub(super) fn returned_notify_new_mail(&mut self) {
-        self.in_flight = None;
         self.inbound = None;
     }
 }

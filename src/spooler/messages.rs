@@ -5,10 +5,10 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use smallvec::SmallVec;
 
-use crate::effect::RecipientOutcome;
+use crate::effect::{Effect, Effects, RecipientOutcome};
 use crate::flags::QueueFlags;
 use crate::ids::{MessageId, PreprocessorId, RecipientIdx, StoreId, Time, TransportId};
-use crate::input::{QueueRow, ReportRequests};
+use crate::input::{QueueRow, ReportKind, ReportRequests};
 use crate::recipients::{RecipientRow, RecipientSet, TransportSet};
 
 /// Where an outbound message is in the spooler's hands (SUB-12, SUB-19 to SUB-26).
@@ -365,5 +365,39 @@ impl Messages {
     /// Every message, in no particular order, mutably.
     pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut OutMsg> {
         self.map.values_mut()
+    }
+
+    /// Marks recipients final, raises the report if the originator wants it (DEF-11), and saves
+    /// the dispositions in the store.
+    pub(crate) fn settle(
+        &mut self,
+        id: MessageId,
+        recipients: &RecipientSet,
+        outcome: RecipientOutcome,
+        report: Option<ReportKind>,
+        fx: &mut Effects,
+    ) {
+        if recipients.is_empty() {
+            return;
+        }
+        let Some(msg) = self.get_mut(id) else { return };
+        for r in recipients.iter() {
+            msg.disp[r.index()] = Disp::Done(outcome);
+        }
+        if let Some(kind) = report.filter(|k| msg.reports.wants(*k)) {
+            fx.push(Effect::Report { store: msg.store, message: id, recipients: recipients.clone(), kind });
+        }
+        fx.push(Effect::SaveRecipients { store: msg.store, message: id, recipients: recipients.clone(), outcome });
+    }
+
+    /// A transport will not be called again this session: the recipients it held deferred go
+    /// back to the scan, which passes over it (DEC-4), and its retry delays lapse.
+    pub(crate) fn forget_transport(&mut self, t: TransportId) {
+        for msg in self.iter_mut() {
+            for d in msg.disp.iter_mut().filter(|d| d.holder() == Some(t)) {
+                *d = Disp::Pending { declined: d.declined() };
+            }
+            msg.blocks.retain(|(b, _)| *b != t);
+        }
     }
 }

@@ -1,4 +1,22 @@
 //! The spooler: one value holding everything the spooler remembers, and [`Spooler::step`].
+//!
+//! This file holds the [`Spooler`] value, `step`, which hands each input to the module that
+//! handles it and then asks `schedule` for the next call, and the accessors and small state
+//! types the modules share. The modules below it depend on one another in one direction only,
+//! by `use` and by the methods they call; each uses only modules of a lower layer:
+//!
+//! 1. State, knowing no other module: `messages` (the outbound messages and their recipients)
+//!    and `transport` (each transport's lifecycle, what its logon is doing, and
+//!    `Logon::may`, the one rule for what a logon may be called for).
+//! 2. Topics using only this file: `routes` (the assignment scan), `logoff` (a store's logoff),
+//!    `hooks` (inbound hooks).
+//! 3. Topics using layers 1 and 2: `cancel` (the user's cancel), `flush` (a transport's flush),
+//!    `queue` (the outgoing queues), `coupled` (the tightly coupled store), `inbound`
+//!    (reception), `submit` (one attempt to hand a message to a transport).
+//! 4. `status` (status objects), which uses `flush`.
+//! 5. The three entry points: `returns` (the return of the call in flight), `support` (a
+//!    support call), `schedule` (the next call).
+//! 6. Read-only: `view` (what drivers and tests see), `symmetry` (renaming for the checker).
 
 /// True when the spooler carries the bug zoo's bug `$name` (see [`crate::zoo`]): each injection
 /// site reads `if bug!(self, Name) { .. }`. Without the `bug-zoo` feature it is `false`, so the
@@ -23,6 +41,8 @@ mod coupled;
 mod flush;
 mod hooks;
 mod inbound;
+#[cfg(test)]
+mod layering;
 mod logoff;
 mod messages;
 mod queue;
@@ -30,13 +50,13 @@ mod returns;
 mod routes;
 mod schedule;
 mod status;
+mod submit;
 mod support;
 mod symmetry;
 mod transport;
 mod view;
 
 pub use flush::FlushView;
-pub(crate) use inbound::RECEIVE_STORE;
 pub use transport::Ending;
 pub use view::ResourceType;
 pub use view::{MessageView, RecipientView, StatusResource, StatusRow, TransportView};
@@ -51,7 +71,10 @@ use crate::routing::{PreprocessorFilter, Registrations};
 use crate::version::VersionRange;
 
 use messages::Messages;
-use transport::{Life, LogonStage, Transport};
+use transport::{Life, Logon, Purpose, Transport};
+
+/// The receive store (DEC-24).
+pub(crate) const RECEIVE_STORE: StoreId = StoreId(0);
 
 /// What the spooler is configured with: the profile's transports and stores, and the spooler's
 /// own choices where the documentation leaves them open.
@@ -204,10 +227,59 @@ pub(crate) enum Route {
     Undeliverable,
 }
 
+/// The inbound message being fetched (one at a time, AMB-20; see `inbound`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Inbound {
+    /// `CreateMessage` is in flight for this transport's next message.
+    Creating(TransportId),
+    /// The message exists, unsaved; `StartMessage` is due.
+    Created(TransportId, MessageId),
+    /// `StartMessage` is in flight; `cancelled` once the user cancelled it (RCV-13).
+    Starting {
+        /// The transport delivering into the message.
+        transport: TransportId,
+        /// The message.
+        message: MessageId,
+        /// The user cancelled the transfer (RCV-13).
+        cancelled: bool,
+    },
+    /// The message is in the store: a transport saved it, or a tightly coupled store placed it
+    /// (RCV-16). The inbound hooks from number `next` on are still due, then `NotifyNewMail`
+    /// (HOOK-13, RCV-11).
+    Hooking {
+        /// The store holding the message.
+        store: StoreId,
+        /// The message.
+        message: MessageId,
+        /// The next inbound hook to call.
+        next: u8,
+    },
+}
+
+impl Inbound {
+    /// True when this fetch is about that message of that store.
+    pub(crate) fn names(self, s: StoreId, m: MessageId) -> bool {
+        match self {
+            Inbound::Creating(_) => false,
+            Inbound::Created(_, message) | Inbound::Starting { message, .. } => s == RECEIVE_STORE && m == message,
+            Inbound::Hooking { store, message, .. } => s == store && m == message,
+        }
+    }
+
+    /// True when this fetch brings a message into that store.
+    pub(crate) fn into_store(self, s: StoreId) -> bool {
+        match self {
+            Inbound::Creating(_) | Inbound::Created(..) | Inbound::Starting { .. } => s == RECEIVE_STORE,
+            Inbound::Hooking { store, .. } => s == store,
+        }
+    }
+}
+
 /// The synchronous call in flight, with what its return needs to be judged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum InFlight {
-    /// A call whose return needs nothing beyond the call.
+    /// A call whose return is judged by the call's own arguments (those of reception also by
+    /// [`Inbound`], the fetch it belongs to).
     Plain(Call),
     /// `SubmitMessage`: the offered recipients, whether this is a `BEGIN_DEFERRED` submission,
     /// and the reports the transport asked for with `StatusRecips` so far.
@@ -243,9 +315,7 @@ pub struct Spooler {
     preprocessors: Vec<Preprocessor>,
     messages: Messages,
     /// The inbound message being fetched, if any (RCV-4 to RCV-10).
-    inbound: Option<inbound::Inbound>,
-    /// The user cancelled the `StartMessage` in flight (RCV-13).
-    inbound_cancelled: bool,
+    inbound: Option<Inbound>,
     /// Cancelled messages the spooler has unlocked, for its own `AbortSubmit` (DEC-27).
     aborting: Vec<MessageId>,
     /// Messages tightly coupled stores placed and announced with `NOTIFY_NEWMAIL_RECEIVED`,
@@ -292,7 +362,6 @@ impl Spooler {
             preprocessors: Vec::new(),
             messages: Messages::default(),
             inbound: None,
-            inbound_cancelled: false,
             aborting: Vec::new(),
             arrivals: Vec::new(),
             logoffs: vec![logoff::Logoff::Open; usize::from(profile.stores)],
@@ -383,7 +452,7 @@ impl Spooler {
                 if directions == Directions::NONE {
                     return Err(CallerError::NoDirection.into());
                 }
-                let logon = self.transport_mut(transport)?.logon_mut().filter(|l| l.stage == LogonStage::Ready && l.release.is_none());
+                let logon = self.transport_mut(transport)?.logon_mut().filter(|l| l.may(Purpose::Work));
                 let logon = logon.ok_or(CallerError::NotLoggedOn(transport))?;
                 if directions.inbound {
                     logon.wanted.inbound = enable;
@@ -425,26 +494,37 @@ impl Spooler {
     fn on_system_idle(&mut self) {
         // LIFE-11: Idle only for logons that returned LOGON_SP_IDLE, whenever the system is idle.
         for transport in &mut self.transports {
-            if let Some(logon) = transport.logon_mut() {
-                if logon.caps.contains(crate::flags::LogonCaps::LOGON_SP_IDLE) {
-                    logon.idle_due = true;
-                }
+            if let Some(logon) = transport.logon_mut()
+                && logon.caps.contains(crate::flags::LogonCaps::LOGON_SP_IDLE)
+            {
+                logon.idle_due = true;
             }
         }
     }
 
     /// Makes the next call, if there is something to do and nothing in flight.
     fn advance(&mut self, fx: &mut Effects, priorities: Priorities) {
-        if self.in_flight.is_none() {
-            if let Some(next) = self.schedule(fx, priorities) {
-                fx.push(crate::effect::Effect::Call(next.call().clone()));
-                self.in_flight = Some(next);
-            }
+        if self.in_flight.is_none()
+            && let Some(next) = self.schedule(fx, priorities)
+        {
+            fx.push(crate::effect::Effect::Call(next.call().clone()));
+            self.in_flight = Some(next);
         }
     }
 
     fn transport_mut(&mut self, t: TransportId) -> Result<&mut Transport, Error> {
         self.transports.get_mut(t.index()).ok_or_else(|| CallerError::UnknownTransport(t).into())
+    }
+
+    /// The logon of a transport, if it has one.
+    fn logon(&self, t: TransportId) -> Option<&Logon> {
+        self.transports.get(t.index()).and_then(Transport::logon)
+    }
+
+    /// The logon of a transport calling its support object; without one, the support object
+    /// is invalid (ERR-17).
+    fn live_logon_mut(&mut self, t: TransportId, call: &'static str) -> Result<&mut Logon, Error> {
+        self.transport_mut(t)?.logon_mut().ok_or_else(|| Error::provider(t, crate::error::ProviderFault::NoLogon { call }))
     }
 
     fn check_store(&self, s: StoreId) -> Result<StoreState, Error> {
@@ -455,7 +535,7 @@ impl Spooler {
     /// whose logon is registered and still serving.
     fn registrations(&self, t: TransportId) -> Option<&Registrations> {
         let transport = self.transports.get(t.index())?;
-        transport.logon().filter(|l| l.serving()).and(transport.registrations.as_ref())
+        transport.logon().filter(|l| l.may(Purpose::Work)).and(transport.registrations.as_ref())
     }
 
     fn service_disabled(&self, s: ServiceId) -> bool {

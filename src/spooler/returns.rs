@@ -1,20 +1,26 @@
 //! What the spooler does when the call in flight returns (ERR, LIFE, SUB, HOOK, VER).
 //!
-//! Every handler first checks the whole return against the contract and only then changes the
-//! state, so a refused return leaves the spooler as it was.
+//! [`Spooler::on_return`] takes the call out of flight, the only place that does, and matches
+//! the call (with the data it was made with) and the return pair by pair; a return that does not
+//! answer the call is refused by one rule (AMB-20). Every handler first checks the whole return
+//! against the contract and only then changes the state, and a refusal puts the call back, so a
+//! refused return leaves the spooler as it was. The returns of a submission attempt are judged
+//! in `submit`, those of reception in `inbound` and `hooks`, of a flush in `flush`, of status
+//! calls in `status`.
 
 use crate::effect::{Call, Effect, Effects, NdrOrigin, RecipientOutcome, Released};
 use crate::error::{CallerError, Error, ProviderFault, StoreFault};
-use crate::flags::{EndFlags, LockState, NotifyFlags, QueueFlags};
+use crate::flags::{LockState, NotifyFlags, QueueFlags};
 use crate::hresult::Hresult;
-use crate::ids::{MessageId, PreprocessorId, RecipientIdx, ServiceId, StoreId, TransportId};
-use crate::input::{QueueRow, ReportKind, Return, SubmitOutcome};
+use crate::ids::{MessageId, PreprocessorId, ServiceId, StoreId, TransportId};
+use crate::input::{QueueRow, ReportKind, Return};
 use crate::recipients::RecipientSet;
 use crate::version::{Negotiation, SpiVersion};
 
 use super::messages::{Disp, Stage};
-use super::transport::{Ending, Life, LogonStage};
-use super::{InFlight, Spooler, StoreState};
+use super::submit::Offer;
+use super::transport::{Activity, Ending, Leave, Life};
+use super::{InFlight, Inbound, Spooler, StoreState};
 
 fn undocumented(method: &'static str, result: Hresult, documented: &'static str) -> ProviderFault {
     ProviderFault::UndocumentedResult { method, result, documented }
@@ -24,72 +30,104 @@ fn store_undocumented(method: &'static str, result: Hresult, documented: &'stati
     StoreFault::UndocumentedResult { method, result, documented }
 }
 
-/// The first member of `a` that is not in `b`.
-#[inline]
-fn first_outside(a: &RecipientSet, b: &RecipientSet) -> Option<RecipientIdx> {
-    a.difference(b).iter().next()
+/// The refusal of a return that does not answer the call in flight (AMB-20): the one rule for
+/// every such pair.
+fn wrong_return(in_flight: &InFlight, ret: &Return) -> Error {
+    CallerError::WrongReturn { expected: in_flight.call().to_string(), got: ret.to_string() }.into()
 }
 
 impl Spooler {
+    /// A return of the call in flight. The call leaves flight here and nowhere else; a refused
+    /// return puts it back, so the spooler is as it was.
     pub(super) fn on_return(&mut self, ret: Return, fx: &mut Effects) -> Result<(), Error> {
-        let Some(in_flight) = &self.in_flight else {
+        let Some(in_flight) = self.in_flight.take() else {
             return Err(CallerError::NoCallInFlight { got: ret.method() }.into());
         };
-        if !in_flight.call().is_answered_by(&ret) {
-            return Err(CallerError::WrongReturn { expected: in_flight.call().to_string(), got: ret.to_string() }.into());
+        let judged = self.returned(&in_flight, ret, fx);
+        if judged.is_err() {
+            self.in_flight = Some(in_flight);
         }
-        match ret {
-            Return::XpProviderInit { transport, result } => self.returned_xp_provider_init(transport, result, fx),
-            Return::ServiceConfigure { service, result } => {
+        judged
+    }
+
+    /// The call in flight (with the fetch it belongs to) and its return, matched pair by pair:
+    /// each arm judges the return against the typed call and applies it. A return that does not
+    /// answer the call is refused by [`wrong_return`], whichever way it fails to.
+    fn returned(&mut self, in_flight: &InFlight, ret: Return, fx: &mut Effects) -> Result<(), Error> {
+        use InFlight::Plain as P;
+        if !in_flight.call().is_answered_by(&ret) {
+            return Err(wrong_return(in_flight, &ret));
+        }
+        match (in_flight, ret, self.inbound) {
+            (P(Call::XpProviderInit { .. }), Return::XpProviderInit { transport, result }, _) => {
+                self.returned_xp_provider_init(transport, result, fx)
+            }
+            (P(Call::ServiceConfigure { .. }), Return::ServiceConfigure { service, result }, _) => {
                 self.returned_service_configure(service, result);
                 Ok(())
             }
-            Return::TransportLogon { transport, result } => self.returned_transport_logon(transport, result),
-            Return::AddressTypes { transport, result } => {
+            (P(Call::TransportLogon { .. }), Return::TransportLogon { transport, result }, _) => {
+                self.returned_transport_logon(transport, result)
+            }
+            (P(Call::AddressTypes { .. }), Return::AddressTypes { transport, result }, _) => {
                 let registrations = result.map_err(|h| Error::provider(transport, undocumented("AddressTypes", h, "S_OK")))?;
-                self.in_flight = None;
                 let entry = &mut self.transports[transport.index()];
                 entry.registrations = Some(registrations);
                 if let Some(logon) = entry.logon_mut() {
-                    logon.stage = LogonStage::Ready;
+                    if logon.activity == Activity::Registering {
+                        logon.activity = Activity::Serving;
+                    }
                     logon.requery = false;
                 }
                 Ok(())
             }
-            Return::TransportNotify { transport, flags, result } => self.returned_transport_notify(transport, flags, result),
-            Return::Idle { transport, result } => {
+            (&P(Call::TransportNotify { flags: sent, message, .. }), Return::TransportNotify { transport, flags, result }, _) => {
+                self.returned_transport_notify(transport, sent, message, flags, result)
+            }
+            (P(Call::Idle { .. }), Return::Idle { transport, result }, _) => {
                 if result.is_failure() {
                     return Err(Error::provider(transport, undocumented("Idle", result, "S_OK")));
                 }
-                self.in_flight = None;
                 Ok(())
             }
-            Return::SubmitMessage { transport, message, outcome } => self.returned_submit(transport, message, outcome, fx),
-            Return::EndMessage { transport, result, .. } => self.returned_end(transport, result, fx),
-            Return::TransportLogoff { transport, .. } => {
+            (InFlight::Submit { offered, deferred, reports, .. }, Return::SubmitMessage { transport, message, outcome }, _) => {
+                self.returned_submit(transport, message, Offer { offered, deferred: *deferred, reports }, outcome, fx)
+            }
+            (InFlight::End { message, offered, accepted, .. }, Return::EndMessage { transport, result, .. }, _) => {
+                let flags = Self::end_flags(transport, result)?;
+                self.returned_end(transport, *message, offered, accepted, flags, fx);
+                Ok(())
+            }
+            #[cfg(feature = "bug-zoo")]
+            (P(Call::EndMessage { .. }), Return::EndMessage { transport, result, .. }, _) => {
+                // The bug zoo's EndAfterFailedSubmit: an EndMessage that ends no attempt; only
+                // its flags are judged.
+                Self::end_flags(transport, result).map(|_| ())
+            }
+            (P(Call::TransportLogoff { .. }), Return::TransportLogoff { transport, .. }, _) => {
                 // ERR-10: whatever it returns, the transport is logged off (LIFE-14, LIFE-15).
-                self.in_flight = None;
-                let reason = self.transports[transport.index()].logon().and_then(|l| l.release).unwrap_or(Ending::SessionEnded);
-                self.transports[transport.index()].life = Life::ShutdownDue { reason };
-                self.forget_transport(transport);
+                let entry = &mut self.transports[transport.index()];
+                let reason = entry.logon().and_then(|l| l.activity.ending()).unwrap_or(Ending::SessionEnded);
+                entry.life = Life::ShutdownDue { reason };
+                self.messages.forget_transport(transport);
                 fx.push(Effect::Release(Released::Logon(transport)));
                 Ok(())
             }
-            Return::Shutdown { transport, result } => {
+            (P(Call::Shutdown { .. }), Return::Shutdown { transport, result }, _) => {
                 if result.is_failure() {
                     return Err(Error::provider(transport, undocumented("Shutdown", result, "S_OK")));
                 }
-                self.in_flight = None;
                 let life = &mut self.transports[transport.index()].life;
                 let reason = match life {
                     Life::ShutdownDue { reason } => *reason,
+                    // The bug zoo's ShutdownWithLiveLogon: the logon was not released first.
                     _ => Ending::SessionEnded,
                 };
                 *life = Life::Gone { reason };
                 fx.push(Effect::Release(Released::Provider(transport)));
                 Ok(())
             }
-            Return::SpoolerLogon { store, result } => {
+            (P(Call::SpoolerLogon { .. }), Return::SpoolerLogon { store, result }, _) => {
                 let next = if result.is_success() {
                     StoreState::LoggedOn
                 } else if result == Hresult::MAPI_E_UNCONFIGURED {
@@ -98,18 +136,22 @@ impl Spooler {
                     let fault = store_undocumented("SpoolerLogon", result, "S_OK, MAPI_W_ERRORS_RETURNED, MAPI_E_UNCONFIGURED");
                     return Err(Error::store(store, fault));
                 };
-                self.in_flight = None;
                 self.stores[store.index()] = next;
                 Ok(())
             }
-            Return::GetOutgoingQueue { store, result } => self.returned_outgoing_queue(store, result),
-            Return::SetLockState { store, message, state, result } => self.returned_set_lock_state(store, message, state, result),
-            Return::PreprocessMessage { preprocessor, message, result } => self.returned_preprocess(preprocessor, message, result, fx),
-            Return::SubmitPreprocessed { store, message, result } => {
+            (P(Call::GetOutgoingQueue { .. }), Return::GetOutgoingQueue { store, result }, _) => {
+                self.returned_outgoing_queue(store, result)
+            }
+            (P(Call::SetLockState { .. }), Return::SetLockState { store, message, state, result }, _) => {
+                self.returned_set_lock_state(store, message, state, result)
+            }
+            (P(Call::PreprocessMessage { .. }), Return::PreprocessMessage { preprocessor, message, result }, _) => {
+                self.returned_preprocess(preprocessor, message, result, fx)
+            }
+            (P(Call::SubmitPreprocessed { .. }), Return::SubmitPreprocessed { store, message, result }, _) => {
                 if result.is_failure() {
                     return Err(Error::store(store, store_undocumented("IMessage::SubmitMessage", result, "S_OK")));
                 }
-                self.in_flight = None;
                 if let Some(msg) = self.messages.get_mut(message) {
                     // SUB-12 step 5: the store cleared SUBMITFLAG_PREPROCESS.
                     msg.flags = msg.flags.without(QueueFlags::SUBMITFLAG_PREPROCESS);
@@ -117,50 +159,56 @@ impl Spooler {
                 }
                 Ok(())
             }
-            Return::RemovePreprocessInfo { preprocessor, message, result } => {
+            (P(Call::RemovePreprocessInfo { .. }), Return::RemovePreprocessInfo { preprocessor, message, result }, _) => {
                 if result.is_failure() {
                     let owner = self.preprocessors[preprocessor.index()].owner;
                     return Err(Error::provider(owner, undocumented("RemovePreprocessInfo", result, "S_OK")));
                 }
-                self.in_flight = None;
                 if let Some(msg) = self.messages.get_mut(message) {
                     msg.stage = Stage::CleaningUp { next: preprocessor.get() + 1 };
                 }
                 Ok(())
             }
-            Return::Poll { transport, incoming, result } => self.returned_poll(transport, incoming, result),
-            Return::CreateMessage { result, .. } => {
-                self.returned_create(result);
+            (P(Call::Poll { .. }), Return::Poll { transport, incoming, result }, _) => self.returned_poll(transport, incoming, result),
+            (P(Call::CreateMessage { .. }), Return::CreateMessage { result, .. }, Some(Inbound::Creating(transport))) => {
+                self.returned_create(transport, result);
                 Ok(())
             }
-            Return::StartMessage { transport, message, result } => {
+            (P(Call::StartMessage { .. }), Return::StartMessage { transport, message, result }, Some(Inbound::Starting { .. })) => {
                 self.returned_start(transport, message, result, fx);
                 Ok(())
             }
-            Return::AbortSubmit { store, message, result } => self.returned_abort_submit(store, message, result),
-            Return::NotifyNewMail { .. } => {
+            (P(Call::AbortSubmit { .. }), Return::AbortSubmit { store, message, result }, _) => {
+                self.returned_abort_submit(store, message, result)
+            }
+            (P(Call::NotifyNewMail { .. }), Return::NotifyNewMail { .. }, _) => {
                 self.returned_notify_new_mail();
                 Ok(())
             }
-            Return::OpenStatusEntry { transport, result } => {
+            (P(Call::OpenStatusEntry { .. }), Return::OpenStatusEntry { transport, result }, _) => {
                 self.returned_open_status(transport, result, fx);
                 Ok(())
             }
-            Return::ValidateState { transport, result } => self.returned_validate(transport, result),
-            Return::FlushQueues { transport, result } => self.returned_flush_queues(transport, result),
-            Return::FinishedMsg { store, message, result } => {
+            (P(Call::ValidateState { .. }), Return::ValidateState { transport, result }, _) => self.returned_validate(transport, result),
+            (&P(Call::FlushQueues { flags, .. }), Return::FlushQueues { transport, result }, _) => {
+                self.returned_flush_queues(transport, flags, result)
+            }
+            (P(Call::FinishedMsg { .. }), Return::FinishedMsg { store, message, result }, _) => {
                 if result.is_failure() {
                     let documented = "S_OK (MAPI_E_NO_SUPPORT only from a store without sent-mail processing, which cannot send, SUB-17)";
                     return Err(Error::store(store, store_undocumented("FinishedMsg", result, documented)));
                 }
-                self.in_flight = None;
                 self.messages.remove(message);
                 Ok(())
             }
-            Return::InboundMsgHook { result, .. } => {
-                self.returned_hook(result, fx);
+            (P(Call::InboundMsgHook { .. }), Return::InboundMsgHook { result, .. }, Some(Inbound::Hooking { store, message, next })) => {
+                self.returned_hook(store, message, next, result, fx);
                 Ok(())
             }
+            // `is_answered_by` pairs each return with its call, and the spooler keeps each call
+            // in the form its return needs, so nothing else comes here: it is refused like any
+            // return that does not answer the call.
+            (in_flight, ret, _) => Err(wrong_return(in_flight, &ret)),
         }
     }
 
@@ -181,7 +229,6 @@ impl Spooler {
             Err(Hresult::MAPI_E_VERSION) => Life::Gone { reason: Ending::VersionMismatch },
             Err(h) => return Err(Error::provider(t, undocumented("XPProviderInit", h, "S_OK, MAPI_E_VERSION"))),
         };
-        self.in_flight = None;
         self.transports[t.index()].life = life;
         Ok(())
     }
@@ -189,7 +236,6 @@ impl Spooler {
     /// LIFE-6: after configuration the logon is tried again; a failed configuration is handled
     /// like any other logon error (DEC-5).
     fn returned_service_configure(&mut self, service: ServiceId, result: Hresult) {
-        self.in_flight = None;
         if result.is_success() {
             for transport in self.transports.iter_mut().filter(|t| t.service == service) {
                 if let Life::Unconfigured { version } = transport.life {
@@ -208,14 +254,16 @@ impl Spooler {
         {
             return Err(Error::provider(t, undocumented("TransportLogon", h, "S_OK or an error")));
         }
-        self.in_flight = None;
         let transport = &mut self.transports[t.index()];
-        let Life::LoggedOn(logon) = &mut transport.life else { return Ok(()) };
+        // The logon was made with the call; it may have raised a critical error meanwhile.
+        let Some(logon) = transport.logon_mut() else { return Ok(()) };
         let (version, configured) = (logon.version, logon.configured);
         match result {
             Ok(caps) => {
                 logon.caps = caps;
-                logon.stage = LogonStage::Registering;
+                if logon.activity == Activity::LoggingOn {
+                    logon.activity = Activity::Registering;
+                }
                 logon.wanted = self.settings.enable;
             }
             // DEC-5: configure once, then log on again.
@@ -224,7 +272,9 @@ impl Spooler {
             Err(h @ Hresult::MAPI_E_FAILONEPROVIDER) => transport.life = Life::ShutdownDue { reason: Ending::LogonFailed(h) },
             Err(_) => {
                 // LIFE-6, DEC-6: for every other error MAPI disables the whole service for the
-                // session (INV-6).
+                // session (INV-6). A logon that failed has no logon object left to release:
+                // only Shutdown.
+                transport.life = Life::ShutdownDue { reason: Ending::ServiceDisabled };
                 let service = transport.service;
                 self.disable_service(service);
             }
@@ -239,42 +289,42 @@ impl Spooler {
             match &mut transport.life {
                 Life::NotLoaded => transport.life = Life::Gone { reason: Ending::ServiceDisabled },
                 Life::Loaded { .. } | Life::Unconfigured { .. } => transport.life = Life::ShutdownDue { reason: Ending::ServiceDisabled },
-                // A logon that failed has no logon object left to release: only Shutdown.
-                Life::LoggedOn(logon) if logon.stage == LogonStage::LoggingOn => {
-                    transport.life = Life::ShutdownDue { reason: Ending::ServiceDisabled };
-                }
+                // Only the logon whose TransportLogon failed was logging on, and it is gone
+                // already; one that raised a critical error stays critical (LIFE-17).
                 Life::LoggedOn(logon) => {
-                    logon.release = Some(Ending::ServiceDisabled);
+                    logon.leave(Leave::ServiceDisabled);
                     doomed.push(TransportId(i as u8));
                 }
                 Life::ShutdownDue { .. } | Life::Gone { .. } => {}
             }
         }
         for t in doomed {
-            self.forget_transport(t);
+            self.messages.forget_transport(t);
         }
     }
 
-    /// LIFE-9, LIFE-10, LIFE-12, LIFE-13, AMB-31, DEF-5.
-    fn returned_transport_notify(&mut self, t: TransportId, flags: NotifyFlags, result: Hresult) -> Result<(), Error> {
-        let Some(InFlight::Plain(Call::TransportNotify { flags: sent, message, .. })) = self.in_flight.clone() else {
-            return Ok(());
-        };
+    /// `TransportNotify` with the flags `sent` (about `message`, if any) returned (LIFE-9,
+    /// LIFE-10, LIFE-12, LIFE-13, AMB-31, DEF-5).
+    fn returned_transport_notify(
+        &mut self,
+        t: TransportId,
+        sent: NotifyFlags,
+        message: Option<MessageId>,
+        flags: NotifyFlags,
+        result: Hresult,
+    ) -> Result<(), Error> {
         if flags != sent {
             return Err(Error::provider(t, ProviderFault::NotifyFlagsChanged { sent, returned: flags }));
         }
         if result.is_failure() {
             return Err(Error::provider(t, undocumented("TransportNotify", result, "S_OK")));
         }
-        let Some(logon) = self.transports[t.index()].logon_mut() else {
-            self.in_flight = None;
-            return Ok(());
-        };
+        // The spooler notifies only a transport that is logged on.
+        let Some(logon) = self.transports[t.index()].logon_mut() else { return Ok(()) };
         let begins = NotifyFlags::NOTIFY_BEGIN_INBOUND | NotifyFlags::NOTIFY_BEGIN_OUTBOUND;
         if sent.intersects(begins) && logon.row.is_none() {
             return Err(Error::provider(t, ProviderFault::NoStatusRowAtBegin { flags: sent }));
         }
-        self.in_flight = None;
         for (begin, end, enabled) in [
             (NotifyFlags::NOTIFY_BEGIN_INBOUND, NotifyFlags::NOTIFY_END_INBOUND, &mut logon.enabled.inbound),
             (NotifyFlags::NOTIFY_BEGIN_OUTBOUND, NotifyFlags::NOTIFY_END_OUTBOUND, &mut logon.enabled.outbound),
@@ -302,255 +352,6 @@ impl Spooler {
         Ok(())
     }
 
-    /// SUB-24, SUB-28, SUB-30, SUB-33, ERR-1 to ERR-7.
-    fn returned_submit(&mut self, t: TransportId, m: MessageId, outcome: SubmitOutcome, fx: &mut Effects) -> Result<(), Error> {
-        let Some(InFlight::Submit { offered, deferred, reports, .. }) = &self.in_flight else {
-            return Ok(());
-        };
-        let deferred = *deferred;
-        let reported: RecipientSet = if reports.is_empty() { RecipientSet::new() } else { reports.iter().map(|(r, _)| *r).collect() };
-        self.check_submit(t, m, &outcome, offered, &reported, deferred)?;
-        // Checked; now apply.
-        let Some(InFlight::Submit { offered, reports, .. }) = self.in_flight.take() else {
-            return Ok(());
-        };
-        let critical = self.logon(t).is_some_and(|l| l.critical);
-        // DEF-7, DEF-8, DEC-28: the transport stopped at the user's cancel.
-        let stopped = |result: Hresult| result == Hresult::MAPI_E_USER_CANCEL || (result == Hresult::MAPI_E_CANCEL && !deferred);
-        match outcome {
-            SubmitOutcome::Accepted { msg_ref, accepted } => {
-                // SUB-24: report processing first, then EndMessage is the next call to it.
-                self.emit_reports(t, m, &reports, fx);
-                let end = Call::EndMessage { transport: t, msg_ref };
-                fx.push(Effect::Call(end.clone()));
-                let accepted = if reported.is_empty() { accepted } else { accepted.difference(&reported) };
-                self.in_flight = Some(InFlight::End { call: end, message: m, offered, accepted, deferred });
-            }
-            SubmitOutcome::Failed { result, return_parm, saved } => {
-                // SUB-33: what the transport saved stands, reported recipients included (it saved
-                // them itself, so the spooler saves nothing); everything else is discarded.
-                self.raise_saved_reports(t, m, &reports, fx);
-                self.mark(m, &saved.difference(&reported), Disp::Done(RecipientOutcome::Transport(t)));
-                let rest = offered.difference(&saved);
-                let now = self.now;
-                let delay = match result {
-                    // LIFE-17, DEC-4: a transport that raised a critical error is out of the scan
-                    // already; its recipients wait for nothing from it.
-                    _ if critical => None,
-                    Hresult::MAPI_E_BUSY => Some(self.settings.busy_retry_secs),
-                    // The bug zoo: the transport's delay is not honoured (ERR-4, ERR-5).
-                    Hresult::MAPI_E_WAIT | Hresult::MAPI_E_NETWORK_ERROR if bug!(self, IgnoreRetryDelay) => Some(0),
-                    Hresult::MAPI_E_WAIT | Hresult::MAPI_E_NETWORK_ERROR => Some(return_parm),
-                    Hresult::MAPI_E_NOT_ME | Hresult::MAPI_E_CANCEL | Hresult::MAPI_E_USER_CANCEL => None,
-                    _ => Some(self.settings.failure_retry_secs),
-                };
-                if let Some(seconds) = delay {
-                    // ERR-2, ERR-4, ERR-5, ERR-7, INV-29: keep the message, wait, offer again.
-                    if let Some(msg) = self.messages.get_mut(m) {
-                        msg.block(t, now.after(seconds));
-                    }
-                } else if critical {
-                    // Nothing to record: the scan no longer sees this transport.
-                } else if stopped(result) && bug!(self, RetryUserCancel) {
-                    // The bug zoo: the cancel is taken as used up by the failure, which is retried
-                    // like any other (ERR-7) (ERR-12).
-                    let until = now.after(self.settings.failure_retry_secs);
-                    if let Some(msg) = self.messages.get_mut(m) {
-                        msg.cancelled = false;
-                        msg.block(t, until);
-                    }
-                } else if stopped(result) {
-                    // DEF-8, ERR-12: the transport stopped at the user's cancel; the recipients it
-                    // did not reach stay open, and the cancel withdraws them (DEC-27).
-                } else if result == Hresult::MAPI_E_NOT_ME {
-                    // ERR-3: the scan goes on to the next transport (ORD-4).
-                    self.decline(m, t, &rest);
-                } else {
-                    // ERR-6, AMB-19: the deferral cycle ends; what the transport took stays taken.
-                    self.settle(m, &rest, RecipientOutcome::Transport(t), None, fx);
-                }
-                if bug!(self, EndAfterFailedSubmit) {
-                    // The bug zoo: every SubmitMessage is paired with an EndMessage, whatever it
-                    // returned (SUB-24, ERR-2); the reference is what the failed call left there.
-                    let end = Call::EndMessage { transport: t, msg_ref: crate::ids::MsgRef(0) };
-                    fx.push(Effect::Call(end.clone()));
-                    self.in_flight = Some(InFlight::Plain(end));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Checks a `SubmitMessage` return against the offer (SUB-28, SUB-30, SUB-33, ERR-1 to
-    /// ERR-3, ERR-6, LIFE-17): `reported` are the recipients the transport asked reports for.
-    fn check_submit(
-        &self,
-        t: TransportId,
-        m: MessageId,
-        outcome: &SubmitOutcome,
-        offered: &RecipientSet,
-        reported: &RecipientSet,
-        deferred: bool,
-    ) -> Result<(), Error> {
-        let critical = self.logon(t).is_some_and(|l| l.critical);
-        let count = self.messages.get(m).map_or(0, |msg| msg.recipients.len());
-        let taken = match outcome {
-            SubmitOutcome::Accepted { accepted, .. } => accepted,
-            SubmitOutcome::Failed { saved, .. } => saved,
-        };
-        if let Some(r) = taken.max().filter(|r| r.index() >= count) {
-            return Err(Error::provider(t, ProviderFault::NoSuchRecipient { message: m, recipient: r }));
-        }
-        match outcome {
-            SubmitOutcome::Accepted { accepted, .. } => {
-                if critical {
-                    return Err(Error::provider(t, ProviderFault::SuccessAfterCriticalError));
-                }
-                if let Some(r) = first_outside(accepted, offered) {
-                    return Err(Error::provider(t, ProviderFault::NotOffered { message: m, recipient: r }));
-                }
-                if let Some(r) = first_outside(reported, accepted) {
-                    return Err(Error::provider(t, ProviderFault::ReportedNotTaken { message: m, recipient: r }));
-                }
-            }
-            SubmitOutcome::Failed { result, saved, .. } => {
-                let result = *result;
-                if result.is_success() {
-                    return Err(Error::provider(t, undocumented("SubmitMessage", result, "an error code when the submission failed")));
-                }
-                if let Some(r) = first_outside(saved, offered) {
-                    return Err(Error::provider(t, ProviderFault::NotOffered { message: m, recipient: r }));
-                }
-                let nothing_done = matches!(result, Hresult::MAPI_E_BUSY | Hresult::MAPI_E_NOT_ME);
-                if nothing_done && !(saved.is_empty() && reported.is_empty()) {
-                    return Err(Error::provider(t, ProviderFault::ProcessedAnyway { result }));
-                }
-                if let Some(r) = first_outside(reported, saved) {
-                    return Err(Error::provider(t, ProviderFault::ReportedNotTaken { message: m, recipient: r }));
-                }
-                // DEC-28: after the user's cancel, MAPI_E_CANCEL answers it as MAPI_E_USER_CANCEL
-                // does (DEF-7 names no code for it).
-                let cancelled = self.messages.get(m).is_some_and(|msg| msg.cancelled);
-                if result == Hresult::MAPI_E_CANCEL && !deferred && !cancelled {
-                    return Err(Error::provider(t, ProviderFault::CancelWithoutDeferral));
-                }
-                if result == Hresult::MAPI_E_USER_CANCEL && !cancelled {
-                    return Err(Error::provider(t, ProviderFault::UserCancelWithoutCancel));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The reports a transport asked for with `StatusRecips`, raised now (SUB-24, SUB-30) and
-    /// saved with their recipients, which are final (INV-24).
-    #[inline]
-    fn emit_reports(&mut self, t: TransportId, m: MessageId, reports: &[(RecipientIdx, ReportKind)], fx: &mut Effects) {
-        if !reports.is_empty() {
-            self.raise_reports(t, m, reports, fx);
-        }
-    }
-
-    /// Reports asked for during a `SubmitMessage` that then failed: the transport saved their
-    /// recipients itself before returning (SUB-33), so they are final, and only the reports are
-    /// raised (DEF-10, DEF-11).
-    fn raise_saved_reports(&mut self, t: TransportId, m: MessageId, reports: &[(RecipientIdx, ReportKind)], fx: &mut Effects) {
-        let Some(msg) = self.messages.get_mut(m) else { return };
-        for kind in [ReportKind::Delivery, ReportKind::NonDelivery] {
-            let set: RecipientSet = reports.iter().filter(|(_, k)| *k == kind).map(|(r, _)| *r).collect();
-            if set.is_empty() {
-                continue;
-            }
-            for r in set.iter() {
-                msg.disp[r.index()] = Disp::Done(RecipientOutcome::Transport(t));
-            }
-            if msg.reports.wants(kind) {
-                fx.push(Effect::Report { store: msg.store, message: m, recipients: set, kind });
-            }
-        }
-    }
-
-    /// [`Spooler::emit_reports`] when there are some.
-    #[inline(never)]
-    fn raise_reports(&mut self, t: TransportId, m: MessageId, reports: &[(RecipientIdx, ReportKind)], fx: &mut Effects) {
-        for kind in [ReportKind::Delivery, ReportKind::NonDelivery] {
-            let set: RecipientSet = reports.iter().filter(|(_, k)| *k == kind).map(|(r, _)| *r).collect();
-            if !set.is_empty() {
-                self.settle(m, &set, RecipientOutcome::Transport(t), Some(kind), fx);
-            }
-        }
-    }
-
-    fn mark(&mut self, m: MessageId, recipients: &RecipientSet, disp: Disp) {
-        if let Some(msg) = self.messages.get_mut(m) {
-            for r in recipients.iter() {
-                msg.disp[r.index()] = disp;
-            }
-        }
-    }
-
-    /// The transport declined these recipients: the scan passes it over from now on (ORD-4,
-    /// SUB-28).
-    #[inline]
-    fn decline(&mut self, m: MessageId, t: TransportId, recipients: &RecipientSet) {
-        if recipients.is_empty() {
-            return;
-        }
-        if let Some(msg) = self.messages.get_mut(m) {
-            for r in recipients.iter() {
-                let d = &mut msg.disp[r.index()];
-                // A deferred recipient keeps the declines from before its deferral (ORD-4).
-                let mut declined = d.declined();
-                declined.insert(t);
-                *d = Disp::Pending { declined };
-            }
-        }
-    }
-
-    /// SUB-34, DEF-2 to DEF-4, AMB-18.
-    fn returned_end(&mut self, t: TransportId, result: Result<EndFlags, Hresult>, fx: &mut Effects) -> Result<(), Error> {
-        let flags = result.map_err(|h| Error::provider(t, undocumented("EndMessage", h, "S_OK")))?;
-        if flags.bits().count_ones() > 1 {
-            return Err(Error::provider(t, ProviderFault::ConflictingEndFlags(flags)));
-        }
-        let Some(InFlight::End { message: m, offered, accepted, .. }) = self.in_flight.take() else {
-            return Ok(());
-        };
-        // Recipients reported during SubmitMessage are already final; the others it did not
-        // take are declined.
-        let mut declined = offered.difference(&accepted);
-        if !declined.is_empty() {
-            let Some(msg) = self.messages.get(m) else { return Ok(()) };
-            declined = declined.iter().filter(|r| !matches!(msg.disp[r.index()], Disp::Done(_))).collect();
-        } else if !self.messages.contains(m) {
-            return Ok(());
-        }
-        if flags == EndFlags::EMPTY {
-            self.settle(m, &accepted, RecipientOutcome::Transport(t), None, fx);
-            self.decline(m, t, &declined);
-        } else if flags == EndFlags::END_DONT_RESEND {
-            if let Some(msg) = self.messages.get_mut(m) {
-                for r in accepted.iter() {
-                    let d = &mut msg.disp[r.index()];
-                    *d = Disp::Deferred(t, d.declined());
-                }
-            }
-            self.decline(m, t, &declined);
-            if self.logon(t).is_some_and(|l| l.critical) {
-                // LIFE-17, DEC-4: a transport that raised a critical error meanwhile holds
-                // nothing; its recipients go back to the scan.
-                self.forget_transport(t);
-            }
-        } else if flags == EndFlags::END_RESEND_LATER {
-            let until = self.now.after(self.settings.resend_later_secs);
-            if let Some(msg) = self.messages.get_mut(m) {
-                msg.block(t, until);
-            }
-        }
-        // END_RESEND_NOW: the attempt does not count; the same recipients go to it again.
-        Ok(())
-    }
-
     fn returned_outgoing_queue(&mut self, s: StoreId, result: Result<Vec<QueueRow>, Hresult>) -> Result<(), Error> {
         let rows = result.map_err(|h| Error::store(s, store_undocumented("GetOutgoingQueue", h, "S_OK")))?;
         for (i, row) in rows.iter().enumerate() {
@@ -562,7 +363,6 @@ impl Spooler {
             }
             self.check_row(row)?;
         }
-        self.in_flight = None;
         for row in rows {
             if bug!(self, ForgetLockedAcrossRestart) && row.flags.contains(QueueFlags::SUBMITFLAG_LOCKED) {
                 // The bug zoo: a locked row is taken for another spooler's and passed over (DEC-12).
@@ -584,14 +384,11 @@ impl Spooler {
                 if !self.messages.lock(m) {
                     return Err(Error::store(s, StoreFault::RemovedWhileLocked(m)));
                 }
-                self.in_flight = None;
             }
             LockState::Locked => {
-                self.in_flight = None;
                 self.messages.remove(m);
             }
             LockState::Unlocked if result.is_success() => {
-                self.in_flight = None;
                 self.messages.mark_unlocked(m);
                 if self.messages.get(m).is_some_and(|msg| msg.stage == Stage::Aborting) {
                     // DEC-27: a cancelled message leaves the queue next.
@@ -613,6 +410,7 @@ impl Spooler {
     ) -> Result<(), Error> {
         let owner = self.preprocessors[p.index()].owner;
         let undeliverable = result.map_err(|h| Error::provider(owner, undocumented("PreprocessMessage", h, "S_OK")))?;
+        // The message is locked while it is preprocessed, so it is still there.
         let Some(msg) = self.messages.get(m) else { return Ok(()) };
         for r in undeliverable.iter() {
             match msg.disp.get(r.index()) {
@@ -621,26 +419,14 @@ impl Spooler {
                 Some(_) => return Err(Error::provider(owner, ProviderFault::NotOffered { message: m, recipient: r })),
             }
         }
-        self.in_flight = None;
         if let Some(msg) = self.messages.get_mut(m) {
             msg.stage = Stage::Preprocessing { next: p.get() + 1 };
             msg.preprocessed_by.get_or_insert_default().insert(p);
         }
         if !undeliverable.is_empty() {
             let outcome = RecipientOutcome::Undeliverable(NdrOrigin::Preprocessor(p));
-            self.settle(m, &undeliverable, outcome, Some(ReportKind::NonDelivery), fx);
+            self.messages.settle(m, &undeliverable, outcome, Some(ReportKind::NonDelivery), fx);
         }
         Ok(())
-    }
-
-    /// A transport will not be called again this session: the recipients it held deferred go
-    /// back to the scan, which passes over it (DEC-4), and its retry delays lapse.
-    pub(super) fn forget_transport(&mut self, t: TransportId) {
-        for msg in self.messages.iter_mut() {
-            for d in msg.disp.iter_mut().filter(|d| d.holder() == Some(t)) {
-                *d = Disp::Pending { declined: d.declined() };
-            }
-            msg.blocks.retain(|(b, _)| *b != t);
-        }
     }
 }

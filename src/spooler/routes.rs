@@ -150,7 +150,7 @@ mod tests {
     use crate::routing::{self, Registrations};
     use crate::sim::SplitMix64;
     use crate::spooler::Profile;
-    use crate::spooler::transport::{Ending, Life, Logon, LogonStage};
+    use crate::spooler::transport::{Activity, Ending, Leave, Life, Logon};
     use crate::version::SpiVersion;
 
     /// The scan as it was before it was remembered: `routing::first_choice`, then
@@ -179,12 +179,11 @@ mod tests {
             let uids = (0..rng.below(3)).map(|_| MapiUid(rng.below(u64::from(uids)) as u16)).collect();
             transport.registrations = (rng.below(5) != 0).then_some(Registrations { address_types, uids });
             let mut logon = Logon::new(SpiVersion::CURRENT, false);
-            logon.stage = LogonStage::Ready;
-            match rng.below(6) {
-                0 => logon.critical = true,
-                1 => logon.release = Some(Ending::SessionEnded),
-                _ => {}
-            }
+            logon.activity = match rng.below(6) {
+                0 => Activity::Critical,
+                1 => Activity::Leaving(Leave::SessionEnded),
+                _ => Activity::Serving,
+            };
             transport.life = if rng.below(6) == 0 { Life::Gone { reason: Ending::CriticalError } } else { Life::LoggedOn(logon) };
         }
         spooler

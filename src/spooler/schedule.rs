@@ -17,7 +17,7 @@
 //! When the session ends, the order becomes: finish what is finished and hand the rest back to
 //! the queue, then disable, log off and shut down every transport.
 
-use crate::effect::{Call, Effect, Effects, NdrOrigin, RecipientOutcome};
+use crate::effect::{Call, Effects, NdrOrigin, RecipientOutcome};
 use crate::flags::{LockState, NotifyFlags, SubmitFlags};
 use crate::ids::{MessageId, PreprocessorId, RecipientIdx, StoreId, TransportId};
 use crate::input::{Directions, ReportKind};
@@ -26,7 +26,7 @@ use crate::routing::Registrations;
 
 use super::messages::{Disp, OutMsg, Stage};
 use super::routes::Routes;
-use super::transport::{Ending, Life, Logon, LogonStage};
+use super::transport::{Activity, Ending, Flush, Leave, Life, Logon, Purpose};
 use super::{InFlight, Phase, Preprocessor, Priorities, Route, Spooler, StoreState, Work};
 
 /// What one pass over a routing message's recipients found (see [`Spooler::plan`]).
@@ -121,10 +121,13 @@ impl Spooler {
                     Call::TransportLogon { transport: t, flags: self.settings.logon_flags }
                 }
                 Life::Unconfigured { .. } => Call::ServiceConfigure { service },
-                Life::LoggedOn(logon) if logon.release.is_some() => Call::TransportLogoff { transport: t },
-                Life::LoggedOn(logon) if logon.stage == LogonStage::Registering => Call::AddressTypes { transport: t },
+                Life::LoggedOn(logon) => match logon.activity {
+                    Activity::Leaving(_) | Activity::Critical => Call::TransportLogoff { transport: t },
+                    Activity::Registering => Call::AddressTypes { transport: t },
+                    Activity::LoggingOn | Activity::Serving => continue,
+                },
                 Life::ShutdownDue { .. } => Call::Shutdown { transport: t },
-                Life::LoggedOn(_) | Life::Gone { .. } => continue,
+                Life::Gone { .. } => continue,
             };
             return Some(InFlight::Plain(call));
         }
@@ -146,26 +149,28 @@ impl Spooler {
             let t = TransportId(i as u8);
             let call = match &transport.life {
                 Life::ShutdownDue { .. } => Call::Shutdown { transport: t },
-                Life::LoggedOn(logon) => match logon.release {
+                Life::LoggedOn(logon) => match logon.activity {
                     // STAT-20: a flush under way when the session ends is ended first, with
                     // both END flush flags in one call.
-                    Some(Ending::SessionEnded) if !logon.critical && logon.flush.is_some_and(super::flush::Flush::begun) => {
+                    Activity::Leaving(Leave::SessionEnded) if logon.flush.is_some_and(Flush::begun) => {
                         let flags = NotifyFlags::NOTIFY_END_INBOUND_FLUSH | NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH;
                         Call::TransportNotify { transport: t, flags, message: None }
                     }
                     // LIFE-12 then LIFE-14 on an orderly logoff; after a critical error or a
                     // disabled service only the release calls remain (LIFE-17, LIFE-6).
-                    Some(Ending::SessionEnded) if !logon.critical && logon.enabled != Directions::NONE => {
+                    Activity::Leaving(Leave::SessionEnded) if logon.enabled != Directions::NONE => {
                         Call::TransportNotify { transport: t, flags: notify_flags(logon.enabled, Directions::NONE), message: None }
                     }
                     // The bug zoo: the provider is shut down with its logon still live (LIFE-16).
-                    Some(_) if bug!(self, ShutdownWithLiveLogon) => Call::Shutdown { transport: t },
-                    Some(_) => Call::TransportLogoff { transport: t },
-                    None if logon.stage == LogonStage::Registering || logon.requery => Call::AddressTypes { transport: t },
-                    None if !logon.critical && logon.wanted != logon.enabled => {
+                    Activity::Leaving(_) | Activity::Critical if bug!(self, ShutdownWithLiveLogon) => Call::Shutdown { transport: t },
+                    Activity::Leaving(_) | Activity::Critical => Call::TransportLogoff { transport: t },
+                    Activity::Registering => Call::AddressTypes { transport: t },
+                    Activity::Serving if logon.requery => Call::AddressTypes { transport: t },
+                    Activity::Serving if logon.wanted != logon.enabled => {
                         Call::TransportNotify { transport: t, flags: notify_flags(logon.enabled, logon.wanted), message: None }
                     }
-                    None => continue,
+                    // Its TransportLogon is in flight, or nothing is due.
+                    Activity::LoggingOn | Activity::Serving => continue,
                 },
                 _ => continue,
             };
@@ -183,7 +188,7 @@ impl Spooler {
                 Life::Loaded { .. } | Life::Unconfigured { .. } => transport.life = Life::ShutdownDue { reason: Ending::SessionEnded },
                 Life::LoggedOn(logon) => {
                     logon.wanted = Directions::NONE;
-                    logon.release.get_or_insert(Ending::SessionEnded);
+                    logon.leave(Leave::SessionEnded);
                 }
                 Life::ShutdownDue { .. } | Life::Gone { .. } => {}
             }
@@ -265,7 +270,7 @@ impl Spooler {
                     // get a non-delivery report, saved with the report so it is never raised
                     // twice (INV-24).
                     let ndr = RecipientOutcome::Undeliverable(NdrOrigin::NoTransport);
-                    self.settle(id, &unroutable, ndr, Some(ReportKind::NonDelivery), fx);
+                    self.messages.settle(id, &unroutable, ndr, Some(ReportKind::NonDelivery), fx);
                     // The bug zoo: "done" is taken to mean "some recipient is settled" (SUB-26).
                     let one_settled = bug!(self, FinishBeforeSettled)
                         && self.messages.get(id).is_some_and(|m| m.disp.iter().any(|d| matches!(d, Disp::Done(_))));
@@ -352,29 +357,6 @@ impl Spooler {
         })
     }
 
-    /// Marks recipients final, raises the report if the originator wants it (DEF-11), and saves
-    /// the dispositions in the store.
-    pub(super) fn settle(
-        &mut self,
-        id: MessageId,
-        recipients: &RecipientSet,
-        outcome: RecipientOutcome,
-        report: Option<ReportKind>,
-        fx: &mut Effects,
-    ) {
-        if recipients.is_empty() {
-            return;
-        }
-        let Some(msg) = self.messages.get_mut(id) else { return };
-        for r in recipients.iter() {
-            msg.disp[r.index()] = Disp::Done(outcome);
-        }
-        if let Some(kind) = report.filter(|k| msg.reports.wants(*k)) {
-            fx.push(Effect::Report { store: msg.store, message: id, recipients: recipients.clone(), kind });
-        }
-        fx.push(Effect::SaveRecipients { store: msg.store, message: id, recipients: recipients.clone(), outcome });
-    }
-
     /// The stage after routing: SUB-26 step 3 only when `PR_PREPROCESS` is set (HOOK-4).
     fn after_routing(msg: &OutMsg) -> Stage {
         if msg.preprocess { Stage::CleaningUp { next: 0 } } else { Stage::Finishing }
@@ -396,8 +378,7 @@ impl Spooler {
                 checked.insert(t);
                 // The bug zoo's SubmitAfterEndOutbound asks only whether the logon is registered
                 // and serving, not whether its outbound traffic is enabled (LIFE-12).
-                let sendable =
-                    |l: &Logon| l.can_send() || (bug!(self, SubmitAfterEndOutbound) && l.stage == LogonStage::Ready && l.serving());
+                let sendable = |l: &Logon| l.may(Purpose::Send) || (bug!(self, SubmitAfterEndOutbound) && l.may(Purpose::Work));
                 if self.logon(t).is_some_and(sendable) && !msg.blocked(t, self.now) && !reserved.contains(t) {
                     ready.insert(t);
                 }
@@ -494,7 +475,7 @@ impl Spooler {
             } else if self.holds_back(msg.store) {
                 continue;
             } else {
-                let can_start = wants.iter().any(|t| self.logon(t).is_some_and(Logon::can_send)) || (wants.is_empty() && !waits);
+                let can_start = wants.iter().any(|t| self.logon(t).is_some_and(|l| l.may(Purpose::Send))) || (wants.is_empty() && !waits);
                 if can_start && (seen < locked || !wants.intersects(needed)) {
                     return Some(lock((id, msg)));
                 }
@@ -529,18 +510,13 @@ impl Spooler {
     fn idle_work(&mut self) -> Option<InFlight> {
         self.transports.iter_mut().enumerate().find_map(|(i, transport)| {
             let logon = transport.logon_mut()?;
-            let callable = logon.stage == LogonStage::Ready && !logon.critsec && !logon.critical && logon.release.is_none();
-            if logon.idle_due && callable {
+            if logon.idle_due && logon.may(Purpose::Idle) {
                 logon.idle_due = false;
                 Some(InFlight::Plain(Call::Idle { transport: TransportId(i as u8) }))
             } else {
                 None
             }
         })
-    }
-
-    pub(super) fn logon(&self, t: TransportId) -> Option<&Logon> {
-        self.transports.get(t.index()).and_then(super::transport::Transport::logon)
     }
 }
 

@@ -16,8 +16,7 @@ use crate::ids::TransportId;
 use crate::input::StatusRequest;
 use crate::recipients::TransportSet;
 
-use super::flush::Flush;
-use super::transport::LogonStage;
+use super::transport::{Flush, Purpose};
 use super::{InFlight, Phase, Spooler};
 
 /// What `PR_RESOURCE_METHODS` of the spooler's own row says it supports: `ValidateState` and
@@ -132,7 +131,7 @@ impl Spooler {
 
     /// The logons that can be given work, in transport order (STAT-11, ORD-12).
     fn active_logons(&self) -> TransportSet {
-        self.order.iter().copied().filter(|t| self.logon(*t).is_some_and(|l| l.stage == LogonStage::Ready && l.serving())).collect()
+        self.order.iter().copied().filter(|t| self.logon(*t).is_some_and(|l| l.may(Purpose::Work))).collect()
     }
 
     /// The next status call to make: `OpenStatusEntry` for a row a client opened (STAT-10),
@@ -188,7 +187,6 @@ impl Spooler {
 
     /// `IXPLogon::OpenStatusEntry` returned (STAT-10): its result is the client's.
     pub(super) fn returned_open_status(&mut self, t: TransportId, result: Hresult, fx: &mut Effects) {
-        self.in_flight = None;
         self.opening.remove(t);
         fx.push(Effect::StatusAnswer { request: StatusRequest::OpenEntry { transport: t }, result });
     }
@@ -205,7 +203,7 @@ impl Spooler {
             // STAT-13: inside a critical section the transport answers MAPI_E_BUSY.
             return Err(Error::provider(t, ProviderFault::ValidateInCriticalSection { result }));
         }
-        self.in_flight = None;
+        // ValidateState is called only while a client's validation is pending.
         let Some(Pending::Validate { flags, remaining, result: so_far, .. }) = &mut self.pending else { return Ok(()) };
         remaining.remove(t);
         // DEC-31: the client gets the first failure a transport reports, other than the

@@ -3,12 +3,12 @@
 use crate::effect::{Effect, Effects};
 use crate::error::{Error, ProviderFault, StoreFault};
 use crate::flags::{SpoolerNotifyFlags as F, StatusRowFlags};
-use crate::ids::{MessageId, RecipientIdx, StoreId, TransportId};
-use crate::input::{Caller, ReportKind, SupportCall};
+use crate::ids::{MessageId, StoreId, TransportId};
+use crate::input::{Caller, SupportCall};
 
 use super::messages::{Disp, PreprocessorSet};
-use super::transport::{Ending, Logon};
-use super::{InFlight, Preprocessor, Spooler};
+use super::transport::Activity;
+use super::{Preprocessor, Spooler};
 
 impl Spooler {
     pub(super) fn on_support(&mut self, call: SupportCall, fx: &mut Effects) -> Result<(), Error> {
@@ -63,12 +63,6 @@ impl Spooler {
         Ok(())
     }
 
-    /// The logon of a transport calling its support object; without one, the support object
-    /// is invalid (ERR-17).
-    pub(super) fn live_logon_mut(&mut self, t: TransportId, call: &'static str) -> Result<&mut Logon, Error> {
-        self.transport_mut(t)?.logon_mut().ok_or_else(|| Error::provider(t, ProviderFault::NoLogon { call }))
-    }
-
     /// `SpoolerNotify` from a transport (LIFE-17, LIFE-18, DEF-2, STAT-13, ORD-9, RCV-2, TC-12).
     fn transport_notifies(&mut self, t: TransportId, flags: F, message: Option<MessageId>) -> Result<(), Error> {
         // An identifier the profile does not have is the caller's mistake, whatever the flags.
@@ -118,9 +112,8 @@ impl Spooler {
         }
         if flags.contains(F::NOTIFY_CRITICAL_ERROR) {
             // LIFE-17: only the calls that release it from now on.
-            logon.critical = true;
-            logon.release = Some(Ending::CriticalError);
-            self.forget_transport(t);
+            logon.activity = Activity::Critical;
+            self.messages.forget_transport(t);
         }
         if flags.contains(F::NOTIFY_READYTOSEND) && outbound {
             // LIFE-18, ERR-19: a recovered transport can be offered messages again at once;
@@ -161,31 +154,6 @@ impl Spooler {
             self.tc_arrival(s, message)?;
         }
         // NOTIFY_READYTOSEND: the spooler is running and its transports are registered (SUB-6).
-        Ok(())
-    }
-
-    /// SUB-30, INV-24: reports on offered recipients during `SubmitMessage`, each once.
-    fn status_recips(&mut self, t: TransportId, m: MessageId, new: Vec<(RecipientIdx, ReportKind)>) -> Result<(), Error> {
-        self.live_logon_mut(t, "StatusRecips")?;
-        let count = self.messages.get(m).map_or(0, |msg| msg.recipients.len());
-        let Some(InFlight::Submit { call, offered, reports, .. }) = &mut self.in_flight else {
-            return Err(Error::provider(t, ProviderFault::StatusRecipsOutsideSubmit { message: m }));
-        };
-        if call.transport() != Some(t) || !matches!(call, crate::Call::SubmitMessage { message, .. } if *message == m) {
-            return Err(Error::provider(t, ProviderFault::StatusRecipsOutsideSubmit { message: m }));
-        }
-        for (i, (r, _)) in new.iter().enumerate() {
-            if r.index() >= count {
-                return Err(Error::provider(t, ProviderFault::NoSuchRecipient { message: m, recipient: *r }));
-            }
-            if !offered.contains(*r) {
-                return Err(Error::provider(t, ProviderFault::NotOffered { message: m, recipient: *r }));
-            }
-            if reports.iter().chain(&new[..i]).any(|(seen, _)| seen == r) {
-                return Err(Error::provider(t, ProviderFault::DuplicateReport { message: m, recipient: *r }));
-            }
-        }
-        reports.extend(new);
         Ok(())
     }
 }

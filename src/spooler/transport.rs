@@ -1,9 +1,12 @@
-//! The lifecycle of one transport provider entry: provider object, logon, status row (LIFE).
+//! The lifecycle of one transport provider entry: provider object, logon, status row (LIFE),
+//! and the one rule that says what the spooler may call a logon for ([`Logon::may`]).
+//!
+//! This module is state only: it knows no other module of the spooler.
 
-use crate::flags::{LogonCaps, StatusCode};
+use crate::flags::{FlushFlags, LogonCaps, StatusCode};
 use crate::hresult::Hresult;
-use crate::ids::ServiceId;
-use crate::input::Directions;
+use crate::ids::{ServiceId, StoreId};
+use crate::input::{Directions, StatusColumns};
 use crate::routing::Registrations;
 use crate::version::SpiVersion;
 
@@ -55,15 +58,66 @@ pub enum Ending {
     CriticalError,
 }
 
-/// Where a logon is in its set-up (LIFE-4 to LIFE-8).
+/// What a logon is doing (LIFE-4 to LIFE-17). A logon that raised a critical error is
+/// [`Activity::Critical`] whatever else happens to it: the critical error is recorded once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum LogonStage {
-    /// `TransportLogon` is in flight.
+pub(crate) enum Activity {
+    /// `TransportLogon` is in flight (LIFE-4, LIFE-5).
     LoggingOn,
     /// `TransportLogon` succeeded; `AddressTypes` is due (LIFE-8).
     Registering,
-    /// The transport is registered and can be given work.
-    Ready,
+    /// Registered: the spooler gives it work, as far as [`Logon::may`] allows (LIFE-10).
+    Serving,
+    /// The spooler releases it: on an orderly logoff (the session ends) the END notifications
+    /// first, then `TransportLogoff` (LIFE-6, LIFE-12 to LIFE-14).
+    Leaving(Leave),
+    /// It raised `NOTIFY_CRITICAL_ERROR`: only `TransportLogoff` and `Shutdown` remain, and a
+    /// `SubmitMessage` in flight may no longer succeed (LIFE-17).
+    Critical,
+}
+
+/// Why the spooler releases a logon that did not fail itself (LIFE-6, LIFE-12).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Leave {
+    /// The session ends.
+    SessionEnded,
+    /// Another provider of its message service failed to log on (LIFE-6).
+    ServiceDisabled,
+}
+
+impl Activity {
+    /// Why the logon is being released, once it is (the reason its provider ends with).
+    pub(crate) fn ending(self) -> Option<Ending> {
+        match self {
+            Activity::LoggingOn | Activity::Registering | Activity::Serving => None,
+            Activity::Leaving(Leave::SessionEnded) => Some(Ending::SessionEnded),
+            Activity::Leaving(Leave::ServiceDisabled) => Some(Ending::ServiceDisabled),
+            Activity::Critical => Some(Ending::CriticalError),
+        }
+    }
+}
+
+/// What the spooler would call a logon for; [`Logon::may`] says whether it may now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// Work of a registered logon: `TransportNotify` to change its traffic, `ValidateState`,
+    /// `OpenStatusEntry`, a flush becoming due, a place in the assignment scan (LIFE-10,
+    /// STAT-10, STAT-11, STAT-20, ORD-4).
+    Work,
+    /// `FlushQueues` and the `TransportNotify` calls of its flush: not while its address types
+    /// are to be queried again (STAT-19, STAT-20, ORD-9).
+    Flush,
+    /// `SubmitMessage`: only with outbound traffic enabled, and not while its address types are
+    /// to be queried again (LIFE-10, LIFE-12, ORD-9).
+    Send,
+    /// `StartMessage` of a fetch under way, and recording that mail waits: only with inbound
+    /// traffic enabled (RCV-1, RCV-2).
+    Receive,
+    /// `Poll`, or `CreateMessage` to begin a fetch from it: also not inside a critical section
+    /// (RCV-1, STAT-13, INV-11).
+    Fetch,
+    /// `Idle`: not inside a critical section (LIFE-11, STAT-13, INV-11).
+    Idle,
 }
 
 /// A transport logon: the session between the spooler and one transport (LIFE-4).
@@ -73,8 +127,8 @@ pub(crate) struct Logon {
     pub(crate) version: SpiVersion,
     /// Whether the service was configured after `MAPI_E_UNCONFIGURED` before this logon.
     pub(crate) configured: bool,
-    /// Set-up stage.
-    pub(crate) stage: LogonStage,
+    /// What it is doing.
+    pub(crate) activity: Activity,
     /// The output flags of `TransportLogon` (LIFE-5).
     pub(crate) caps: LogonCaps,
     /// `PR_STATUS_CODE` of the logon's status row, once created (LIFE-9, STAT-3).
@@ -83,8 +137,6 @@ pub(crate) struct Logon {
     pub(crate) enabled: Directions,
     /// The directions the session wants enabled.
     pub(crate) wanted: Directions,
-    /// `NOTIFY_CRITICAL_ERROR` was raised (LIFE-17).
-    pub(crate) critical: bool,
     /// A critical section is open (STAT-13).
     pub(crate) critsec: bool,
     /// `NOTIFY_CONFIG_CHANGE` asks for `AddressTypes` again (ORD-9).
@@ -95,15 +147,13 @@ pub(crate) struct Logon {
     pub(crate) poll_due: bool,
     /// The transport signalled inbound mail that the spooler has not fetched yet (RCV-1, RCV-3).
     pub(crate) mail_waiting: bool,
-    /// The logon is to be released, and why.
-    pub(crate) release: Option<Ending>,
     /// The store its status row publishes as its own (`PR_OWN_STORE_ENTRYID`,
     /// `STATUS_OWN_STORE`): the store it is tightly coupled with (TC-1).
-    pub(crate) own_store: Option<crate::ids::StoreId>,
+    pub(crate) own_store: Option<StoreId>,
     /// The columns of its status row beyond `PR_STATUS_CODE` (STAT-2, STAT-6, STAT-8).
-    pub(crate) columns: crate::input::StatusColumns,
+    pub(crate) columns: StatusColumns,
     /// Its flush, when one is due or under way (STAT-20).
-    pub(crate) flush: Option<super::flush::Flush>,
+    pub(crate) flush: Option<Flush>,
 }
 
 impl Logon {
@@ -112,34 +162,77 @@ impl Logon {
         Logon {
             version,
             configured,
-            stage: LogonStage::LoggingOn,
+            activity: Activity::LoggingOn,
             caps: LogonCaps::EMPTY,
             row: None,
             enabled: Directions::NONE,
             wanted: Directions::NONE,
-            critical: false,
             critsec: false,
             requery: false,
             idle_due: false,
             poll_due: false,
             mail_waiting: false,
-            release: None,
             own_store: None,
-            columns: crate::input::StatusColumns::default(),
+            columns: StatusColumns::default(),
             flush: None,
         }
     }
 
-    /// True when the spooler may hand this transport an outbound message now (LIFE-10, LIFE-12,
-    /// LIFE-17, ORD-9).
-    pub(crate) fn can_send(&self) -> bool {
-        self.stage == LogonStage::Ready && self.enabled.outbound && !self.critical && self.release.is_none() && !self.requery
+    /// True when the spooler may call this logon for `purpose` now: the one place that says so
+    /// (LIFE-10 to LIFE-12, LIFE-17, RCV-2, STAT-13, ORD-9).
+    pub(crate) fn may(&self, purpose: Purpose) -> bool {
+        self.activity == Activity::Serving
+            && match purpose {
+                Purpose::Work => true,
+                Purpose::Flush => !self.requery,
+                Purpose::Send => self.enabled.outbound && !self.requery,
+                Purpose::Receive => self.enabled.inbound,
+                Purpose::Fetch => self.enabled.inbound && !self.critsec,
+                Purpose::Idle => !self.critsec,
+            }
     }
 
-    /// True while the spooler may still give this logon work: not after a critical error
-    /// (LIFE-17) or once its release is due.
-    pub(crate) fn serving(&self) -> bool {
-        !self.critical && self.release.is_none()
+    /// True until the spooler begins to release the logon: it is being set up or serves.
+    pub(crate) fn staying(&self) -> bool {
+        self.activity.ending().is_none()
+    }
+
+    /// The spooler releases the logon for this reason, unless it is being released already
+    /// (the first reason stands, and a critical error outranks every other, LIFE-17).
+    pub(crate) fn leave(&mut self, reason: Leave) {
+        if self.staying() {
+            self.activity = Activity::Leaving(reason);
+        }
+    }
+}
+
+/// Where a transport's flush is (STAT-20).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Flush {
+    /// Triggered: `IXPLogon::FlushQueues` with these flags is due.
+    Due(FlushFlags),
+    /// The outbound half: `NOTIFY_BEGIN_OUTBOUND_FLUSH` is due (`begun` false) or returned.
+    Outbound { flags: FlushFlags, begun: bool },
+    /// The inbound half: `NOTIFY_BEGIN_INBOUND_FLUSH` is due (`begun` false) or returned.
+    Inbound { begun: bool },
+}
+
+impl Flush {
+    /// True once `IXPLogon::FlushQueues` returned: the transport is in flush mode until the
+    /// spooler ends it.
+    pub(crate) fn begun(self) -> bool {
+        !matches!(self, Flush::Due(_))
+    }
+
+    /// The half that comes after `FlushQueues` with these flags, if any.
+    pub(crate) fn first_half(flags: FlushFlags) -> Option<Flush> {
+        if flags.contains(FlushFlags::FLUSH_UPLOAD) {
+            Some(Flush::Outbound { flags, begun: false })
+        } else if flags.contains(FlushFlags::FLUSH_DOWNLOAD) {
+            Some(Flush::Inbound { begun: false })
+        } else {
+            None
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use crate::recipients::TransportSet;
 use crate::routing::Registrations;
 
 use super::messages::Disp;
-use super::transport::{Ending, Life, LogonStage};
+use super::transport::{Activity, Ending, Life};
 use super::{InFlight, Phase, Spooler, StoreState};
 
 /// Where a transport is in its lifecycle.
@@ -226,14 +226,16 @@ impl Spooler {
             Life::NotLoaded => TransportView::NotLoaded,
             Life::Loaded { .. } | Life::Unconfigured { .. } => TransportView::Loaded,
             Life::LoggedOn(logon) => TransportView::LoggedOn {
-                ready: logon.stage == LogonStage::Ready,
+                // AddressTypes returned for this logon (a transport logs on at most once after
+                // its registrations exist); it stays ready while it is released.
+                ready: transport.registrations.is_some(),
                 caps: logon.caps,
                 enabled: logon.enabled,
                 status_row: logon.row,
                 registrations: transport.registrations.clone(),
-                critical: logon.critical,
+                critical: logon.activity == Activity::Critical,
                 critical_section: logon.critsec,
-                leaving: logon.release.is_some(),
+                leaving: !logon.staying(),
             },
             Life::ShutdownDue { reason } => TransportView::ShutdownDue(*reason),
             Life::Gone { reason } => TransportView::Gone(*reason),

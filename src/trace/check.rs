@@ -351,36 +351,12 @@ fn requirements_of(effect: &Effect) -> Vec<String> {
     }
 }
 
-/// The requirements that say when the spooler makes this call.
+/// The requirements that say when the spooler makes this call (the method table's `when`
+/// column; a flush's notification is the flush's).
 fn call_requirements(call: &Call) -> &'static [&'static str] {
     match call {
-        Call::XpProviderInit { .. } => &["LIFE-1", "VER-1"],
-        Call::ServiceConfigure { .. } => &["LIFE-6"],
-        Call::TransportLogon { .. } => &["LIFE-4", "VER-6"],
-        Call::AddressTypes { .. } => &["LIFE-8"],
         Call::TransportNotify { flags, .. } if flags.intersects(crate::flags::NotifyFlags::FLUSH_FLAGS) => &["STAT-20", "STAT-21"],
-        Call::TransportNotify { .. } => &["LIFE-10", "LIFE-12"],
-        Call::Idle { .. } => &["LIFE-11"],
-        Call::SubmitMessage { .. } => &["SUB-20", "SUB-21", "ORD-4", "DEC-20", "DEC-22"],
-        Call::EndMessage { .. } => &["SUB-24", "ERR-2"],
-        Call::TransportLogoff { .. } => &["LIFE-14"],
-        Call::Shutdown { .. } => &["LIFE-16"],
-        Call::SpoolerLogon { .. } => &["LIFE-19"],
-        Call::GetOutgoingQueue { .. } => &["SUB-19"],
-        Call::SetLockState { .. } => &["SUB-20", "DEC-20", "DEC-23"],
-        Call::PreprocessMessage { .. } => &["HOOK-3"],
-        Call::SubmitPreprocessed { .. } => &["SUB-12"],
-        Call::RemovePreprocessInfo { .. } => &["HOOK-4"],
-        Call::FinishedMsg { .. } => &["HOOK-7", "SUB-26"],
-        Call::Poll { .. } => &["RCV-1", "RCV-3", "INV-9"],
-        Call::CreateMessage { .. } => &["RCV-4", "DEC-24"],
-        Call::StartMessage { .. } => &["RCV-5", "RCV-6", "AMB-14"],
-        Call::NotifyNewMail { .. } => &["RCV-10", "INV-36"],
-        Call::AbortSubmit { .. } => &["DEF-5", "AMB-17", "DEC-27"],
-        Call::InboundMsgHook { .. } => &["HOOK-13", "RCV-11"],
-        Call::OpenStatusEntry { .. } => &["STAT-10"],
-        Call::ValidateState { .. } => &["STAT-11", "AMB-26"],
-        Call::FlushQueues { .. } => &["STAT-19", "STAT-20", "ORD-12", "AMB-13"],
+        _ => call.rules(),
     }
 }
 

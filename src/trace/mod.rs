@@ -7,7 +7,7 @@
 //! or standard input is the command line's job (`mapi-spooler trace check`).
 
 mod check;
-mod json;
+pub(crate) mod json;
 
 use crate::{Effect, Input, Profile};
 

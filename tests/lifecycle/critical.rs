@@ -70,3 +70,34 @@ fn critical_error_of_the_only_capable_transport_postpones_its_recipients() {
     assert!(!stored(&sim, m).submit_flags.contains(mapi_spooler::QueueFlags::SUBMITFLAG_LOCKED));
     assert_eq!(dispositions(&sim, m), [None, taken_by(T1)], "the FAX recipient stays saved");
 }
+
+/// A transport raises NOTIFY_CRITICAL_ERROR while another provider of its service is logging
+/// on, and that logon then fails, which disables the service (LIFE-6): the critical error
+/// stands (the logon is recorded as critical once, and a disabled service does not undo it),
+/// so the transport gets only TransportLogoff and Shutdown and ends with its critical error.
+#[test]
+fn critical_error_outranks_a_later_disabled_service() {
+    // Spec: LIFE-17, LIFE-6, INV-5, INV-6
+    let failing = smtp().logons([Err(Hresult::MAPI_E_LOGON_FAILED)]);
+    let mut sim = world_with(&services(&[0, 0, 1], Settings::default()), vec![smtp(), failing, fax()]);
+    sim.feed(Input::Session(SessionRequest::Start));
+    assert!(sim.run_until_call(|c| matches!(c, Call::TransportLogon { transport: T1, .. })), "{}", sim.trace());
+    let critical =
+        SupportCall::SpoolerNotify { caller: Caller::Transport(T0), flags: SpoolerNotifyFlags::NOTIFY_CRITICAL_ERROR, message: None };
+    assert!(sim.feed(Input::Support(critical)), "{}", sim.trace());
+    assert!(matches!(sim.spooler().transport_view(T0), Some(TransportView::LoggedOn { critical: true, leaving: true, .. })));
+    sim.run();
+    assert_eq!(
+        methods_to(&sim, T0),
+        ["XPProviderInit", "TransportLogon", "AddressTypes", "TransportLogoff", "Shutdown"],
+        "{}",
+        sim.trace()
+    );
+    assert_eq!(methods_to(&sim, T1), ["XPProviderInit", "TransportLogon", "Shutdown"]);
+    assert_eq!(sim.spooler().transport_view(T0), Some(TransportView::Gone(Ending::CriticalError)));
+    assert_eq!(sim.spooler().transport_view(T1), Some(TransportView::Gone(Ending::ServiceDisabled)));
+    let m = send(&mut sim, draft(&[FAX]));
+    sim.shutdown();
+    assert_clean(&sim);
+    assert_eq!(dispositions(&sim, m), [taken_by(T2)]);
+}

@@ -218,7 +218,7 @@ impl World {
             2 => Input::Return(self.wrong_answer(a, b).unwrap_or_else(|| self.stray_return(a, b))),
             3 => {
                 let directions = Directions::OUTBOUND;
-                Input::Session(if a % 2 == 0 {
+                Input::Session(if a.is_multiple_of(2) {
                     SessionRequest::Enable { transport: unknown, directions }
                 } else {
                     SessionRequest::Disable { transport: unknown, directions }
@@ -327,12 +327,12 @@ impl World {
             Call::XpProviderInit { transport, .. } => Return::XpProviderInit {
                 transport,
                 // VER-3: a newer provider must fail itself; any other error is undocumented.
-                result: if pick % 2 == 0 { Ok(SpiVersion::new(9, 0, 0)) } else { Err(Hresult::MAPI_E_CALL_FAILED) },
+                result: if pick.is_multiple_of(2) { Ok(SpiVersion::new(9, 0, 0)) } else { Err(Hresult::MAPI_E_CALL_FAILED) },
             },
             Call::TransportLogon { transport, .. } => Return::TransportLogon { transport, result: Err(Hresult::MAPI_W_ERRORS_RETURNED) },
             Call::AddressTypes { transport } => Return::AddressTypes { transport, result: Err(Hresult::MAPI_E_CALL_FAILED) },
             Call::TransportNotify { transport, flags, .. } => {
-                if pick % 2 == 0 {
+                if pick.is_multiple_of(2) {
                     // LIFE-13: the flags come back unchanged.
                     let changed = NotifyFlags::from_bits(flags.bits() ^ NotifyFlags::NOTIFY_CANCEL_MESSAGE.bits()).unwrap();
                     Return::TransportNotify { transport, flags: changed, result: Hresult::S_OK }
@@ -356,7 +356,7 @@ impl World {
                     // ERR-6, DEC-3, DEC-28: MAPI_E_CANCEL only after BEGIN_DEFERRED or a cancel;
                     // DEF-8: MAPI_E_USER_CANCEL only after a cancel.
                     _ if !flags.contains(SubmitFlags::BEGIN_DEFERRED) && !self.world.cancel_told() => {
-                        let result = if (a >> 2) % 2 == 0 { Hresult::MAPI_E_CANCEL } else { Hresult::MAPI_E_USER_CANCEL };
+                        let result = if (a >> 2).is_multiple_of(2) { Hresult::MAPI_E_CANCEL } else { Hresult::MAPI_E_USER_CANCEL };
                         SubmitOutcome::Failed { result, return_parm: 0, saved: RecipientSet::new() }
                     }
                     _ => SubmitOutcome::Failed { result: Hresult::MAPI_E_NOT_ME, return_parm: 0, saved: offered },
@@ -367,7 +367,7 @@ impl World {
                 transport,
                 msg_ref,
                 // SUB-34: at most one flag.
-                result: if pick % 2 == 0 {
+                result: if pick.is_multiple_of(2) {
                     Ok(EndFlags::END_RESEND_NOW | EndFlags::END_DONT_RESEND)
                 } else {
                     Err(Hresult::MAPI_E_CALL_FAILED)
@@ -377,7 +377,7 @@ impl World {
             Call::SpoolerLogon { store } => Return::SpoolerLogon { store, result: Hresult::MAPI_E_CALL_FAILED },
             Call::GetOutgoingQueue { store } => Return::GetOutgoingQueue {
                 store,
-                result: if pick % 2 == 0 {
+                result: if pick.is_multiple_of(2) {
                     Err(Hresult::MAPI_E_CALL_FAILED)
                 } else {
                     let foreign = StoreId(store.0 + 7);
@@ -397,7 +397,7 @@ impl World {
             }
             Call::PreprocessMessage { preprocessor, message } => {
                 let count = self.world.store(store_of(message)).message(message)?.recipients.len();
-                let result = if pick % 2 == 0 {
+                let result = if pick.is_multiple_of(2) {
                     Err(Hresult::MAPI_E_CALL_FAILED)
                 } else {
                     Ok(RecipientSet::from_iter([RecipientIdx(count as u16)]))

@@ -109,7 +109,7 @@ fn a_row_of_another_store_in_the_queue_is_refused() {
 /// Store methods returning codes their pages do not list.
 #[test]
 fn undocumented_store_results_are_refused() {
-    // Spec: LIFE-19, HOOK-7, SUB-17, DEC-1, ERR-16
+    // Spec: LIFE-19, HOOK-7, SUB-17, DEC-1
     let mut sim = starting_at(|c| matches!(c, Call::SpoolerLogon { .. }));
     let error = refuse(&mut sim, Input::Return(Return::SpoolerLogon { store: S0, result: Hresult::MAPI_E_CALL_FAILED }));
     assert!(

@@ -21,7 +21,7 @@ fn four_steps_plain_message_stays_in_outbox() {
 /// No preprocessing, PR_SENTMAIL_ENTRYID: FinishedMsg moves the message to Sent Items.
 #[test]
 fn four_steps_sentmail_moves_to_sent_items() {
-    // Spec: SUB-9, SUB-14, SUB-18, SUB-20, SUB-21, SUB-22, SUB-24, SUB-26, HOOK-4, HOOK-7, INV-14, INV-25, INV-26, INV-31, INV-33, AMB-5, DEC-9, AMB-8
+    // Spec: SUB-9, SUB-14, SUB-18, SUB-20, SUB-21, SUB-22, SUB-24, SUB-26, HOOK-4, HOOK-7, INV-14, INV-25, INV-26, INV-31, INV-33, AMB-5, DEC-9, AMB-8, HOOK-9
     let (sim, m) = four_steps(false, true, false);
     assert_eq!(placement(&sim, m), Placement::Folder(SENT_ITEMS), "moved, so no longer in the Outbox (AMB-8)");
     insta::assert_snapshot!(sim.trace());
@@ -30,7 +30,7 @@ fn four_steps_sentmail_moves_to_sent_items() {
 /// No preprocessing, PR_DELETE_AFTER_SUBMIT: FinishedMsg deletes the message.
 #[test]
 fn four_steps_delete_after_submit_deletes() {
-    // Spec: SUB-9, SUB-14, SUB-18, SUB-20, SUB-21, SUB-22, SUB-24, SUB-26, HOOK-4, HOOK-7, INV-14, INV-25, INV-26, INV-31, INV-32, AMB-5, DEC-9
+    // Spec: SUB-9, SUB-14, SUB-18, SUB-20, SUB-21, SUB-22, SUB-24, SUB-26, HOOK-4, HOOK-7, INV-14, INV-25, INV-26, INV-31, INV-32, AMB-5, DEC-9, HOOK-9
     let (sim, m) = four_steps(false, false, true);
     assert_eq!(placement(&sim, m), Placement::Deleted);
     insta::assert_snapshot!(sim.trace());

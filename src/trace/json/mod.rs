@@ -9,8 +9,11 @@
 //! their documented names, objects by opaque IDs: `T0` transports, `S0` stores, `M1` messages,
 //! `P0` preprocessors, `svc0` services.
 
+mod field;
 mod read;
 mod write;
+
+pub(crate) use field::{Field, Reader, Writer};
 
 use super::{Event, FORMAT_VERSION, Header, Recorded, TraceError};
 

@@ -1,0 +1,129 @@
+//! `replay FILE`: steps through a recorded trace (a counterexample's `.jsonl`, a simulated
+//! session's `--record`, or a trace of your own component) like SPIN's `spin -t`, printing each
+//! step and the reference spooler's state after it ([`crate::view::spooler_state`]), and
+//! stopping where the trace parts from the reference.
+//!
+//! A step is one input to the spooler (a return, a support call, a queue notification, a
+//! session request, time) or a crash, with the effects the file records after it.
+
+use std::io::{self, Write};
+
+use mapi_spooler::Spooler;
+use mapi_spooler::trace::{self, Checker, Codec, Problem};
+
+use crate::exit::Exit;
+use crate::view;
+
+/// Where to stop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// Print every step with the state after it.
+    Never,
+    /// Print the steps before this one as lines, then this one with its state, then stop.
+    At(usize),
+}
+
+/// Replays the trace read from `lines` (the header first), writing to `out`.
+///
+/// # Errors
+/// Only when writing to `out` fails; what is wrong with the trace is written and returned as the
+/// exit ([`Exit::Broken`] where it diverges, [`Exit::InvalidInput`] where it is not a trace,
+/// [`Exit::Usage`] for a step past its end).
+pub fn replay(lines: impl Iterator<Item = io::Result<String>>, stop: Stop, out: &mut dyn Write) -> io::Result<Exit> {
+    let mut lines = lines.enumerate().map(|(i, line)| (i + 1, line));
+    let header = match lines.next() {
+        Some((_, Ok(line))) => line,
+        Some((_, Err(error))) => return invalid(out, 1, &format!("cannot read the line: {error}")),
+        None => return invalid(out, 1, "the trace is empty; it must start with a header line"),
+    };
+    let (parsed, mut codec) = match Codec::read_header(&header) {
+        Ok(ok) => ok,
+        Err(error) => return invalid(out, error.line, &error.message),
+    };
+    let mut checker = match Checker::new(&header) {
+        Ok(checker) => checker,
+        Err(error) => return invalid(out, error.line, &error.message),
+    };
+    let pristine = match Spooler::new(&parsed.profile) {
+        Ok(spooler) => spooler,
+        Err(error) => return invalid(out, 1, &format!("the header's profile is not valid: {error}")),
+    };
+    let mut spooler = pristine.clone();
+    let mut step = 0;
+    let show_state = |step: usize| match stop {
+        Stop::Never => true,
+        Stop::At(n) => n == step,
+    };
+    for (number, line) in lines {
+        let text = match line {
+            Ok(text) => text,
+            Err(error) => return invalid(out, number, &format!("cannot read the line: {error}")),
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        let event = match codec.read_event(&text, number) {
+            Ok(event) => event,
+            Err(error) => return invalid(out, error.line, &error.message),
+        };
+        let opens_step = !matches!(event, trace::Event::Effect(_));
+        if opens_step {
+            if step > 0 && show_state(step) {
+                state(out, &spooler)?;
+                if stop == Stop::At(step) {
+                    return Ok(Exit::Holds);
+                }
+            }
+            step += 1;
+        }
+        match checker.feed(&text) {
+            Ok(()) => {}
+            Err(Problem::Invalid(error)) => return invalid(out, error.line, &error.message),
+            Err(Problem::Diverged(divergence)) => {
+                writeln!(out, "      line {number}: {text}")?;
+                writeln!(out, "\nthe trace diverges at {divergence}")?;
+                state(out, &spooler)?;
+                return Ok(Exit::Broken);
+            }
+        }
+        match event {
+            trace::Event::Input(input) => {
+                writeln!(out, "{step:>4}. {}", mapi_spooler::sim::input_line(&input))?;
+                // The checker accepted the input, so the reference takes it too.
+                if let Err(error) = spooler.step(input) {
+                    writeln!(out, "\nthe reference refuses line {number}: {error}")?;
+                    return Ok(Exit::Broken);
+                }
+            }
+            trace::Event::Effect(effect) => writeln!(out, "        {}", mapi_spooler::sim::effect_line(&effect))?,
+            trace::Event::Crash => {
+                writeln!(out, "{step:>4}. {}", view::CRASH)?;
+                spooler = pristine.clone();
+            }
+        }
+    }
+    if let Stop::At(n) = stop
+        && n != step
+    {
+        writeln!(out, "\nthe trace has {step} steps; there is no step {n}")?;
+        return Ok(Exit::Usage);
+    }
+    if step > 0 {
+        state(out, &spooler)?;
+    }
+    let verdict = checker.finish();
+    writeln!(out, "\n{verdict}")?;
+    Ok(crate::json::trace_exit(&verdict))
+}
+
+fn state(out: &mut dyn Write, spooler: &Spooler) -> io::Result<()> {
+    for line in view::spooler_state(spooler).lines().chain(view::spooler_messages(spooler).lines()) {
+        writeln!(out, "        | {line}")?;
+    }
+    Ok(())
+}
+
+fn invalid(out: &mut dyn Write, line: usize, message: &str) -> io::Result<Exit> {
+    writeln!(out, "not a valid trace: line {line}: {message}")?;
+    Ok(Exit::InvalidInput)
+}
