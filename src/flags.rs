@@ -243,6 +243,26 @@ impl NotifyFlags {
     pub fn is_contradictory(self) -> bool {
         Self::EXCLUSIVE_PAIRS.iter().any(|(begin, end)| self.contains(*begin) && self.contains(*end))
     }
+
+    /// The directions of traffic enabled after a `TransportNotify` with these flags, from those
+    /// enabled before: `NOTIFY_BEGIN_*` enables a direction, `NOTIFY_END_*` disables it (LIFE-10,
+    /// LIFE-12).
+    #[must_use]
+    pub fn enabled_after(self, before: crate::input::Directions) -> crate::input::Directions {
+        let follow = |on: bool, begin, end| {
+            if self.contains(begin) {
+                true
+            } else if self.contains(end) {
+                false
+            } else {
+                on
+            }
+        };
+        crate::input::Directions {
+            inbound: follow(before.inbound, Self::NOTIFY_BEGIN_INBOUND, Self::NOTIFY_END_INBOUND),
+            outbound: follow(before.outbound, Self::NOTIFY_BEGIN_OUTBOUND, Self::NOTIFY_END_OUTBOUND),
+        }
+    }
 }
 
 flag_set! {

@@ -67,6 +67,7 @@ pub mod store;
 pub mod trace;
 mod vec_map;
 mod version;
+pub mod world;
 #[cfg(feature = "bug-zoo")]
 pub mod zoo;
 

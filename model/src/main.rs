@@ -126,7 +126,7 @@ struct WorldArgs {
 impl WorldArgs {
     fn config(&self) -> Result<Config, String> {
         let mut config = self.config.clone();
-        config.faults = self.faults.apply(config.faults)?;
+        config.faults = self.faults.apply(config.faults);
         config.validate()?;
         Ok(config)
     }

@@ -128,7 +128,9 @@ fn status_objects_and_flushes_keep_every_property() {
     {
         assert!(report.properties.iter().any(|p| p.name == guard), "{guard} is checked");
     }
-    assert_eq!(report.unique_states, 45_470, "the state count changed; if on purpose, update it");
+    // 45,470 before the world double: an empty StartMessage of T1 (in its inbound flush) made T0
+    // forget that it had announced its mail, and announce it again.
+    assert_eq!(report.unique_states, 45_554, "the state count changed; if on purpose, update it");
 }
 
 /// Breadth-first and depth-first search visit the same states.

@@ -20,7 +20,7 @@ pub use property::{Property, Violation};
 use smallvec::SmallVec;
 
 use crate::effect::{Call, Effect};
-use crate::flags::{EndFlags, LogonCaps, NotifyFlags, SpoolerNotifyFlags as F};
+use crate::flags::{EndFlags, LogonCaps, SpoolerNotifyFlags as F};
 use crate::hresult::Hresult;
 use crate::ids::{MessageId, ServiceId, Time, TransportId};
 use crate::input::{Caller, Input, QueueEvent, QueueRow, Return, SubmitOutcome, SupportCall};
@@ -321,16 +321,7 @@ impl Monitor {
             }
             Return::TransportNotify { transport, flags, .. } => {
                 if let Some(w) = self.transport(*transport) {
-                    for (begin, end, on) in [
-                        (NotifyFlags::NOTIFY_BEGIN_INBOUND, NotifyFlags::NOTIFY_END_INBOUND, &mut w.enabled.inbound),
-                        (NotifyFlags::NOTIFY_BEGIN_OUTBOUND, NotifyFlags::NOTIFY_END_OUTBOUND, &mut w.enabled.outbound),
-                    ] {
-                        if flags.contains(begin) {
-                            *on = true;
-                        } else if flags.contains(end) {
-                            *on = false;
-                        }
-                    }
+                    w.enabled = flags.enabled_after(w.enabled);
                 }
             }
             Return::SubmitMessage { transport, message, outcome } => self.returned_submit(*transport, *message, outcome),
