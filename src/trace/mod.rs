@@ -3,15 +3,18 @@
 //! `spec/trace-format.md`). [`Checker`] replays a trace against the reference spooler, one line
 //! at a time, and says whether the component that recorded it followed the documented protocol.
 //!
-//! Everything here is pure: the checker takes lines of text and returns verdicts. Reading files
+//! Everything here is pure: the checker takes lines of text and returns verdicts. [`Lines`]
+//! turns the bytes of a trace file into those lines from any reader it is given; opening files
 //! or standard input is the command line's job (`mapi-spooler trace check`).
 
 mod check;
+mod file;
 pub(crate) mod json;
 
 use crate::{Effect, Input, Profile};
 
-pub use check::{Checker, Divergence, Problem, Verdict, check_lines};
+pub use check::{Checker, Divergence, Problem, Verdict};
+pub use file::{ByteOrder, LineError, Lines, MAX_LINE_BYTES, TraceLine, Unreadable, check_lines, check_reader};
 pub use json::{Codec, write};
 
 /// The version of the trace format this reference reads and writes.
