@@ -1,8 +1,9 @@
-//! Reading real trace files (issue 16 item 6, `spec/trace-format.md`, "Files"):
+//! Reading real trace files (issue 16 item 6, `spec/trace-format.md`, "Files" and "NULL arrays"):
 //! a file saved on Windows (a UTF-8 byte order mark, CRLF line ends) reads as the same trace;
 //! UTF-16 and bytes that are not UTF-8 are refused with what to do; blank lines are skipped
 //! anywhere while errors keep the file's line numbers; a line past the bound is refused without
-//! being held whole.
+//! being held whole; the documented NULL arrays and a preprocessor-only transport's `[""]` read as
+//! the pages mean them.
 
 mod common;
 
@@ -10,9 +11,11 @@ use std::io::{BufReader, Cursor, Read};
 use std::time::{Duration, Instant};
 
 use common::*;
+use mapi_spooler::sim::TransportScript;
 use mapi_spooler::trace::{
-    ByteOrder, LineError, Lines, MAX_LINE_BYTES, TraceError, TraceLine, Unreadable, Verdict, check_lines, check_reader,
+    ByteOrder, Codec, Event, LineError, Lines, MAX_LINE_BYTES, TraceError, TraceLine, Unreadable, Verdict, check_lines, check_reader,
 };
+use mapi_spooler::{AddressTypes, Input, PreprocessorFilter, Registrations, Return};
 
 /// A session with two transports and one message to both: a trace that conforms.
 fn session() -> String {
@@ -267,4 +270,72 @@ fn a_failing_read_is_refused_at_its_line() {
     let Err(error) = &lines[1] else { panic!("{lines:?}") };
     assert_eq!((error.line, error.column), (3, 5));
     assert!(matches!(&error.what, Unreadable::Io { kind: std::io::ErrorKind::Other, message } if message == "the disk is on fire"));
+}
+
+/// The `AddressTypes` return of `T0` in a trace, read with the trace's header.
+fn registrations(header: &str, line: &str) -> Registrations {
+    let (_, mut codec) = Codec::read_header(header).expect("a header");
+    match codec.read_event(line, 2).unwrap_or_else(|e| panic!("{line}: {e}")) {
+        Event::Input(Input::Return(Return::AddressTypes { result: Ok(registrations), .. })) => registrations,
+        other => panic!("{line} reads as {other:?}"),
+    }
+}
+
+#[test]
+fn null_arrays_and_a_single_empty_address_type_read_as_the_pages_mean_them() {
+    // Spec: ORD-5, ORD-6
+    let header = r#"{"mapi_spooler_trace":1,"transports":["svc0"],"stores":1,"recorded":"all","address_types":["SMTP"]}"#;
+    let line = |types: &str, uids: Option<&str>| {
+        let uids = uids.map_or(String::new(), |u| format!(r#","lpppUIDArray":{u}"#));
+        format!(r#"{{"return":"AddressTypes","from":"T0","result":"S_OK","lpppAdrTypeArray":{types}{uids}}}"#)
+    };
+    // A preprocessor-only transport: no address type, no UID, in each spelling the pages allow.
+    let none = registrations(header, &line("[]", Some("[]")));
+    assert_eq!(none, Registrations::none());
+    for types in ["[]", r#"[""]"#] {
+        for uids in [Some("[]"), Some("null"), None] {
+            assert_eq!(registrations(header, &line(types, uids)), none, "{}", line(types, uids));
+        }
+    }
+    // An empty name among others names no address type.
+    assert_eq!(registrations(header, &line(r#"["SMTP",""]"#, Some("null"))), registrations(header, &line(r#"["SMTP"]"#, Some("[]"))));
+    // A NULL address-type array is every type (ORD-5), which is not the same as none.
+    let any = registrations(header, &line("null", Some("null")));
+    assert_eq!(any.address_types, AddressTypes::Any);
+    assert_ne!(any, none);
+    // UIDs are kept whatever the address types.
+    let uid = registrations(header, &line(r#"[""]"#, Some(r#"["uid0"]"#)));
+    assert_eq!((uid.address_types, uid.uids.len()), (AddressTypes::Listed(vec![]), 1));
+    // Other values are still refused.
+    let (_, mut codec) = Codec::read_header(header).expect("a header");
+    for (types, uids) in [("[7]", "null"), ("{}", "null"), ("[]", r#""uid0""#), ("[]", "[null]")] {
+        assert!(codec.read_event(&line(types, Some(uids)), 2).is_err(), "{}", line(types, Some(uids)));
+    }
+}
+
+#[test]
+fn a_preprocessor_only_transport_recorded_with_null_arrays_conforms_like_the_references_spelling() {
+    // Spec: ORD-6, ORD-11, HOOK-2, DEC-21
+    let filter = PreprocessorFilter { uid: None, addr_type: Some(SMTP) };
+    let preprocessor_only = TransportScript::new("fax renderer", Registrations::none()).with_preprocessor(filter);
+    let mut sim = started(vec![preprocessor_only, smtp()]);
+    send(&mut sim, mapi_spooler::store::Draft { preprocess: true, ..draft(&[SMTP]) });
+    sim.shutdown();
+    assert_clean(&sim);
+    let text = sim.recorded_trace();
+    let events = conforms(&check_lines(text.lines()));
+    let reference = r#""from":"T0","result":"S_OK","lpppAdrTypeArray":[],"lpppUIDArray":[]"#;
+    assert!(text.contains(reference), "{text}");
+    let undeliverable = r#""undeliverable":[]"#;
+    assert!(text.contains(undeliverable), "{text}");
+    // A recorder writes what the transport passed back: a single empty string and a NULL UID
+    // array; and a preprocessor's NULL lppRecipList as null, or not at all.
+    for (types, list) in [(r#""lpppAdrTypeArray":[""],"lpppUIDArray":null"#, r#""undeliverable":null"#), (r#""lpppAdrTypeArray":[""]"#, "")]
+    {
+        let recorded = text.replace(reference, &format!(r#""from":"T0","result":"S_OK",{types}"#));
+        let recorded =
+            if list.is_empty() { recorded.replace(&format!(",{undeliverable}"), "") } else { recorded.replace(undeliverable, list) };
+        assert_ne!(recorded, text);
+        assert_eq!(conforms(&check_reader(recorded.as_bytes())), events, "{recorded}");
+    }
 }

@@ -162,14 +162,15 @@ macro_rules! keyed_out {
 
 keyed_out!(SpiVersion, LogonCaps, EndFlags);
 
-/// The recipients a preprocessor found undeliverable: a list left out is empty.
+/// The recipients a preprocessor found undeliverable (`*lppRecipList`, an optional list,
+/// `preprocessmessage.md`): a list left out or `null` is empty.
 impl Out for RecipientSet {
     fn show(&self, key: &'static str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, " {key}={self}")
     }
 
     fn read_out(r: &mut Reader<'_, '_>, key: &'static str) -> Result<Self, TraceError> {
-        r.get_or_default(key)
+        r.get_list_or_empty(key)
     }
 }
 

@@ -102,6 +102,15 @@ impl<'r, 'a> Reader<'r, 'a> {
         if self.line.obj.contains_key(key) { self.get(key) } else { Ok(T::default()) }
     }
 
+    /// Reads a list a NULL pointer may stand for (`PreprocessMessage`'s `lppRecipList`): left
+    /// out, `null` and `[]` all read as empty.
+    ///
+    /// # Errors
+    /// The field's [`TraceError`] when it is present but malformed.
+    pub(crate) fn get_list_or_empty<T: Field<Key = &'static str> + Default>(&mut self, key: &'static str) -> Result<T, TraceError> {
+        if self.line.obj.get(key).is_some_and(|v| !v.is_null()) { self.get(key) } else { Ok(T::default()) }
+    }
+
     /// True when the line has one of the keys.
     pub(crate) fn has_any(&self, keys: &[&str]) -> bool {
         keys.iter().any(|k| self.line.obj.contains_key(*k))
@@ -419,8 +428,11 @@ impl Field for Vec<QueueRow> {
     }
 }
 
-/// `AddressTypes`' `lpppAdrTypeArray` (`null` for any address type) and `lpppUIDArray` (left
-/// out for none).
+/// `AddressTypes`' `lpppAdrTypeArray` and `lpppUIDArray`, as `ixplogon-addresstypes.md` means
+/// them: a NULL address-type array (`null`) is every address type (ORD-5); a zero-length string
+/// is no address type (a single one, `[""]`, is how a transport refuses dispatch by address type,
+/// ORD-6), so `[""]` reads as `[]`; a NULL MAPIUID array is no UID, written `[]`, `null` or left
+/// out.
 impl Field for Registrations {
     type Key = (&'static str, &'static str);
 
@@ -440,13 +452,15 @@ impl Field for Registrations {
                 let mut listed = Vec::new();
                 for v in r.line.array(types)? {
                     let name = v.as_str().ok_or_else(|| r.line.error(types, "address types are names".to_owned()))?;
-                    listed.push(r.codec.read_addr(name));
+                    if !name.is_empty() {
+                        listed.push(r.codec.read_addr(name));
+                    }
                 }
                 AddressTypes::Listed(listed)
             }
         };
         let uids = match r.line.obj.get(uids) {
-            None => Vec::new(),
+            None | Some(Value::Null) => Vec::new(),
             Some(_) => r.line.ids(uids, "uid", "UIDs are written uid0, uid1, ...")?.into_iter().map(MapiUid).collect(),
         };
         Ok(Registrations { address_types, uids })
