@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 use common::*;
 use mapi_spooler::sim::TransportScript;
 use mapi_spooler::trace::{
-    ByteOrder, Codec, Event, LineError, Lines, MAX_LINE_BYTES, TraceError, TraceLine, Unreadable, Verdict, check_lines, check_reader,
+    ByteOrder, Codec, Divergence, Event, LineError, Lines, MAX_LINE_BYTES, Producer, TraceError, TraceLine, Unreadable, Verdict,
+    check_lines, check_reader,
 };
-use mapi_spooler::{AddressTypes, Input, PreprocessorFilter, Registrations, Return};
+use mapi_spooler::{AddressTypes, EndFlags, Input, PreprocessorFilter, QueueFlags, Registrations, Return, TransportId, XpInitFlags};
 
 /// A session with two transports and one message to both: a trace that conforms.
 fn session() -> String {
@@ -338,4 +339,88 @@ fn a_preprocessor_only_transport_recorded_with_null_arrays_conforms_like_the_ref
         assert_ne!(recorded, text);
         assert_eq!(conforms(&check_reader(recorded.as_bytes())), events, "{recorded}");
     }
+}
+
+/// The session's lines, with the first line containing every one of `parts` edited.
+fn edited(text: &str, parts: &[&str], edit: impl Fn(&str) -> String) -> (Vec<String>, usize) {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let at = lines.iter().position(|l| parts.iter().all(|p| l.contains(p))).unwrap_or_else(|| panic!("no line with {parts:?}"));
+    let line = edit(&lines[at]);
+    assert_ne!(line, lines[at], "the edit changes the line");
+    lines[at] = line;
+    (lines, at + 1)
+}
+
+fn diverges(lines: &[String]) -> Divergence {
+    match check_lines(lines) {
+        Verdict::Diverges(d) => d,
+        other => panic!("expected a divergence, got {other}"),
+    }
+}
+
+/// A bit no flag of the parameter defines.
+fn undefined_bit(documented: u32) -> u32 {
+    1 << (!documented).trailing_zeros()
+}
+
+#[test]
+fn a_flag_word_with_undefined_bits_is_a_valid_line_at_whose_producer_the_trace_diverges() {
+    // Spec: SUB-34, LIFE-2, SUB-12, SUB-20
+    let text = session();
+    // A transport's return: the transport is at fault, by the rule that lists EndMessage's flags.
+    let bit = undefined_bit(EndFlags::ALL.bits());
+    let word = format!("0x{:08X}", bit | EndFlags::END_RESEND_LATER.bits());
+    let (lines, at) =
+        edited(&text, &[r#""return":"EndMessage""#], |l| l.replace(r#""lpulFlags":"0""#, &format!(r#""lpulFlags":"{word}""#)));
+    let d = diverges(&lines);
+    assert_eq!((d.line, d.event.as_str(), d.requirements.as_slice()), (at, lines[at - 1].as_str(), &["SUB-34".to_owned()][..]));
+    assert_eq!(
+        d.expected,
+        format!(
+            "refuses this input: transport T0 broke the contract: lpulFlags of EndMessage is {word}, with bits 0x{bit:08X} that the \
+             documentation does not define for it (it defines END_RESEND_NOW, END_RESEND_LATER and END_DONT_RESEND)"
+        )
+    );
+    // The reader keeps the line as it is, with who produced it; it writes back unchanged.
+    let (_, mut codec) = Codec::read_header(&lines[0]).expect("a header");
+    let Event::UndefinedFlags(undefined) = codec.read_event(&lines[at - 1], at).expect("a valid line") else { panic!("{}", lines[at - 1]) };
+    assert_eq!((undefined.producer, undefined.key, undefined.undefined), (Producer::Transport(TransportId(0)), "lpulFlags", bit));
+    assert_eq!(codec.event_line(&Event::UndefinedFlags(undefined)), lines[at - 1]);
+    // The spooler's call: the spooler is at fault.
+    let bit = undefined_bit(XpInitFlags::ALL.bits());
+    let (lines, at) =
+        edited(&text, &[r#""call":"XPProviderInit""#], |l| l.replace(r#""ulFlags":"0""#, &format!(r#""ulFlags":"0x{bit:08X}""#)));
+    let d = diverges(&lines);
+    assert_eq!((d.line, d.requirements.as_slice()), (at, &["LIFE-2".to_owned()][..]));
+    assert!(d.expected.starts_with("never passes such a word: ulFlags of XPProviderInit is "), "{}", d.expected);
+    assert!(d.expected.ends_with("(it defines MAPI_NT_SERVICE); the spooler broke the contract"), "{}", d.expected);
+    // A store's queue row, also inside GetOutgoingQueue's rows: the store is at fault.
+    let mut sim = world(vec![smtp()]);
+    sim.submit(S0, draft(&[SMTP])).expect("queued");
+    sim.start();
+    sim.run();
+    assert_clean(&sim);
+    let queued = sim.recorded_trace();
+    let bit = undefined_bit(QueueFlags::ALL.bits());
+    for parts in [&[r#""return":"GetOutgoingQueue""#, "PR_SUBMIT_FLAGS"][..], &[r#""queue":"RowAdded""#]] {
+        let text = if parts.len() == 1 { text.clone() } else { queued.clone() };
+        let (lines, at) =
+            edited(&text, parts, |l| l.replacen(r#""PR_SUBMIT_FLAGS":"0""#, &format!(r#""PR_SUBMIT_FLAGS":"0x{bit:08X}""#), 1));
+        let d = diverges(&lines);
+        assert_eq!((d.line, d.requirements.as_slice()), (at, &["SUB-12".to_owned(), "SUB-20".to_owned()][..]));
+        assert!(d.expected.starts_with("refuses this input: store S0 broke the contract: PR_SUBMIT_FLAGS of "), "{}", d.expected);
+    }
+    // Names mixed with undefined bits, and undefined bits in the header's settings, are not
+    // flag words: the trace is not valid.
+    let (lines, at) = edited(&text, &[r#""return":"EndMessage""#], |l| {
+        l.replace(r#""lpulFlags":"0""#, &format!(r#""lpulFlags":"END_RESEND_LATER|0x{:08X}""#, undefined_bit(EndFlags::ALL.bits())))
+    });
+    assert!(matches!(check_lines(&lines), Verdict::Invalid(e) if e.line == at && e.message.contains("EndFlags has no flag named")));
+    let settings = format!(
+        r#","settings":{{"ulMAPIVer":"0x00010010","oldest_provider_version":"0x00010010","XPProviderInit_ulFlags":"0x{:08X}","TransportLogon_ulFlags":"0","enable":"inbound+outbound","busy_retry_secs":60,"resend_later_secs":60,"failure_retry_secs":60}}}}"#,
+        undefined_bit(XpInitFlags::ALL.bits())
+    );
+    let header = text.lines().next().expect("a header").trim_end_matches('}').to_owned() + &settings;
+    let error = invalid(check_lines([header.as_str()]));
+    assert!(error.line == 1 && error.message.contains("XpInitFlags has no flag named"), "{error}");
 }

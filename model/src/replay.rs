@@ -94,6 +94,8 @@ pub fn replay(lines: impl Iterator<Item = Result<TraceLine, LineError>>, stop: S
                 }
             }
             trace::Event::Effect(effect) => writeln!(out, "        {}", mapi_spooler::sim::effect_line(&effect))?,
+            // The checker diverged at such a line above.
+            trace::Event::UndefinedFlags(undefined) => writeln!(out, "{step:>4}. {}", undefined.line)?,
             trace::Event::Crash => {
                 writeln!(out, "{step:>4}. {}", view::CRASH)?;
                 spooler = pristine.clone();

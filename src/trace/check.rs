@@ -164,6 +164,7 @@ impl Checker {
         match event {
             Event::Effect(effect) => self.effect(effect),
             Event::Input(input) => self.input(input),
+            Event::UndefinedFlags(undefined) => Err(Problem::Diverged(undefined.divergence(self.line))),
             Event::Crash => {
                 // The process dies: whatever it had still to do is not done (DEC-12).
                 self.spooler = self.pristine.clone();

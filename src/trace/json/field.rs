@@ -78,12 +78,29 @@ pub(crate) struct Reader<'r, 'a> {
     codec: &'r mut Codec,
     /// What the line is (the value of its kind key), for errors.
     what: &'r str,
+    /// The first flag word of the line with bits its parameter does not define.
+    pub(super) undefined: Option<Undefined>,
+}
+
+/// A flag word with bits its parameter does not define, read as its documented bits: the line
+/// is valid, and its producer at fault ([`crate::trace::UndefinedFlags`]).
+pub(crate) struct Undefined {
+    /// The word's key.
+    pub(super) key: &'static str,
+    /// The word.
+    pub(super) word: u32,
+    /// Its undefined bits.
+    pub(super) undefined: u32,
+    /// The parameter's documented flags.
+    pub(super) documented: Vec<&'static str>,
+    /// The requirements that list them.
+    pub(super) rules: &'static [&'static str],
 }
 
 impl<'r, 'a> Reader<'r, 'a> {
     /// A reader of `line`, a `what`.
     pub(super) fn new(line: &'r Line<'a>, codec: &'r mut Codec, what: &'r str) -> Reader<'r, 'a> {
-        Reader { line, codec, what }
+        Reader { line, codec, what, undefined: None }
     }
 
     /// Reads a field.
@@ -140,10 +157,40 @@ impl<'r, 'a> Reader<'r, 'a> {
         raw.or_else(|| F::parse_bits(text)).ok_or_else(|| self.line.error(key, format!("{text:?} is not a flag word of {}", self.what)))
     }
 
+    /// A flag word of `F`: its documented names joined by `|`, or the word in hexadecimal. A
+    /// word with bits `F` does not define reads as its documented bits, and is kept in
+    /// `undefined` (the first of the line): the line is valid, and its producer at fault.
+    ///
+    /// # Errors
+    /// A [`TraceError`] for a value that is neither.
+    pub(crate) fn flags<F: FlagWord>(&mut self, key: &'static str) -> Result<F, TraceError> {
+        let text = self.line.str(key)?;
+        let error = match F::parse_strictly(text) {
+            Ok(flags) => return Ok(flags),
+            Err(error) => error,
+        };
+        let Some(word) = text.strip_prefix("0x").and_then(|hex| u32::from_str_radix(hex, 16).ok()) else {
+            return Err(self.line.error(key, format!("{key}: {error} (flags are documented names joined by |, or 0)")));
+        };
+        self.undefined.get_or_insert_with(|| Undefined {
+            key,
+            word,
+            undefined: F::undefined(word),
+            documented: F::names(),
+            rules: F::RULES,
+        });
+        Ok(F::documented(word))
+    }
+
     /// The same reader on an object nested in the line.
     fn nested<T>(&mut self, obj: &'a Map<String, Value>, read: impl FnOnce(&mut Reader<'_, 'a>) -> T) -> T {
         let line = self.line.nested(obj);
-        read(&mut Reader { line: &line, codec: self.codec, what: self.what })
+        let mut inner = Reader { line: &line, codec: self.codec, what: self.what, undefined: None };
+        let value = read(&mut inner);
+        if self.undefined.is_none() {
+            self.undefined = inner.undefined;
+        }
+        value
     }
 }
 
@@ -190,10 +237,23 @@ text_fields! {
     };
 }
 
-/// Flag words, written as their documented names joined by `|`.
+/// Flag words, written as their documented names joined by `|` and read by
+/// [`Reader::flags`].
 macro_rules! flag_fields {
     ($($flags:ident),* $(,)?) => {
-        text_fields! { $(crate::flags::$flags => |line, key| line.flags(key, crate::flags::$flags::parse);)* }
+        $(
+            impl Field for crate::flags::$flags {
+                type Key = &'static str;
+
+                fn write(&self, w: &mut Writer<'_>, key: &'static str) {
+                    w.text(key, &self.to_string());
+                }
+
+                fn read(r: &mut Reader<'_, '_>, key: &'static str) -> Result<Self, TraceError> {
+                    r.flags(key)
+                }
+            }
+        )*
     };
 }
 
