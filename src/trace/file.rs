@@ -156,43 +156,28 @@ impl<R: BufRead> Lines<R> {
     }
 
     /// Reads the next line's bytes, without its line end, into `self.line`; false at the end of
-    /// the file.
+    /// the file. It reads at most the bound, a CR and an LF: no more of a longer line.
     fn read_line(&mut self) -> Result<bool, LineError> {
         self.line.clear();
         let line = self.number + 1;
-        let mut any = false;
-        loop {
-            let available = match self.source.fill_buf() {
-                Ok(available) => available,
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let what = Unreadable::Io { kind: e.kind(), message: e.to_string() };
-                    return Err(LineError { line, column: self.line.len() + 1, what });
-                }
-            };
-            if available.is_empty() {
-                break;
-            }
-            any = true;
-            let (part, used, ended) = match available.iter().position(|b| *b == b'\n') {
-                Some(i) => (&available[..i], i + 1, true),
-                None => (available, available.len(), false),
-            };
-            // One byte more than the bound: the CR of a CRLF line end.
-            if self.line.len() + part.len() > MAX_LINE_BYTES + 1 {
-                return Err(LineError { line, column: MAX_LINE_BYTES + 1, what: Unreadable::TooLong });
-            }
-            self.line.extend_from_slice(part);
-            self.source.consume(used);
-            if ended {
-                break;
-            }
+        let limit = MAX_LINE_BYTES + 2;
+        if let Err(e) = (&mut self.source).take(limit as u64).read_until(b'\n', &mut self.line) {
+            let what = Unreadable::Io { kind: e.kind(), message: e.to_string() };
+            return Err(LineError { line, column: self.line.len() + 1, what });
         }
-        if !any {
+        if self.line.is_empty() {
             return Ok(false);
         }
         self.number = line;
-        if self.line.last() == Some(&b'\r') {
+        if self.line.last() == Some(&b'\n') {
+            self.line.pop();
+            if self.line.last() == Some(&b'\r') {
+                self.line.pop();
+            }
+        } else if self.line.len() == limit {
+            return Err(LineError { line, column: MAX_LINE_BYTES + 1, what: Unreadable::TooLong });
+        } else if self.line.last() == Some(&b'\r') {
+            // The last line, ended by a CR alone.
             self.line.pop();
         }
         if self.line.len() > MAX_LINE_BYTES {
