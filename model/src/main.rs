@@ -593,7 +593,7 @@ fn open(file: &Path) -> Result<Box<dyn BufRead>, String> {
         .map_err(|error| format!("cannot read {}: {error}", file.display()))
 }
 
-/// `trace check`: streams the trace line by line through the checker.
+/// `trace check`: streams the trace line by line through the checker, with a bounded buffer.
 fn trace_check(file: &Path, as_json: bool) -> Exit {
     let name = file.display().to_string();
     let reader = match open(file) {
@@ -607,41 +607,13 @@ fn trace_check(file: &Path, as_json: bool) -> Exit {
             return Exit::InvalidInput;
         }
     };
-    let verdict = check_stream(reader);
+    let verdict = trace::check_reader(reader);
     if as_json {
         say!("{}", json::trace_check(&name, &verdict));
     } else {
         say!("{verdict}");
     }
     json::trace_exit(&verdict)
-}
-
-fn check_stream(reader: Box<dyn BufRead>) -> trace::Verdict {
-    let unreadable = |line: usize, error: &io::Error| {
-        trace::Verdict::Invalid(trace::TraceError { line, column: 1, message: format!("cannot read the line: {error}") })
-    };
-    let mut lines = reader.lines();
-    let first = match lines.next() {
-        None => return trace::check_lines(std::iter::empty::<String>()),
-        Some(Err(error)) => return unreadable(1, &error),
-        Some(Ok(first)) => first,
-    };
-    let mut checker = match trace::Checker::new(&first) {
-        Err(error) => return trace::Verdict::Invalid(error),
-        Ok(checker) => checker,
-    };
-    for (i, line) in lines.enumerate() {
-        let line = match line {
-            Ok(line) => line,
-            Err(error) => return unreadable(i + 2, &error),
-        };
-        match checker.feed(&line) {
-            Ok(()) => {}
-            Err(trace::Problem::Invalid(error)) => return trace::Verdict::Invalid(error),
-            Err(trace::Problem::Diverged(divergence)) => return trace::Verdict::Diverges(divergence),
-        }
-    }
-    checker.finish()
 }
 
 fn replay_file(args: &ReplayArgs) -> Exit {
@@ -653,7 +625,7 @@ fn replay_file(args: &ReplayArgs) -> Exit {
         }
     };
     let stop = args.step.map_or(Stop::Never, |n| Stop::At(usize::try_from(n).unwrap_or(usize::MAX)));
-    replay::replay(reader.lines(), stop, &mut Out).unwrap_or(Exit::Unavailable)
+    replay::replay(trace::Lines::new(reader), stop, &mut Out).unwrap_or(Exit::Unavailable)
 }
 
 fn main() -> ExitCode {

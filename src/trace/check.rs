@@ -106,30 +106,6 @@ impl fmt::Display for Verdict {
     }
 }
 
-/// Checks a whole trace given as lines (the header first). Stops at the first problem.
-pub fn check_lines<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> Verdict {
-    let mut lines = lines.into_iter();
-    let Some(first) = lines.next() else {
-        return Verdict::Invalid(TraceError {
-            line: 1,
-            column: 1,
-            message: "the trace is empty; it must start with a header line".to_owned(),
-        });
-    };
-    let mut checker = match Checker::new(first.as_ref()) {
-        Ok(checker) => checker,
-        Err(error) => return Verdict::Invalid(error),
-    };
-    for line in lines {
-        match checker.feed(line.as_ref()) {
-            Ok(()) => {}
-            Err(Problem::Invalid(error)) => return Verdict::Invalid(error),
-            Err(Problem::Diverged(divergence)) => return Verdict::Diverges(divergence),
-        }
-    }
-    checker.finish()
-}
-
 impl Checker {
     /// A checker for the trace whose header line is `header` (line 1).
     ///
@@ -170,7 +146,16 @@ impl Checker {
     /// event the reference does not do or allow at this point. After an error the checker
     /// should not be fed further.
     pub fn feed(&mut self, text: &str) -> Result<(), Problem> {
-        self.line += 1;
+        self.feed_line(self.line + 1, text)
+    }
+
+    /// Checks line `number` of the file: the lines between the last one fed and this one were
+    /// blank (what [`super::Lines`] reads).
+    ///
+    /// # Errors
+    /// As [`Checker::feed`].
+    pub fn feed_line(&mut self, number: usize, text: &str) -> Result<(), Problem> {
+        self.line = number;
         if text.trim().is_empty() {
             return Ok(());
         }
@@ -179,6 +164,7 @@ impl Checker {
         match event {
             Event::Effect(effect) => self.effect(effect),
             Event::Input(input) => self.input(input),
+            Event::UndefinedFlags(undefined) => Err(Problem::Diverged(undefined.divergence(self.line))),
             Event::Crash => {
                 // The process dies: whatever it had still to do is not done (DEC-12).
                 self.spooler = self.pristine.clone();
