@@ -437,6 +437,14 @@ fn trace_check_json_follows_the_schema() {
     valid(&doc);
     assert_eq!(status, 0);
     assert_eq!(doc["trace_verdict"], "conforms");
+    // The session's NDR shows before the spooler's offer, which two choices make: two states
+    // for a while, more than a bound of one.
+    assert_eq!(doc["frontier"]["largest"], 2, "{doc}");
+    let (doc, status) = json(&["trace", "check", "--json", "--frontier-bound", "1", &session.to_string_lossy()]);
+    valid(&doc);
+    assert_eq!(status, i32::from(Exit::Incomplete.code()));
+    assert_eq!((&doc["trace_verdict"], &doc["verdict"]), (&serde_json::json!("exceeded"), &serde_json::json!("incomplete")));
+    assert_eq!((&doc["exceeded"]["states"], &doc["exceeded"]["bound"]), (&serde_json::json!(2), &serde_json::json!(1)), "{doc}");
 }
 
 /// The Explorer, started on a port the system chooses; killed when dropped.
