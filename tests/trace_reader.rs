@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 use common::*;
 use mapi_spooler::sim::TransportScript;
 use mapi_spooler::trace::{
-    ByteOrder, Codec, Divergence, Event, LineError, Lines, MAX_LINE_BYTES, TraceError, TraceLine, Unreadable, Verdict,
-    check_lines, check_reader,
+    ByteOrder, Codec, Divergence, Event, LineError, Lines, MAX_LINE_BYTES, TraceError, TraceLine, Unreadable, Verdict, check_lines,
+    check_reader,
 };
-use mapi_spooler::{AddressTypes, Party, EndFlags, Input, PreprocessorFilter, QueueFlags, Registrations, Return, TransportId, XpInitFlags};
+use mapi_spooler::{AddressTypes, EndFlags, Input, Party, PreprocessorFilter, QueueFlags, Registrations, Return, TransportId, XpInitFlags};
 
 /// A session with two transports and one message to both: a trace that conforms.
 fn session() -> String {
