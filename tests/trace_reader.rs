@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 use common::*;
 use mapi_spooler::sim::TransportScript;
 use mapi_spooler::trace::{
-    ByteOrder, Codec, Divergence, Event, LineError, Lines, MAX_LINE_BYTES, Producer, TraceError, TraceLine, Unreadable, Verdict,
-    check_lines, check_reader,
+    ByteOrder, Codec, Divergence, Event, LineError, Lines, MAX_LINE_BYTES, TraceError, TraceLine, Unreadable, Verdict, check_lines,
+    check_reader,
 };
-use mapi_spooler::{AddressTypes, EndFlags, Input, PreprocessorFilter, QueueFlags, Registrations, Return, TransportId, XpInitFlags};
+use mapi_spooler::{AddressTypes, EndFlags, Input, Party, PreprocessorFilter, QueueFlags, Registrations, Return, TransportId, XpInitFlags};
 
 /// A session with two transports and one message to both: a trace that conforms.
 fn session() -> String {
@@ -384,7 +384,7 @@ fn a_flag_word_with_undefined_bits_is_a_valid_line_at_whose_producer_the_trace_d
     // The reader keeps the line as it is, with who produced it; it writes back unchanged.
     let (_, mut codec) = Codec::read_header(&lines[0]).expect("a header");
     let Event::UndefinedFlags(undefined) = codec.read_event(&lines[at - 1], at).expect("a valid line") else { panic!("{}", lines[at - 1]) };
-    assert_eq!((undefined.producer, undefined.key, undefined.undefined), (Producer::Transport(TransportId(0)), "lpulFlags", bit));
+    assert_eq!((undefined.producer, undefined.key, undefined.undefined), (Party::Transport(TransportId(0)), "lpulFlags", bit));
     assert_eq!(codec.event_line(&Event::UndefinedFlags(undefined)), lines[at - 1]);
     // The spooler's call: the spooler is at fault.
     let bit = undefined_bit(XpInitFlags::ALL.bits());

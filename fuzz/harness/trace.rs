@@ -1,7 +1,7 @@
 //! The fuzz harness of the trace checker, shared by the `cargo fuzz` target `trace` and the
 //! bounded smoke test `tests/fuzz_smoke.rs`: the fuzzer's bytes edit a valid recorded trace
 //! (delete, duplicate or swap lines, overwrite or insert bytes, cut a line short), and the
-//! checker must give a verdict without panicking. A verdict is an exit code: 0, 1 or 2.
+//! checker must give a verdict without panicking. A verdict is an exit code: 0, 1, 2 or 3.
 //!
 //! The file reader (`trace::Lines`) is held to the same: raw bytes are read as a file, a text
 //! read as UTF-16 must be refused at line 1, and a text read as a file, as it is and as saved on
@@ -120,5 +120,6 @@ fn consistent(verdict: &Verdict, lines: usize) {
         Verdict::Conforms { events } => assert!(*events <= lines, "{verdict}"),
         Verdict::Diverges(d) => assert!(d.line >= 2 && d.line <= lines + 1, "{verdict}"),
         Verdict::Invalid(e) => assert!(e.line >= 1 && e.line <= lines.max(1) && e.column >= 1, "{verdict}"),
+        Verdict::Exceeded(e) => assert!(e.line >= 2 && e.line <= lines && e.states > e.bound, "{verdict}"),
     }
 }

@@ -375,7 +375,7 @@ fn json_of_a_world_is_versioned_with_the_configuration_as_fields_and_structured_
     let (doc, status) = json(&[&["check", "--json", "--out", &dir.to_string_lossy()][..], &SKIP_UNLOCK].concat());
     valid(&doc);
     assert_eq!(status, i32::from(Exit::Broken.code()));
-    assert_eq!(doc["format"], 1);
+    assert_eq!(doc["format"], 2);
     assert_eq!(doc["verdict"], "broken");
     assert_eq!(doc["exit_status"], 1);
     let world = &doc["worlds"][0];
@@ -418,6 +418,11 @@ fn trace_check_json_follows_the_schema() {
     assert_eq!(status, i32::from(Exit::Broken.code()));
     assert_eq!(doc["trace_verdict"], "diverges");
     assert_eq!(doc["divergence"]["line"], 30);
+    // The bug is the spooler's: it is at fault, and the checker says which rule and what a
+    // spooler keeping the contract does there.
+    assert_eq!(doc["divergence"]["party"], "spooler");
+    assert!(doc["divergence"]["instead"].as_str().is_some_and(|s| s.starts_with("a spooler keeping the contract")), "{doc}");
+    assert!(doc["frontier"]["largest"].as_u64().is_some_and(|n| n >= 1), "{doc}");
     let garbage = dir.join("garbage.jsonl");
     std::fs::write(&garbage, "{}\n").expect("writes");
     let (doc, status) = json(&["trace", "check", "--json", &garbage.to_string_lossy()]);
@@ -432,6 +437,14 @@ fn trace_check_json_follows_the_schema() {
     valid(&doc);
     assert_eq!(status, 0);
     assert_eq!(doc["trace_verdict"], "conforms");
+    // The session's NDR shows before the spooler's offer, which two choices make: two states
+    // for a while, more than a bound of one.
+    assert_eq!(doc["frontier"]["largest"], 2, "{doc}");
+    let (doc, status) = json(&["trace", "check", "--json", "--frontier-bound", "1", &session.to_string_lossy()]);
+    valid(&doc);
+    assert_eq!(status, i32::from(Exit::Incomplete.code()));
+    assert_eq!((&doc["trace_verdict"], &doc["verdict"]), (&serde_json::json!("exceeded"), &serde_json::json!("incomplete")));
+    assert_eq!((&doc["exceeded"]["states"], &doc["exceeded"]["bound"]), (&serde_json::json!(2), &serde_json::json!(1)), "{doc}");
 }
 
 /// The Explorer, started on a port the system chooses; killed when dropped.

@@ -205,10 +205,21 @@ impl Monitor {
     /// The [`Violation`]; the monitor has still recorded the step, so it can go on watching.
     pub fn observe(&mut self, input: &Input, effects: &[Effect]) -> Result<(), Violation> {
         self.learn(input);
-        let mut first = match input {
+        let first = match input {
             Input::Return(Return::TransportNotify { transport, flags, .. }) => self.row_mirrors_enabled(*transport, *flags),
             _ => Ok(()),
         };
+        let effects = self.observe_effects(effects);
+        first.and(effects)
+    }
+
+    /// Observes effects the spooler made without a new input: a call it chose to make later
+    /// (issue 14, [`crate::Spooler::decide`]). Returns the first property they break.
+    ///
+    /// # Errors
+    /// The [`Violation`]; the monitor has still recorded the effects.
+    pub fn observe_effects(&mut self, effects: &[Effect]) -> Result<(), Violation> {
+        let mut first = Ok(());
         for effect in effects {
             let checked = self.effect(effect);
             if first.is_ok() {

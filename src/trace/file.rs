@@ -12,7 +12,7 @@
 
 use std::io::{BufRead, Chain, Cursor, ErrorKind, Read};
 
-use super::{Checker, Problem, TraceError, Verdict};
+use super::{Checker, TraceError, Verdict};
 
 /// The longest line a trace may have, in bytes, not counting its line end: 1 MiB. The longest
 /// line the reference writes is a few hundred bytes (a queue row with its recipients); a line of
@@ -237,42 +237,48 @@ fn utf16(head: &[u8]) -> Option<(ByteOrder, bool)> {
 /// Checks a trace file read from `reader` (a file, standard input, bytes in memory), line by
 /// line with a bounded buffer. Stops at the first problem.
 pub fn check_reader(reader: impl BufRead) -> Verdict {
-    check_numbered(Lines::new(reader).map(|line| line.map_err(TraceError::from)))
+    check_reader_bounded(reader, Checker::DEFAULT_BOUND).0
+}
+
+/// As [`check_reader`], with a frontier of at most `bound` states; also returns the most states
+/// the frontier held (what `trace check` reports).
+pub fn check_reader_bounded(reader: impl BufRead, bound: usize) -> (Verdict, usize) {
+    check_numbered(Lines::new(reader).map(|line| line.map_err(TraceError::from)), bound)
 }
 
 /// Checks a whole trace given as lines (the header first); blank lines are skipped wherever
 /// they are, and numbered like the others. Stops at the first problem.
 pub fn check_lines<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> Verdict {
     let numbered = lines.into_iter().enumerate().filter(|(_, text)| !text.as_ref().trim().is_empty());
-    check_numbered(numbered.map(|(i, text)| Ok(TraceLine { number: i + 1, text: text.as_ref().to_owned() })))
+    check_numbered(numbered.map(|(i, text)| Ok(TraceLine { number: i + 1, text: text.as_ref().to_owned() })), Checker::DEFAULT_BOUND).0
 }
 
-/// Checks the lines that are not blank, each with its number in the file (the header first).
-fn check_numbered(lines: impl IntoIterator<Item = Result<TraceLine, TraceError>>) -> Verdict {
+/// Checks the lines that are not blank, each with its number in the file (the header first),
+/// keeping at most `bound` states; returns the verdict and the largest frontier.
+fn check_numbered(lines: impl IntoIterator<Item = Result<TraceLine, TraceError>>, bound: usize) -> (Verdict, usize) {
     let mut lines = lines.into_iter();
     let header = match lines.next() {
         None => {
             let message = "the trace is empty (or has only blank lines); it must start with a header line".to_owned();
-            return Verdict::Invalid(TraceError { line: 1, column: 1, message });
+            return (Verdict::Invalid(TraceError { line: 1, column: 1, message }), 0);
         }
-        Some(Err(error)) => return Verdict::Invalid(error),
+        Some(Err(error)) => return (Verdict::Invalid(error), 0),
         Some(Ok(header)) => header,
     };
     // The checker numbers the header 1; after blank lines it is further down the file.
     let mut checker = match Checker::new(&header.text) {
-        Ok(checker) => checker,
-        Err(error) => return Verdict::Invalid(TraceError { line: header.number, ..error }),
+        Ok(checker) => checker.with_bound(bound),
+        Err(error) => return (Verdict::Invalid(TraceError { line: header.number, ..error }), 0),
     };
     for line in lines {
         let line = match line {
             Ok(line) => line,
-            Err(error) => return Verdict::Invalid(error),
+            Err(error) => return (Verdict::Invalid(error), checker.largest_frontier()),
         };
-        match checker.feed_line(line.number, &line.text) {
-            Ok(()) => {}
-            Err(Problem::Invalid(error)) => return Verdict::Invalid(error),
-            Err(Problem::Diverged(divergence)) => return Verdict::Diverges(divergence),
+        if let Err(problem) = checker.feed_line(line.number, &line.text) {
+            return (problem.into(), checker.largest_frontier());
         }
     }
-    checker.finish()
+    let largest = checker.largest_frontier();
+    (checker.finish(), largest)
 }

@@ -7,14 +7,17 @@
 //! turns the bytes of a trace file into those lines from any reader it is given; opening files
 //! or standard input is the command line's job (`mapi-spooler trace check`).
 
+mod blame;
 mod check;
 mod file;
+mod frontier;
 pub(crate) mod json;
 
-use crate::{Effect, HookId, Input, Profile, StoreId, TransportId};
+use crate::{Effect, Input, Party, Profile};
 
-pub use check::{Checker, Divergence, Problem, Verdict};
-pub use file::{ByteOrder, LineError, Lines, MAX_LINE_BYTES, TraceLine, Unreadable, check_lines, check_reader};
+pub use blame::Divergence;
+pub use check::{Checker, FrontierExceeded, Problem, Verdict};
+pub use file::{ByteOrder, LineError, Lines, MAX_LINE_BYTES, TraceLine, Unreadable, check_lines, check_reader, check_reader_bounded};
 pub use json::{Codec, write};
 
 /// The version of the trace format this reference reads and writes.
@@ -60,39 +63,14 @@ pub enum Event {
     UndefinedFlags(UndefinedFlags),
 }
 
-/// Who produced what a line records: the spooler (its calls and other effects), or the
-/// component that answered or called (the `from` of a return, a support call, a queue change).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Producer {
-    /// The spooler.
-    Spooler,
-    /// A transport provider.
-    Transport(TransportId),
-    /// A message store.
-    Store(StoreId),
-    /// An inbound hook.
-    Hook(HookId),
-}
-
-impl std::fmt::Display for Producer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Producer::Spooler => f.write_str("the spooler"),
-            Producer::Transport(t) => write!(f, "transport {t}"),
-            Producer::Store(s) => write!(f, "store {s}"),
-            Producer::Hook(h) => write!(f, "inbound hook {h}"),
-        }
-    }
-}
-
 /// A flag word with bits its parameter does not define, as a line records it
-/// (`spec/trace-format.md`): the fault of the line's [`Producer`].
+/// (`spec/trace-format.md`): the fault of the line's producer (a [`Party`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UndefinedFlags {
     /// The line, as the trace has it.
     pub line: String,
     /// Who produced it.
-    pub producer: Producer,
+    pub producer: Party,
     /// The method or event (the value of the line's kind key: `EndMessage`).
     pub method: String,
     /// The key of the flag word (`lpulFlags`).
@@ -118,10 +96,18 @@ impl UndefinedFlags {
             self.key, self.method, self.word, self.undefined
         );
         let expected = match self.producer {
-            Producer::Spooler => format!("never passes such a word: {word}; the spooler broke the contract"),
+            Party::Spooler => format!("never passes such a word: {word}; the spooler broke the contract"),
             component => format!("refuses this input: {component} broke the contract: {word}"),
         };
-        Divergence { line, event: self.line.clone(), expected, requirements: self.rules.iter().map(|r| (*r).to_owned()).collect() }
+        Divergence {
+            line,
+            event: self.line.clone(),
+            expected,
+            requirements: self.rules.iter().map(|r| (*r).to_owned()).collect(),
+            party: self.producer,
+            rule: self.rules.first().map_or_else(String::new, |r| (*r).to_owned()),
+            instead: format!("pass in {} only the flags the documentation defines for it ({names})", self.key),
+        }
     }
 }
 

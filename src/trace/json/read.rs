@@ -4,7 +4,8 @@
 use serde_json::{Map, Value};
 
 use super::{Event, FORMAT_VERSION, Header, Recorded, TraceError};
-use crate::trace::{Producer, UndefinedFlags};
+use crate::Party;
+use crate::trace::UndefinedFlags;
 use crate::{
     AddrType, Call, CancelRequest, Directions, Effect, HookId, Hresult, Input, LockState, LogonFlags, MessageId, NdrOrigin, PreprocessorId,
     Profile, QueueEvent, RecipientIdx, RecipientOutcome, RecipientSet, Released, ReportKind, Return, ServiceId, SessionRequest, Settings,
@@ -175,18 +176,18 @@ impl Codec {
 
 /// Who produced a line of this kind: the spooler for its effects, the component in `from` for
 /// returns, support calls and queue changes.
-fn producer(kind: &str, line: &Line<'_>) -> Result<Producer, TraceError> {
+fn producer(kind: &str, line: &Line<'_>) -> Result<Party, TraceError> {
     match kind {
         "return" | "support" | "queue" => {
             let from = line.str("from")?;
             match (number(from, "T"), number(from, "S"), number(from, "H")) {
-                (Some(t), _, _) => Ok(Producer::Transport(TransportId(t))),
-                (_, Some(s), _) => Ok(Producer::Store(StoreId(s))),
-                (_, _, Some(h)) => Ok(Producer::Hook(HookId(h))),
+                (Some(t), _, _) => Ok(Party::Transport(TransportId(t))),
+                (_, Some(s), _) => Ok(Party::Store(StoreId(s))),
+                (_, _, Some(h)) => Ok(Party::Hook(HookId(h))),
                 _ => Err(line.error("from", format!("from must be a transport, store or hook that produced this line, not {from:?}"))),
             }
         }
-        _ => Ok(Producer::Spooler),
+        _ => Ok(Party::Spooler),
     }
 }
 
