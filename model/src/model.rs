@@ -237,7 +237,8 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
                 let locked = m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED);
                 match (m.outcome, locked) {
                     (_, true) => {
-                        s.store(STORE).client_open(id, false) == H::MAPI_E_NO_ACCESS && s.store(STORE).client_open(id, true) == H::MAPI_E_NO_ACCESS
+                        s.store(STORE).client_open(id, false) == H::MAPI_E_NO_ACCESS
+                            && s.store(STORE).client_open(id, true) == H::MAPI_E_NO_ACCESS
                     }
                     (Outcome::Queued, false) => {
                         s.store(STORE).client_open(id, true) == H::MAPI_E_SUBMITTED && s.store(STORE).client_open(id, false) == H::S_OK
