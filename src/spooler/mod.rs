@@ -315,7 +315,6 @@ pub struct Spooler {
     in_flight: Option<InFlight>,
     transports: Vec<Transport>,
     order: Vec<TransportId>,
-    disabled_services: u64,
     stores: Vec<StoreState>,
     preprocessors: Vec<Preprocessor>,
     messages: Messages,
@@ -362,7 +361,6 @@ impl Spooler {
                 .map(|&service| Transport { service, life: Life::NotLoaded, registrations: None })
                 .collect(),
             order: (0..profile.transports.len()).map(|i| TransportId(i as u8)).collect(),
-            disabled_services: 0,
             stores: vec![StoreState::Closed; usize::from(profile.stores)],
             preprocessors: Vec::new(),
             messages: Messages::default(),
@@ -644,10 +642,6 @@ impl Spooler {
     fn registrations(&self, t: TransportId) -> Option<&Registrations> {
         let transport = self.transports.get(t.index())?;
         transport.logon().filter(|l| l.may(Purpose::Work)).and(transport.registrations.as_ref())
-    }
-
-    fn service_disabled(&self, s: ServiceId) -> bool {
-        self.disabled_services & (1 << s.index()) != 0
     }
 }
 

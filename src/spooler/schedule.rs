@@ -233,11 +233,6 @@ impl Spooler {
         for i in 0..self.transports.len() {
             let t = TransportId(i as u8);
             let service = self.transports[i].service;
-            if self.transports[i].life == Life::NotLoaded && self.service_disabled(service) {
-                // LIFE-6: MAPI calls no provider of a disabled service again.
-                self.transports[i].life = Life::Gone { reason: Ending::ServiceDisabled };
-                continue;
-            }
             let call = match &self.transports[i].life {
                 Life::NotLoaded => {
                     Call::XpProviderInit { transport: t, mapi_version: self.settings.versions.mapi, flags: self.settings.init_flags }

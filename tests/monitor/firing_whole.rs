@@ -84,7 +84,7 @@ fn ord09_requery_fires_on_submit_before_the_address_types_are_asked_again() {
     let plain = cat([
         started(&[smtp()]),
         vec![
-            st(Input::Status(request.clone()), [c(Call::ValidateState { transport: T0, flags: refresh })]),
+            st(Input::Status(request), [c(Call::ValidateState { transport: T0, flags: refresh })]),
             st(row_added(row(M1, &[SMTP])), []),
             st(r_validate(T0, Hresult::S_OK), [Effect::StatusAnswer { request, result: Hresult::S_OK }, c(lock(M1))]),
             st(r_lock(M1), [c(submit(T0, M1, &[0]))]),
