@@ -56,6 +56,7 @@ mod hresult;
 mod ids;
 mod input;
 mod monitor;
+mod party;
 mod recipients;
 mod rename;
 pub mod resend;
@@ -66,6 +67,7 @@ pub mod store;
 pub mod trace;
 mod vec_map;
 mod version;
+pub mod world;
 #[cfg(feature = "bug-zoo")]
 pub mod zoo;
 
@@ -85,12 +87,16 @@ pub use input::{
     SubmitOutcome, SupportCall,
 };
 pub use monitor::{Monitor, Property, Violation};
+// Who is at fault when an event breaks a rule (issue 14).
+pub use party::Party;
 pub use recipients::{RecipientRow, RecipientSet, TransportSet};
 pub use rename::Renaming;
 pub use routing::{AddressTypes, PreprocessorFilter, Registrations, first_choice, scan};
 pub use spooler::{
     Ending, MessageView, Phase, Priorities, Profile, RecipientView, Settings, Spooler, StatusResource, StatusRow, TransportView, Work,
 };
+// The spooler's choices as data (issue 14).
+pub use spooler::{Choice, NotAChoice, Skip};
 pub use version::{Negotiation, SpiVersion, VersionRange};
 // Status objects and flushes (issue 5).
 pub use flags::{FlushFlags, PasswordFlags, ResourceFlags, ResourceMethods, SettingsFlags, ValidateFlags};

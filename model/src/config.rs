@@ -3,134 +3,184 @@
 
 use std::fmt;
 use std::ops::RangeInclusive;
+use std::str::FromStr;
 
-/// The kinds of non-default answers the world may give. Each one it gives costs one unit of
-/// [`Config::fault_budget`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Faults {
+/// Declares the kinds of fault once: the [`Fault`] enum, its names on the command line, and
+/// [`Fault::ALL`], from which [`Faults::NAMES`], [`Faults::enabled`], parsing and the model's
+/// move kinds are derived.
+macro_rules! faults {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
+        /// A kind of non-default answer the world may give. Each one it gives costs one unit of
+        /// [`Config::fault_budget`].
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Fault {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Fault {
+            /// Every kind of fault, in the order of the command line's help.
+            pub const ALL: [Fault; [$(Fault::$variant),*].len()] = [$(Fault::$variant),*];
+
+            /// The fault's name on the command line (`--fault`, `--no-fault`).
+            #[must_use]
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Fault::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+faults! {
     /// `MAPI_E_BUSY` from `SubmitMessage` (ERR-2).
-    pub busy: bool,
+    Busy = "busy",
     /// `MAPI_E_NOT_ME` from `SubmitMessage` (ERR-3).
-    pub not_me: bool,
+    NotMe = "not-me",
     /// `MAPI_E_WAIT` with a delay (ERR-4).
-    pub wait: bool,
+    Wait = "wait",
     /// `MAPI_E_NETWORK_ERROR` with a delay (ERR-5).
-    pub network: bool,
+    Network = "network",
     /// `S_OK` taking only some of the offered recipients (SUB-28).
-    pub partial: bool,
+    Partial = "partial",
     /// `StatusRecips` non-delivery reports on the recipients taken (SUB-30).
-    pub reports: bool,
+    Reports = "reports",
     /// `NOTIFY_CRITICAL_ERROR`, then an error (ERR-7, LIFE-17).
-    pub critical: bool,
+    Critical = "critical",
     /// An error after saving the recipients taken (SUB-33).
-    pub save_before_error: bool,
+    SaveBeforeError = "save-before-error",
     /// `END_RESEND_NOW` and `END_RESEND_LATER` from `EndMessage` (DEF-3, DEF-4).
-    pub resend: bool,
+    Resend = "resend",
     /// `END_DONT_RESEND`, then `NOTIFY_SENTDEFERRED` and `BEGIN_DEFERRED` (DEF-2), including
     /// `MAPI_E_CANCEL` for the deferred submission (ERR-6).
-    pub defer: bool,
+    Defer = "defer",
     /// `MAPI_E_FAILONEPROVIDER` from `TransportLogon` (LIFE-6).
-    pub logon: bool,
+    Logon = "logon",
     /// `MAPI_E_VERSION` from `XPProviderInit` (VER-3).
-    pub version: bool,
+    Version = "version",
     /// An error from `StartMessage` (RCV-7).
-    pub start: bool,
+    Start = "start",
 }
+
+impl Fault {
+    const fn bit(self) -> u16 {
+        1 << self as u16
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A fault name that [`Fault::ALL`] does not have.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownFault(pub String);
+
+impl fmt::Display for UnknownFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown fault {:?}; expected one of {}", self.0, Faults::NAMES.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownFault {}
+
+/// `--fault` and `--no-fault` take the kinds by name, and `--help` lists them all.
+impl clap::ValueEnum for Fault {
+    fn value_variants<'a>() -> &'a [Fault] {
+        &Fault::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
+}
+
+impl FromStr for Fault {
+    type Err = UnknownFault;
+
+    fn from_str(name: &str) -> Result<Fault, UnknownFault> {
+        Fault::ALL.into_iter().find(|f| f.name() == name).ok_or_else(|| UnknownFault(name.to_owned()))
+    }
+}
+
+/// The kinds of non-default answers the world may give: a set of [`Fault`]s.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Faults(u16);
 
 impl Faults {
     /// Every kind of fault.
-    pub const ALL: Faults = Faults {
-        busy: true,
-        not_me: true,
-        wait: true,
-        network: true,
-        partial: true,
-        reports: true,
-        critical: true,
-        save_before_error: true,
-        resend: true,
-        defer: true,
-        logon: true,
-        version: true,
-        start: true,
+    pub const ALL: Faults = {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < Fault::ALL.len() {
+            bits |= Fault::ALL[i].bit();
+            i += 1;
+        }
+        Faults(bits)
     };
 
     /// No fault at all.
-    pub const NONE: Faults = Faults {
-        busy: false,
-        not_me: false,
-        wait: false,
-        network: false,
-        partial: false,
-        reports: false,
-        critical: false,
-        save_before_error: false,
-        resend: false,
-        defer: false,
-        logon: false,
-        version: false,
-        start: false,
-    };
+    pub const NONE: Faults = Faults(0);
 
     /// The names of the fault switches, for the command line.
-    pub const NAMES: [&'static str; 13] = [
-        "busy",
-        "not-me",
-        "wait",
-        "network",
-        "partial",
-        "reports",
-        "critical",
-        "save-before-error",
-        "resend",
-        "defer",
-        "logon",
-        "version",
-        "start",
-    ];
+    pub const NAMES: [&'static str; Fault::ALL.len()] = {
+        let mut names = [""; Fault::ALL.len()];
+        let mut i = 0;
+        while i < names.len() {
+            names[i] = Fault::ALL[i].name();
+            i += 1;
+        }
+        names
+    };
+
+    /// True when the world may give this fault.
+    #[must_use]
+    pub const fn contains(self, fault: Fault) -> bool {
+        self.0 & fault.bit() != 0
+    }
+
+    /// Allows or forbids one kind of fault.
+    pub fn switch(&mut self, fault: Fault, on: bool) {
+        if on {
+            self.0 |= fault.bit();
+        } else {
+            self.0 &= !fault.bit();
+        }
+    }
 
     /// Turns one switch, named as in [`Faults::NAMES`], on or off. Returns false for an unknown
     /// name.
     pub fn set(&mut self, name: &str, on: bool) -> bool {
-        let switch = match name {
-            "busy" => &mut self.busy,
-            "not-me" => &mut self.not_me,
-            "wait" => &mut self.wait,
-            "network" => &mut self.network,
-            "partial" => &mut self.partial,
-            "reports" => &mut self.reports,
-            "critical" => &mut self.critical,
-            "save-before-error" => &mut self.save_before_error,
-            "resend" => &mut self.resend,
-            "defer" => &mut self.defer,
-            "logon" => &mut self.logon,
-            "version" => &mut self.version,
-            "start" => &mut self.start,
-            _ => return false,
-        };
-        *switch = on;
-        true
+        name.parse().map(|fault| self.switch(fault, on)).is_ok()
+    }
+
+    /// The kinds of fault allowed, in the order of [`Fault::ALL`].
+    pub fn iter(self) -> impl Iterator<Item = Fault> {
+        Fault::ALL.into_iter().filter(move |f| self.contains(*f))
     }
 
     /// The switches that are on, by name.
     #[must_use]
     pub fn enabled(&self) -> Vec<&'static str> {
-        let values = [
-            self.busy,
-            self.not_me,
-            self.wait,
-            self.network,
-            self.partial,
-            self.reports,
-            self.critical,
-            self.save_before_error,
-            self.resend,
-            self.defer,
-            self.logon,
-            self.version,
-            self.start,
-        ];
-        Faults::NAMES.iter().zip(values).filter(|(_, on)| *on).map(|(name, _)| *name).collect()
+        self.iter().map(Fault::name).collect()
+    }
+}
+
+impl fmt::Debug for Faults {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl FromIterator<Fault> for Faults {
+    fn from_iter<I: IntoIterator<Item = Fault>>(faults: I) -> Faults {
+        let mut set = Faults::NONE;
+        for fault in faults {
+            set.switch(fault, true);
+        }
+        set
     }
 }
 
@@ -262,16 +312,16 @@ fn bug_name<S: serde::Serializer>(bug: &Option<mapi_spooler::zoo::Bug>, s: S) ->
     }
 }
 
-/// `--fault` and `--no-fault`: which kinds of fault the world may give ([`Faults::NAMES`]).
+/// `--fault` and `--no-fault`: which kinds of fault the world may give ([`Fault::ALL`]).
 #[derive(Clone, Debug, Default, clap::Args)]
 #[command(next_help_heading = "The world")]
 pub struct FaultChoice {
     /// Allow only these kinds of fault (repeatable; without it every kind is allowed).
-    #[arg(long = "fault", value_name = "KIND", value_parser = clap::builder::PossibleValuesParser::new(Faults::NAMES))]
-    pub only: Vec<String>,
+    #[arg(long = "fault", value_name = "KIND", value_enum)]
+    pub only: Vec<Fault>,
     /// Turn a kind of fault off (repeatable).
-    #[arg(long = "no-fault", value_name = "KIND", value_parser = clap::builder::PossibleValuesParser::new(Faults::NAMES))]
-    pub without: Vec<String>,
+    #[arg(long = "no-fault", value_name = "KIND", value_enum)]
+    pub without: Vec<Fault>,
 }
 
 impl FaultChoice {
@@ -281,22 +331,15 @@ impl FaultChoice {
         self.only.is_empty() && self.without.is_empty()
     }
 
-    /// The fault switches these options leave on, starting from `faults`.
-    ///
-    /// # Errors
-    /// A message naming a kind [`Faults::NAMES`] does not have (the command line refuses those
-    /// before).
-    pub fn apply(&self, mut faults: Faults) -> Result<Faults, String> {
-        if !self.only.is_empty() {
-            faults = Faults::NONE;
+    /// The fault switches these options leave on, starting from `faults`: only those of
+    /// `--fault` if it was given, then without those of `--no-fault`.
+    #[must_use]
+    pub fn apply(&self, faults: Faults) -> Faults {
+        let mut faults = if self.only.is_empty() { faults } else { self.only.iter().copied().collect() };
+        for fault in &self.without {
+            faults.switch(*fault, false);
         }
-        let switches = self.only.iter().map(|k| (k, true)).chain(self.without.iter().map(|k| (k, false)));
-        for (name, on) in switches {
-            if !faults.set(name, on) {
-                return Err(format!("unknown fault {name:?}; expected one of {}", Faults::NAMES.join(", ")));
-            }
-        }
-        Ok(faults)
+        faults
     }
 }
 
@@ -411,8 +454,8 @@ impl Config {
                 serde_json::Value::Bool(true) => options.push(flag),
                 serde_json::Value::Bool(false) => options.push(format!("{flag} false")),
                 serde_json::Value::Array(_) if field == "faults" => {
-                    let on = self.faults.enabled();
-                    options.extend(Faults::NAMES.iter().filter(|k| !on.contains(k)).map(|k| format!("--no-fault {k}")));
+                    let off = Fault::ALL.into_iter().filter(|f| !self.faults.contains(*f));
+                    options.extend(off.map(|f| format!("--no-fault {f}")));
                 }
                 serde_json::Value::String(text) => options.push(format!("{flag} {text}")),
                 other => options.push(format!("{flag} {other}")),

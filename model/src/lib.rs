@@ -30,7 +30,7 @@ pub mod symmetry;
 pub mod view;
 pub mod world;
 
-pub use config::{Config, FaultChoice, Faults};
+pub use config::{Config, Fault, FaultChoice, Faults, UnknownFault};
 pub use exit::Exit;
 pub use model::{SpoolerModel, properties};
-pub use world::{Action, Answer, Broken, World};
+pub use world::{Action, Answer, Broken, MoveKind, SubmitError, World};

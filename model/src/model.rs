@@ -1,39 +1,13 @@
 //! The stateright model: the world's moves as actions, the spooler's properties as checks.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use mapi_spooler::store::{OUTBOX, Outcome, Placement};
 use mapi_spooler::{Property as Inv, QueueFlags, Spooler, TransportId};
 use stateright::{Model, Property};
 
-use crate::config::Config;
-use crate::world::{Action, Broken, World, profile};
-
-/// The kinds of world move other than faults, for the check that every kind happened somewhere in
-/// a run.
-const PLAIN_MOVES: [&str; 17] = [
-    "answer",
-    "submit",
-    "abort",
-    "time",
-    "announce deferred",
-    "crash",
-    "shutdown",
-    "new mail",
-    "coupled submit",
-    "arrival",
-    "inbound hook",
-    "store logoff",
-    "cancel",
-    "client flush",
-    "transport flush",
-    "validate",
-    "critical section",
-];
-
-/// Every kind of world move: the plain ones, then one per kind of fault ([`crate::Faults::NAMES`]).
-pub static MOVE_KINDS: std::sync::LazyLock<Vec<&'static str>> =
-    std::sync::LazyLock::new(|| PLAIN_MOVES.iter().chain(crate::Faults::NAMES.iter()).copied().collect());
+use crate::config::{Config, Fault};
+use crate::world::{Action, Broken, MoveKind, STORE, World, profile};
 
 /// The spooler in its world, as a stateright model.
 #[derive(Debug)]
@@ -41,7 +15,7 @@ pub struct SpoolerModel {
     /// The configuration.
     pub config: Config,
     pristine: Spooler,
-    moves: AtomicU32,
+    moves: AtomicU64,
 }
 
 impl Clone for SpoolerModel {
@@ -49,7 +23,7 @@ impl Clone for SpoolerModel {
         SpoolerModel {
             config: self.config.clone(),
             pristine: self.pristine.clone(),
-            moves: AtomicU32::new(self.moves.load(Ordering::Relaxed)),
+            moves: AtomicU64::new(self.moves.load(Ordering::Relaxed)),
         }
     }
 }
@@ -62,7 +36,7 @@ impl SpoolerModel {
     pub fn new(config: Config) -> Result<SpoolerModel, String> {
         config.validate()?;
         let pristine = Spooler::new(&profile(&config)).map_err(|e| e.to_string())?.with_bug(config.bug);
-        Ok(SpoolerModel { config, pristine, moves: AtomicU32::new(0) })
+        Ok(SpoolerModel { config, pristine, moves: AtomicU64::new(0) })
     }
 
     /// The world this model checks.
@@ -87,99 +61,19 @@ impl SpoolerModel {
     #[must_use]
     pub fn moves_seen(&self) -> Vec<&'static str> {
         let seen = self.moves.load(Ordering::Relaxed);
-        MOVE_KINDS.iter().enumerate().filter(|(i, _)| seen & (1 << i) != 0).map(|(_, k)| *k).collect()
+        MoveKind::all().filter(|k| seen & (1 << k.index()) != 0).map(MoveKind::name).collect()
     }
 
     /// The kinds of world move this configuration allows.
     #[must_use]
     pub fn moves_possible(&self) -> Vec<&'static str> {
-        let c = &self.config;
-        let mut kinds = vec!["answer", "submit", "time"];
-        kinds.extend(c.faults.enabled().into_iter().filter(|k| c.fault_budget > 0 && (*k != "start" || c.inbound > 0)));
-        if c.inbound > 0 && !c.poll {
-            kinds.push("new mail");
-        }
-        if c.aborts > 0 {
-            kinds.push("abort");
-        }
-        if c.cancels > 0 {
-            kinds.push("cancel");
-        }
-        if c.crashes > 0 {
-            kinds.push("crash");
-        }
-        if c.shutdowns > 0 {
-            kinds.push("shutdown");
-        }
-        if c.faults.defer && c.fault_budget > 0 {
-            kinds.push("announce deferred");
-        }
-        if c.coupled {
-            kinds.push("coupled submit");
-        }
-        if c.arrivals > 0 {
-            kinds.push("arrival");
-        }
-        if c.inbound_hooks > 0 && (c.inbound > 0 || c.arrivals > 0) {
-            kinds.push("inbound hook");
-        }
-        if c.store_logoff {
-            kinds.push("store logoff");
-        }
-        if c.flushes > 0 {
-            kinds.extend(["client flush", "transport flush"]);
-        }
-        if c.status_calls > 0 {
-            kinds.push("validate");
-        }
-        if c.critsecs > 0 {
-            kinds.push("critical section");
-        }
+        let mut kinds: Vec<&'static str> = MoveKind::all().filter(|k| k.possible(&self.config)).map(MoveKind::name).collect();
         kinds.sort_unstable();
         kinds
     }
 
     fn record(&self, action: &Action) {
-        use crate::world::Answer;
-        let kind = match action {
-            Action::Answer(Answer::Default) => "answer",
-            Action::Answer(Answer::Take(_)) => "partial",
-            Action::Answer(Answer::TakeReporting) => "reports",
-            Action::Answer(Answer::Fail(h)) => match *h {
-                mapi_spooler::Hresult::MAPI_E_BUSY => "busy",
-                mapi_spooler::Hresult::MAPI_E_NOT_ME => "not-me",
-                mapi_spooler::Hresult::MAPI_E_WAIT => "wait",
-                mapi_spooler::Hresult::MAPI_E_NETWORK_ERROR => "network",
-                _ => "defer",
-            },
-            Action::Answer(Answer::FailSaving) => "save-before-error",
-            Action::Answer(Answer::Critical) => "critical",
-            Action::Answer(Answer::End(flags)) if *flags == mapi_spooler::EndFlags::END_DONT_RESEND => "defer",
-            Action::Answer(Answer::End(_)) => "resend",
-            Action::Answer(Answer::LogonFails) => "logon",
-            Action::Answer(Answer::VersionMismatch) => "version",
-            Action::Answer(Answer::StartFails) => "start",
-            Action::Answer(Answer::UserCancel) | Action::Cancel(_) => "cancel",
-            Action::Answer(Answer::HookDelete | Answer::HookCancel) => "inbound hook",
-            Action::SubmitServed => "coupled submit",
-            Action::Arrival => "arrival",
-            Action::StoreLogoff(_) => "store logoff",
-            Action::NewMail => "new mail",
-            Action::Submit => "submit",
-            Action::Abort(_) => "abort",
-            Action::Wait => "time",
-            Action::SentDeferred(..) => "announce deferred",
-            Action::Crash => "crash",
-            Action::Shutdown => "shutdown",
-            Action::Flush => "client flush",
-            Action::FlushBits(_) => "transport flush",
-            Action::Validate => "validate",
-            Action::Critsec(_) | Action::Noncrit(_) => "critical section",
-            Action::Disable(_) | Action::Enable(_) | Action::Idle => return,
-        };
-        if let Some(i) = MOVE_KINDS.iter().position(|k| *k == kind) {
-            self.moves.fetch_or(1 << i, Ordering::Relaxed);
-        }
+        self.moves.fetch_or(1 << action.kind().index(), Ordering::Relaxed);
     }
 
     /// True when the world can make no move: the run is over.
@@ -234,8 +128,8 @@ fn ended(model: &SpoolerModel, state: &World, id: mapi_spooler::MessageId, msg: 
         // LIFE-12, DEC-8: the session ended and handed the message back for the next one; a
         // lock it never learnt of (the session ended before it read the queue) stays for the
         // next session to adopt (DEC-12).
-        Outcome::Queued if state.spooler.phase() == mapi_spooler::Phase::Stopped => {
-            !msg.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED) || !state.spooler.is_watching(crate::world::STORE)
+        Outcome::Queued if state.spooler().phase() == mapi_spooler::Phase::Stopped => {
+            !msg.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED) || !state.spooler().is_watching(crate::world::STORE)
         }
         // LIFE-20: a store logging off with LOGOFF_ORDERLY gets no new message started.
         Outcome::Queued
@@ -245,7 +139,7 @@ fn ended(model: &SpoolerModel, state: &World, id: mapi_spooler::MessageId, msg: 
             true
         }
         Outcome::Queued => {
-            let view = state.spooler.message_view(id);
+            let view = state.spooler().message_view(id);
             msg.recipients.iter().enumerate().all(|(j, r)| {
                 let declined = match view.as_ref().map(|v| v.recipients[j]) {
                     Some(mapi_spooler::RecipientView::Open { declined }) => declined,
@@ -254,7 +148,7 @@ fn ended(model: &SpoolerModel, state: &World, id: mapi_spooler::MessageId, msg: 
                 let capable = model.config.capable(r.row.addr_type.get());
                 r.outcome.is_some()
                     || r.row.responsibility
-                    || capable.iter().all(|t| declined.contains(TransportId(*t)) || state.out_of_service.contains(TransportId(*t)))
+                    || capable.iter().all(|t| declined.contains(TransportId(*t)) || state.out_of_service().contains(TransportId(*t)))
             })
         }
     }
@@ -315,20 +209,20 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         Property::always("world follows the documentation", |_: &SpoolerModel, s: &World| s.broken != Some(Broken::Refused)),
         // INV-31: a message that ended is unlocked and out of the queue.
         Property::always("INV-31", |_: &SpoolerModel, s: &World| {
-            s.store.messages().all(|(id, m)| {
-                m.outcome == Outcome::Queued || (!m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED) && !s.store.is_queued(id))
+            s.store(STORE).messages().all(|(id, m)| {
+                m.outcome == Outcome::Queued || (!m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED) && !s.store(STORE).is_queued(id))
             })
         }),
         // INV-32, INV-33: where FinishedMsg files the message (HOOK-7).
         Property::always("INV-32", |_: &SpoolerModel, s: &World| {
-            s.store
+            s.store(STORE)
                 .messages()
                 .all(|(_, m)| !matches!(m.outcome, Outcome::Finished(_)) || !m.delete_after_submit || m.placement == Placement::Deleted)
         }),
         // INV-33: with PR_SENTMAIL_ENTRYID = F it ends in F, whatever F is; with neither property
         // it stays in the Outbox it was submitted from (no hook runs in the model).
         Property::always("INV-33", |_: &SpoolerModel, s: &World| {
-            s.store.messages().all(|(_, m)| {
+            s.store(STORE).messages().all(|(_, m)| {
                 !matches!(m.outcome, Outcome::Finished(_))
                     || m.delete_after_submit
                     || m.placement == Placement::Folder(m.sentmail.unwrap_or(OUTBOX))
@@ -339,14 +233,15 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         // MAPI_E_NO_ACCESS (SUB-15).
         Property::always("INV-16", |_: &SpoolerModel, s: &World| {
             use mapi_spooler::Hresult as H;
-            s.store.messages().all(|(id, m)| {
+            s.store(STORE).messages().all(|(id, m)| {
                 let locked = m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED);
                 match (m.outcome, locked) {
                     (_, true) => {
-                        s.store.client_open(id, false) == H::MAPI_E_NO_ACCESS && s.store.client_open(id, true) == H::MAPI_E_NO_ACCESS
+                        s.store(STORE).client_open(id, false) == H::MAPI_E_NO_ACCESS
+                            && s.store(STORE).client_open(id, true) == H::MAPI_E_NO_ACCESS
                     }
                     (Outcome::Queued, false) => {
-                        s.store.client_open(id, true) == H::MAPI_E_SUBMITTED && s.store.client_open(id, false) == H::S_OK
+                        s.store(STORE).client_open(id, true) == H::MAPI_E_SUBMITTED && s.store(STORE).client_open(id, false) == H::S_OK
                     }
                     _ => true,
                 }
@@ -354,21 +249,25 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         }),
         // LIV-1: every run ends, and when it does every submission has ended.
         Property::always("LIV-1", |model: &SpoolerModel, s: &World| {
-            !model.is_terminal(s) || s.broken.is_some() || s.store.messages().all(|(id, m)| ended(model, s, id, m))
+            !model.is_terminal(s) || s.broken.is_some() || s.store(STORE).messages().all(|(id, m)| ended(model, s, id, m))
         }),
         // LIV-2: when the run ends no lock is left, except on a message that waits for a
         // transport out of service.
         Property::always("LIV-2", |model: &SpoolerModel, s: &World| {
             !model.is_terminal(s)
                 || s.broken.is_some()
-                || s.store.messages().all(|(id, m)| !m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED) || ended(model, s, id, m))
+                || s.store(STORE)
+                    .messages()
+                    .all(|(id, m)| !m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED) || ended(model, s, id, m))
         }),
         // LIV-4: when the run ends, mail that transport 0 announced (or that a poll counted) was
         // fetched, unless its inbound traffic is off or it is out of service.
         Property::always("LIV-4", |model: &SpoolerModel, s: &World| {
             !model.is_terminal(s)
                 || s.broken.is_some()
-                || !(s.announced && s.mail > 0 && s.inbound_on && !s.out_of_service.contains(TransportId(0)))
+                || !(s.mail > 0
+                    && s.transport(TransportId(0)).logon().is_some_and(|l| l.announced && l.enabled.inbound)
+                    && !s.out_of_service().contains(TransportId(0)))
                 // LIFE-20: a store that logs off takes no new inbound message.
                 || s.logoff.is_some()
         }),
@@ -379,10 +278,10 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         Property::always("LIV-3", |model: &SpoolerModel, s: &World| {
             !model.is_terminal(s)
                 || s.broken.is_some()
-                || s.store.messages().all(|(id, m)| match m.outcome {
+                || s.store(STORE).messages().all(|(id, m)| match m.outcome {
                     Outcome::Finished(_) => m.recipients.iter().all(|r| r.outcome.is_some() || r.row.responsibility),
                     Outcome::Aborted => true,
-                    Outcome::Queued => s.spooler.phase() == mapi_spooler::Phase::Stopped || ended(model, s, id, m),
+                    Outcome::Queued => s.spooler().phase() == mapi_spooler::Phase::Stopped || ended(model, s, id, m),
                 })
         }),
         // LIV-8: no state is stuck: where the world has no move left, the spooler waits for
@@ -391,28 +290,28 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         Property::always("LIV-8", |model: &SpoolerModel, s: &World| {
             !model.is_terminal(s)
                 || s.broken.is_some()
-                || s.spooler.phase() == mapi_spooler::Phase::Stopped
-                || (s.spooler.call_in_flight().is_none() && s.spooler.next_deadline().is_none() && s.held.is_empty())
+                || s.spooler().phase() == mapi_spooler::Phase::Stopped
+                || (s.spooler().call_in_flight().is_none() && s.spooler().next_deadline().is_none() && s.held().is_empty())
         }),
         // INV-38: a saved inbound message is in the folder of the longest class of the store's
         // receive-folder table that begins its class, or in the default (RCV-12), by an oracle
         // of its own rather than `store::receive_folder`.
         Property::always("INV-38", |_: &SpoolerModel, s: &World| {
-            s.store.inbound_messages().all(|(_, m)| match &m.class {
+            s.store(STORE).inbound_messages().all(|(_, m)| match &m.class {
                 // A message an inbound hook deleted has no folder (HOOK-13).
                 Some(_) if m.spooler_status == Some(mapi_spooler::Hresult::MAPI_E_OBJECT_DELETED) => m.folder.is_none(),
-                Some(class) => m.folder == Some(receive_folder_oracle(s.store.receive_folders(), class)),
+                Some(class) => m.folder == Some(receive_folder_oracle(s.store(STORE).receive_folders(), class)),
                 None => m.notified == 0,
             })
         }),
         // INV-35, the store's side: a message the coupled pair completed is never in the
         // outgoing queue (TC-3, TC-6).
-        Property::always("INV-35 (store)", |_: &SpoolerModel, s: &World| s.store.completed_never_queued()),
+        Property::always("INV-35 (store)", |_: &SpoolerModel, s: &World| s.store(STORE).completed_never_queued()),
         // LIV-6: an ended session logged every transport off and shut every provider down.
         Property::always("LIV-6", |model: &SpoolerModel, s: &World| {
-            s.spooler.phase() != mapi_spooler::Phase::Stopped
+            s.spooler().phase() != mapi_spooler::Phase::Stopped
                 || (0..model.config.transports)
-                    .all(|t| matches!(s.spooler.transport_view(TransportId(t)), Some(mapi_spooler::TransportView::Gone(_))))
+                    .all(|t| matches!(s.spooler().transport_view(TransportId(t)), Some(mapi_spooler::TransportView::Gone(_))))
         }),
         // LIV-5: when the run ends, every flush begun with FlushQueues ended (or went with its
         // transport), none is left due, and no live transport's row still shows a flush bit.
@@ -422,10 +321,10 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         Property::always("LIV-7", |model: &SpoolerModel, s: &World| {
             !model.is_terminal(s)
                 || s.broken.is_some()
-                || (s.critsec.is_empty()
+                || (s.in_critical_section().is_empty()
                     && (0..model.config.transports).all(|t| {
                         !matches!(
-                            s.spooler.transport_view(TransportId(t)),
+                            s.spooler().transport_view(TransportId(t)),
                             Some(mapi_spooler::TransportView::LoggedOn { critical_section: true, .. })
                         )
                     }))
@@ -435,88 +334,91 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
             !model.is_terminal(s) || s.broken.is_some() || s.waiting == 0
         }),
         Property::sometimes("a message is finished", |_: &SpoolerModel, s: &World| {
-            s.store.messages().any(|(_, m)| matches!(m.outcome, Outcome::Finished(_)))
+            s.store(STORE).messages().any(|(_, m)| matches!(m.outcome, Outcome::Finished(_)))
         }),
         Property::sometimes("every message is finished", |model: &SpoolerModel, s: &World| {
             s.drafts == 0
-                && s.store.messages().count() == usize::from(model.config.messages)
-                && s.store.messages().all(|(_, m)| matches!(m.outcome, Outcome::Finished(_)))
+                && s.store(STORE).messages().count() == usize::from(model.config.messages)
+                && s.store(STORE).messages().all(|(_, m)| matches!(m.outcome, Outcome::Finished(_)))
         }),
     ]);
-    let f = config.faults;
     let faults = config.fault_budget > 0;
+    let f = |any: &[Fault]| faults && any.iter().any(|fault| config.faults.contains(*fault));
     let guards: [(bool, Property<SpoolerModel>); 14] = [
         (
             config.cancels > 0,
-            Property::sometimes("a cancel reaches the transport of the call in flight", |_: &SpoolerModel, s: &World| s.cancel_seen),
+            Property::sometimes("a cancel reaches the transport of the call in flight", |_: &SpoolerModel, s: &World| s.cancel_told()),
         ),
         (
             config.cancels > 0,
             Property::sometimes("a message the user cancelled goes back unsent", |model: &SpoolerModel, s: &World| {
                 s.budget.cancels < model.config.cancels
                     && s.budget.aborts == model.config.aborts
-                    && s.store.messages().any(|(_, m)| m.outcome == Outcome::Aborted)
+                    && s.store(STORE).messages().any(|(_, m)| m.outcome == Outcome::Aborted)
             }),
         ),
-        (config.flushes > 0, Property::sometimes("a flush is under way", |_: &SpoolerModel, s: &World| s.monitor.open_flush().is_some())),
+        (config.flushes > 0, Property::sometimes("a flush is under way", |_: &SpoolerModel, s: &World| s.monitor().open_flush().is_some())),
         (
             config.flushes > 0,
             Property::sometimes("a flush ends while the session runs", |model: &SpoolerModel, s: &World| {
                 s.budget.flushes < model.config.flushes
                     && s.waiting == 0
-                    && s.spooler.phase() == mapi_spooler::Phase::Running
-                    && s.out_of_service.is_empty()
+                    && s.spooler().phase() == mapi_spooler::Phase::Running
+                    && s.out_of_service().is_empty()
                     && flushes_over(model, s)
             }),
         ),
         (
             config.status_calls > 0,
             Property::sometimes("a validation is forwarded", |_: &SpoolerModel, s: &World| {
-                matches!(s.spooler.call_in_flight(), Some(mapi_spooler::Call::ValidateState { .. }))
+                matches!(s.spooler().call_in_flight(), Some(mapi_spooler::Call::ValidateState { .. }))
             }),
         ),
         (
             config.critsecs > 0,
-            Property::sometimes("a transport holds a critical section", |_: &SpoolerModel, s: &World| !s.critsec.is_empty()),
+            Property::sometimes("a transport holds a critical section", |_: &SpoolerModel, s: &World| !s.in_critical_section().is_empty()),
         ),
         (
             config.inbound > 0,
             Property::sometimes("an inbound message is announced to the store", |_: &SpoolerModel, s: &World| {
-                s.store.inbound_messages().any(|(_, m)| m.notified > 0)
+                s.store(STORE).inbound_messages().any(|(_, m)| m.notified > 0)
             }),
         ),
         (
             config.aborts > 0,
             Property::sometimes("a message is aborted", |_: &SpoolerModel, s: &World| {
-                s.store.messages().any(|(_, m)| m.outcome == Outcome::Aborted)
+                s.store(STORE).messages().any(|(_, m)| m.outcome == Outcome::Aborted)
             }),
         ),
         (
-            faults && (f.busy || f.wait || f.network || f.resend),
-            Property::sometimes("a retry delay is pending", |_: &SpoolerModel, s: &World| s.spooler.next_deadline().is_some()),
+            f(&[Fault::Busy, Fault::Wait, Fault::Network, Fault::Resend]),
+            Property::sometimes("a retry delay is pending", |_: &SpoolerModel, s: &World| s.spooler().next_deadline().is_some()),
         ),
         (
-            faults && (f.reports || f.not_me || f.partial),
+            f(&[Fault::Reports, Fault::NotMe, Fault::Partial]),
             Property::sometimes("a report is raised", |_: &SpoolerModel, s: &World| {
-                s.store.messages().any(|(_, m)| m.recipients.iter().any(|r| r.reports > 0))
+                s.store(STORE).messages().any(|(_, m)| m.recipients.iter().any(|r| r.reports > 0))
             }),
         ),
-        (faults && f.defer, Property::sometimes("a transport holds a deferred message", |_: &SpoolerModel, s: &World| !s.held.is_empty())),
         (
-            faults && (f.critical || f.logon || f.version),
-            Property::sometimes("a transport is out of service", |_: &SpoolerModel, s: &World| !s.out_of_service.is_empty()),
+            f(&[Fault::Defer]),
+            Property::sometimes("a transport holds a deferred message", |_: &SpoolerModel, s: &World| !s.held().is_empty()),
+        ),
+        (
+            f(&[Fault::Critical, Fault::Logon, Fault::Version]),
+            Property::sometimes("a transport is out of service", |_: &SpoolerModel, s: &World| !s.out_of_service().is_empty()),
         ),
         (
             config.shutdowns > 0,
             Property::sometimes("the session ended with work handed back", |_: &SpoolerModel, s: &World| {
-                s.spooler.phase() == mapi_spooler::Phase::Stopped && s.store.messages().any(|(_, m)| m.outcome == Outcome::Queued)
+                s.spooler().phase() == mapi_spooler::Phase::Stopped && s.store(STORE).messages().any(|(_, m)| m.outcome == Outcome::Queued)
             }),
         ),
         (
             config.crashes > 0,
             Property::sometimes("the spooler restarted with a message locked", |model: &SpoolerModel, s: &World| {
                 s.budget.crashes < model.config.crashes
-                    && s.store.messages().any(|(_, m)| m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED))
+                    && s.store(STORE).messages().any(|(_, m)| m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED))
             }),
         ),
     ];
@@ -532,30 +434,30 @@ fn coupled_guards(config: &Config) -> Vec<Property<SpoolerModel>> {
         (
             config.coupled,
             Property::sometimes("a message completed by the coupled pair is finished", |_: &SpoolerModel, s: &World| {
-                s.store.messages().any(|(id, m)| s.store.completed(id) && matches!(m.outcome, Outcome::Finished(_)))
+                s.store(STORE).messages().any(|(id, m)| s.store(STORE).completed(id) && matches!(m.outcome, Outcome::Finished(_)))
             }),
         ),
         (
             config.coupled,
             Property::sometimes("a partly served message is settled by the spooler", |_: &SpoolerModel, s: &World| {
-                s.store.messages().any(|(id, _)| {
-                    s.spooler.message_view(id).is_some_and(|v| {
+                s.store(STORE).messages().any(|(id, _)| {
+                    s.spooler().message_view(id).is_some_and(|v| {
                         v.recipients.contains(&mapi_spooler::RecipientView::AlreadyTaken)
                             && v.recipients.iter().any(|r| matches!(r, mapi_spooler::RecipientView::Done(_)))
-                    }) && !s.store.completed(id)
+                    }) && !s.store(STORE).completed(id)
                 })
             }),
         ),
         (
             config.arrivals > 0,
             Property::sometimes("a message the coupled pair placed is announced", |model: &SpoolerModel, s: &World| {
-                s.arrivals < model.config.arrivals && s.store.inbound_messages().any(|(_, m)| m.notified > 0)
+                s.arrivals < model.config.arrivals && s.store(STORE).inbound_messages().any(|(_, m)| m.notified > 0)
             }),
         ),
         (
             config.inbound_hooks > 0 && (config.inbound > 0 || config.arrivals > 0),
             Property::sometimes("an inbound hook deleted a message", |_: &SpoolerModel, s: &World| {
-                s.store.inbound_messages().any(|(_, m)| m.spooler_status == Some(mapi_spooler::Hresult::MAPI_E_OBJECT_DELETED))
+                s.store(STORE).inbound_messages().any(|(_, m)| m.spooler_status == Some(mapi_spooler::Hresult::MAPI_E_OBJECT_DELETED))
             }),
         ),
         (config.store_logoff, Property::sometimes("the store logged off", |_: &SpoolerModel, s: &World| s.logged_off())),
@@ -596,12 +498,12 @@ fn receive_folder_oracle(table: &[(String, mapi_spooler::FolderId)], class: &str
 /// transport's row shows a flush bit.
 fn flushes_over(model: &SpoolerModel, s: &World) -> bool {
     let flushing = mapi_spooler::StatusCode::STATUS_INBOUND_FLUSH | mapi_spooler::StatusCode::STATUS_OUTBOUND_FLUSH;
-    s.monitor.open_flush().is_none()
+    s.monitor().open_flush().is_none()
         && (0..model.config.transports).all(|t| {
             let t = TransportId(t);
-            s.spooler.flush_view(t).is_none()
+            s.spooler().flush_view(t).is_none()
                 && !matches!(
-                    s.spooler.transport_view(t),
+                    s.spooler().transport_view(t),
                     Some(mapi_spooler::TransportView::LoggedOn { status_row: Some(row), critical: false, .. }) if row.intersects(flushing)
                 )
         })

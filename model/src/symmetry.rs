@@ -20,10 +20,10 @@
 
 use std::hash::{BuildHasher, Hash, Hasher};
 
-use mapi_spooler::{MessageId, RecipientIdx, RecipientRow, Renaming, TransportId};
+use mapi_spooler::{MessageId, RecipientIdx, RecipientRow, Renaming};
 use smallvec::SmallVec;
 
-use crate::world::{Action, Answer, World};
+use crate::world::{Action, Answer, STORE, World};
 
 /// The representative of a state's class (see the module documentation).
 #[must_use]
@@ -74,7 +74,7 @@ struct Entry {
 /// The renamings to try: messages in key order, rows of each address in key order, every order
 /// among live ties.
 fn candidates(state: &World) -> Vec<Renaming> {
-    let names: Vec<MessageId> = state.store.messages().map(|(id, _)| id).collect();
+    let names: Vec<MessageId> = state.store(STORE).messages().map(|(id, _)| id).collect();
     let mut entries: Vec<Entry> = names.iter().map(|&id| entry(state, id)).collect();
     entries.sort_by_key(|e| e.key);
 
@@ -131,27 +131,19 @@ fn extend(renaming: &mut Renaming, id: MessageId, name: MessageId, rows: &[u16])
 
 /// The key of a message and of its rows, and the row orders to try.
 fn entry(state: &World, id: MessageId) -> Entry {
-    let stored = state.store.message(id);
+    let stored = state.store(STORE).message(id);
     let rows: Rows = stored
         .map(|m| m.recipients.iter().enumerate().map(|(r, rec)| (address(rec.row), row_key(state, id, RecipientIdx(r as u16)))).collect())
         .unwrap_or_default();
-    let live = state.spooler.message_ids().any(|m| m == id)
-        || state.monitor.watches(id)
-        || state.held.iter().any(|(_, m)| *m == id)
-        || state.in_hand.is_some_and(|(_, m)| m == id)
-        || state.spooler.call_in_flight().and_then(mapi_spooler::Call::message) == Some(id);
+    let live = state.is_live(id);
 
     let mut h = hasher();
     if let Some(m) = stored {
         (m.placement, m.submit_flags, m.submitted, m.unsent, m.preprocess, m.sentmail, m.delete_after_submit, m.reports, m.outcome)
             .hash(&mut h);
     }
-    state.store.queue_position(id).hash(&mut h);
-    state.spooler.hash_message(id, &mut h);
-    state.monitor.hash_message(id, &mut h);
-    let mut held: SmallVec<[TransportId; 4]> = state.held.iter().filter(|(_, m)| *m == id).map(|(t, _)| *t).collect();
-    held.sort_unstable();
-    (held, state.in_hand.filter(|(_, m)| *m == id).map(|(t, _)| t)).hash(&mut h);
+    state.store(STORE).queue_position(id).hash(&mut h);
+    state.world.hash_message(id, &mut h);
     // The rows as a multiset: sorted by address (its hash) and key.
     let mut sorted: SmallVec<[(u64, u64, RecipientRow); 4]> = rows.iter().map(|(row, key)| (hash_of(row), *key, *row)).collect();
     sorted.sort_unstable_by_key(|(address, key, _)| (*address, *key));
@@ -174,9 +166,9 @@ fn address(row: RecipientRow) -> RecipientRow {
 /// Everything the world knows of one recipient row.
 fn row_key(state: &World, id: MessageId, r: RecipientIdx) -> u64 {
     let mut h = hasher();
-    state.store.message(id).and_then(|m| m.recipients.get(r.index())).hash(&mut h);
-    state.spooler.hash_recipient(id, r, &mut h);
-    state.monitor.hash_recipient(id, r, &mut h);
+    state.store(STORE).message(id).and_then(|m| m.recipients.get(r.index())).hash(&mut h);
+    state.spooler().hash_recipient(id, r, &mut h);
+    state.monitor().hash_recipient(id, r, &mut h);
     h.finish()
 }
 
@@ -244,30 +236,18 @@ fn permutations<T: Copy>(items: &[T]) -> Vec<Vec<T>> {
 }
 
 impl World {
-    /// The same world under other names for messages and recipient rows. The deferred messages
-    /// the transports hold are a set, kept sorted.
+    /// The same world under other names for messages and recipient rows.
     #[must_use]
     pub fn renamed(&self, renaming: &Renaming) -> World {
-        let mut held: Vec<_> = self.held.iter().map(|(t, m)| (*t, renaming.message(*m))).collect();
-        held.sort_unstable();
         World {
-            spooler: self.spooler.renamed(renaming),
-            monitor: self.monitor.renamed(renaming),
-            store: self.store.renamed(renaming),
-            held,
-            in_hand: self.in_hand.map(|(t, m)| (t, renaming.message(m))),
-            out_of_service: self.out_of_service,
+            world: self.world.renamed(renaming),
             disabled: self.disabled,
             drafts: self.drafts,
             budget: self.budget,
             broken: self.broken.clone(),
             mail: self.mail,
-            announced: self.announced,
-            inbound_on: self.inbound_on,
-            cancel_seen: self.cancel_seen,
             arrivals: self.arrivals,
             logoff: self.logoff,
-            critsec: self.critsec,
             waiting: self.waiting,
         }
     }

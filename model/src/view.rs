@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use mapi_spooler::store::{self, Outcome, Placement, ReferenceStore, StoredMessage};
 use mapi_spooler::{Input, MessageId, Phase, QueueFlags, RecipientView, Spooler, StatusCode, TransportId, TransportView};
 
-use crate::world::{Action, Answer, Event, World};
+use crate::world::{Action, Answer, Event, STORE, World};
 
 /// How one move reads: the call it answers and what came back ("T0.SubmitMessage(ulFlags=0,
 /// M1, responsibility FALSE for {0}) → MAPI_E_WAIT lpulReturnParm=5, retry in 5 s"), or what
@@ -23,7 +23,7 @@ pub fn step_label(before: &World, action: &Action, events: &[Event], after: &Wor
                 _ => None,
             });
             let result = returned.as_deref().and_then(|r| r.split_once(" => ")).map(|(_, result)| result.to_owned());
-            let call = before.spooler.call_in_flight().map_or_else(|| "the call in flight".to_owned(), ToString::to_string);
+            let call = before.spooler().call_in_flight().map_or_else(|| "the call in flight".to_owned(), ToString::to_string);
             match (answer, result) {
                 (Answer::Critical, Some(result)) => format!("{call} → NOTIFY_CRITICAL_ERROR, then {result}"),
                 (Answer::TakeReporting, Some(result)) => format!("{call} → StatusRecips (NDRs), then {result}"),
@@ -48,7 +48,7 @@ pub fn step_label(before: &World, action: &Action, events: &[Event], after: &Wor
             .unwrap_or_else(|| action.to_string()),
         _ => action.to_string(),
     };
-    let retry = |w: &World| w.spooler.next_deadline().map(|d| d.0.saturating_sub(w.spooler.now().0));
+    let retry = |w: &World| w.spooler().next_deadline().map(|d| d.0.saturating_sub(w.spooler().now().0));
     if let Some(delay) = retry(after)
         && retry(before) != Some(delay)
         && matches!(action, Action::Answer(_))
@@ -72,7 +72,7 @@ pub fn answer_words(answer: &Answer) -> String {
         Answer::Default => "the callee answers as documented (S_OK, taking every recipient offered)".to_owned(),
         Answer::Take(rows) => format!("S_OK taking only recipients {rows}"),
         Answer::TakeReporting => "StatusRecips NDRs for the recipients taken, then S_OK".to_owned(),
-        Answer::Fail(code) => code.to_string(),
+        Answer::Fail(error) => error.hresult().to_string(),
         Answer::FailSaving => "saves the recipients taken, then MAPI_E_NETWORK_ERROR".to_owned(),
         Answer::Critical => "NOTIFY_CRITICAL_ERROR, then MAPI_E_CALL_FAILED".to_owned(),
         Answer::End(flags) => format!("EndMessage returns {flags}"),
@@ -106,6 +106,16 @@ pub fn event_line(event: &Event) -> String {
     }
 }
 
+/// Transport 0 announced the inbound mail it holds (RCV-1, RCV-3).
+fn announced(world: &World) -> bool {
+    world.transport(TransportId(0)).logon().is_some_and(|logon| logon.announced)
+}
+
+/// Transport 0's inbound traffic is enabled (RCV-2).
+fn inbound_on(world: &World) -> bool {
+    world.transport(TransportId(0)).logon().is_some_and(|logon| logon.enabled.inbound)
+}
+
 /// How a crash reads in a trace.
 pub const CRASH: &str = "CRASH: the spooler process dies with its transports; the store keeps what it saved";
 
@@ -113,9 +123,9 @@ pub const CRASH: &str = "CRASH: the spooler process dies with its transports; th
 /// and messages, inbound mail, and what the client and the transports hold.
 #[must_use]
 pub fn world_state(world: &World) -> String {
-    let mut out = spooler_state(&world.spooler);
-    let _ = writeln!(out, "store {}", world.store.id());
-    store_lines(&mut out, &world.spooler, &world.store);
+    let mut out = spooler_state(world.spooler());
+    let _ = writeln!(out, "store {STORE}");
+    store_lines(&mut out, world.spooler(), world.store(STORE));
     let mut waiting = Vec::new();
     if world.drafts > 0 {
         waiting.push(format!("{} draft(s) still to submit", world.drafts));
@@ -128,20 +138,20 @@ pub fn world_state(world: &World) -> String {
     }
     let mut transports = Vec::new();
     if world.mail > 0 {
-        let how = if world.announced { "announced" } else { "not announced yet" };
-        let on = if world.inbound_on { "inbound enabled" } else { "inbound not enabled" };
+        let how = if announced(world) { "announced" } else { "not announced yet" };
+        let on = if inbound_on(world) { "inbound enabled" } else { "inbound not enabled" };
         transports.push(format!("T0 holds {} inbound message(s), {how}, {on}", world.mail));
     }
-    for (t, m) in &world.held {
+    for (t, m) in world.held() {
         transports.push(format!("{t} holds {m} deferred"));
     }
-    if let Some((t, m)) = world.in_hand {
+    if let Some((t, m)) = world.in_hand() {
         transports.push(format!("{t} took {m} and waits for EndMessage"));
     }
-    for t in world.critsec.iter() {
+    for t in world.in_critical_section().iter() {
         transports.push(format!("{t} is in a critical section"));
     }
-    for t in world.out_of_service.iter() {
+    for t in world.out_of_service().iter() {
         transports.push(format!("{t} is out of service for this session"));
     }
     if !transports.is_empty() {
@@ -353,12 +363,8 @@ fn recipient_words(spooler: &Spooler, id: MessageId, j: usize, r: &store::Stored
 pub fn offending(property: &str, world: &World) -> Vec<String> {
     let id = property.split(' ').next().unwrap_or(property);
     let messages = |keep: &dyn Fn(&StoredMessage) -> bool| -> Vec<String> {
-        world
-            .store
-            .messages()
-            .filter(|(_, m)| keep(m))
-            .map(|(id, m)| format!("{id}: {}", message_line(&world.spooler, &world.store, id, m)))
-            .collect()
+        let store = world.store(STORE);
+        store.messages().filter(|(_, m)| keep(m)).map(|(id, m)| format!("{id}: {}", message_line(world.spooler(), store, id, m))).collect()
     };
     let locked = |m: &StoredMessage| m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED);
     match id {
@@ -375,21 +381,21 @@ pub fn offending(property: &str, world: &World) -> Vec<String> {
         "LIV-4" => vec![format!(
             "T0 still holds {} inbound message(s) it announced, with inbound traffic {}",
             world.mail,
-            if world.inbound_on { "enabled" } else { "off" }
+            if inbound_on(world) { "enabled" } else { "off" }
         )],
-        "LIV-6" => (0..world.spooler.transport_count())
+        "LIV-6" => (0..world.spooler().transport_count())
             .map(|i| TransportId(i as u8))
-            .filter(|t| !matches!(world.spooler.transport_view(*t), Some(TransportView::Gone(_))))
-            .map(|t| format!("{t} is not released: {}", transport_line(&world.spooler, t)))
+            .filter(|t| !matches!(world.spooler().transport_view(*t), Some(TransportView::Gone(_))))
+            .map(|t| format!("{t} is not released: {}", transport_line(world.spooler(), t)))
             .collect(),
-        "LIV-7" => (0..world.spooler.transport_count())
+        "LIV-7" => (0..world.spooler().transport_count())
             .map(|i| TransportId(i as u8))
-            .filter(|t| world.critsec.contains(*t))
+            .filter(|t| world.in_critical_section().contains(*t))
             .map(|t| format!("{t} still holds a critical section"))
             .collect(),
-        "LIV-5" => (0..world.spooler.transport_count())
+        "LIV-5" => (0..world.spooler().transport_count())
             .map(|i| TransportId(i as u8))
-            .map(|t| format!("{t}: {}", transport_line(&world.spooler, t)))
+            .map(|t| format!("{t}: {}", transport_line(world.spooler(), t)))
             .collect(),
         "every" => vec![format!("{} status call(s) never answered", world.waiting)],
         _ => Vec::new(),

@@ -39,7 +39,7 @@ fn reachable(model: &SpoolerModel, limit: usize) -> Vec<World> {
 /// The renamings to try on a state: its messages in reverse order, and with it rows 0 and 2 of
 /// every message swapped (they share an address).
 fn renamings(state: &World) -> Vec<Renaming> {
-    let ids: Vec<MessageId> = state.store.messages().map(|(id, _)| id).collect();
+    let ids: Vec<MessageId> = state.store(mapi_spooler_model::world::STORE).messages().map(|(id, _)| id).collect();
     let mut reverse = Renaming::new();
     for (from, to) in ids.iter().zip(ids.iter().rev()) {
         reverse.rename_message(*from, *to);
@@ -57,7 +57,7 @@ fn renamings(state: &World) -> Vec<Renaming> {
 
 /// The message whose rows an answer to the call in flight names.
 fn in_flight(state: &World) -> Option<MessageId> {
-    match state.spooler.call_in_flight() {
+    match state.spooler().call_in_flight() {
         Some(mapi_spooler::Call::SubmitMessage { message, .. }) => Some(*message),
         _ => None,
     }

@@ -25,7 +25,7 @@ pub use property::{Property, Violation};
 use smallvec::SmallVec;
 
 use crate::effect::{Call, Effect};
-use crate::flags::{EndFlags, LogonCaps, NotifyFlags, SpoolerNotifyFlags as F};
+use crate::flags::{EndFlags, LogonCaps, SpoolerNotifyFlags as F};
 use crate::hresult::Hresult;
 use crate::ids::{MessageId, ServiceId, Time, TransportId};
 use crate::input::{Caller, Input, QueueEvent, QueueRow, Return, SubmitOutcome, SupportCall};
@@ -216,10 +216,21 @@ impl Monitor {
     pub fn observe(&mut self, input: &Input, effects: &[Effect]) -> Result<(), Violation> {
         let accepted = self.accepted(input);
         self.learn(input);
-        let mut first = accepted.and(match input {
+        let first = accepted.and(match input {
             Input::Return(Return::TransportNotify { transport, flags, .. }) => self.row_mirrors_enabled(*transport, *flags),
             _ => Ok(()),
         });
+        let effects = self.observe_effects(effects);
+        first.and(effects)
+    }
+
+    /// Observes effects the spooler made without a new input: a call it chose to make later
+    /// (issue 14, [`crate::Spooler::decide`]). Returns the first property they break.
+    ///
+    /// # Errors
+    /// The [`Violation`]; the monitor has still recorded the effects.
+    pub fn observe_effects(&mut self, effects: &[Effect]) -> Result<(), Violation> {
+        let mut first = Ok(());
         for effect in effects {
             let checked = self.effect(effect);
             if first.is_ok() {
@@ -324,16 +335,7 @@ impl Monitor {
             }
             Return::TransportNotify { transport, flags, .. } => {
                 if let Some(w) = self.transport(*transport) {
-                    for (begin, end, on) in [
-                        (NotifyFlags::NOTIFY_BEGIN_INBOUND, NotifyFlags::NOTIFY_END_INBOUND, &mut w.enabled.inbound),
-                        (NotifyFlags::NOTIFY_BEGIN_OUTBOUND, NotifyFlags::NOTIFY_END_OUTBOUND, &mut w.enabled.outbound),
-                    ] {
-                        if flags.contains(begin) {
-                            *on = true;
-                        } else if flags.contains(end) {
-                            *on = false;
-                        }
-                    }
+                    w.enabled = flags.enabled_after(w.enabled);
                 }
             }
             Return::SubmitMessage { transport, message, outcome } => self.returned_submit(*transport, *message, outcome),

@@ -2,12 +2,17 @@
 
 use std::collections::VecDeque;
 
-use crate::flags::{EndFlags, LogonCaps};
+use crate::flags::{EndFlags, LogonCaps, StatusCode, SubmitFlags};
 use crate::hresult::Hresult;
-use crate::input::ReportKind;
-use crate::recipients::RecipientRow;
+use crate::ids::{HookId, MessageId, MsgRef, PreprocessorId, RecipientIdx, ServiceId, StoreId, TransportId};
+use crate::input::{HookOutcome, Input, ReportKind, Return, SubmitOutcome, SupportCall};
+use crate::recipients::{RecipientRow, RecipientSet};
 use crate::routing::{PreprocessorFilter, Registrations};
+use crate::store::SentMailHook;
 use crate::version::SpiVersion;
+use crate::world::{LogonAnswer, Note, Policy, Start, Step, Submission, World};
+
+use super::Scripted;
 
 /// How a scripted transport answers one `SubmitMessage`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -155,5 +160,172 @@ impl TransportScript {
     #[must_use]
     pub fn serves(&self, r: &RecipientRow) -> bool {
         self.registrations.matches_uid(r) || self.registrations.matches_type(r)
+    }
+}
+
+impl Scripted {
+    /// The spooler process died, and its transports with it.
+    pub(super) fn crashed(&mut self) {
+        self.refs.iter_mut().for_each(|r| *r = 0);
+        self.rows.iter_mut().for_each(|r| *r = None);
+        self.preprocessor_owners.clear();
+        self.notices.clear();
+    }
+
+    fn random_answer(&mut self) -> SubmitAnswer {
+        match self.rng.below(100) {
+            0..70 => SubmitAnswer::TakeMine,
+            70..78 => SubmitAnswer::Fail(Hresult::MAPI_E_BUSY, 0),
+            78..86 => SubmitAnswer::Fail(Hresult::MAPI_E_WAIT, 1 + self.rng.below(30) as u32),
+            86..92 => SubmitAnswer::Fail(Hresult::MAPI_E_NETWORK_ERROR, 1 + self.rng.below(30) as u32),
+            _ => SubmitAnswer::Fail(Hresult::MAPI_E_NOT_ME, 0),
+        }
+    }
+}
+
+impl Policy for Scripted {
+    fn stepped(&mut self, _world: &World, step: &Step<'_>) {
+        self.log.step(step);
+        match (step.input, step.outcome) {
+            (Input::Support(SupportCall::RegisterPreprocessor { transport, .. }), Ok(_)) => self.preprocessor_owners.push(*transport),
+            (Input::Support(SupportCall::ModifyStatusRow { transport, status, .. }), Ok(_)) if self.answering => {
+                self.rows[transport.index()] = Some(*status);
+            }
+            (Input::Return(Return::TransportLogoff { transport, .. }), _) => self.rows[transport.index()] = None,
+            _ => {}
+        }
+    }
+
+    fn noted(&mut self, note: &Note<'_>) {
+        self.log.note(note);
+    }
+
+    fn version(&mut self, _world: &World, transport: TransportId) -> Result<SpiVersion, Hresult> {
+        self.scripts[transport.index()].version
+    }
+
+    fn configure(&mut self, _world: &World, service: ServiceId) -> Hresult {
+        self.services.iter().position(|s| *s == service).map_or(Hresult::S_OK, |i| self.scripts[i].configure)
+    }
+
+    fn logon(&mut self, _world: &World, transport: TransportId) -> LogonAnswer {
+        let i = transport.index();
+        let attempt = self.logons[i];
+        self.logons[i] += 1;
+        let script = &self.scripts[i];
+        let result = script.logon.get(attempt).or(script.logon.last()).copied().unwrap_or(Err(Hresult::MAPI_E_LOGON_FAILED));
+        // Both public providers register their preprocessor and create their row inside
+        // TransportLogon (real-providers.md, A.1 and A.2).
+        LogonAnswer { result, preprocessors: script.preprocessors.clone(), row_now: script.row_during_logon }
+    }
+
+    fn registrations(&mut self, _world: &World, transport: TransportId) -> Result<Registrations, Hresult> {
+        Ok(self.scripts[transport.index()].registrations.clone())
+    }
+
+    fn submit(
+        &mut self,
+        world: &World,
+        transport: TransportId,
+        message: MessageId,
+        _flags: SubmitFlags,
+        offered: &RecipientSet,
+    ) -> Submission {
+        let i = transport.index();
+        if world.transport(transport).logon().is_some_and(|l| l.cancelled) {
+            // DEF-7, DEF-8: the transport stops and saves nothing.
+            return Submission::returns(SubmitOutcome::Failed {
+                result: Hresult::MAPI_E_USER_CANCEL,
+                return_parm: 0,
+                saved: RecipientSet::new(),
+            });
+        }
+        let store = world.spooler().message_view(message).map_or(StoreId(0), |m| m.store);
+        let rows: Vec<RecipientRow> =
+            world.store(store).message(message).map(|m| m.recipients.iter().map(|r| r.row).collect()).unwrap_or_default();
+        let mine: RecipientSet = offered.iter().filter(|r| rows.get(r.index()).is_some_and(|row| self.scripts[i].serves(row))).collect();
+        let answer = match self.scripts[i].submit.pop_front() {
+            Some(answer) => answer,
+            None if self.scripts[i].random_faults => self.random_answer(),
+            None => SubmitAnswer::TakeMine,
+        };
+        let to_set = |rows: &[u16]| -> RecipientSet { rows.iter().map(|r| RecipientIdx(*r)).filter(|r| offered.contains(*r)).collect() };
+        let mut accept = |accepted: RecipientSet| {
+            self.refs[i] += 1;
+            SubmitOutcome::Accepted { msg_ref: MsgRef(self.refs[i]), accepted }
+        };
+        match answer {
+            SubmitAnswer::TakeMine => Submission::returns(accept(mine)),
+            SubmitAnswer::Take(rows) => Submission::returns(accept(to_set(&rows))),
+            SubmitAnswer::TakeAndReport(reports) => {
+                let reports: Vec<_> = reports.into_iter().map(|(r, kind)| (RecipientIdx(r), kind)).collect();
+                let reported: RecipientSet = reports.iter().map(|(r, _)| *r).collect();
+                Submission { reports, ..Submission::returns(accept(mine.union(&reported))) }
+            }
+            SubmitAnswer::Fail(result, return_parm) => {
+                Submission::returns(SubmitOutcome::Failed { result, return_parm, saved: RecipientSet::new() })
+            }
+            SubmitAnswer::FailSaving(result, return_parm, rows) => {
+                Submission::returns(SubmitOutcome::Failed { result, return_parm, saved: to_set(&rows) })
+            }
+            SubmitAnswer::Critical(result) => Submission {
+                critical: true,
+                ..Submission::returns(SubmitOutcome::Failed { result, return_parm: 0, saved: RecipientSet::new() })
+            },
+        }
+    }
+
+    fn end(&mut self, world: &World, transport: TransportId, _msg_ref: MsgRef) -> Result<EndFlags, Hresult> {
+        match self.scripts[transport.index()].end.pop_front().unwrap_or(EndAnswer::Flags(EndFlags::EMPTY)) {
+            EndAnswer::Flags(flags) => Ok(flags),
+            EndAnswer::DeferFor(seconds) => {
+                if let Some((_, m)) = world.in_hand().filter(|(t, _)| *t == transport) {
+                    self.notices.push((world.spooler().now().after(seconds), transport, m));
+                }
+                Ok(EndFlags::END_DONT_RESEND)
+            }
+        }
+    }
+
+    fn poll(&mut self, _world: &World, transport: TransportId) -> u32 {
+        u32::try_from(self.scripts[transport.index()].inbound.len()).unwrap_or(u32::MAX)
+    }
+
+    fn start(&mut self, world: &World, transport: TransportId, _message: MessageId) -> Start {
+        if world.transport(transport).logon().is_some_and(|l| l.cancelled) {
+            // RCV-13: the item stays at the transport; nothing was saved.
+            return Start::Fails(Hresult::MAPI_E_USER_CANCEL);
+        }
+        let script = &mut self.scripts[transport.index()];
+        match script.start_failures.pop_front() {
+            Some(error) => Start::Fails(error),
+            None => script.inbound.pop_front().map_or(Start::Empty, Start::Saves),
+        }
+    }
+
+    fn validate(&mut self, _world: &World, transport: TransportId) -> Hresult {
+        self.scripts[transport.index()].validate.pop_front().unwrap_or(Hresult::S_OK)
+    }
+
+    fn preprocess(&mut self, _world: &World, preprocessor: PreprocessorId, _message: MessageId) -> Result<RecipientSet, Hresult> {
+        let owner = self.preprocessor_owners[preprocessor.index()];
+        let rows = self.scripts[owner.index()].preprocess.pop_front().unwrap_or_default();
+        Ok(rows.into_iter().map(RecipientIdx).collect())
+    }
+
+    fn hook(&mut self, _world: &World, hook: HookId, _store: StoreId, _message: MessageId) -> Result<HookOutcome, Hresult> {
+        Ok(self.hook_answers.get_mut(hook.index()).and_then(VecDeque::pop_front).unwrap_or(HookOutcome::KEEP))
+    }
+
+    fn sent_mail_hook(&mut self, _world: &World, _store: StoreId, _message: MessageId) -> SentMailHook {
+        self.sent_mail_hook
+    }
+
+    fn status_row(&self, _world: &World, transport: TransportId) -> Option<StatusCode> {
+        self.rows[transport.index()]
+    }
+
+    fn coupled_store(&self, transport: TransportId) -> Option<StoreId> {
+        self.coupling.filter(|c| c.transport == transport).map(|c| c.store)
     }
 }

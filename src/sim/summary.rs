@@ -47,8 +47,8 @@ fn placement_name(p: Placement) -> String {
 
 impl Summary {
     pub(super) fn of(sim: &Sim) -> Summary {
-        let mut s = Summary { submitted: sim.submitted.len(), refused: sim.refused.len(), ..Summary::default() };
-        for (store, id) in &sim.submitted {
+        let mut s = Summary { submitted: sim.submitted().len(), refused: sim.refused().len(), ..Summary::default() };
+        for (store, id) in sim.submitted() {
             let Some(m) = sim.store(*store).message(*id) else { continue };
             match m.outcome {
                 Outcome::Queued => s.queued += 1,

@@ -8,7 +8,6 @@ impl World {
     // -----------------------------------------------------------------------------------------
 
     pub(crate) fn act(&mut self, action: &Action) -> Result<(), String> {
-        let live = |w: &World, t: TransportId| w.ts[t.index()].live && !w.stopped();
         let n = self.spec.transports.len();
         match action {
             Action::Answer(c) => self.answer(*c)?,
@@ -23,29 +22,17 @@ impl World {
             Action::Submit(d) => self.submit(d)?,
             Action::Abort(pick) => {
                 let queued: Vec<(StoreId, MessageId)> =
-                    self.submitted.iter().copied().filter(|(s, m)| self.stores[s.index()].is_queued(*m)).collect();
+                    self.own.submitted.iter().copied().filter(|(s, m)| self.world.store(*s).is_queued(*m)).collect();
                 if !queued.is_empty() {
                     let (s, m) = queued[usize::from(*pick) % queued.len()];
-                    let result = self.stores[s.index()].abort_submit(m);
-                    self.note(format!("client -> {s}.AbortSubmit({m}) => {result}"));
-                    if result == Hresult::S_OK {
-                        self.stats.event("abort ok");
-                        if !self.fault.is_some_and(Fault::for_monitor) {
-                            self.reference.aborted(m)?;
-                        }
-                        if self.watching[s.index()] && !self.stopped() {
-                            self.feed(Input::Queue(QueueEvent::RowRemoved { store: s, message: m }))?;
-                        }
-                    } else {
-                        self.stats.event("abort refused");
-                    }
+                    self.drive(Choice::GOOD, |w, p| w.abort(s, m, p))?;
                 }
             }
             Action::Time(seconds) if !self.stopped() => self.feed(Input::TimePassed { seconds: *seconds })?,
             Action::Idle if !self.stopped() => self.feed(Input::SystemIdle)?,
             Action::Notify(t, kind) => {
                 let t = TransportId(t % n as u8);
-                if !live(self, t) {
+                if !self.live(t) {
                     return Ok(());
                 }
                 let caller = Caller::Transport(t);
@@ -54,21 +41,26 @@ impl World {
                     NotifyKind::ReadyToSend => self.feed(notify(SpoolerNotifyFlags::NOTIFY_READYTOSEND))?,
                     NotifyKind::ConfigChange => {
                         self.feed(notify(SpoolerNotifyFlags::NOTIFY_CONFIG_CHANGE))?;
-                        self.stats.event("config change");
+                        self.own.stats.event("config change");
                     }
                     NotifyKind::CriticalSection => {
-                        let open = self.ts[t.index()].critsec;
-                        let flag = if open { SpoolerNotifyFlags::NOTIFY_NONCRIT } else { SpoolerNotifyFlags::NOTIFY_CRITSEC };
-                        self.feed(notify(flag))?;
-                        self.ts[t.index()].critsec = !open;
+                        let open = self.world.transport(t).in_critical_section();
+                        self.drive(Choice::GOOD, |w, p| w.critical_section(t, !open, p))?;
                     }
-                    NotifyKind::CriticalError if !self.ts[t.index()].critical => {
-                        self.feed(notify(SpoolerNotifyFlags::NOTIFY_CRITICAL_ERROR))?;
-                        self.critical(t);
+                    NotifyKind::CriticalError if !matches!(self.world.transport(t), Transport::Critical(_)) => {
+                        self.drive(Choice::GOOD, |w, p| w.critical_error(t, p))?;
+                        self.raised_critical_error(t);
                     }
                     NotifyKind::CriticalError => {}
                     NotifyKind::SentDeferred => {
-                        let held = self.held.iter().copied().find(|(h, _)| *h == t).or_else(|| self.held.iter().next().copied());
+                        let held = self
+                            .world
+                            .held()
+                            .iter()
+                            .copied()
+                            .filter(|(h, _)| *h == t)
+                            .min()
+                            .or_else(|| self.world.held().iter().copied().min());
                         if let Some((h, m)) = held {
                             self.sent_deferred(h, m)?;
                         }
@@ -76,14 +68,15 @@ impl World {
                 }
             }
             // SUB-6: the call waits until the transports are set up.
-            Action::StoreReady(s) if self.spooler.status_table_ready() => {
+            Action::StoreReady(s) if !self.stopped() && self.world.spooler().status_table_ready() => {
                 let store = StoreId(s % self.spec.stores);
                 let flags = SpoolerNotifyFlags::NOTIFY_READYTOSEND;
                 self.feed(Input::Support(SupportCall::SpoolerNotify { caller: Caller::Store(store), flags, message: None }))?;
             }
             Action::Yield => {
+                let in_flight = self.world.spooler().call_in_flight();
                 let with_logon = matches!(
-                    self.in_flight,
+                    in_flight,
                     Some(
                         Call::TransportLogon { .. }
                             | Call::AddressTypes { .. }
@@ -94,15 +87,15 @@ impl World {
                             | Call::TransportLogoff { .. }
                     )
                 );
-                if let (true, Some(t)) = (with_logon, self.in_flight.as_ref().and_then(Call::transport)) {
+                if let (true, Some(t)) = (with_logon, in_flight.and_then(Call::transport)) {
                     self.feed(Input::Support(SupportCall::SpoolerYield { transport: t }))?;
-                    self.stats.event("yield");
+                    self.own.stats.event("yield");
                 }
             }
             Action::Traffic { transport, enable, directions } => {
                 let t = TransportId(transport % n as u8);
-                let s = &self.ts[t.index()];
-                if live(self, t) && s.registered && !s.critical && !self.service_disabled(t) && !self.ended {
+                let registered = matches!(self.world.transport(t), Transport::Serving(Logon { registered: true, .. }));
+                if self.live(t) && registered && !self.service_disabled(t) && !self.own.ended {
                     let directions = match directions % 3 {
                         0 => Directions::INBOUND,
                         1 => Directions::OUTBOUND,
@@ -114,14 +107,14 @@ impl World {
                         SessionRequest::Disable { transport: t, directions }
                     };
                     self.feed(Input::Session(request))?;
-                    self.stats.event(if *enable { "enable" } else { "disable" });
+                    self.own.stats.event(if *enable { "enable" } else { "disable" });
                 }
             }
             Action::Cancel(pick) if !self.stopped() => self.cancel(*pick)?,
             Action::Crash => self.crash()?,
-            Action::Shutdown if !self.ended && !self.stopped() => {
-                self.ended = true;
-                self.stats.event("shutdown");
+            Action::Shutdown if !self.own.ended && !self.stopped() => {
+                self.own.ended = true;
+                self.own.stats.event("shutdown");
                 self.feed(Input::Session(SessionRequest::Shutdown))?;
             }
             Action::Illegal { kind, a, b } => {
@@ -142,21 +135,23 @@ impl World {
     /// The user cancels: the inbound transfer in flight, or a message the spooler holds locked
     /// and has not been told to cancel (DEF-5, DEF-7, RCV-13).
     pub(crate) fn cancel(&mut self, pick: u16) -> Result<(), String> {
-        if let Some(Call::StartMessage { transport, .. }) = self.in_flight
-            && !self.cancel_seen
+        if let Some(Call::StartMessage { transport, .. }) = self.world.spooler().call_in_flight().cloned()
+            && !self.world.cancel_told()
         {
-            self.stats.event("cancel inbound");
+            self.own.stats.event("cancel inbound");
             return self.feed(Input::Cancel(mapi_spooler::CancelRequest::Inbound { transport }));
         }
         let locked: Vec<(StoreId, MessageId)> = self
+            .own
             .submitted
             .iter()
             .copied()
-            .filter(|(_, m)| self.spooler.message_view(*m).is_some_and(|v| v.locked && !v.cancelled))
+            .filter(|(_, m)| self.world.spooler().message_view(*m).is_some_and(|v| v.locked && !v.cancelled))
             .collect();
         let Some(&(store, message)) = locked.get(usize::from(pick) % locked.len().max(1)) else { return Ok(()) };
-        let in_flight = self.in_flight.as_ref().is_some_and(|c| c.message() == Some(message) || matches!(c, Call::EndMessage { .. }));
-        self.stats.event(if in_flight { "cancel in flight" } else { "cancel outbound" });
+        let in_flight =
+            self.world.spooler().call_in_flight().is_some_and(|c| c.message() == Some(message) || matches!(c, Call::EndMessage { .. }));
+        self.own.stats.event(if in_flight { "cancel in flight" } else { "cancel outbound" });
         self.feed(Input::Cancel(mapi_spooler::CancelRequest::Outbound { store, message }))
     }
 
@@ -174,33 +169,24 @@ impl World {
             delete_after_submit: d.delete,
             reports: ReportRequests { delivery: d.delivery, non_delivery: d.non_delivery },
         };
-        let row = self.stores[s.index()].submit(draft).map_err(|h| format!("the store refused a draft: {h}"))?;
-        self.note(format!("client -> {s}.SubmitMessage({} to {} recipients) => S_OK", row.message, row.recipients.len()));
-        self.stats.messages += 1;
-        self.stats.most_recipients = self.stats.most_recipients.max(row.recipients.len());
-        self.submitted.push((s, row.message));
-        self.reference.submitted(&row);
-        if self.watching[s.index()] && !self.stopped() {
-            self.feed(Input::Queue(QueueEvent::RowAdded(row)))?;
-        }
+        self.drive(Choice::GOOD, |w, p| w.submit(s, draft, p))?.map_err(|h| format!("the store refused a draft: {h}"))?;
         Ok(())
     }
 
     /// The spooler process dies; the stores keep what they saved. A new spooler is started for
     /// the same profile (a crash of the spooler is a crash of the transports it loaded too).
     pub(crate) fn crash(&mut self) -> Result<(), String> {
-        self.note("CRASH: the spooler process dies; a new one starts against the same stores".to_owned());
-        self.stats.crashes += 1;
-        self.spooler = Spooler::new(&self.profile).expect("a valid profile").with_bug(Fault::bug(self.fault));
-        self.monitor.restart();
-        self.reference.restart();
-        self.ts = vec![TState::default(); self.spec.transports.len()];
-        self.watching.iter_mut().for_each(|w| *w = false);
-        self.unserved.iter_mut().for_each(|u| *u = false);
-        self.disabled_services = 0;
-        self.in_flight = None;
-        self.held.clear();
-        self.ended = false;
+        let fresh = Spooler::new(&self.profile).expect("a valid profile").with_bug(Fault::bug(self.own.fault));
+        self.drive(Choice::GOOD, |w, p| w.crash(fresh, p))?;
+        self.own.reference.restart();
+        let n = self.spec.transports.len();
+        self.own.refs = vec![0; n];
+        self.own.unconfigured = TransportSet::EMPTY;
+        self.own.configured = TransportSet::EMPTY;
+        self.own.registered = TransportSet::EMPTY;
+        self.own.unserved.iter_mut().for_each(|u| *u = false);
+        self.own.disabled_services = 0;
+        self.own.ended = false;
         self.feed(Input::Session(SessionRequest::Start))
     }
 
@@ -250,7 +236,7 @@ impl World {
                 filter: PreprocessorFilter { uid: None, addr_type: None },
             }),
             7 => {
-                let in_call = self.in_flight.as_ref().and_then(Call::transport);
+                let in_call = self.world.spooler().call_in_flight().and_then(Call::transport);
                 let t = if in_call == Some(known) { unknown } else { known };
                 Input::Support(SupportCall::SpoolerYield { transport: t })
             }
@@ -274,9 +260,9 @@ impl World {
             19 => Input::Queue(QueueEvent::RowRemoved { store: unknown_store, message: fresh }),
             20 => {
                 // INV-4: a second row, or an update before the first.
-                let s = &self.ts[known.index()];
-                let flags = if s.row.is_some() { StatusRowFlags::EMPTY } else { StatusRowFlags::STATUSROW_UPDATE };
-                if s.live || s.row.is_some() {
+                let row = self.world.status_row(known);
+                let flags = if row.is_some() { StatusRowFlags::EMPTY } else { StatusRowFlags::STATUSROW_UPDATE };
+                if self.world.transport(known).logon().is_some() || row.is_some() {
                     Input::Support(SupportCall::ModifyStatusRow { transport: known, flags, status: StatusCode::STATUS_AVAILABLE })
                 } else {
                     return None;
@@ -284,11 +270,13 @@ impl World {
             }
             _ => {
                 // SUB-20: a message the spooler holds locked cannot leave the queue.
-                if !self.watching[store.index()] {
+                if !self.world.spooler().is_watching(store) {
                     return None;
                 }
-                let finishing = |m: MessageId| matches!(&self.in_flight, Some(Call::FinishedMsg { message, .. }) if *message == m);
-                let locked: Vec<MessageId> = self.stores[store.index()]
+                let finishing = |m: MessageId| matches!(self.world.spooler().call_in_flight(), Some(Call::FinishedMsg { message, .. }) if *message == m);
+                let locked: Vec<MessageId> = self
+                    .world
+                    .store(store)
                     .outgoing_queue()
                     .iter()
                     .filter(|r| r.flags.contains(QueueFlags::SUBMITFLAG_LOCKED) && !finishing(r.message))
@@ -304,7 +292,7 @@ impl World {
     pub(crate) fn stray_return(&self, a: u32, b: u32) -> Return {
         let t = TransportId((a % u32::from(self.spec.transports.len() as u8)) as u8);
         let s = StoreId((b % u32::from(self.spec.stores)) as u8);
-        let m = self.submitted.get(b as usize % self.submitted.len().max(1)).map_or(MessageId(1), |(_, m)| *m);
+        let m = self.own.submitted.get(b as usize % self.own.submitted.len().max(1)).map_or(MessageId(1), |(_, m)| *m);
         let candidates = [
             Return::Idle { transport: t, result: Hresult::S_OK },
             Return::EndMessage { transport: t, msg_ref: MsgRef(u64::from(b % 3)), result: Ok(EndFlags::EMPTY) },
@@ -323,7 +311,7 @@ impl World {
             Return::PreprocessMessage { preprocessor: PreprocessorId(0), message: m, result: Ok(RecipientSet::new()) },
         ];
         let ret = candidates[(a as usize / 7) % candidates.len()].clone();
-        if self.in_flight.as_ref().is_some_and(|c| c.is_answered_by(&ret)) {
+        if self.world.spooler().call_in_flight().is_some_and(|c| c.is_answered_by(&ret)) {
             // It would answer the call: send it for a transport the profile does not have.
             Return::Idle { transport: TransportId(60), result: Hresult::S_OK }
         } else {
@@ -334,7 +322,7 @@ impl World {
     /// A return that answers the call in flight but breaks the method's contract, if the method
     /// has such a return.
     pub(crate) fn wrong_answer(&self, a: u32, _b: u32) -> Option<Return> {
-        let call = self.in_flight.clone()?;
+        let call = self.world.spooler().call_in_flight().cloned()?;
         let pick = a % 4;
         Some(match call {
             Call::XpProviderInit { transport, .. } => Return::XpProviderInit {
@@ -355,7 +343,7 @@ impl World {
             }
             Call::Idle { transport } => Return::Idle { transport, result: Hresult::MAPI_E_CALL_FAILED },
             Call::SubmitMessage { transport, message, flags, offered } => {
-                let count = self.stores[store_of(message).index()].message(message)?.recipients.len();
+                let count = self.world.store(store_of(message)).message(message)?.recipients.len();
                 let outcome = match pick {
                     // SUB-28: a recipient the message does not have.
                     0 => SubmitOutcome::Accepted {
@@ -368,7 +356,7 @@ impl World {
                     2 => SubmitOutcome::Failed { result: Hresult::MAPI_E_BUSY, return_parm: 0, saved: offered },
                     // ERR-6, DEC-3, DEC-28: MAPI_E_CANCEL only after BEGIN_DEFERRED or a cancel;
                     // DEF-8: MAPI_E_USER_CANCEL only after a cancel.
-                    _ if !flags.contains(SubmitFlags::BEGIN_DEFERRED) && !self.cancel_seen => {
+                    _ if !flags.contains(SubmitFlags::BEGIN_DEFERRED) && !self.world.cancel_told() => {
                         let result = if (a >> 2).is_multiple_of(2) { Hresult::MAPI_E_CANCEL } else { Hresult::MAPI_E_USER_CANCEL };
                         SubmitOutcome::Failed { result, return_parm: 0, saved: RecipientSet::new() }
                     }
@@ -409,7 +397,7 @@ impl World {
                 Return::SetLockState { store, message, state: LockState::Unlocked, result: Hresult::MAPI_E_CALL_FAILED }
             }
             Call::PreprocessMessage { preprocessor, message } => {
-                let count = self.stores[store_of(message).index()].message(message)?.recipients.len();
+                let count = self.world.store(store_of(message)).message(message)?.recipients.len();
                 let result = if pick.is_multiple_of(2) {
                     Err(Hresult::MAPI_E_CALL_FAILED)
                 } else {

@@ -1,295 +1,186 @@
-//! How the world answers the call in flight.
+//! How the world answers the call in flight: the property test's policy, which picks among the
+//! documented answers with the generated choice, and keeps the case's record.
 
 use super::*;
 
-impl World {
-    // -----------------------------------------------------------------------------------------
-    // Answering calls
-    // -----------------------------------------------------------------------------------------
-
-    /// Answers the call in flight as a transport or store following the documentation would,
-    /// with the fault the choice picks; with no call in flight, lets the next thing happen.
-    pub(crate) fn answer(&mut self, c: Choice) -> Result<(), String> {
-        let Some(call) = self.in_flight.clone() else { return self.advance() };
-        let ret = match call {
-            Call::XpProviderInit { transport, .. } => {
-                let result = match c.kind(24) {
-                    1 => Err(Hresult::MAPI_E_VERSION),
-                    2 => Ok(SpiVersion(0x0000_0100)),
-                    3 => Ok(SpiVersion::PDK1),
-                    _ => Ok(SpiVersion::CURRENT),
-                };
-                self.stats.event(match result {
-                    Ok(SpiVersion::CURRENT) => "init ok",
-                    _ => "init version fault",
-                });
-                Return::XpProviderInit { transport, result }
+impl Policy for Chooser<'_> {
+    fn stepped(&mut self, world: &mapi_spooler::world::World, step: &Step<'_>) {
+        let own = &mut *self.own;
+        own.inputs += 1;
+        let n = own.inputs;
+        let effects = match step.outcome {
+            Err(error) => {
+                own.trace.push(Entry::Input { n, input: step.input.clone(), result: Err(format!("REFUSED: {error}")) });
+                own.fail(format!("the spooler refused input {n}, which the documentation allows: {error}"));
+                return;
             }
-            Call::ServiceConfigure { service } => {
-                let result = if c.kind(4) == 1 { Hresult::MAPI_E_CALL_FAILED } else { Hresult::S_OK };
-                self.feed(Input::Return(Return::ServiceConfigure { service, result }))?;
-                for (i, s) in self.profile.transports.clone().iter().enumerate() {
-                    if *s == service && self.ts[i].unconfigured {
-                        self.ts[i].unconfigured = false;
-                        self.ts[i].configured = result.is_success();
-                    }
-                }
-                if result.is_failure() {
-                    self.disable_service(service);
-                }
-                return Ok(());
-            }
-            Call::TransportLogon { transport: t, .. } => return self.answer_logon(t, c),
-            Call::AddressTypes { transport: t } => {
-                let registrations = self.spec.registrations(t);
-                self.feed(Input::Return(Return::AddressTypes { transport: t, result: Ok(registrations) }))?;
-                let s = &mut self.ts[t.index()];
-                s.registered = true;
-                s.ever_registered = true;
-                if s.row.is_none() {
-                    // The operational model's step 4: the row comes after AddressTypes (LIFE-9).
-                    let flags = StatusRowFlags::EMPTY;
-                    self.feed(Input::Support(SupportCall::ModifyStatusRow { transport: t, flags, status: StatusCode::STATUS_AVAILABLE }))?;
-                    self.ts[t.index()].row = Some(StatusCode::STATUS_AVAILABLE);
-                }
-                return Ok(());
-            }
-            Call::TransportNotify { transport: t, flags, message } => {
-                let s = &self.ts[t.index()];
-                let (mut inbound, mut outbound) = (s.inbound, s.outbound);
-                for (begin, end, on) in [
-                    (NotifyFlags::NOTIFY_BEGIN_INBOUND, NotifyFlags::NOTIFY_END_INBOUND, &mut inbound),
-                    (NotifyFlags::NOTIFY_BEGIN_OUTBOUND, NotifyFlags::NOTIFY_END_OUTBOUND, &mut outbound),
-                ] {
-                    if flags.contains(begin) {
-                        *on = true;
-                    } else if flags.contains(end) {
-                        *on = false;
-                    }
-                }
-                if let Some(row) = s.row {
-                    // LIFE-10: the row reflects the directions before the call returns.
-                    let mut status = row.without(StatusCode::STATUS_INBOUND_ENABLED | StatusCode::STATUS_OUTBOUND_ENABLED);
-                    if inbound {
-                        status = status | StatusCode::STATUS_INBOUND_ENABLED;
-                    }
-                    if outbound {
-                        status = status | StatusCode::STATUS_OUTBOUND_ENABLED;
-                    }
-                    if status != row {
-                        let flags = StatusRowFlags::STATUSROW_UPDATE;
-                        self.feed(Input::Support(SupportCall::ModifyStatusRow { transport: t, flags, status }))?;
-                        self.ts[t.index()].row = Some(status);
-                    }
-                }
-                self.feed(Input::Return(Return::TransportNotify { transport: t, flags, result: Hresult::S_OK }))?;
-                let s = &mut self.ts[t.index()];
-                s.inbound = inbound;
-                s.outbound = outbound;
-                if let (true, Some(m)) = (flags.contains(NotifyFlags::NOTIFY_ABORT_DEFERRED), message) {
-                    // DEF-5: the transport drops its deferred copy.
-                    self.held.remove(&(t, m));
-                    self.stats.event("abort deferred");
-                }
-                return Ok(());
-            }
-            Call::Idle { transport } => {
-                self.stats.event("idle");
-                Return::Idle { transport, result: Hresult::S_OK }
-            }
-            Call::SubmitMessage { transport, message, flags, offered } => {
-                return self.answer_submit(transport, message, flags, &offered, c);
-            }
-            Call::EndMessage { transport: t, msg_ref } => {
-                let flags = match c.kind(8) {
-                    1 => EndFlags::END_RESEND_NOW,
-                    2 => EndFlags::END_RESEND_LATER,
-                    3 => EndFlags::END_DONT_RESEND,
-                    _ => EndFlags::EMPTY,
-                };
-                self.stats.event(match c.kind(8) {
-                    1 => "end resend now",
-                    2 => "end resend later",
-                    3 => "end don't resend",
-                    _ => "end sent",
-                });
-                let open = self.ts[t.index()].open.take();
-                self.feed(Input::Return(Return::EndMessage { transport: t, msg_ref, result: Ok(flags) }))?;
-                if let (EndFlags::END_DONT_RESEND, Some((m, kept))) = (flags, open)
-                    && !kept.is_empty()
-                    && !self.ts[t.index()].critical
-                    && !self.service_disabled(t)
-                {
-                    // DEF-2: the transport holds them until it sends NOTIFY_SENTDEFERRED.
-                    self.held.insert((t, m));
-                }
-                return Ok(());
-            }
-            Call::TransportLogoff { transport: t } => {
-                // ERR-10: whatever it returns, the logon is over.
-                let result = if c.kind(6) == 1 { Hresult::MAPI_E_CALL_FAILED } else { Hresult::S_OK };
-                self.feed(Input::Return(Return::TransportLogoff { transport: t, result }))?;
-                let s = &mut self.ts[t.index()];
-                s.live = false;
-                s.registered = false;
-                s.row = None;
-                s.inbound = false;
-                s.outbound = false;
-                s.critsec = false;
-                s.open = None;
-                self.held.retain(|(h, _)| *h != t);
-                return Ok(());
-            }
-            Call::Shutdown { transport } => Return::Shutdown { transport, result: Hresult::S_OK },
-            Call::SpoolerLogon { store } => {
-                let result = match c.kind(16) {
-                    1 => Hresult::MAPI_E_UNCONFIGURED,
-                    2 => Hresult::MAPI_W_ERRORS_RETURNED,
-                    _ => Hresult::S_OK,
-                };
-                self.feed(Input::Return(Return::SpoolerLogon { store, result }))?;
-                if result == Hresult::MAPI_E_UNCONFIGURED {
-                    self.unserved[store.index()] = true;
-                    self.stats.event("store unserved");
-                }
-                return Ok(());
-            }
-            Call::GetOutgoingQueue { store } => {
-                let rows = self.stores[store.index()].outgoing_queue();
-                if rows.iter().any(|r| r.flags.contains(QueueFlags::SUBMITFLAG_LOCKED)) {
-                    self.stats.event("locked message adopted");
-                }
-                self.feed(Input::Return(Return::GetOutgoingQueue { store, result: Ok(rows) }))?;
-                self.watching[store.index()] = true;
-                return Ok(());
-            }
-            Call::SetLockState { store, message, state } => {
-                let result = self.stores[store.index()].set_lock_state(message, state);
-                if result.is_failure() {
-                    self.stats.event("lock lost to an abort");
-                }
-                Return::SetLockState { store, message, state, result }
-            }
-            Call::PreprocessMessage { preprocessor, message } => {
-                self.stats.event("preprocess");
-                let undeliverable = if c.kind(2) == 1 { subset(&self.open_recipients(message), c.bits) } else { RecipientSet::new() };
-                Return::PreprocessMessage { preprocessor, message, result: Ok(undeliverable) }
-            }
-            Call::SubmitPreprocessed { store, message } => {
-                Return::SubmitPreprocessed { store, message, result: self.stores[store.index()].submit_preprocessed(message) }
-            }
-            Call::RemovePreprocessInfo { preprocessor, message } => {
-                self.stats.event("remove preprocess info");
-                Return::RemovePreprocessInfo { preprocessor, message, result: Hresult::S_OK }
-            }
-            // The transports of these worlds have no inbound mail (RCV-1).
-            Call::Poll { transport } => Return::Poll { transport, incoming: 0, result: Hresult::S_OK },
-            Call::CreateMessage { store } => Return::CreateMessage { store, result: Ok(self.stores[store.index()].create_inbound()) },
-            Call::StartMessage { transport, message } if self.cancel_seen => {
-                // RCV-13: the transport keeps the item; nothing was saved.
-                self.stats.event("inbound cancelled");
-                Return::StartMessage { transport, message, result: Err(Hresult::MAPI_E_USER_CANCEL) }
-            }
-            Call::StartMessage { transport, message } => {
-                self.stats.event("inbound fetch");
-                Return::StartMessage { transport, message, result: Ok(mapi_spooler::Delivery::Empty) }
-            }
-            Call::NotifyNewMail { store, message } => {
-                Return::NotifyNewMail { store, message, result: self.stores[store.index()].notify_new_mail(message) }
-            }
-            Call::InboundMsgHook { hook, message, .. } => {
-                Return::InboundMsgHook { hook, message, result: Ok(mapi_spooler::HookOutcome::KEEP) }
-            }
-            Call::FinishedMsg { store, message } => {
-                let result = self.stores[store.index()].finished_msg(message, SentMailHook::None);
-                Return::FinishedMsg { store, message, result }
-            }
-            Call::AbortSubmit { store, message } => {
-                Return::AbortSubmit { store, message, result: self.stores[store.index()].abort_submit(message) }
-            }
-            // STAT-10, STAT-11, STAT-19: status calls come only from status requests, which this
-            // world does not make; they are answered as documented all the same.
-            Call::OpenStatusEntry { transport } => Return::OpenStatusEntry { transport, result: Hresult::S_OK },
-            Call::ValidateState { transport, .. } => Return::ValidateState { transport, result: Hresult::MAPI_E_BUSY },
-            Call::FlushQueues { transport, .. } => Return::FlushQueues { transport, result: Hresult::S_OK },
+            Ok(effects) => effects,
         };
-        self.feed(Input::Return(ret))
-    }
-
-    /// The recipients of a message whose `PR_RESPONSIBILITY` is FALSE in the store.
-    pub(crate) fn open_recipients(&self, m: MessageId) -> RecipientSet {
-        let msg = self.stores[store_of(m).index()].message(m).expect("the store has the message");
-        msg.recipients.iter().enumerate().filter(|(_, r)| !r.row.responsibility).map(|(i, _)| RecipientIdx(i as u16)).collect()
-    }
-
-    pub(crate) fn disable_service(&mut self, service: ServiceId) {
-        self.disabled_services |= 1 << service.index();
-        let doomed: Vec<TransportId> =
-            self.profile.transports.iter().enumerate().filter(|(_, s)| **s == service).map(|(i, _)| TransportId(i as u8)).collect();
-        self.held.retain(|(t, _)| !doomed.contains(t));
-        self.stats.event("service disabled");
-        if doomed.len() > 1 {
-            // INV-6 judges the other transports of the service: none may be logged on again.
-            self.stats.event("service of several transports disabled");
+        own.trace.push(Entry::Input { n, input: step.input.clone(), result: Ok(effects.clone()) });
+        own.stats.inputs += 1;
+        match step.breach {
+            Some(Breach::Violation(v)) => return own.fail(format!("the protocol monitor reports, at input {n}: {v}")),
+            Some(breach) => return own.fail(format!("{breach} (input {n})")),
+            None => {}
         }
+        for effect in effects {
+            match effect {
+                Effect::Report { kind: ReportKind::Delivery, .. } => own.stats.event("report DR"),
+                Effect::Report { kind: ReportKind::NonDelivery, .. } => own.stats.event("report NDR"),
+                Effect::SaveRecipients { outcome: RecipientOutcome::Undeliverable(NdrOrigin::Preprocessor(_)), .. } => {
+                    own.stats.event("undeliverable by preprocessor");
+                }
+                _ => {}
+            }
+        }
+        if !own.fault.is_some_and(Fault::for_monitor) {
+            // With a seeded fault aimed at the monitor, the reference model stands aside.
+            match own.reference.observe(step.input, effects) {
+                Err(e) => return own.fail(format!("the reference model refuses input {n}: {e}")),
+                Ok(touched) => {
+                    if let Err(e) = own.reference.agrees(world.stores(), touched) {
+                        return own.fail(format!("after input {n}: {e}"));
+                    }
+                }
+            }
+        }
+        if let Input::Return(ret) = step.input {
+            match ret {
+                Return::GetOutgoingQueue { result: Ok(rows), .. }
+                    if rows.iter().any(|r| r.flags.contains(QueueFlags::SUBMITFLAG_LOCKED)) =>
+                {
+                    own.stats.event("locked message adopted");
+                }
+                Return::SetLockState { result, .. } if result.is_failure() => own.stats.event("lock lost to an abort"),
+                Return::SpoolerLogon { store, result: Hresult::MAPI_E_UNCONFIGURED } => {
+                    own.unserved[store.index()] = true;
+                    own.stats.event("store unserved");
+                }
+                _ => {}
+            }
+            own.last_return = Some(ret.clone());
+        }
+    }
+
+    fn noted(&mut self, note: &Note<'_>) {
+        let own = &mut *self.own;
+        match note {
+            Note::Submitted { store, result: Ok(row), .. } => {
+                own.trace.push(Entry::Note(format!(
+                    "client -> {store}.SubmitMessage({} to {} recipients) => S_OK",
+                    row.message,
+                    row.recipients.len()
+                )));
+                own.stats.messages += 1;
+                own.stats.most_recipients = own.stats.most_recipients.max(row.recipients.len());
+                own.submitted.push((*store, row.message));
+                own.reference.submitted(row);
+            }
+            Note::Aborted { store, message, result } => {
+                own.trace.push(Entry::Note(format!("client -> {store}.AbortSubmit({message}) => {result}")));
+                if *result != Hresult::S_OK {
+                    return own.stats.event("abort refused");
+                }
+                own.stats.event("abort ok");
+                if !own.fault.is_some_and(Fault::for_monitor)
+                    && let Err(e) = own.reference.aborted(*message)
+                {
+                    own.fail(e);
+                }
+            }
+            Note::Crashed => {
+                own.trace.push(Entry::Note("CRASH: the spooler process dies; a new one starts against the same stores".to_owned()));
+                own.stats.crashes += 1;
+            }
+            _ => {}
+        }
+    }
+
+    fn halted(&self) -> bool {
+        self.own.failure.is_some()
+    }
+
+    fn alter(&mut self, effects: &mut Effects) {
+        match self.own.fault {
+            Some(Fault::DuplicateReport) => {
+                if let Some(i) = effects.iter().position(|e| matches!(e, Effect::Report { .. })) {
+                    let copy = effects[i].clone();
+                    effects.insert(i + 1, copy);
+                }
+            }
+            Some(Fault::DropSave) => {
+                if let Some(i) = effects.iter().position(|e| matches!(e, Effect::SaveRecipients { .. })) {
+                    effects.remove(i);
+                }
+            }
+            Some(Fault::DropReport) => {
+                if let Some(i) = effects.iter().position(|e| matches!(e, Effect::Report { .. })) {
+                    effects.remove(i);
+                }
+            }
+            Some(Fault::Zoo(_)) | None => {}
+        }
+    }
+
+    fn version(&mut self, _world: &mapi_spooler::world::World, _t: TransportId) -> Result<SpiVersion, Hresult> {
+        let result = match self.choice.kind(24) {
+            1 => Err(Hresult::MAPI_E_VERSION),
+            2 => Ok(SpiVersion(0x0000_0100)),
+            3 => Ok(SpiVersion::PDK1),
+            _ => Ok(SpiVersion::CURRENT),
+        };
+        self.own.stats.event(if result == Ok(SpiVersion::CURRENT) { "init ok" } else { "init version fault" });
+        result
+    }
+
+    fn configure(&mut self, _world: &mapi_spooler::world::World, _service: ServiceId) -> Hresult {
+        if self.choice.kind(4) == 1 { Hresult::MAPI_E_CALL_FAILED } else { Hresult::S_OK }
     }
 
     /// LIFE-4 to LIFE-6, HOOK-1, LIFE-9.
-    pub(crate) fn answer_logon(&mut self, t: TransportId, c: Choice) -> Result<(), String> {
-        let i = t.index();
-        let result = match c.kind(24) {
+    fn logon(&mut self, _world: &mapi_spooler::world::World, t: TransportId) -> LogonAnswer {
+        let spec = &self.spec.transports[t.index()];
+        let result = match self.choice.kind(24) {
             1 => Err(Hresult::MAPI_E_FAILONEPROVIDER),
             2 => Err(Hresult::MAPI_E_UNCONFIGURED),
             3 => Err(Hresult::MAPI_E_LOGON_FAILED),
-            _ => Ok(if self.spec.transports[i].idle { LogonCaps::LOGON_SP_IDLE } else { LogonCaps::EMPTY }),
+            _ => Ok(if spec.idle { LogonCaps::LOGON_SP_IDLE } else { LogonCaps::EMPTY }),
         };
-        if result.is_ok() {
-            if let Some((uid, addr)) = self.spec.transports[i].preprocessor {
-                let filter = PreprocessorFilter { uid: uid.map(MapiUid), addr_type: addr.map(AddrType) };
-                self.feed(Input::Support(SupportCall::RegisterPreprocessor { transport: t, filter }))?;
-            }
-            if self.spec.transports[i].row_during_logon {
-                let flags = StatusRowFlags::EMPTY;
-                self.feed(Input::Support(SupportCall::ModifyStatusRow { transport: t, flags, status: StatusCode::STATUS_AVAILABLE }))?;
-                self.ts[i].row = Some(StatusCode::STATUS_AVAILABLE);
-            }
+        let preprocessors =
+            spec.preprocessor.map(|(uid, addr)| PreprocessorFilter { uid: uid.map(MapiUid), addr_type: addr.map(AddrType) });
+        LogonAnswer { result, preprocessors: preprocessors.into_iter().collect(), row_now: spec.row_during_logon }
+    }
+
+    fn registrations(&mut self, _world: &mapi_spooler::world::World, t: TransportId) -> Result<Registrations, Hresult> {
+        Ok(self.spec.registrations(t))
+    }
+
+    fn notify(&mut self, _world: &mapi_spooler::world::World, _t: TransportId, flags: NotifyFlags) -> (NotifyFlags, Hresult) {
+        if flags.contains(NotifyFlags::NOTIFY_ABORT_DEFERRED) {
+            // DEF-5: the transport drops its deferred copy.
+            self.own.stats.event("abort deferred");
         }
-        self.feed(Input::Return(Return::TransportLogon { transport: t, result }))?;
-        match result {
-            Ok(_) => {
-                self.ts[i].live = true;
-                self.stats.event("logon ok");
-            }
-            Err(Hresult::MAPI_E_FAILONEPROVIDER) => self.stats.event("logon failoneprovider"),
-            Err(Hresult::MAPI_E_UNCONFIGURED) if !self.ts[i].configured => {
-                self.ts[i].unconfigured = true;
-                self.stats.event("logon unconfigured");
-            }
-            Err(_) => {
-                let service = self.profile.transports[i];
-                self.disable_service(service);
-            }
-        }
-        Ok(())
+        (flags, Hresult::S_OK)
     }
 
     /// SUB-28, SUB-30, SUB-33, ERR-1 to ERR-7, SUB-35.
-    pub(crate) fn answer_submit(
+    fn submit(
         &mut self,
+        world: &mapi_spooler::world::World,
         t: TransportId,
-        m: MessageId,
+        _m: MessageId,
         flags: SubmitFlags,
         offered: &RecipientSet,
-        c: Choice,
-    ) -> Result<(), String> {
+    ) -> Submission {
+        let (c, own) = (self.choice, &mut *self.own);
         let i = t.index();
         let deferred = flags.contains(SubmitFlags::BEGIN_DEFERRED);
         if deferred {
-            self.stats.event("submit begin deferred");
+            own.stats.event("submit begin deferred");
         }
-        if c.fault != 0 && c.bits & (1 << 31) != 0 {
-            self.feed(Input::Support(SupportCall::SpoolerYield { transport: t }))?;
-            self.stats.event("yield");
+        let yields = c.fault != 0 && c.bits & (1 << 31) != 0;
+        if yields {
+            own.stats.event("yield");
         }
         let kinds = |set: &RecipientSet, bits: u32| -> Vec<(RecipientIdx, ReportKind)> {
             set.iter()
@@ -297,8 +188,9 @@ impl World {
                 .map(|(k, r)| (r, if (bits >> (k % 32)) & 1 == 1 { ReportKind::Delivery } else { ReportKind::NonDelivery }))
                 .collect()
         };
+        let critical = matches!(world.transport(t), Transport::Critical(_));
         let mut kind = c.kind(12);
-        if self.ts[i].critical && !matches!(kind, 3..=9) {
+        if critical && !matches!(kind, 3..=9) {
             // ERR-7: after NOTIFY_CRITICAL_ERROR the transport must return an error.
             kind = 8;
         }
@@ -306,7 +198,8 @@ impl World {
         let bits = c.bits;
         let (mut accepted, mut reports, mut failure) = (RecipientSet::new(), Vec::new(), None);
         let mut msg_ref_zero = false;
-        if self.cancel_seen && !self.ts[i].critical && bits & 1 == 0 {
+        let mut raises = false;
+        if world.cancel_told() && !critical && bits & 1 == 0 {
             // DEF-7, DEF-8: the transport stops at the cancel, keeping what it saved; Kopano's
             // MAPI_E_CANCEL is taken like MAPI_E_USER_CANCEL (DEC-28).
             let result = if bits & 2 == 0 || deferred { Hresult::MAPI_E_USER_CANCEL } else { Hresult::MAPI_E_CANCEL };
@@ -326,11 +219,7 @@ impl World {
             5 => failure = Some((Hresult::MAPI_E_WAIT, delay, RecipientSet::new())),
             6 => failure = Some((Hresult::MAPI_E_NETWORK_ERROR, delay, RecipientSet::new())),
             7 => {
-                if !self.ts[i].critical {
-                    let flags = SpoolerNotifyFlags::NOTIFY_CRITICAL_ERROR;
-                    self.feed(Input::Support(SupportCall::SpoolerNotify { caller: Caller::Transport(t), flags, message: None }))?;
-                    self.critical(t);
-                }
+                raises = !critical;
                 failure = Some((Hresult::MAPI_E_CALL_FAILED, 0, RecipientSet::new()));
             }
             8 => failure = Some((Hresult::MAPI_E_CALL_FAILED, 0, subset(offered, bits))),
@@ -349,7 +238,7 @@ impl World {
                 msg_ref_zero = true;
             }
         }
-        self.stats.event(match (kind, &failure) {
+        own.stats.event(match (kind, &failure) {
             (_, Some((h, _, saved))) => match *h {
                 Hresult::MAPI_E_BUSY => "submit busy",
                 Hresult::MAPI_E_NOT_ME => "submit not me",
@@ -366,58 +255,185 @@ impl World {
             _ if accepted.len() < offered.len() => "submit ok partial",
             _ => "submit ok with reports",
         });
+        if raises {
+            own.critical_raised = Some(t);
+        }
         if !reports.is_empty() {
-            self.feed(Input::Support(SupportCall::StatusRecips { transport: t, message: m, reports: reports.clone() }))?;
-            self.stats.event("status recips");
+            own.stats.event("status recips");
         }
         let outcome = match failure {
             None => {
                 let msg_ref = if msg_ref_zero {
                     MsgRef(0)
                 } else {
-                    self.ts[i].next_ref += 1;
-                    MsgRef(self.ts[i].next_ref)
+                    own.refs[i] += 1;
+                    MsgRef(own.refs[i])
                 };
-                let reported: RecipientSet = reports.iter().map(|(r, _)| *r).collect();
-                self.ts[i].open = Some((m, accepted.difference(&reported)));
                 SubmitOutcome::Accepted { msg_ref, accepted }
             }
-            Some((result, return_parm, saved)) => {
-                // SUB-33: what the transport saved itself before failing stays saved.
-                self.stores[store_of(m).index()].save_by_transport(m, &saved, t);
-                SubmitOutcome::Failed { result, return_parm, saved }
-            }
+            // SUB-33: what the transport saved itself before failing stays saved.
+            Some((result, return_parm, saved)) => SubmitOutcome::Failed { result, return_parm, saved },
         };
-        self.feed(Input::Return(Return::SubmitMessage { transport: t, message: m, outcome }))
+        Submission { yields, critical: raises, reports, outcome }
     }
 
-    pub(crate) fn critical(&mut self, t: TransportId) {
-        self.ts[t.index()].critical = true;
-        self.held.retain(|(h, _)| *h != t);
-        self.stats.event("critical error");
+    fn end(&mut self, _world: &mapi_spooler::world::World, _t: TransportId, _msg_ref: MsgRef) -> Result<EndFlags, Hresult> {
+        let (flags, event) = match self.choice.kind(8) {
+            1 => (EndFlags::END_RESEND_NOW, "end resend now"),
+            2 => (EndFlags::END_RESEND_LATER, "end resend later"),
+            3 => (EndFlags::END_DONT_RESEND, "end don't resend"),
+            _ => (EndFlags::EMPTY, "end sent"),
+        };
+        self.own.stats.event(event);
+        Ok(flags)
+    }
+
+    fn start(&mut self, world: &mapi_spooler::world::World, _t: TransportId, _message: MessageId) -> Start {
+        if world.cancel_told() {
+            // RCV-13: the transport keeps the item; nothing was saved.
+            self.own.stats.event("inbound cancelled");
+            return Start::Fails(Hresult::MAPI_E_USER_CANCEL);
+        }
+        // The transports of these worlds have no inbound mail (RCV-1).
+        self.own.stats.event("inbound fetch");
+        Start::Empty
+    }
+
+    // STAT-10, STAT-11, STAT-19: status calls come only from status requests, which this world
+    // does not make; they are answered as documented all the same.
+    fn validate(&mut self, _world: &mapi_spooler::world::World, _t: TransportId) -> Hresult {
+        Hresult::MAPI_E_BUSY
+    }
+
+    fn result(&mut self, _world: &mapi_spooler::world::World, call: &Call) -> Hresult {
+        let c = self.choice;
+        let kind = |n| c.kind(n);
+        match call {
+            Call::Idle { .. } => {
+                self.own.stats.event("idle");
+                Hresult::S_OK
+            }
+            // ERR-10: whatever it returns, the logon is over.
+            Call::TransportLogoff { .. } if kind(6) == 1 => Hresult::MAPI_E_CALL_FAILED,
+            Call::SpoolerLogon { .. } => match kind(16) {
+                1 => Hresult::MAPI_E_UNCONFIGURED,
+                2 => Hresult::MAPI_W_ERRORS_RETURNED,
+                _ => Hresult::S_OK,
+            },
+            Call::RemovePreprocessInfo { .. } => {
+                self.own.stats.event("remove preprocess info");
+                Hresult::S_OK
+            }
+            _ => Hresult::S_OK,
+        }
+    }
+
+    fn preprocess(&mut self, world: &mapi_spooler::world::World, _p: PreprocessorId, message: MessageId) -> Result<RecipientSet, Hresult> {
+        self.own.stats.event("preprocess");
+        Ok(if self.choice.kind(2) == 1 { subset(&open_recipients(world, message), self.choice.bits) } else { RecipientSet::new() })
+    }
+}
+
+impl Own {
+    /// The first thing that went wrong in the case.
+    pub(crate) fn fail(&mut self, error: String) {
+        self.failure.get_or_insert(error);
+    }
+}
+
+/// The recipients of a message whose `PR_RESPONSIBILITY` is FALSE in the store.
+pub(crate) fn open_recipients(world: &mapi_spooler::world::World, m: MessageId) -> RecipientSet {
+    let msg = world.store(store_of(m)).message(m).expect("the store has the message");
+    msg.recipients.iter().enumerate().filter(|(_, r)| !r.row.responsibility).map(|(i, _)| RecipientIdx(i as u16)).collect()
+}
+
+impl World {
+    // -----------------------------------------------------------------------------------------
+    // Answering calls
+    // -----------------------------------------------------------------------------------------
+
+    /// Answers the call in flight as a transport or store following the documentation would,
+    /// with the fault the choice picks; with no call in flight, lets the next thing happen.
+    pub(crate) fn answer(&mut self, c: Choice) -> Result<(), String> {
+        if self.world.spooler().call_in_flight().is_none() {
+            return self.advance();
+        }
+        self.own.last_return = None;
+        self.drive(c, |w, p| w.answer(p))?;
+        if let Some(t) = self.own.critical_raised.take() {
+            self.raised_critical_error(t);
+        }
+        // What the transports and stores remember of the answer the spooler accepted.
+        match self.own.last_return.take() {
+            Some(Return::ServiceConfigure { service, result }) => {
+                for (i, s) in self.profile.transports.clone().iter().enumerate() {
+                    let t = TransportId(i as u8);
+                    if *s == service && self.own.unconfigured.contains(t) {
+                        self.own.unconfigured.remove(t);
+                        if result.is_success() {
+                            self.own.configured.insert(t);
+                        }
+                    }
+                }
+                if result.is_failure() {
+                    self.disable_service(service);
+                }
+            }
+            Some(Return::TransportLogon { transport: t, result }) => match result {
+                Ok(_) => self.own.stats.event("logon ok"),
+                Err(Hresult::MAPI_E_FAILONEPROVIDER) => self.own.stats.event("logon failoneprovider"),
+                Err(Hresult::MAPI_E_UNCONFIGURED) if !self.own.configured.contains(t) => {
+                    self.own.unconfigured.insert(t);
+                    self.own.stats.event("logon unconfigured");
+                }
+                Err(_) => {
+                    let service = self.profile.transports[t.index()];
+                    self.disable_service(service);
+                }
+            },
+            Some(Return::AddressTypes { transport, .. }) => self.own.registered.insert(transport),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    pub(crate) fn disable_service(&mut self, service: ServiceId) {
+        self.own.disabled_services |= 1 << service.index();
+        let mut doomed = 0;
+        for (i, s) in self.profile.transports.iter().enumerate() {
+            if *s == service {
+                self.world.take_out_of_service(TransportId(i as u8));
+                doomed += 1;
+            }
+        }
+        self.own.stats.event("service disabled");
+        if doomed > 1 {
+            // INV-6 judges the other transports of the service: none may be logged on again.
+            self.own.stats.event("service of several transports disabled");
+        }
+    }
+
+    /// A transport raised a critical error: it drops the deferred messages it holds.
+    pub(crate) fn raised_critical_error(&mut self, t: TransportId) {
+        self.world.forget_held(t);
+        self.own.stats.event("critical error");
     }
 
     /// With no call in flight: a held deferral is announced (DEF-2), or time passes to the next
     /// retry deadline.
     pub(crate) fn advance(&mut self) -> Result<(), String> {
-        if self.in_flight.is_some() || self.stopped() {
+        if self.world.spooler().call_in_flight().is_some() || self.stopped() {
             return Ok(());
         }
-        if let Some(&(t, m)) = self.held.iter().next() {
+        if let Some(&(t, m)) = self.world.held().iter().min() {
             return self.sent_deferred(t, m);
         }
-        if let Some(at) = self.spooler.next_deadline() {
-            let seconds = u32::try_from(at.0 - self.spooler.now().0).unwrap_or(u32::MAX);
-            self.feed(Input::TimePassed { seconds })?;
-        }
-        Ok(())
+        self.drive(Choice::GOOD, |w, p| w.pass_time(p)).map(|_| ())
     }
 
     pub(crate) fn sent_deferred(&mut self, t: TransportId, m: MessageId) -> Result<(), String> {
-        self.held.remove(&(t, m));
-        self.stats.event("sent deferred");
-        let flags = SpoolerNotifyFlags::NOTIFY_SENTDEFERRED;
-        self.feed(Input::Support(SupportCall::SpoolerNotify { caller: Caller::Transport(t), flags, message: Some(m) }))
+        self.own.stats.event("sent deferred");
+        self.drive(Choice::GOOD, |w, p| w.sent_deferred(t, m, p)).map(|_| ())
     }
 
     /// Runs the world for up to `limit` steps, answering with `rng`'s faults (or well), until it
@@ -429,7 +445,7 @@ impl World {
             }
             let c = match &mut rng {
                 Some(rng) => {
-                    let fault = if rng.below(100) < u64::from(self.fault_percent) { 1 + rng.below(255) as u8 } else { 0 };
+                    let fault = if rng.below(100) < u64::from(self.own.fault_percent) { 1 + rng.below(255) as u8 } else { 0 };
                     Choice { fault, bits: rng.next_u64() as u32, delay: rng.below(256) as u8 }
                 }
                 None => Choice::GOOD,

@@ -39,20 +39,21 @@
 //! Failing seeds are saved in `proptest-regressions/prop_stateful.txt` and replayed first.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
 use mapi_spooler::sim::{SplitMix64, effect_line, input_line};
-use mapi_spooler::store::{Draft, Outcome, Placement, ReferenceStore, SENT_ITEMS, SentMailHook, StoredMessage};
+use mapi_spooler::store::{Draft, Outcome, Placement, ReferenceStore, SENT_ITEMS, StoredMessage};
+use mapi_spooler::world::{Breach, Forbidden, Logon, LogonAnswer, Note, Policy, Start, Step, Submission, Transport};
 use mapi_spooler::zoo::Bug;
 use mapi_spooler::{
     AddrType, AddressTypes, Call, Caller, Directions, Effect, Effects, EndFlags, Hresult, Input, LockState, LogonCaps, MapiUid, MessageId,
-    Monitor, MsgRef, NdrOrigin, NotifyFlags, Phase, PreprocessorFilter, PreprocessorId, Profile, QueueEvent, QueueFlags, QueueRow,
-    RecipientIdx, RecipientOutcome, RecipientRow, RecipientSet, Registrations, ReportKind, ReportRequests, Return, ServiceId,
-    SessionRequest, Settings, SpiVersion, Spooler, SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome,
-    SupportCall, TransportId, TransportSet,
+    MsgRef, NdrOrigin, NotifyFlags, Phase, PreprocessorFilter, PreprocessorId, Profile, QueueEvent, QueueFlags, QueueRow, RecipientIdx,
+    RecipientOutcome, RecipientRow, RecipientSet, Registrations, ReportKind, ReportRequests, Return, ServiceId, SessionRequest, Settings,
+    SpiVersion, Spooler, SpoolerNotifyFlags, StatusCode, StatusRowFlags, StoreId, SubmitFlags, SubmitOutcome, SupportCall, TransportId,
+    TransportSet,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
@@ -87,16 +88,16 @@ fn run_case(spec: &WorldSpec, actions: &[Action], fault: Option<Fault>, fault_pe
         world.finish()
     });
     match result {
-        Ok(()) => Ok(world.stats),
+        Ok(()) => Ok(world.own.stats),
         Err(error) => {
             let message = format!(
                 "{error}\n\nworld: {} transports, {} stores; {} inputs\ncall trace:\n{}",
                 spec.transports.len(),
                 spec.stores,
-                world.inputs,
+                world.own.inputs,
                 world.trace_text(400)
             );
-            Err(Failure { inputs: world.inputs, message })
+            Err(Failure { inputs: world.own.inputs, message })
         }
     }
 }

@@ -13,22 +13,22 @@ impl World {
         msg.recipients.iter().filter(|r| r.outcome.is_none() && !r.row.responsibility).any(|r| {
             (0..self.spec.transports.len()).map(|t| TransportId(t as u8)).any(|t| {
                 let g = self.spec.registrations(t);
-                self.ts[t.index()].ever_registered && (g.matches_uid(&r.row) || g.matches_type(&r.row)) && !self.in_service(t)
+                self.own.registered.contains(t) && (g.matches_uid(&r.row) || g.matches_type(&r.row)) && !self.in_service(t)
             })
         })
     }
 
     /// Every submitted message is in exactly one documented outcome.
     pub(crate) fn check_outcomes(&mut self) -> Result<(), String> {
-        self.stats.quiet_checks += 1;
-        if !self.fault.is_some_and(Fault::for_monitor) {
-            let all: Vec<MessageId> = self.submitted.iter().map(|(_, m)| *m).collect();
-            self.reference.agrees(&self.stores, all)?;
+        self.own.stats.quiet_checks += 1;
+        if !self.own.fault.is_some_and(Fault::for_monitor) {
+            let all: Vec<MessageId> = self.own.submitted.iter().map(|(_, m)| *m).collect();
+            self.own.reference.agrees(self.world.stores(), all)?;
         }
-        let running = !self.ended && !self.stopped();
+        let running = !self.own.ended && !self.stopped();
         let (mut locked_waiting, mut queued) = (false, Vec::new());
-        for &(s, m) in &self.submitted {
-            let msg = self.stores[s.index()].message(m).ok_or(format!("the store lost {m}"))?;
+        for &(s, m) in &self.own.submitted {
+            let msg = self.world.store(s).message(m).ok_or(format!("the store lost {m}"))?;
             let locked = msg.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED);
             match msg.outcome {
                 Outcome::Finished(_) => {
@@ -55,10 +55,10 @@ impl World {
                 }
                 // DEC-8: an ended session hands back what it locked, unlocked (a lock it never
                 // learnt of, because it had not read that store's queue, stays for the next one).
-                Outcome::Queued if self.stopped() && locked && self.watching[s.index()] => {
+                Outcome::Queued if self.stopped() && locked && self.world.spooler().is_watching(s) => {
                     return Err(format!("{m} is locked, the world is quiet, and the ended session did not unlock it (LIV-2, DEC-8)"));
                 }
-                Outcome::Queued if !running || self.unserved[s.index()] => {}
+                Outcome::Queued if !running || self.own.unserved[s.index()] => {}
                 Outcome::Queued if locked => {
                     // A locked message is being worked on: it may only wait for a transport out
                     // of service (ORD-10).
@@ -84,11 +84,11 @@ impl World {
             return Err(format!("the world did not settle within {SETTLE_LIMIT} steps after the last action"));
         }
         self.check_outcomes()?;
-        for &(s, m) in &self.submitted {
-            match self.stores[s.index()].message(m).map(|msg| msg.outcome) {
-                Some(Outcome::Finished(_)) => self.stats.finished += 1,
-                Some(Outcome::Aborted) => self.stats.aborted += 1,
-                _ => self.stats.queued_at_end += 1,
+        for &(s, m) in &self.own.submitted {
+            match self.world.store(s).message(m).map(|msg| msg.outcome) {
+                Some(Outcome::Finished(_)) => self.own.stats.finished += 1,
+                Some(Outcome::Aborted) => self.own.stats.aborted += 1,
+                _ => self.own.stats.queued_at_end += 1,
             }
         }
         Ok(())
@@ -97,7 +97,7 @@ impl World {
     /// The numbered call trace, the last `limit` lines of it.
     pub(crate) fn trace_text(&self, limit: usize) -> String {
         let mut lines = Vec::new();
-        for entry in &self.trace {
+        for entry in &self.own.trace {
             match entry {
                 Entry::Note(text) => lines.push(format!("      ~ {text}")),
                 Entry::Input { n, input, result } => {

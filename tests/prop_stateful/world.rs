@@ -37,29 +37,6 @@ impl Fault {
     }
 }
 
-/// What the world knows of one transport this session (it is the transport).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct TState {
-    /// `TransportLogon` returned S_OK and `TransportLogoff` has not returned.
-    pub(crate) live: bool,
-    /// `AddressTypes` returned for this logon.
-    pub(crate) registered: bool,
-    /// `AddressTypes` returned this session (the spooler keeps registrations, ORD-10).
-    pub(crate) ever_registered: bool,
-    /// `TransportLogon` returned `MAPI_E_UNCONFIGURED`; configuration is due.
-    pub(crate) unconfigured: bool,
-    /// Its service was configured (LIFE-6).
-    pub(crate) configured: bool,
-    pub(crate) row: Option<StatusCode>,
-    pub(crate) critical: bool,
-    pub(crate) critsec: bool,
-    pub(crate) inbound: bool,
-    pub(crate) outbound: bool,
-    pub(crate) next_ref: u64,
-    /// The S_OK exchange in progress: the message and the recipients it took and did not report.
-    pub(crate) open: Option<(MessageId, RecipientSet)>,
-}
-
 /// A line of the trace.
 pub(crate) enum Entry {
     Input { n: usize, input: Input, result: Result<Effects, String> },
@@ -117,30 +94,53 @@ pub(crate) struct Failure {
     pub(crate) message: String,
 }
 
-/// The world around one spooler: transports, stores, a client, a clock, the monitor and the
-/// reference model.
+/// The world around one spooler: the world double (transports, stores, a client, the monitor),
+/// driven by the property test's policy, and what the property test keeps besides.
 pub(crate) struct World {
     pub(crate) spec: WorldSpec,
     pub(crate) profile: Profile,
-    pub(crate) spooler: Spooler,
-    pub(crate) monitor: Monitor,
+    pub(crate) world: mapi_spooler::world::World,
+    pub(crate) own: Own,
+}
+
+/// What the property test keeps of a case: the reference model, the trace, the statistics, and
+/// what its transports and stores remember besides the world double.
+pub(crate) struct Own {
     pub(crate) reference: Reference,
-    pub(crate) stores: Vec<ReferenceStore>,
-    pub(crate) ts: Vec<TState>,
-    pub(crate) watching: Vec<bool>,
-    pub(crate) unserved: Vec<bool>,
-    pub(crate) disabled_services: u64,
-    pub(crate) in_flight: Option<Call>,
-    pub(crate) held: BTreeSet<(TransportId, MessageId)>,
-    pub(crate) submitted: Vec<(StoreId, MessageId)>,
-    pub(crate) ended: bool,
     pub(crate) fault: Option<Fault>,
     pub(crate) trace: Vec<Entry>,
     pub(crate) inputs: usize,
     pub(crate) fault_percent: u32,
     pub(crate) stats: Stats,
-    /// The transport of the call in flight got `NOTIFY_CANCEL_MESSAGE` for it (DEF-7).
-    pub(crate) cancel_seen: bool,
+    pub(crate) submitted: Vec<(StoreId, MessageId)>,
+    /// The session ended at the client's request.
+    pub(crate) ended: bool,
+    /// The message services the spooler disabled (LIFE-6).
+    pub(crate) disabled_services: u64,
+    /// Stores whose `SpoolerLogon` returned `MAPI_E_UNCONFIGURED`: the spooler does not serve them.
+    pub(crate) unserved: Vec<bool>,
+    /// The last reference each transport wrote (SUB-27).
+    pub(crate) refs: Vec<u64>,
+    /// Transports whose `TransportLogon` returned `MAPI_E_UNCONFIGURED`; configuration is due.
+    pub(crate) unconfigured: TransportSet,
+    /// Transports whose service was configured (LIFE-6).
+    pub(crate) configured: TransportSet,
+    /// Transports whose `AddressTypes` returned this session (the spooler keeps registrations,
+    /// ORD-10).
+    pub(crate) registered: TransportSet,
+    /// The last return the spooler accepted.
+    pub(crate) last_return: Option<Return>,
+    /// A transport that raised a critical error in its answer: it drops what it holds.
+    pub(crate) critical_raised: Option<TransportId>,
+    /// The first thing that went wrong: the world stops.
+    pub(crate) failure: Option<String>,
+}
+
+/// The property test's policy for one answer: the choice, and the case's record.
+pub(crate) struct Chooser<'a> {
+    pub(crate) choice: Choice,
+    pub(crate) spec: &'a WorldSpec,
+    pub(crate) own: &'a mut Own,
 }
 
 pub(crate) fn store_of(m: MessageId) -> StoreId {
@@ -161,163 +161,106 @@ impl World {
         let n = spec.transports.len();
         World {
             spec: spec.clone(),
-            spooler: Spooler::new(&profile).expect("a valid profile").with_bug(Fault::bug(fault)),
-            monitor: Monitor::new(&profile),
+            world: mapi_spooler::world::World::new(&profile).expect("a valid profile").with_bug(Fault::bug(fault)),
             profile,
-            reference: Reference::default(),
-            stores: (0..spec.stores)
-                .map(|s| ReferenceStore::new(StoreId(s), 1 + u32::from(s) * 1_000_000).with_bug(Fault::bug(fault)))
-                .collect(),
-            ts: vec![TState::default(); n],
-            watching: vec![false; usize::from(spec.stores)],
-            unserved: vec![false; usize::from(spec.stores)],
-            disabled_services: 0,
-            in_flight: None,
-            held: BTreeSet::new(),
-            submitted: Vec::new(),
-            ended: false,
-            fault,
-            trace: Vec::new(),
-            inputs: 0,
-            fault_percent,
-            stats: Stats { cases: 1, most_transports: n, ..Stats::default() },
-            cancel_seen: false,
+            own: Own {
+                reference: Reference::default(),
+                fault,
+                trace: Vec::new(),
+                inputs: 0,
+                fault_percent,
+                stats: Stats { cases: 1, most_transports: n, ..Stats::default() },
+                submitted: Vec::new(),
+                ended: false,
+                disabled_services: 0,
+                unserved: vec![false; usize::from(spec.stores)],
+                refs: vec![0; n],
+                unconfigured: TransportSet::EMPTY,
+                configured: TransportSet::EMPTY,
+                registered: TransportSet::EMPTY,
+                last_return: None,
+                critical_raised: None,
+                failure: None,
+            },
         }
     }
 
-    pub(crate) fn note(&mut self, text: String) {
-        self.trace.push(Entry::Note(text));
-    }
-
-    pub(crate) fn stopped(&self) -> bool {
-        self.spooler.phase() == Phase::Stopped
-    }
-
-    pub(crate) fn service_disabled(&self, t: TransportId) -> bool {
-        self.disabled_services & (1 << self.profile.transports[t.index()].index()) != 0
-    }
-
-    /// The transport can be given outbound mail now (LIFE-10, LIFE-17, DEC-4).
-    pub(crate) fn in_service(&self, t: TransportId) -> bool {
-        let s = &self.ts[t.index()];
-        s.live && s.registered && s.outbound && !s.critical && !self.service_disabled(t)
-    }
-
-    pub(crate) fn quiet(&self) -> bool {
-        self.stopped() || (self.in_flight.is_none() && self.held.is_empty() && self.spooler.next_deadline().is_none())
+    /// Moves the world with the policy of this choice; the first thing that went wrong, or a
+    /// panic of the spooler, is the error.
+    pub(crate) fn drive<R>(
+        &mut self,
+        choice: Choice,
+        go: impl FnOnce(&mut mapi_spooler::world::World, &mut Chooser<'_>) -> R,
+    ) -> Result<R, String> {
+        let World { spec, world, own, .. } = self;
+        let mut p = Chooser { choice, spec, own };
+        let result = catch_unwind(AssertUnwindSafe(|| go(world, &mut p)));
+        match result {
+            Err(panic) => {
+                let text = panic_text(&*panic);
+                let n = self.own.inputs + 1;
+                self.own.trace.push(Entry::Note(format!("PANIC: {text}")));
+                Err(format!("the spooler panicked on input {n}: {text}"))
+            }
+            Ok(value) => self.own.failure.take().map_or(Ok(value), Err),
+        }
     }
 
     /// Feeds an input the documentation allows: it must be accepted, and every check must pass.
     pub(crate) fn feed(&mut self, input: Input) -> Result<(), String> {
-        self.inputs += 1;
-        let n = self.inputs;
-        let before = self.spooler.call_in_flight().cloned();
-        let result = catch_unwind(AssertUnwindSafe(|| self.spooler.step(input.clone())));
-        let mut effects = match result {
-            Err(panic) => {
-                let text = panic_text(&*panic);
-                self.trace.push(Entry::Input { n, input, result: Err(format!("PANIC: {text}")) });
-                return Err(format!("the spooler panicked on input {n}: {text}"));
-            }
-            Ok(Err(error)) => {
-                self.trace.push(Entry::Input { n, input, result: Err(format!("REFUSED: {error}")) });
-                return Err(format!("the spooler refused input {n}, which the documentation allows: {error}"));
-            }
-            Ok(Ok(effects)) => effects,
-        };
-        match self.fault {
-            Some(Fault::DuplicateReport) => {
-                if let Some(i) = effects.iter().position(|e| matches!(e, Effect::Report { .. })) {
-                    let copy = effects[i].clone();
-                    effects.insert(i + 1, copy);
-                }
-            }
-            Some(Fault::DropSave) => {
-                if let Some(i) = effects.iter().position(|e| matches!(e, Effect::SaveRecipients { .. })) {
-                    effects.remove(i);
-                }
-            }
-            Some(Fault::DropReport) => {
-                if let Some(i) = effects.iter().position(|e| matches!(e, Effect::Report { .. })) {
-                    effects.remove(i);
-                }
-            }
-            Some(Fault::Zoo(_)) | None => {}
-        }
-        self.trace.push(Entry::Input { n, input: input.clone(), result: Ok(effects.clone()) });
-        self.stats.inputs += 1;
+        self.drive(Choice::GOOD, |w, p| w.feed(input, p)).map(|_| ())
+    }
 
-        // AMB-20: at most one call, only when none was in flight or the input answered it.
-        let calls: Vec<&Call> = effects.iter().filter_map(Effect::as_call).collect();
-        let answered = matches!(input, Input::Return(_));
-        if calls.len() > 1 {
-            return Err(format!("AMB-20: input {n} made {} calls", calls.len()));
-        }
-        if let Some(call) = calls.first() {
-            if let (Some(previous), false) = (&before, answered) {
-                return Err(format!("AMB-20: input {n} made the call {call} while {previous} was in flight"));
-            }
-            if self.spooler.call_in_flight() != Some(*call) {
-                return Err(format!("input {n}: the call made ({call}) is not the call in flight"));
-            }
-        }
-        self.monitor.observe(&input, &effects).map_err(|v| format!("the protocol monitor reports, at input {n}: {v}"))?;
-        for effect in &effects {
-            for store in &mut self.stores {
-                store.apply(effect);
-            }
-            match effect {
-                Effect::Report { kind: ReportKind::Delivery, .. } => self.stats.event("report DR"),
-                Effect::Report { kind: ReportKind::NonDelivery, .. } => self.stats.event("report NDR"),
-                Effect::SaveRecipients { outcome: RecipientOutcome::Undeliverable(NdrOrigin::Preprocessor(_)), .. } => {
-                    self.stats.event("undeliverable by preprocessor");
-                }
-                _ => {}
-            }
-        }
-        if !self.fault.is_some_and(Fault::for_monitor) {
-            // With a seeded fault aimed at the monitor, the reference model stands aside.
-            let touched = self.reference.observe(&input, &effects).map_err(|e| format!("the reference model refuses input {n}: {e}"))?;
-            self.reference.agrees(&self.stores, touched).map_err(|e| format!("after input {n}: {e}"))?;
-        }
-        if answered {
-            self.in_flight = None;
-            self.cancel_seen = false;
-        }
-        self.cancel_seen |= effects.iter().any(|e| matches!(e, Effect::CancelMessage { .. }));
-        if let Some(call) = calls.first() {
-            self.in_flight = Some((*call).clone());
-        }
-        if self.in_flight.as_ref() != self.spooler.call_in_flight() {
-            return Err(format!("after input {n} the spooler's call in flight is {:?}", self.spooler.call_in_flight()));
-        }
-        Ok(())
+    pub(crate) fn stopped(&self) -> bool {
+        self.world.spooler().phase() == Phase::Stopped
+    }
+
+    pub(crate) fn service_disabled(&self, t: TransportId) -> bool {
+        self.own.disabled_services & (1 << self.profile.transports[t.index()].index()) != 0
+    }
+
+    /// The transport is logged on and takes no more work: not after a critical error (LIFE-17).
+    pub(crate) fn live(&self, t: TransportId) -> bool {
+        self.world.transport(t).logon().is_some() && !self.stopped()
+    }
+
+    /// The transport can be given outbound mail now (LIFE-10, LIFE-17, DEC-4).
+    pub(crate) fn in_service(&self, t: TransportId) -> bool {
+        matches!(self.world.transport(t), Transport::Serving(Logon { registered: true, enabled: Directions { outbound: true, .. }, .. }))
+            && !self.service_disabled(t)
+    }
+
+    pub(crate) fn quiet(&self) -> bool {
+        self.stopped()
+            || (self.world.spooler().call_in_flight().is_none()
+                && self.world.held().is_empty()
+                && self.world.spooler().next_deadline().is_none())
     }
 
     /// Feeds an input the documentation forbids: it must be refused, leaving the spooler as it
     /// was. The monitor and the reference model do not see it.
     pub(crate) fn feed_illegal(&mut self, input: Input) -> Result<(), String> {
-        self.inputs += 1;
-        let n = self.inputs;
-        let before = self.spooler.clone();
-        let result = catch_unwind(AssertUnwindSafe(|| self.spooler.step(input.clone())));
+        self.own.inputs += 1;
+        let n = self.own.inputs;
+        let result = catch_unwind(AssertUnwindSafe(|| self.world.feed_forbidden(input.clone())));
         match result {
             Err(panic) => {
                 let text = panic_text(&*panic);
-                self.trace.push(Entry::Input { n, input, result: Err(format!("PANIC: {text}")) });
+                self.own.trace.push(Entry::Input { n, input, result: Err(format!("PANIC: {text}")) });
                 Err(format!("the spooler panicked on the forbidden input {n}: {text}"))
             }
-            Ok(Ok(effects)) => {
-                self.trace.push(Entry::Input { n, input, result: Ok(effects) });
+            Ok(Forbidden::Accepted(effects)) => {
+                self.own.trace.push(Entry::Input { n, input, result: Ok(effects) });
                 Err(format!("the spooler accepted input {n}, which the documentation forbids"))
             }
-            Ok(Err(error)) => {
+            Ok(Forbidden::ChangedByRefusal(error)) => {
+                self.own.trace.push(Entry::Input { n, input, result: Err(format!("REFUSED: {error}")) });
+                Err(format!("input {n} was refused ({error}) but changed the spooler"))
+            }
+            Ok(Forbidden::Refused(error)) => {
                 let _ = error.hresult();
-                self.trace.push(Entry::Input { n, input, result: Err(format!("REFUSED (as it must be): {error}")) });
-                self.stats.refused += 1;
-                if self.spooler != before {
-                    return Err(format!("input {n} was refused ({error}) but changed the spooler"));
-                }
+                self.own.trace.push(Entry::Input { n, input, result: Err(format!("REFUSED (as it must be): {error}")) });
+                self.own.stats.refused += 1;
                 Ok(())
             }
         }
