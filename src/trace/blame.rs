@@ -287,7 +287,7 @@ fn caller_remedy(error: &CallerError) -> String {
             "calls a status object only once GetStatusTable has returned, after the transports are set up".to_owned()
         }
         CallerError::ReadyToSendBeforeSetUp(_) => {
-            "calls SpoolerNotify(NOTIFY_READYTOSEND) only once the spooler has set up its transports".to_owned()
+            "sends NOTIFY_READYTOSEND only once the spooler has set up its transports (the call waits for that)".to_owned()
         }
         CallerError::StatusEntryOpening(_) => "opens a transport's status row again only once the first open has returned".to_owned(),
         CallerError::NotInStatusTable(_) => "opens only a row of the status table".to_owned(),

@@ -68,7 +68,7 @@ impl World {
                 }
             }
             // SUB-6: the call waits until the transports are set up.
-            Action::StoreReady(s) if self.world.spooler().status_table_ready() => {
+            Action::StoreReady(s) if !self.stopped() && self.world.spooler().status_table_ready() => {
                 let store = StoreId(s % self.spec.stores);
                 let flags = SpoolerNotifyFlags::NOTIFY_READYTOSEND;
                 self.feed(Input::Support(SupportCall::SpoolerNotify { caller: Caller::Store(store), flags, message: None }))?;

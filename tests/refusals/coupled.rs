@@ -122,6 +122,15 @@ fn newmail_received_without_a_new_message_is_refused() {
     assert_eq!(accept_step(&mut spooler, arrival(Some(other))), []);
     let announced = Input::Return(Return::NotifyNewMail { store: S0, message: m, result: Hresult::S_OK });
     assert_eq!(accept_step(&mut spooler, announced), [Effect::Call(Call::NotifyNewMail { store: S0, message: other })]);
+    // While a transport's StartMessage fills another new message of the same (receive) store.
+    let mut spooler = sim.spooler().clone();
+    let new_mail = SupportCall::SpoolerNotify { caller: Caller::Transport(T0), flags: SpoolerNotifyFlags::NOTIFY_NEWMAIL, message: None };
+    assert_eq!(accept_step(&mut spooler, Input::Support(new_mail)), [Effect::Call(Call::CreateMessage { store: S0 })]);
+    let fetched = MessageId(960);
+    let created = Input::Return(Return::CreateMessage { store: S0, result: Ok(fetched) });
+    assert_eq!(accept_step(&mut spooler, created), [Effect::Call(Call::StartMessage { transport: T0, message: fetched })]);
+    assert_eq!(accept_step(&mut spooler, arrival(Some(MessageId(961)))), []);
+    assert_eq!(refuse_step(&mut spooler, arrival(Some(fetched))), store(S0, StoreFault::DuplicateArrival(fetched)));
 }
 
 /// LIFE-20: `StoreLogoffTransports` takes exactly one of its five input flags; after
