@@ -599,7 +599,7 @@ fn open(file: &Path) -> Result<Box<dyn BufRead>, String> {
         .map_err(|error| format!("cannot read {}: {error}", file.display()))
 }
 
-/// `trace check`: streams the trace line by line through the checker.
+/// `trace check`: streams the trace line by line through the checker, with a bounded buffer.
 fn trace_check(file: &Path, as_json: bool, bound: usize) -> Exit {
     let name = file.display().to_string();
     let reader = match open(file) {
@@ -613,42 +613,13 @@ fn trace_check(file: &Path, as_json: bool, bound: usize) -> Exit {
             return Exit::InvalidInput;
         }
     };
-    let (verdict, largest) = check_stream(reader, bound);
+    let (verdict, largest) = trace::check_reader_bounded(reader, bound);
     if as_json {
         say!("{}", json::trace_check(&name, &verdict, json::Frontier { largest, bound }));
     } else {
         say!("{verdict}");
     }
     json::trace_exit(&verdict)
-}
-
-/// Checks a trace read line by line; returns the verdict and the most states the checker's
-/// frontier held.
-fn check_stream(reader: Box<dyn BufRead>, bound: usize) -> (trace::Verdict, usize) {
-    let unreadable = |line: usize, error: &io::Error| {
-        trace::Verdict::Invalid(trace::TraceError { line, column: 1, message: format!("cannot read the line: {error}") })
-    };
-    let mut lines = reader.lines();
-    let first = match lines.next() {
-        None => return (trace::check_lines(std::iter::empty::<String>()), 0),
-        Some(Err(error)) => return (unreadable(1, &error), 0),
-        Some(Ok(first)) => first,
-    };
-    let mut checker = match trace::Checker::new(&first) {
-        Err(error) => return (trace::Verdict::Invalid(error), 0),
-        Ok(checker) => checker.with_bound(bound),
-    };
-    for (i, line) in lines.enumerate() {
-        let line = match line {
-            Ok(line) => line,
-            Err(error) => return (unreadable(i + 2, &error), checker.largest_frontier()),
-        };
-        if let Err(problem) = checker.feed(&line) {
-            return (problem.into(), checker.largest_frontier());
-        }
-    }
-    let largest = checker.largest_frontier();
-    (checker.finish(), largest)
 }
 
 fn replay_file(args: &ReplayArgs) -> Exit {
@@ -660,7 +631,7 @@ fn replay_file(args: &ReplayArgs) -> Exit {
         }
     };
     let stop = args.step.map_or(Stop::Never, |n| Stop::At(usize::try_from(n).unwrap_or(usize::MAX)));
-    replay::replay(reader.lines(), stop, &mut Out).unwrap_or(Exit::Unavailable)
+    replay::replay(trace::Lines::new(reader), stop, &mut Out).unwrap_or(Exit::Unavailable)
 }
 
 fn main() -> ExitCode {

@@ -11,7 +11,7 @@
 use std::io::{self, Write};
 
 use mapi_spooler::Spooler;
-use mapi_spooler::trace::{self, Checker, Codec, Problem};
+use mapi_spooler::trace::{self, Checker, Codec, LineError, Problem, TraceLine};
 
 use crate::exit::Exit;
 use crate::view;
@@ -25,40 +25,38 @@ pub enum Stop {
     At(usize),
 }
 
-/// Replays the trace read from `lines` (the header first), writing to `out`.
+/// Replays the trace read from `lines` (the lines of a file that are not blank, the header
+/// first: [`trace::Lines`]), writing to `out`.
 ///
 /// # Errors
 /// Only when writing to `out` fails; what is wrong with the trace is written and returned as the
 /// exit ([`Exit::Broken`] where it diverges, [`Exit::InvalidInput`] where it is not a trace,
 /// [`Exit::Usage`] for a step past its end).
-pub fn replay(lines: impl Iterator<Item = io::Result<String>>, stop: Stop, out: &mut dyn Write) -> io::Result<Exit> {
-    let mut lines = lines.enumerate().map(|(i, line)| (i + 1, line));
+pub fn replay(lines: impl Iterator<Item = Result<TraceLine, LineError>>, stop: Stop, out: &mut dyn Write) -> io::Result<Exit> {
+    let mut lines = lines;
     let header = match lines.next() {
-        Some((_, Ok(line))) => line,
-        Some((_, Err(error))) => return invalid(out, 1, &format!("cannot read the line: {error}")),
-        None => return invalid(out, 1, "the trace is empty; it must start with a header line"),
+        Some(Ok(line)) => line,
+        Some(Err(error)) => return invalid(out, error.line, &error.what.to_string()),
+        None => return invalid(out, 1, "the trace is empty (or has only blank lines); it must start with a header line"),
     };
-    let (_, mut codec) = match Codec::read_header(&header) {
+    let (_, mut codec) = match Codec::read_header(&header.text) {
         Ok(ok) => ok,
-        Err(error) => return invalid(out, error.line, &error.message),
+        Err(error) => return invalid(out, header.number, &error.message),
     };
-    let mut checker = match Checker::new(&header) {
+    let mut checker = match Checker::new(&header.text) {
         Ok(checker) => checker,
-        Err(error) => return invalid(out, error.line, &error.message),
+        Err(error) => return invalid(out, header.number, &error.message),
     };
     let mut step = 0;
     let show_state = |step: usize| match stop {
         Stop::Never => true,
         Stop::At(n) => n == step,
     };
-    for (number, line) in lines {
-        let text = match line {
-            Ok(text) => text,
-            Err(error) => return invalid(out, number, &format!("cannot read the line: {error}")),
+    for line in lines {
+        let TraceLine { number, text } = match line {
+            Ok(line) => line,
+            Err(error) => return invalid(out, error.line, &error.what.to_string()),
         };
-        if text.trim().is_empty() {
-            continue;
-        }
         let event = match codec.read_event(&text, number) {
             Ok(event) => event,
             Err(error) => return invalid(out, error.line, &error.message),
@@ -73,7 +71,7 @@ pub fn replay(lines: impl Iterator<Item = io::Result<String>>, stop: Stop, out: 
             }
             step += 1;
         }
-        match checker.feed(&text) {
+        match checker.feed_line(number, &text) {
             Ok(()) => {}
             Err(Problem::Invalid(error)) => return invalid(out, error.line, &error.message),
             Err(Problem::Diverged(divergence)) => {
@@ -90,6 +88,8 @@ pub fn replay(lines: impl Iterator<Item = io::Result<String>>, stop: Stop, out: 
         match event {
             trace::Event::Input(input) => writeln!(out, "{step:>4}. {}", mapi_spooler::sim::input_line(&input))?,
             trace::Event::Effect(effect) => writeln!(out, "        {}", mapi_spooler::sim::effect_line(&effect))?,
+            // The checker diverged at such a line above.
+            trace::Event::UndefinedFlags(undefined) => writeln!(out, "{step:>4}. {}", undefined.line)?,
             trace::Event::Crash => writeln!(out, "{step:>4}. {}", view::CRASH)?,
         }
     }

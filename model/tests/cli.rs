@@ -304,6 +304,52 @@ fn replay_and_trace_check_accept_a_simulated_session() {
     assert!(stdout(&output).starts_with("conforms: "), "{}", stdout(&output));
 }
 
+/// A trace saved on Windows reads as it is meant: a byte order mark, CRLF line ends and a blank
+/// first line are taken; UTF-16 is refused with a message that says what the file is and what to
+/// do, with exit status 5, by `trace check` (plain and `--json`) and `replay` alike
+/// (`spec/trace-format.md`, "Files").
+#[test]
+fn a_file_saved_on_windows_is_read_and_utf16_is_refused_with_what_to_do() {
+    let dir = scratch("windows");
+    let file = dir.join("session.jsonl");
+    assert_eq!(status(&run(&["simulate", "--quiet", "--record", &file.to_string_lossy()])), 0);
+    let text = std::fs::read_to_string(&file).expect("the recorded session");
+    let plain = stdout(&run(&["trace", "check", &file.to_string_lossy()]));
+    assert!(plain.starts_with("conforms: "), "{plain}");
+    let windows = dir.join("windows.jsonl");
+    std::fs::write(&windows, format!("\u{feff}\r\n{}", text.replace('\n', "\r\n"))).expect("writes");
+    let output = run(&["trace", "check", &windows.to_string_lossy()]);
+    assert_eq!(status(&output), i32::from(Exit::Holds.code()), "{}", stdout(&output));
+    assert_eq!(stdout(&output), plain, "the same events conform");
+    assert_eq!(status(&run(&["replay", &windows.to_string_lossy()])), i32::from(Exit::Holds.code()));
+    for (name, bom, bytes) in [
+        ("utf16le.jsonl", "with", [0xFEFF].into_iter().chain(text.encode_utf16()).flat_map(u16::to_le_bytes).collect::<Vec<u8>>()),
+        ("utf16be.jsonl", "without", text.encode_utf16().flat_map(u16::to_be_bytes).collect()),
+    ] {
+        let utf16 = dir.join(name);
+        std::fs::write(&utf16, bytes).expect("writes");
+        let order = if name.contains("le") { "little-endian" } else { "big-endian" };
+        let expected = format!(
+            "line 1, column 1: the file is UTF-16 ({order}, {bom} a byte order mark); a trace is UTF-8: save the file again as UTF-8"
+        );
+        let output = run(&["trace", "check", &utf16.to_string_lossy()]);
+        assert_eq!(status(&output), i32::from(Exit::InvalidInput.code()));
+        assert_eq!(status(&output), 5);
+        assert_eq!(stdout(&output).trim_end(), format!("not a valid trace: {expected}"));
+        let (doc, code) = json(&["trace", "check", "--json", &utf16.to_string_lossy()]);
+        valid(&doc);
+        assert_eq!(code, 5);
+        assert_eq!(
+            (doc["trace_verdict"].as_str(), doc["error"]["line"].as_u64(), doc["error"]["column"].as_u64()),
+            (Some("invalid"), Some(1), Some(1))
+        );
+        assert!(doc["error"]["message"].as_str().is_some_and(|m| m.contains("the file is UTF-16")), "{doc}");
+        let output = run(&["replay", &utf16.to_string_lossy()]);
+        assert_eq!(status(&output), 5);
+        assert!(stdout(&output).contains("the file is UTF-16"), "{}", stdout(&output));
+    }
+}
+
 /// The schema of every `--json` document.
 fn schema() -> jsonschema::Validator {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/check-output.schema.json");

@@ -67,7 +67,7 @@ pub(super) fn at_event(line: usize, event: &Event, text: String, deaths: &Deaths
     let party = fault(dead_state, event);
     let recorded_effect = match event {
         Event::Effect(effect) => Some(effect),
-        Event::Input(_) | Event::Crash => None,
+        Event::Input(_) | Event::Crash | Event::UndefinedFlags(_) => None,
     };
     let own = recorded_effect.map(own_requirements).unwrap_or_default();
     // The property the monitor finds the recorded effect breaking here, if any.
@@ -259,7 +259,7 @@ fn remedy(death: &Death, event: &Event) -> String {
         Death::Broke(violation) => format!("keeps {}", violation.property),
         Death::Owes(_) | Death::Waits(_) | Death::Other => match event {
             Event::Input(input) => format!("sends {} only when the spooler may take it", crate::sim::input_line(input)),
-            Event::Effect(_) | Event::Crash => "keeps the contract".to_owned(),
+            Event::Effect(_) | Event::Crash | Event::UndefinedFlags(_) => "keeps the contract".to_owned(),
         },
     }
 }

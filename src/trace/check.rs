@@ -116,28 +116,6 @@ impl From<Problem> for Verdict {
     }
 }
 
-/// Checks a whole trace given as lines (the header first). Stops at the first problem.
-pub fn check_lines<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> Verdict {
-    let mut lines = lines.into_iter();
-    let Some(first) = lines.next() else {
-        return Verdict::Invalid(TraceError {
-            line: 1,
-            column: 1,
-            message: "the trace is empty; it must start with a header line".to_owned(),
-        });
-    };
-    let mut checker = match Checker::new(first.as_ref()) {
-        Ok(checker) => checker,
-        Err(error) => return Verdict::Invalid(error),
-    };
-    for line in lines {
-        if let Err(problem) = checker.feed(line.as_ref()) {
-            return problem.into();
-        }
-    }
-    checker.finish()
-}
-
 impl Checker {
     /// The frontier's bound unless [`Checker::with_bound`] sets another: enough for every
     /// trace of the suite many times over, and small enough (a state is a few kilobytes) that
@@ -203,7 +181,16 @@ impl Checker {
     /// event no legal spooler records at this point, [`Problem::Exceeded`] when too many states
     /// are consistent with the trace. After an error the checker should not be fed further.
     pub fn feed(&mut self, text: &str) -> Result<(), Problem> {
-        self.line += 1;
+        self.feed_line(self.line + 1, text)
+    }
+
+    /// Checks line `number` of the file: the lines between the last one fed and this one were
+    /// blank (what [`super::Lines`] reads).
+    ///
+    /// # Errors
+    /// As [`Checker::feed`].
+    pub fn feed_line(&mut self, number: usize, text: &str) -> Result<(), Problem> {
+        self.line = number;
         if text.trim().is_empty() {
             return Ok(());
         }
@@ -232,6 +219,7 @@ impl Checker {
                     node.input(input, recorded, &mut next, &mut deaths);
                 }
             }
+            Event::UndefinedFlags(undefined) => return Err(Problem::Diverged(Box::new(undefined.divergence(self.line)))),
             Event::Crash => {
                 // The process dies: whatever it had still to do is not done (DEC-12).
                 for mut node in std::mem::take(&mut self.frontier) {
