@@ -451,3 +451,18 @@ fn two_notifications_and_offers_in_recipient_order_conform() {
     trace.splice(t0..t0, exchange);
     assert!(matches!(check_lines(&trace), Verdict::Conforms { .. }), "{}", check_lines(&trace));
 }
+
+/// A return whose call the trace does not show, while the spooler has that call due: the
+/// spooler's call is missing, so the spooler is at fault.
+#[test]
+fn a_return_whose_due_call_is_missing_blames_the_spooler() {
+    // Spec: AMB-20, SUB-20
+    let mut trace = lines(&session());
+    let lock = find(&trace, &[r#""call":"SetLockState""#, "MSG_LOCKED"]);
+    trace.remove(lock);
+    let d = diverges(&trace);
+    assert_eq!(d.line, lock + 1, "{d}");
+    assert!(d.event.contains(r#""return":"SetLockState""#), "{d}");
+    assert_eq!(d.party, Party::Spooler, "{d}");
+    assert!(d.expected.starts_with("makes the call S0.SetLockState(M1, MSG_LOCKED) before anything else happens"), "{d}");
+}

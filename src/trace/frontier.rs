@@ -21,7 +21,7 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, RandomState};
 
 use super::Recorded;
-use crate::{Call, Choice, Effect, Error, Input, Monitor, Spooler, Violation};
+use crate::{Call, CallerError, Choice, Effect, Error, Input, Monitor, Spooler, Violation};
 
 /// One state consistent with the trace: the spooler, the monitor that watched it, and the
 /// effects it made that the trace has not shown yet (only those of the recorded kinds).
@@ -89,7 +89,19 @@ impl Node {
                 let count = out.len();
                 self.skipping_towards(input, recorded, out);
                 if out.len() == count {
-                    deaths.push(self, Death::Refused(error));
+                    // A return for a call the spooler has due but the trace does not show: the
+                    // spooler's call is missing, not the provider's return out of place.
+                    let death = match (input, &error) {
+                        (Input::Return(ret), Error::Caller(CallerError::NoCallInFlight { .. })) => self
+                            .spooler
+                            .choices()
+                            .iter()
+                            .filter_map(Choice::call)
+                            .find(|call| call.is_answered_by(ret))
+                            .map_or(Death::Refused(error), |call| Death::Owes(Effect::Call(call))),
+                        _ => Death::Refused(error),
+                    };
+                    deaths.push(self, death);
                 }
             }
             Ok(effects) => match self.monitor.observe(input, &effects) {

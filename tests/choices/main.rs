@@ -555,6 +555,37 @@ fn scenarios() -> Vec<(&'static [&'static str], Scenario)> {
             ),
         ),
         (
+            &["FREE-46", "FREE-1"],
+            scenario(
+                "mail fetched before the next outbound message is offered",
+                WorldSpec { transports: one(none), queue: vec![queued(M1, &[SMTP])], mail: vec![1], ..WorldSpec::default() },
+                vec![
+                    start(),
+                    Step::At(call(submit(T0, M1, &[0]))),
+                    spooler_notify(T0, SpoolerNotifyFlags::NOTIFY_NEWMAIL),
+                    Step::Take(Choice::Fetch(T0)),
+                ],
+            )
+            .makes(vec![Call::StartMessage { transport: T0, message: INBOX }, submit(T0, M1, &[0])]),
+        ),
+        (
+            &["FREE-46"],
+            scenario(
+                "no fetch while inbound traffic is off",
+                WorldSpec { transports: one(none), mail: vec![1], ..WorldSpec::default() },
+                vec![
+                    start(),
+                    Step::Run,
+                    Step::Input(Input::Session(SessionRequest::Disable { transport: T0, directions: Directions::INBOUND })),
+                    Step::Run,
+                    spooler_notify(T0, SpoolerNotifyFlags::NOTIFY_NEWMAIL),
+                    arrives(M1, &[SMTP]),
+                    Step::At(call(lock(S0, M1))),
+                    Step::Outside(Choice::Fetch(T0), None),
+                ],
+            ),
+        ),
+        (
             &["FREE-21"],
             scenario(
                 "the second transport's mail fetched first",
@@ -822,7 +853,7 @@ fn check(rows: &[&str], s: &Scenario) {
 fn every_scenario_keeps_its_bound() {
     // Spec: FREE-1, FREE-2, FREE-3, FREE-5, FREE-6, FREE-8, FREE-9, FREE-10, FREE-13, FREE-16, FREE-17
     // Spec: FREE-18, FREE-19, FREE-20, FREE-21, FREE-22, FREE-23, FREE-25, FREE-26, FREE-27, FREE-40
-    // Spec: FREE-50, FREE-55, FREE-57, FREE-60
+    // Spec: FREE-46, FREE-50, FREE-55, FREE-57, FREE-60
     let failed: Vec<String> = scenarios()
         .into_iter()
         .filter_map(|(rows, s)| {
@@ -866,7 +897,7 @@ fn checked(profile: &Profile, events: &[mapi_spooler::trace::Event]) -> (Verdict
 fn every_scenario_is_judged_by_the_trace_checker() {
     // Spec: FREE-1, FREE-2, FREE-3, FREE-5, FREE-6, FREE-8, FREE-9, FREE-10, FREE-13, FREE-16, FREE-17
     // Spec: FREE-18, FREE-19, FREE-20, FREE-21, FREE-22, FREE-23, FREE-25, FREE-26, FREE-27, FREE-40
-    // Spec: FREE-50, FREE-55, FREE-57, FREE-60
+    // Spec: FREE-46, FREE-50, FREE-55, FREE-57, FREE-60
     let mut failed = Vec::new();
     let (mut accepted, mut rejected) = (0, 0);
     for (rows, s) in scenarios() {
