@@ -65,8 +65,12 @@ pub fn replay(model: &SpoolerModel, actions: &[Action]) -> Vec<Event> {
 /// reference makes them, so its trace conforms).
 #[must_use]
 pub fn recorded(model: &SpoolerModel, events: &[Event]) -> String {
-    let header =
-        trace::Header { profile: crate::world::profile(model.config()), recorded: trace::Recorded::All, address_types: Vec::new() };
+    let header = trace::Header {
+        profile: crate::world::profile(model.config()),
+        recorded: trace::Recorded::All,
+        address_types: Vec::new(),
+        scope: None,
+    };
     let events: Vec<trace::Event> = events
         .iter()
         .filter_map(|e| match e {

@@ -232,6 +232,7 @@ impl Sim {
             profile: self.profile.clone(),
             recorded: crate::trace::Recorded::All,
             address_types: self.script.log.addr_names.clone(),
+            scope: None,
         };
         crate::trace::write(&header, self.events())
     }

@@ -7,8 +7,9 @@
 //! over one that fails because of the spooler's own line: a legal spooler reached a point where
 //! the other party went wrong, so the departure is that party's, never the reference's.
 
+use super::Event;
 use super::frontier::{Dead, Death, Deaths};
-use super::{Event, Recorded};
+use super::scope::View;
 use crate::{Call, CallerError, Effect, Error, Party, Property, ProviderFault, StoreFault, Violation};
 
 /// The first event where no legal spooler explains the trace, and who broke which rule there.
@@ -48,7 +49,7 @@ impl std::fmt::Display for Divergence {
 }
 
 /// The divergence at `event` (line `line`, written `text`), from the states that failed there.
-pub(super) fn at_event(line: usize, event: &Event, text: String, deaths: &Deaths, recorded: Recorded) -> Divergence {
+pub(super) fn at_event(line: usize, event: &Event, text: String, deaths: &Deaths, view: View) -> Divergence {
     let dead = &deaths.0;
     let first = dead.iter().find(|d| fault(d, event) != Party::Spooler).or_else(|| dead.first());
     let Some(dead_state) = first else {
@@ -86,7 +87,7 @@ pub(super) fn at_event(line: usize, event: &Event, text: String, deaths: &Deaths
             Property::OneCallAtATime.id().to_owned(),
         ),
         Death::Other => {
-            let legal = dead_state.node.legal_next(recorded);
+            let legal = dead_state.node.legal_next(view);
             let rule = flagged.clone().unwrap_or_else(|| recorded_effect.map(own_requirements).map_or_else(String::new, |r| first_of(&r)));
             match legal.first() {
                 Some(next) => (format!("makes {} here", describe(next)), [requirements_of(next), own, vec![rule.clone()]].concat(), rule),
@@ -120,7 +121,7 @@ pub(super) fn at_event(line: usize, event: &Event, text: String, deaths: &Deaths
         requirements.dedup();
     }
     let instead = match party {
-        Party::Spooler => spooler_instead(dead, recorded),
+        Party::Spooler => spooler_instead(dead, view),
         other => format!("a {} keeping the contract {}", other.kind(), remedy(&dead_state.death, event)),
     };
     Divergence { line, event: text, expected, requirements, party, rule, instead }
@@ -156,13 +157,13 @@ fn fault(dead: &Dead, event: &Event) -> Party {
 
 /// What a spooler keeping the contract does here: the union over the failed states of what
 /// each could do next.
-fn spooler_instead(dead: &[Dead], recorded: Recorded) -> String {
+fn spooler_instead(dead: &[Dead], view: View) -> String {
     let mut options: Vec<String> = Vec::new();
     for d in dead {
         let found = match &d.death {
             Death::Owes(owed) => vec![describe(owed)],
             Death::Waits(call) => vec![format!("waits for {call} to return")],
-            Death::Other => d.node.legal_next(recorded).iter().map(describe).collect(),
+            Death::Other => d.node.legal_next(view).iter().map(describe).collect(),
             Death::Refused(_) | Death::Broke(_) => Vec::new(),
         };
         for option in found {

@@ -15,7 +15,9 @@ use std::fmt;
 use super::blame::{self, Divergence};
 use super::frontier::{self, Deaths, Node};
 use super::json::Codec;
-use super::{Event, Header, Recorded, TraceError};
+use super::scope::View;
+use super::{Event, Header, Recorded, Scope, TraceError, silent};
+use crate::SupportCall;
 use crate::{Monitor, Spooler};
 
 /// Checks a trace against every spooler the documentation allows.
@@ -36,6 +38,41 @@ pub struct Checker {
     line: usize,
     /// Events checked so far.
     events: usize,
+    /// What the trace shows: the effects it records and, for a partial recording, whose
+    /// boundary.
+    view: View,
+    /// Partial recordings: how far the unobserved world's silent moves went.
+    silent: SilentFigures,
+    /// Partial recordings: the first line before which silent moves were left at their bound,
+    /// with the bound; a divergence after it is reported as the bound exceeded.
+    truncated: Option<(usize, usize)>,
+    /// Partial recordings: the preprocessors the observed transport registered (each adds
+    /// calls to the bound on silent moves).
+    preprocessors: usize,
+}
+
+/// How far the unobserved world's silent moves went in a partial recording (issue 16).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SilentFigures {
+    /// The most silent moves between two observed lines on the way to a state that took the
+    /// second.
+    pub most_moves: usize,
+    /// The largest bound on silent moves computed for a gap.
+    pub largest_bound: usize,
+    /// The most states explored between two observed lines.
+    pub most_explored: usize,
+}
+
+/// Which limit stopped a check without a verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Limit {
+    /// More states of a legal spooler were consistent with the trace (or explored between two
+    /// lines of a partial recording) than the frontier's bound.
+    Frontier,
+    /// Partial recordings: silent moves of the unobserved world were still possible at the
+    /// bound on silent moves between two observed lines, and no state took the line after it
+    /// (`silent.rs`).
+    SilentMoves,
 }
 
 /// Why a trace does not conform, or why the checker cannot say.
@@ -51,19 +88,38 @@ pub enum Problem {
 
 /// More states of a legal spooler are consistent with the trace so far than the checker keeps:
 /// it stops without a verdict on conformance.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "line {line}: {states} states of a legal spooler are consistent with the trace so far, more than the bound of {bound} \
-     (Checker::with_bound); no verdict"
-)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FrontierExceeded {
-    /// The line after which the frontier was too large.
+    /// The line after which the frontier was too large, or before which the silent moves
+    /// reached their bound.
     pub line: usize,
-    /// How many states it held.
+    /// How many states it held, or how many could still move at the bound on silent moves.
     pub states: usize,
     /// The bound.
     pub bound: usize,
+    /// Which bound.
+    pub limit: Limit,
 }
+
+impl fmt::Display for FrontierExceeded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let FrontierExceeded { line, states, bound, .. } = self;
+        match self.limit {
+            Limit::Frontier => write!(
+                f,
+                "line {line}: {states} states of a legal spooler are consistent with the trace so far, more than the bound of {bound} \
+                 (Checker::with_bound); no verdict"
+            ),
+            Limit::SilentMoves => write!(
+                f,
+                "line {line}: before this line the unobserved world could still move after {bound} silent moves (the bound on silent \
+                 moves between two observed lines), in {states} states, and no state explored takes a later line; no verdict"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for FrontierExceeded {}
 
 /// The verdict on a whole trace.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,6 +192,7 @@ impl Checker {
         })?;
         Ok(Checker {
             frontier: vec![Node::new(pristine.clone(), Monitor::new(&header.profile))],
+            view: View { recorded: header.recorded, scope: header.scope },
             header,
             codec,
             pristine,
@@ -143,6 +200,9 @@ impl Checker {
             largest: 1,
             line: 1,
             events: 0,
+            silent: SilentFigures::default(),
+            truncated: None,
+            preprocessors: 0,
         })
     }
 
@@ -157,6 +217,18 @@ impl Checker {
     #[must_use]
     pub fn header(&self) -> &Header {
         &self.header
+    }
+
+    /// The component whose boundary the trace observed, for a partial recording (issue 16).
+    #[must_use]
+    pub fn scope(&self) -> Option<Scope> {
+        self.view.scope
+    }
+
+    /// How far the unobserved world's silent moves went so far (partial recordings).
+    #[must_use]
+    pub fn silent_figures(&self) -> SilentFigures {
+        self.silent
     }
 
     /// The most states of a legal spooler that were consistent with the trace after any line so
@@ -195,7 +267,13 @@ impl Checker {
             return Ok(());
         }
         let event = self.codec.read_event(text, self.line).map_err(Problem::Invalid)?;
+        if let Some(message) = self.view.refuses(&event) {
+            return Err(Problem::Invalid(TraceError { line: self.line, column: 1, message }));
+        }
         self.events += 1;
+        if let (Some(scope), false) = (self.view.scope, matches!(event, Event::UndefinedFlags(_))) {
+            return self.feed_partial(scope, &event);
+        }
         let recorded = self.header.recorded;
         let mut next = Vec::with_capacity(self.frontier.len());
         let mut deaths = Deaths::default();
@@ -211,12 +289,12 @@ impl Checker {
                     }));
                 }
                 for node in std::mem::take(&mut self.frontier) {
-                    node.effect(effect, recorded, &mut next, &mut deaths);
+                    node.effect(effect, self.view, &mut next, &mut deaths);
                 }
             }
             Event::Input(input) => {
                 for node in std::mem::take(&mut self.frontier) {
-                    node.input(input, recorded, &mut next, &mut deaths);
+                    node.input(input, self.view, &mut next, &mut deaths);
                 }
             }
             Event::UndefinedFlags(undefined) => return Err(Problem::Diverged(Box::new(undefined.divergence(self.line)))),
@@ -233,16 +311,61 @@ impl Checker {
         frontier::dedup(&mut next);
         if next.is_empty() {
             let text = self.codec.event_line(&event);
-            let divergence = blame::at_event(self.line, &event, text, &deaths, recorded);
+            let divergence = blame::at_event(self.line, &event, text, &deaths, self.view);
             // The states as the event found them, for a caller that shows where it diverged.
             self.frontier = deaths.0.into_iter().map(|dead| dead.node).collect();
             return Err(Problem::Diverged(Box::new(divergence)));
         }
         if next.len() > self.bound {
-            return Err(Problem::Exceeded(FrontierExceeded { line: self.line, states: next.len(), bound: self.bound }));
+            return Err(Problem::Exceeded(FrontierExceeded {
+                line: self.line,
+                states: next.len(),
+                bound: self.bound,
+                limit: Limit::Frontier,
+            }));
         }
         self.largest = self.largest.max(next.len());
         self.frontier = next;
+        Ok(())
+    }
+
+    /// Checks the next line of a partial recording: closes the frontier under the silent moves
+    /// of the unobserved world that the line calls for (`silent.rs`), then keeps the states that
+    /// take it.
+    fn feed_partial(&mut self, scope: Scope, event: &Event) -> Result<(), Problem> {
+        if let Event::Input(crate::Input::Support(SupportCall::RegisterPreprocessor { .. })) = event {
+            self.preprocessors += 1;
+        }
+        let moves = silent::bound(&self.frontier, &self.header.profile, scope, self.preprocessors);
+        self.silent.largest_bound = self.silent.largest_bound.max(moves);
+        let frontier = std::mem::take(&mut self.frontier);
+        let closure = silent::closure(frontier, event, self.view, self.header.profile.stores, moves, self.bound).map_err(|too_many| {
+            Problem::Exceeded(FrontierExceeded { line: self.line, states: too_many.0, bound: self.bound, limit: Limit::Frontier })
+        })?;
+        self.silent.most_moves = self.silent.most_moves.max(closure.used);
+        self.silent.most_explored = self.silent.most_explored.max(closure.explored);
+        if let Some(states) = closure.truncated {
+            self.truncated.get_or_insert((self.line, moves));
+            if closure.next.is_empty() {
+                return Err(Problem::Exceeded(FrontierExceeded { line: self.line, states, bound: moves, limit: Limit::SilentMoves }));
+            }
+        }
+        if closure.next.is_empty() {
+            if let Some((line, bound)) = self.truncated {
+                // States left unexplored at an earlier line might have taken this one.
+                return Err(Problem::Exceeded(FrontierExceeded { line, states: 0, bound, limit: Limit::SilentMoves }));
+            }
+            let text = self.codec.event_line(event);
+            let divergence = blame::at_event(self.line, event, text, &closure.deaths, self.view);
+            self.frontier = closure.deaths.0.into_iter().map(|dead| dead.node).collect();
+            return Err(Problem::Diverged(Box::new(divergence)));
+        }
+        if closure.next.len() > self.bound {
+            let states = closure.next.len();
+            return Err(Problem::Exceeded(FrontierExceeded { line: self.line, states, bound: self.bound, limit: Limit::Frontier }));
+        }
+        self.largest = self.largest.max(closure.next.len());
+        self.frontier = closure.next;
         Ok(())
     }
 
@@ -252,7 +375,12 @@ impl Checker {
     /// what the spooler does there.
     #[must_use]
     pub fn finish(self) -> Verdict {
-        let recorded = self.header.recorded;
+        // A partial recording may stop after any line: its end says only that recording
+        // stopped, so nothing is owed there (`spec/trace-format.md`, "Order").
+        if self.view.scope.is_some() {
+            return Verdict::Conforms { events: self.events };
+        }
+        let recorded = self.view;
         if self.frontier.iter().any(|node| node.may_end(recorded)) {
             return Verdict::Conforms { events: self.events };
         }

@@ -20,11 +20,11 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, RandomState};
 
-use super::Recorded;
+use super::scope::View;
 use crate::{Call, CallerError, Choice, Effect, Error, Input, Monitor, Spooler, Violation};
 
 /// One state consistent with the trace: the spooler, the monitor that watched it, and the
-/// effects it made that the trace has not shown yet (only those of the recorded kinds).
+/// effects it made that the trace has not shown yet (only those of the kinds the trace shows).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) struct Node {
     pub(super) spooler: Spooler,
@@ -76,7 +76,7 @@ impl Node {
     }
 
     /// The trace's next event is an input: the states that take it go to `out`.
-    pub(super) fn input(mut self, input: &Input, recorded: Recorded, out: &mut Vec<Node>, deaths: &mut Deaths) {
+    pub(super) fn input(mut self, input: &Input, view: View, out: &mut Vec<Node>, deaths: &mut Deaths) {
         if let Some(owed) = self.owed.front() {
             let owed = owed.clone();
             deaths.push(self, Death::Owes(owed));
@@ -87,7 +87,7 @@ impl Node {
                 // Due work the spooler passed over may have moved it on (the end of start-up,
                 // of the session) so that it takes the input.
                 let count = out.len();
-                self.skipping_towards(input, recorded, out);
+                self.skipping_towards(input, view, out);
                 if out.len() == count {
                     // A return for a call the spooler has due but the trace does not show: the
                     // spooler's call is missing, not the provider's return out of place.
@@ -109,7 +109,7 @@ impl Node {
                     deaths.push(self, Death::Broke(violation));
                 }
                 Ok(()) => {
-                    self.owed.extend(effects.into_iter().filter(|e| shown(recorded, e)));
+                    self.owed.extend(effects.into_iter().filter(|e| view.shows(e)));
                     out.push(self);
                 }
             },
@@ -117,18 +117,18 @@ impl Node {
     }
 
     /// The states that take `input` after passing over due work, without showing anything.
-    fn skipping_towards(&self, input: &Input, recorded: Recorded, out: &mut Vec<Node>) {
+    fn skipping_towards(&self, input: &Input, view: View, out: &mut Vec<Node>) {
         for choice in self.spooler.choices().iter().filter(|c| matches!(c, Choice::Skip(_))) {
-            if let Some(skipped) = self.taken(choice, recorded).filter(|n| n.owed.is_empty()) {
+            if let Some(skipped) = self.taken(choice, view).filter(|n| n.owed.is_empty()) {
                 let mut ignored = Deaths::default();
-                skipped.input(input, recorded, out, &mut ignored);
+                skipped.input(input, view, out, &mut ignored);
             }
         }
     }
 
     /// The trace's next event is an effect of the spooler: the states that show it next go to
     /// `out`.
-    pub(super) fn effect(mut self, effect: &Effect, recorded: Recorded, out: &mut Vec<Node>, deaths: &mut Deaths) {
+    pub(super) fn effect(mut self, effect: &Effect, view: View, out: &mut Vec<Node>, deaths: &mut Deaths) {
         if let Some(owed) = self.owed.front() {
             if owed == effect {
                 self.owed.pop_front();
@@ -145,7 +145,7 @@ impl Node {
             return;
         }
         let before = out.len();
-        self.towards(effect, recorded, out);
+        self.towards(effect, view, out);
         if out.len() == before {
             deaths.push(self, Death::Other);
         }
@@ -153,19 +153,19 @@ impl Node {
 
     /// Every legal choice whose first shown effect is `effect`, directly or after passing over
     /// due work the documentation lets the spooler pass over.
-    fn towards(&self, effect: &Effect, recorded: Recorded, out: &mut Vec<Node>) {
+    fn towards(&self, effect: &Effect, view: View, out: &mut Vec<Node>) {
         let before = out.len();
         match effect {
             // The call names the choice, in any of its legal forms (a part of the recipients of
             // an offer, FREE-27): one try.
             Effect::Call(call) if !matches!(call, Call::CreateMessage { .. }) => {
-                out.extend(self.taking(&Choice::Call(call.clone()), effect, recorded));
+                out.extend(self.taking(&Choice::Call(call.clone()), effect, view));
             }
             // A fetch's CreateMessage does not name the transport it is for (FREE-21); the
             // spooler's other effects name no choice: every choice is tried.
             _ => {
                 for choice in self.spooler.choices().iter().filter(|c| !matches!(c, Choice::Skip(_))) {
-                    out.extend(self.taking(choice, effect, recorded));
+                    out.extend(self.taking(choice, effect, view));
                 }
             }
         }
@@ -176,9 +176,9 @@ impl Node {
             return;
         }
         for choice in self.spooler.choices().iter().filter(|c| matches!(c, Choice::Skip(_))) {
-            let Some(skipped) = self.taken(choice, recorded) else { continue };
+            let Some(skipped) = self.taken(choice, view) else { continue };
             match skipped.owed.front() {
-                None => skipped.towards(effect, recorded, out),
+                None => skipped.towards(effect, view, out),
                 Some(first) if first == effect => {
                     let mut skipped = skipped;
                     skipped.owed.pop_front();
@@ -191,24 +191,24 @@ impl Node {
 
     /// The state after taking `choice`, if it is a legal choice here whose first shown effect
     /// is `effect`; that effect is then shown.
-    fn taking(&self, choice: &Choice, effect: &Effect, recorded: Recorded) -> Option<Node> {
-        let mut next = self.taken(choice, recorded)?;
+    fn taking(&self, choice: &Choice, effect: &Effect, view: View) -> Option<Node> {
+        let mut next = self.taken(choice, view)?;
         (next.owed.pop_front().as_ref() == Some(effect)).then_some(next)
     }
 
     /// The state after taking `choice`, if the spooler has it and the monitor finds it keeps
     /// every property.
-    fn taken(&self, choice: &Choice, recorded: Recorded) -> Option<Node> {
+    pub(super) fn taken(&self, choice: &Choice, view: View) -> Option<Node> {
         let mut next = self.clone();
         let effects = next.spooler.take(choice).ok()?;
         next.monitor.observe_effects(&effects).ok()?;
-        next.owed.extend(effects.into_iter().filter(|e| shown(recorded, e)));
+        next.owed.extend(effects.into_iter().filter(|e| view.shows(e)));
         Some(next)
     }
 
     /// True when the trace may end here: nothing is owed, and no call is due that the spooler
     /// could not pass over.
-    pub(super) fn may_end(&self, recorded: Recorded) -> bool {
+    pub(super) fn may_end(&self, view: View) -> bool {
         if !self.owed.is_empty() {
             return false;
         }
@@ -217,26 +217,26 @@ impl Node {
         }
         let choices = self.spooler.choices();
         choices.is_empty()
-            || choices.iter().filter(|c| matches!(c, Choice::Skip(_))).filter_map(|c| self.taken(c, recorded)).any(|n| n.may_end(recorded))
+            || choices.iter().filter(|c| matches!(c, Choice::Skip(_))).filter_map(|c| self.taken(c, view)).any(|n| n.may_end(view))
     }
 
     /// The effect the state shows next at the latest: what it owes, else the reference's choice.
-    pub(super) fn next_effect(&self, recorded: Recorded) -> Option<Effect> {
+    pub(super) fn next_effect(&self, view: View) -> Option<Effect> {
         if let Some(owed) = self.owed.front() {
             return Some(owed.clone());
         }
-        self.legal_next(recorded).into_iter().next()
+        self.legal_next(view).into_iter().next()
     }
 
     /// The first shown effect of each legal choice (passing due work over where that shows
     /// something), the reference's first, each once.
-    pub(super) fn legal_next(&self, recorded: Recorded) -> Vec<Effect> {
+    pub(super) fn legal_next(&self, view: View) -> Vec<Effect> {
         let mut next: Vec<Effect> = Vec::new();
         for choice in self.spooler.choices() {
-            let Some(node) = self.taken(&choice, recorded) else { continue };
+            let Some(node) = self.taken(&choice, view) else { continue };
             let shows = match (&choice, node.owed.front()) {
                 (_, Some(first)) => vec![first.clone()],
-                (Choice::Skip(_), None) => node.legal_next(recorded),
+                (Choice::Skip(_), None) => node.legal_next(view),
                 (_, None) => Vec::new(),
             };
             for effect in shows {
@@ -247,11 +247,6 @@ impl Node {
         }
         next
     }
-}
-
-/// True when a trace recording `recorded` shows this effect.
-pub(super) fn shown(recorded: Recorded, effect: &Effect) -> bool {
-    recorded == Recorded::All || effect.reaches_a_provider()
 }
 
 /// Keeps the first of each group of equal states, in order.

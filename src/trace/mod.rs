@@ -12,13 +12,16 @@ mod check;
 mod file;
 mod frontier;
 pub(crate) mod json;
+mod scope;
+mod silent;
 
 use crate::{Effect, Input, Party, Profile};
 
 pub use blame::Divergence;
-pub use check::{Checker, FrontierExceeded, Problem, Verdict};
+pub use check::{Checker, FrontierExceeded, Limit, Problem, SilentFigures, Verdict};
 pub use file::{ByteOrder, LineError, Lines, MAX_LINE_BYTES, TraceLine, Unreadable, check_lines, check_reader, check_reader_bounded};
 pub use json::{Codec, write};
+pub use scope::{Scope, ScopeError};
 
 /// The version of the trace format this reference reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -45,6 +48,9 @@ pub struct Header {
     pub recorded: Recorded,
     /// Names of address types, by [`crate::AddrType`] number (`SMTP` for `adr0`, and so on).
     pub address_types: Vec<String>,
+    /// The one component whose boundary a partial recording observed (issue 16); `None` for a
+    /// trace of a whole session.
+    pub scope: Option<Scope>,
 }
 
 /// One line of a trace after the header.

@@ -868,7 +868,7 @@ fn every_scenario_keeps_its_bound() {
 
 /// A played session as a recorded trace of everything the spooler did.
 fn recorded(profile: &Profile, events: &[mapi_spooler::trace::Event]) -> String {
-    let header = Header { profile: profile.clone(), recorded: Recorded::All, address_types: Vec::new() };
+    let header = Header { profile: profile.clone(), recorded: Recorded::All, address_types: Vec::new(), scope: None };
     mapi_spooler::trace::write(&header, events)
 }
 

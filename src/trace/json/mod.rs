@@ -64,7 +64,7 @@ impl Codec {
 }
 
 /// The number in an identifier such as `T0` (prefix `T`), if it is exactly that.
-fn number<N: std::str::FromStr>(text: &str, prefix: &str) -> Option<N> {
+pub(crate) fn number<N: std::str::FromStr>(text: &str, prefix: &str) -> Option<N> {
     let digits = text.strip_prefix(prefix)?;
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;

@@ -30,7 +30,7 @@ impl Codec {
         if version.as_u64() != Some(u64::from(FORMAT_VERSION)) {
             return Err(line.error("mapi_spooler_trace", format!("format version {version} is not supported; expected {FORMAT_VERSION}")));
         }
-        let transports = line
+        let transports: Vec<ServiceId> = line
             .ids("transports", "svc", "transports must list each entry's service, like [\"svc0\", \"svc1\"]")?
             .into_iter()
             .map(ServiceId)
@@ -55,7 +55,9 @@ impl Codec {
                 .collect::<Option<Vec<_>>>()
                 .ok_or_else(|| line.error("address_types", "address_types must be a list of names".to_owned()))?,
         };
-        let header = Header { profile: Profile { transports, stores, settings }, recorded, address_types: address_types.clone() };
+        let scope = crate::trace::scope::read(line.obj.get("scope"), transports.len(), stores, recorded)
+            .map_err(|e| line.error("scope", e.to_string()))?;
+        let header = Header { profile: Profile { transports, stores, settings }, recorded, address_types: address_types.clone(), scope };
         Ok((header, Codec { address_types }))
     }
 

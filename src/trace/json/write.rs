@@ -37,6 +37,11 @@ impl Codec {
         if !header.address_types.is_empty() {
             line["address_types"] = json!(header.address_types);
         }
+        match header.scope {
+            None => {}
+            Some(crate::trace::Scope::Transport(t)) => line["scope"] = json!({ "transport": t.to_string() }),
+            Some(crate::trace::Scope::Store(s)) => line["scope"] = json!({ "store": s.to_string() }),
+        }
         line.to_string()
     }
 
