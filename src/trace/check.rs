@@ -49,6 +49,8 @@ pub struct Checker {
     /// Partial recordings: the preprocessors the observed transport registered (each adds
     /// calls to the bound on silent moves).
     preprocessors: usize,
+    /// Partial recordings: a cap on the bound on silent moves ([`Checker::with_silent_moves`]).
+    silent_cap: Option<usize>,
 }
 
 /// How far the unobserved world's silent moves went in a partial recording (issue 16).
@@ -203,6 +205,7 @@ impl Checker {
             silent: SilentFigures::default(),
             truncated: None,
             preprocessors: 0,
+            silent_cap: None,
         })
     }
 
@@ -210,6 +213,15 @@ impl Checker {
     #[must_use]
     pub fn with_bound(mut self, bound: usize) -> Checker {
         self.bound = bound.max(1);
+        self
+    }
+
+    /// The same checker, exploring at most `moves` silent moves of the unobserved world
+    /// between two lines of a partial recording, fewer than the bound it computes when that is
+    /// larger (`silent.rs`): a check that needs more stops with [`Limit::SilentMoves`].
+    #[must_use]
+    pub fn with_silent_moves(mut self, moves: usize) -> Checker {
+        self.silent_cap = Some(moves);
         self
     }
 
@@ -336,10 +348,16 @@ impl Checker {
         if let Event::Input(crate::Input::Support(SupportCall::RegisterPreprocessor { .. })) = event {
             self.preprocessors += 1;
         }
-        let moves = silent::bound(&self.frontier, &self.header.profile, scope, self.preprocessors);
+        let computed = silent::bound(&self.frontier, &self.header.profile, scope, self.preprocessors);
+        let moves = self.silent_cap.map_or(computed, |cap| cap.min(computed));
         self.silent.largest_bound = self.silent.largest_bound.max(moves);
         let frontier = std::mem::take(&mut self.frontier);
-        let closure = silent::closure(frontier, event, self.view, self.header.profile.stores, moves, self.bound).map_err(|too_many| {
+        let world = silent::Unobserved {
+            view: self.view,
+            profile: &self.header.profile,
+            settings_given: self.header.profile.settings != crate::Settings::default(),
+        };
+        let closure = silent::closure(frontier, event, &world, moves, self.bound).map_err(|too_many| {
             Problem::Exceeded(FrontierExceeded { line: self.line, states: too_many.0, bound: self.bound, limit: Limit::Frontier })
         })?;
         self.silent.most_moves = self.silent.most_moves.max(closure.used);

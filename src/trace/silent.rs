@@ -93,21 +93,26 @@ pub(super) fn bound(frontier: &[Node], profile: &Profile, scope: Scope, preproce
 /// Closes `frontier` under the silent moves the line `event` calls for, at most `moves` of
 /// them in a row, and returns the states that take the line. Stops with [`TooMany`] when more
 /// than `states` states were explored.
-pub(super) fn closure(frontier: Vec<Node>, event: &Event, view: View, stores: u8, moves: usize, states: usize) -> Result<Closure, TooMany> {
+pub(super) fn closure(frontier: Vec<Node>, event: &Event, world: &Unobserved<'_>, moves: usize, states: usize) -> Result<Closure, TooMany> {
+    let view = world.view;
     let mut seen: HashSet<Node> = HashSet::new();
     let mut layer: Vec<Node> = frontier.into_iter().filter(|n| seen.insert(n.clone())).collect();
     let mut found = Closure { next: Vec::new(), deaths: Deaths::default(), used: 0, explored: layer.len(), truncated: None };
+    let mut waiting = Deaths::default();
     for depth in 0..=moves {
         for node in &layer {
             let before = found.next.len();
-            take(node.clone(), event, view, &mut found.next, &mut found.deaths);
+            // A state waiting for an unobserved component makes no call before it answers:
+            // its death says only that the world has a move left, so it is kept apart.
+            let deaths = if waits_for_the_world(node, event, view) { &mut waiting } else { &mut found.deaths };
+            take(node.clone(), event, view, &mut found.next, deaths);
             if found.next.len() > before {
                 found.used = found.used.max(depth);
             }
         }
         let mut next = Vec::new();
         for node in &layer {
-            for successor in successors(node, event, view, stores) {
+            for successor in successors(node, event, world) {
                 if seen.insert(successor.clone()) {
                     next.push(successor);
                 }
@@ -127,7 +132,15 @@ pub(super) fn closure(frontier: Vec<Node>, event: &Event, view: View, stores: u8
         layer = next;
     }
     frontier::dedup(&mut found.next);
+    if found.deaths.0.is_empty() {
+        found.deaths = waiting;
+    }
     Ok(found)
+}
+
+/// True when the line is a call of the spooler and the state has an unobserved call in flight.
+fn waits_for_the_world(node: &Node, event: &Event, view: View) -> bool {
+    matches!(event, Event::Effect(_)) && node.spooler.call_in_flight().is_some_and(|call| !view.shows(&Effect::Call(call.clone())))
 }
 
 /// The observed line taken by one state.
@@ -142,7 +155,8 @@ fn take(node: Node, event: &Event, view: View, out: &mut Vec<Node>, deaths: &mut
 }
 
 /// The states one silent move away.
-fn successors(node: &Node, event: &Event, view: View, stores: u8) -> Vec<Node> {
+fn successors(node: &Node, event: &Event, world: &Unobserved<'_>) -> Vec<Node> {
+    let view = world.view;
     if !node.owed.is_empty() {
         // The spooler made a call the trace shows: it is the next line, or the state is dead.
         return Vec::new();
@@ -161,9 +175,10 @@ fn successors(node: &Node, event: &Event, view: View, stores: u8) -> Vec<Node> {
             }
         }
     }
-    for input in derived(node, event, view, stores) {
+    for input in derived(node, event, view, world.profile.stores) {
         out.extend(fed_all(node, std::slice::from_ref(&input), view));
     }
+    out.extend(world.settings_shown(node, event));
     out
 }
 
@@ -240,6 +255,41 @@ fn answers(call: &Call, node: &Node, event: &Event) -> Vec<Vec<Input>> {
         }
         Call::RemovePreprocessInfo { preprocessor, message } => ret(Return::RemovePreprocessInfo { preprocessor, message, result: ok }),
         Call::InboundMsgHook { hook, message, .. } => ret(Return::InboundMsgHook { hook, message, result: Ok(HookOutcome::KEEP) }),
+    }
+}
+
+/// What the checker knows of the world a partial recording did not observe: the profile of
+/// the header, and whether the header gave the spooler's settings.
+pub(super) struct Unobserved<'a> {
+    /// What the trace shows.
+    pub(super) view: View,
+    /// The header's profile.
+    pub(super) profile: &'a Profile,
+    /// The header gave settings other than the defaults: they hold. Otherwise they are the
+    /// world's, and the first observed `XPProviderInit` shows two of them.
+    pub(super) settings_given: bool,
+}
+
+impl Unobserved<'_> {
+    /// A session that starts with settings the first observed `XPProviderInit` shows (its
+    /// `ulFlags` and `ulMAPIVer`, LIFE-2, VER-1), when the header does not give them and they
+    /// differ from the defaults.
+    fn settings_shown(&self, node: &Node, event: &Event) -> Option<Node> {
+        let Event::Effect(Effect::Call(Call::XpProviderInit { flags, mapi_version, .. })) = event else { return None };
+        if self.settings_given || node.spooler.phase() != Phase::Created {
+            return None;
+        }
+        let mut profile = self.profile.clone();
+        let settings = &mut profile.settings;
+        if (settings.init_flags, settings.versions.mapi) == (*flags, *mapi_version) {
+            return None;
+        }
+        settings.init_flags = *flags;
+        settings.versions.mapi = *mapi_version;
+        settings.versions.oldest = settings.versions.oldest.min(*mapi_version);
+        let spooler = crate::Spooler::new(&profile).ok()?;
+        let fresh = Node::new(spooler, crate::Monitor::new(&profile));
+        fed_all(&fresh, &[Input::Session(SessionRequest::Start)], self.view)
     }
 }
 
