@@ -44,8 +44,9 @@ pub struct Checker {
     /// Partial recordings: how far the unobserved world's silent moves went.
     silent: SilentFigures,
     /// Partial recordings: the first line before which silent moves were left at their bound,
-    /// with the bound; a divergence after it is reported as the bound exceeded.
-    truncated: Option<(usize, usize)>,
+    /// with the bound and the states that could still move; a divergence after it is reported
+    /// as the bound exceeded.
+    truncated: Option<FrontierExceeded>,
     /// Partial recordings: the preprocessors the observed transport registered (each adds
     /// calls to the bound on silent moves).
     preprocessors: usize,
@@ -363,15 +364,12 @@ impl Checker {
         self.silent.most_moves = self.silent.most_moves.max(closure.used);
         self.silent.most_explored = self.silent.most_explored.max(closure.explored);
         if let Some(states) = closure.truncated {
-            self.truncated.get_or_insert((self.line, moves));
-            if closure.next.is_empty() {
-                return Err(Problem::Exceeded(FrontierExceeded { line: self.line, states, bound: moves, limit: Limit::SilentMoves }));
-            }
+            self.truncated.get_or_insert(FrontierExceeded { line: self.line, states, bound: moves, limit: Limit::SilentMoves });
         }
         if closure.next.is_empty() {
-            if let Some((line, bound)) = self.truncated {
-                // States left unexplored at an earlier line might have taken this one.
-                return Err(Problem::Exceeded(FrontierExceeded { line, states: 0, bound, limit: Limit::SilentMoves }));
+            if let Some(exceeded) = self.truncated.clone() {
+                // States left unexplored at this line or an earlier one might have taken it.
+                return Err(Problem::Exceeded(exceeded));
             }
             let text = self.codec.event_line(event);
             let divergence = blame::at_event(self.line, event, text, &closure.deaths, self.view);

@@ -12,7 +12,7 @@
 
 use std::io::{BufRead, Chain, Cursor, ErrorKind, Read};
 
-use super::{Checker, TraceError, Verdict};
+use super::{Checker, Scope, SilentFigures, TraceError, Verdict};
 
 /// The longest line a trace may have, in bytes, not counting its line end: 1 MiB. The longest
 /// line the reference writes is a few hundred bytes (a queue row with its recipients); a line of
@@ -237,12 +237,27 @@ fn utf16(head: &[u8]) -> Option<(ByteOrder, bool)> {
 /// Checks a trace file read from `reader` (a file, standard input, bytes in memory), line by
 /// line with a bounded buffer. Stops at the first problem.
 pub fn check_reader(reader: impl BufRead) -> Verdict {
-    check_reader_bounded(reader, Checker::DEFAULT_BOUND).0
+    check_reader_bounded(reader, Checker::DEFAULT_BOUND).verdict
 }
 
-/// As [`check_reader`], with a frontier of at most `bound` states; also returns the most states
-/// the frontier held (what `trace check` reports).
-pub fn check_reader_bounded(reader: impl BufRead, bound: usize) -> (Verdict, usize) {
+/// What `trace check` reports of one trace: the verdict, the scope it was checked under and the
+/// checker's figures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The component a partial recording observed (issue 16); `None` for a whole session, or
+    /// when the header could not be read.
+    pub scope: Option<Scope>,
+    /// The most states the frontier held after any line.
+    pub largest: usize,
+    /// How far the unobserved world's silent moves went (partial recordings; zero otherwise).
+    pub silent: SilentFigures,
+}
+
+/// As [`check_reader`], with a frontier of at most `bound` states; also reports the scope and
+/// the most states the frontier held (what `trace check` prints).
+pub fn check_reader_bounded(reader: impl BufRead, bound: usize) -> Report {
     check_numbered(Lines::new(reader).map(|line| line.map_err(TraceError::from)), bound)
 }
 
@@ -250,35 +265,43 @@ pub fn check_reader_bounded(reader: impl BufRead, bound: usize) -> (Verdict, usi
 /// they are, and numbered like the others. Stops at the first problem.
 pub fn check_lines<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> Verdict {
     let numbered = lines.into_iter().enumerate().filter(|(_, text)| !text.as_ref().trim().is_empty());
-    check_numbered(numbered.map(|(i, text)| Ok(TraceLine { number: i + 1, text: text.as_ref().to_owned() })), Checker::DEFAULT_BOUND).0
+    check_numbered(numbered.map(|(i, text)| Ok(TraceLine { number: i + 1, text: text.as_ref().to_owned() })), Checker::DEFAULT_BOUND)
+        .verdict
 }
 
 /// Checks the lines that are not blank, each with its number in the file (the header first),
-/// keeping at most `bound` states; returns the verdict and the largest frontier.
-fn check_numbered(lines: impl IntoIterator<Item = Result<TraceLine, TraceError>>, bound: usize) -> (Verdict, usize) {
+/// keeping at most `bound` states.
+fn check_numbered(lines: impl IntoIterator<Item = Result<TraceLine, TraceError>>, bound: usize) -> Report {
     let mut lines = lines.into_iter();
+    let unread = |verdict| Report { verdict, scope: None, largest: 0, silent: SilentFigures::default() };
     let header = match lines.next() {
         None => {
             let message = "the trace is empty (or has only blank lines); it must start with a header line".to_owned();
-            return (Verdict::Invalid(TraceError { line: 1, column: 1, message }), 0);
+            return unread(Verdict::Invalid(TraceError { line: 1, column: 1, message }));
         }
-        Some(Err(error)) => return (Verdict::Invalid(error), 0),
+        Some(Err(error)) => return unread(Verdict::Invalid(error)),
         Some(Ok(header)) => header,
     };
     // The checker numbers the header 1; after blank lines it is further down the file.
     let mut checker = match Checker::new(&header.text) {
         Ok(checker) => checker.with_bound(bound),
-        Err(error) => return (Verdict::Invalid(TraceError { line: header.number, ..error }), 0),
+        Err(error) => return unread(Verdict::Invalid(TraceError { line: header.number, ..error })),
+    };
+    let report = |checker: &Checker, verdict| Report {
+        verdict,
+        scope: checker.scope(),
+        largest: checker.largest_frontier(),
+        silent: checker.silent_figures(),
     };
     for line in lines {
         let line = match line {
             Ok(line) => line,
-            Err(error) => return (Verdict::Invalid(error), checker.largest_frontier()),
+            Err(error) => return report(&checker, Verdict::Invalid(error)),
         };
         if let Err(problem) = checker.feed_line(line.number, &line.text) {
-            return (problem.into(), checker.largest_frontier());
+            return report(&checker, problem.into());
         }
     }
-    let largest = checker.largest_frontier();
-    (checker.finish(), largest)
+    let done = report(&checker, Verdict::Conforms { events: 0 });
+    Report { verdict: checker.finish(), ..done }
 }

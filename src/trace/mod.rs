@@ -19,7 +19,9 @@ use crate::{Effect, Input, Party, Profile};
 
 pub use blame::Divergence;
 pub use check::{Checker, FrontierExceeded, Limit, Problem, SilentFigures, Verdict};
-pub use file::{ByteOrder, LineError, Lines, MAX_LINE_BYTES, TraceLine, Unreadable, check_lines, check_reader, check_reader_bounded};
+pub use file::{
+    ByteOrder, LineError, Lines, MAX_LINE_BYTES, Report, TraceLine, Unreadable, check_lines, check_reader, check_reader_bounded,
+};
 pub use json::{Codec, write};
 pub use scope::{Scope, ScopeError};
 
