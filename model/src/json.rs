@@ -109,19 +109,11 @@ pub fn trace_exit(verdict: &trace::Verdict) -> Exit {
     }
 }
 
-/// How the checker's frontier went: the most states of a legal spooler consistent with the
-/// trace after any line, and the bound (issue 14).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Frontier {
-    /// The most states after any line.
-    pub largest: usize,
-    /// The most states the checker keeps.
-    pub bound: usize,
-}
-
-/// The document of `trace check --json`.
+/// The document of `trace check --json`: the verdict, the scope the trace was checked under
+/// (issue 16) and the checker's figures, with the frontier's bound (`--frontier-bound`).
 #[must_use]
-pub fn trace_check(file: &str, verdict: &trace::Verdict, frontier: Frontier) -> Value {
+pub fn trace_check(file: &str, report: &trace::Report, bound: usize) -> Value {
+    let verdict = &report.verdict;
     let mut doc = head("trace check", trace_exit(verdict));
     doc.insert("file".to_owned(), json!(file));
     let (name, events, divergence, error, exceeded) = match verdict {
@@ -145,7 +137,11 @@ pub fn trace_check(file: &str, verdict: &trace::Verdict, frontier: Frontier) -> 
             ("invalid", None, Value::Null, json!({ "line": e.line, "column": e.column, "message": e.message }), Value::Null)
         }
         trace::Verdict::Exceeded(e) => {
-            ("exceeded", None, Value::Null, Value::Null, json!({ "line": e.line, "states": e.states, "bound": e.bound }))
+            let limit = match e.limit {
+                trace::Limit::Frontier => "frontier",
+                trace::Limit::SilentMoves => "silent_moves",
+            };
+            ("exceeded", None, Value::Null, Value::Null, json!({ "line": e.line, "states": e.states, "bound": e.bound, "limit": limit }))
         }
     };
     doc.insert("trace_verdict".to_owned(), json!(name));
@@ -153,8 +149,34 @@ pub fn trace_check(file: &str, verdict: &trace::Verdict, frontier: Frontier) -> 
     doc.insert("divergence".to_owned(), divergence);
     doc.insert("error".to_owned(), error);
     doc.insert("exceeded".to_owned(), exceeded);
-    doc.insert("frontier".to_owned(), json!({ "largest": frontier.largest, "bound": frontier.bound }));
+    doc.insert("frontier".to_owned(), json!({ "largest": report.largest, "bound": bound }));
+    let (scope, silent) = match report.scope {
+        None => (Value::Null, Value::Null),
+        Some(scope) => {
+            let s = report.silent;
+            let scope = match scope {
+                trace::Scope::Transport(t) => json!({ "transport": t.to_string() }),
+                trace::Scope::Store(s) => json!({ "store": s.to_string() }),
+            };
+            (scope, json!({ "most_moves": s.most_moves, "largest_bound": s.largest_bound, "most_explored": s.most_explored }))
+        }
+    };
+    doc.insert("scope".to_owned(), scope);
+    doc.insert("silent".to_owned(), silent);
     Value::Object(doc)
+}
+
+/// The line `trace check` prints after the verdict: the scope the trace was checked under.
+#[must_use]
+pub fn scope_line(report: &trace::Report) -> String {
+    match report.scope {
+        None => "scope: the whole session".to_owned(),
+        Some(scope) => format!(
+            "scope: {scope} (a partial recording: the world it did not observe is supplied as silent moves; at most {} between \
+             two lines, bound {}; at most {} states)",
+            report.silent.most_moves, report.silent.largest_bound, report.largest
+        ),
+    }
 }
 
 /// The document for a file that cannot be read at all (`trace check --json`).
@@ -168,5 +190,7 @@ pub fn unreadable(command: &str, file: &str, message: &str) -> Value {
     doc.insert("error".to_owned(), json!({ "line": 0, "column": 0, "message": message }));
     doc.insert("exceeded".to_owned(), Value::Null);
     doc.insert("frontier".to_owned(), Value::Null);
+    doc.insert("scope".to_owned(), Value::Null);
+    doc.insert("silent".to_owned(), Value::Null);
     Value::Object(doc)
 }

@@ -613,13 +613,14 @@ fn trace_check(file: &Path, as_json: bool, bound: usize) -> Exit {
             return Exit::InvalidInput;
         }
     };
-    let (verdict, largest) = trace::check_reader_bounded(reader, bound);
+    let report = trace::check_reader_bounded(reader, bound);
     if as_json {
-        say!("{}", json::trace_check(&name, &verdict, json::Frontier { largest, bound }));
+        say!("{}", json::trace_check(&name, &report, bound));
     } else {
-        say!("{verdict}");
+        say!("{}", report.verdict);
+        say!("{}", json::scope_line(&report));
     }
-    json::trace_exit(&verdict)
+    json::trace_exit(&report.verdict)
 }
 
 fn replay_file(args: &ReplayArgs) -> Exit {

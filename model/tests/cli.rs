@@ -447,6 +447,27 @@ fn trace_check_json_follows_the_schema() {
     assert_eq!((&doc["exceeded"]["states"], &doc["exceeded"]["bound"]), (&serde_json::json!(2), &serde_json::json!(1)), "{doc}");
 }
 
+/// `trace check` says which scope it checked a partial recording under (issue 16), in text and
+/// in `--json`, with the silent moves used; a whole session is checked as the whole session.
+#[test]
+fn trace_check_prints_the_scope_of_a_partial_recording() {
+    let recorded = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/traces/recorded");
+    let breach = recorded.join("sample-breach.jsonl");
+    let (doc, status) = json(&["trace", "check", "--json", &breach.to_string_lossy()]);
+    valid(&doc);
+    assert_eq!(status, i32::from(Exit::Broken.code()));
+    assert_eq!(doc["scope"], serde_json::json!({ "transport": "T0" }), "{doc}");
+    assert_eq!((&doc["divergence"]["line"], &doc["divergence"]["party"]), (&serde_json::json!(20), &serde_json::json!("T0")), "{doc}");
+    assert_eq!(doc["divergence"]["rule"], "SUB-34", "{doc}");
+    assert!(doc["silent"]["most_moves"].as_u64().is_some_and(|n| n >= 1), "{doc}");
+    let store = recorded.join("store-example.jsonl");
+    let (doc, status) = json(&["trace", "check", "--json", &store.to_string_lossy()]);
+    valid(&doc);
+    assert_eq!((status, &doc["scope"]), (0, &serde_json::json!({ "store": "S0" })), "{doc}");
+    let text = stdout(&run(&["trace", "check", &store.to_string_lossy()]));
+    assert!(text.starts_with("conforms: 9 events\nscope: store S0 (a partial recording"), "{text}");
+}
+
 /// The Explorer, started on a port the system chooses; killed when dropped.
 struct Explorer {
     child: Child,
