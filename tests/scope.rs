@@ -9,20 +9,35 @@ use mapi_spooler::{Party, StoreId, TransportId};
 const TRANSPORT_HEADER: &str = r#"{"mapi_spooler_trace":1,"transports":["svc0"],"stores":1,"recorded":"calls","scope":{"transport":"T0"}}"#;
 const STORE_HEADER: &str = r#"{"mapi_spooler_trace":1,"transports":["svc0"],"stores":1,"recorded":"calls","scope":{"store":"S0"}}"#;
 
-/// A transport's start-up as the proxy records it: init, a logon that creates the status row,
-/// `AddressTypes`, and the traffic enabled with the row mirroring it.
-const STARTUP: [&str; 10] = [
-    r#"{"call":"XPProviderInit","to":"T0","ulFlags":"0","ulMAPIVer":"0x00010010"}"#,
-    r#"{"return":"XPProviderInit","from":"T0","result":"S_OK","lpulProviderVer":"0x00010010"}"#,
-    r#"{"call":"TransportLogon","to":"T0","lpulFlags":"LOGON_NO_INBOUND|LOGON_NO_OUTBOUND"}"#,
-    r#"{"support":"ModifyStatusRow","from":"T0","ulFlags":"0","PR_STATUS_CODE":"STATUS_AVAILABLE"}"#,
-    r#"{"return":"TransportLogon","from":"T0","result":"S_OK","lpulFlags":"0"}"#,
-    r#"{"call":"AddressTypes","to":"T0"}"#,
-    r#"{"return":"AddressTypes","from":"T0","result":"S_OK","lpppAdrTypeArray":["SAMPLE"],"lpppUIDArray":[]}"#,
-    r#"{"call":"TransportNotify","to":"T0","lpulFlags":"NOTIFY_BEGIN_INBOUND|NOTIFY_BEGIN_OUTBOUND","lpvData":null}"#,
-    r#"{"support":"ModifyStatusRow","from":"T0","ulFlags":"STATUSROW_UPDATE","PR_STATUS_CODE":"STATUS_AVAILABLE|STATUS_INBOUND_ENABLED|STATUS_OUTBOUND_ENABLED"}"#,
-    r#"{"return":"TransportNotify","from":"T0","result":"S_OK","lpulFlags":"NOTIFY_BEGIN_INBOUND|NOTIFY_BEGIN_OUTBOUND"}"#,
-];
+/// Lines `first` to `last` of the proxy's recording of `sample_xp.dll`
+/// (`tests/traces/recorded/sample-conform.jsonl`).
+fn recorded(first: usize, last: usize) -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traces/recorded/sample-conform.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines().skip(first - 1).take(last + 1 - first).map(str::to_owned).collect()
+}
+
+/// A transport's start-up as the proxy records it (lines 2 to 11): init, a logon that creates
+/// the status row, `AddressTypes` (`SAMPLE`), and the traffic enabled with the row mirroring it.
+fn startup() -> Vec<String> {
+    let lines = recorded(2, 11);
+    assert!(lines[9].starts_with(r#"{"return":"TransportNotify""#), "{lines:?}");
+    lines
+}
+
+/// The end of that session (lines 21 to 27): traffic ended, logoff, `Shutdown`.
+fn ending() -> Vec<String> {
+    let lines = recorded(21, 27);
+    assert!(lines[0].starts_with(r#"{"call":"TransportNotify""#) && lines[6].starts_with(r#"{"return":"Shutdown""#), "{lines:?}");
+    lines
+}
+
+/// The start-up, then `more`, under the transport scope.
+fn after_startup(more: &[&str]) -> Vec<String> {
+    let mut lines = startup();
+    lines.extend(more.iter().map(|l| (*l).to_owned()));
+    trace(TRANSPORT_HEADER, &lines)
+}
 
 /// A store's session as a wrapper around it records it: the spooler's logon, the queue opened
 /// with one message in it, the message locked and finished.
@@ -38,8 +53,8 @@ const STORE_SESSION: [&str; 8] = [
 ];
 
 /// The header, then `lines`.
-fn trace(header: &str, lines: &[&str]) -> Vec<String> {
-    std::iter::once(header).chain(lines.iter().copied()).map(str::to_owned).collect()
+fn trace<S: AsRef<str>>(header: &str, lines: &[S]) -> Vec<String> {
+    std::iter::once(header).chain(lines.iter().map(AsRef::as_ref)).map(str::to_owned).collect()
 }
 
 /// Checks a whole trace with `checker`; returns the verdict and the checker's figures.
@@ -79,15 +94,16 @@ fn the_header_names_the_scope() {
 #[test]
 fn a_transport_scope_start_up_conforms() {
     // Spec: LIFE-1, LIFE-4, LIFE-8, LIFE-9, LIFE-10, LIFE-19
-    assert_eq!(check(&trace(TRANSPORT_HEADER, &STARTUP)), Verdict::Conforms { events: 10 });
+    assert_eq!(check(&after_startup(&[])), Verdict::Conforms { events: 10 });
 }
 
 /// A partial trace may stop after any line, even with a call in flight: its end says only that
 /// recording stopped.
 #[test]
 fn a_partial_trace_may_end_anywhere() {
-    for end in 1..=STARTUP.len() {
-        assert_eq!(check(&trace(TRANSPORT_HEADER, &STARTUP[..end])), Verdict::Conforms { events: end }, "after {end} lines");
+    let startup = startup();
+    for end in 1..=startup.len() {
+        assert_eq!(check(&trace(TRANSPORT_HEADER, &startup[..end])), Verdict::Conforms { events: end }, "after {end} lines");
     }
 }
 
@@ -98,21 +114,14 @@ fn a_partial_trace_may_end_anywhere() {
 #[test]
 fn a_transport_scope_submission_conforms_in_some_world() {
     // Spec: SUB-20, SUB-21, SUB-22, SUB-24, SUB-26, LIFE-12, LIFE-14, LIFE-16
-    let mut lines = STARTUP.to_vec();
-    lines.extend([
+    let lines = after_startup(&[
         r#"{"call":"SubmitMessage","to":"T0","ulFlags":"0","message":"M1","offered":[1]}"#,
         r#"{"return":"SubmitMessage","from":"T0","result":"S_OK","message":"M1","lpulMsgRef":7,"accepted":[1]}"#,
         r#"{"call":"EndMessage","to":"T0","ulMsgRef":7}"#,
         r#"{"return":"EndMessage","from":"T0","result":"S_OK","ulMsgRef":7,"lpulFlags":"0"}"#,
-        r#"{"call":"TransportNotify","to":"T0","lpulFlags":"NOTIFY_END_INBOUND|NOTIFY_END_OUTBOUND","lpvData":null}"#,
-        r#"{"support":"ModifyStatusRow","from":"T0","ulFlags":"STATUSROW_UPDATE","PR_STATUS_CODE":"STATUS_AVAILABLE"}"#,
-        r#"{"return":"TransportNotify","from":"T0","result":"S_OK","lpulFlags":"NOTIFY_END_INBOUND|NOTIFY_END_OUTBOUND"}"#,
-        r#"{"call":"TransportLogoff","to":"T0"}"#,
-        r#"{"return":"TransportLogoff","from":"T0","result":"S_OK"}"#,
-        r#"{"call":"Shutdown","to":"T0"}"#,
-        r#"{"return":"Shutdown","from":"T0","result":"S_OK"}"#,
     ]);
-    assert_eq!(check(&trace(TRANSPORT_HEADER, &lines)), Verdict::Conforms { events: 21 });
+    let lines = [lines, ending()].concat();
+    assert_eq!(check(&lines), Verdict::Conforms { events: 21 });
 }
 
 /// The transport takes a recipient it was not offered: no world makes that legal, and the
@@ -120,12 +129,11 @@ fn a_transport_scope_submission_conforms_in_some_world() {
 #[test]
 fn a_transport_that_takes_a_recipient_it_was_not_offered_diverges() {
     // Spec: SUB-22, SUB-28
-    let mut lines = STARTUP.to_vec();
-    lines.extend([
+    let lines = after_startup(&[
         r#"{"call":"SubmitMessage","to":"T0","ulFlags":"0","message":"M1","offered":[0]}"#,
         r#"{"return":"SubmitMessage","from":"T0","result":"S_OK","message":"M1","lpulMsgRef":1,"accepted":[0,1]}"#,
     ]);
-    let d = divergence(&trace(TRANSPORT_HEADER, &lines));
+    let d = divergence(&lines);
     assert_eq!((d.line, d.party, d.rule.as_str()), (13, Party::Transport(TransportId(0)), "SUB-28"), "{d}");
 }
 
@@ -134,9 +142,9 @@ fn a_transport_that_takes_a_recipient_it_was_not_offered_diverges() {
 #[test]
 fn a_transport_whose_row_does_not_mirror_the_traffic_diverges() {
     // Spec: INV-12, LIFE-10
-    let mut lines = STARTUP.to_vec();
-    lines.remove(8);
-    let d = divergence(&trace(TRANSPORT_HEADER, &lines));
+    let mut lines = after_startup(&[]);
+    lines.remove(9);
+    let d = divergence(&lines);
     assert_eq!((d.line, d.party, d.rule.as_str()), (10, Party::Transport(TransportId(0)), "INV-12"), "{d}");
 }
 
@@ -145,9 +153,9 @@ fn a_transport_whose_row_does_not_mirror_the_traffic_diverges() {
 #[test]
 fn a_submission_before_address_types_is_the_spoolers_fault() {
     // Spec: LIFE-8, ORD-1
-    let mut lines = STARTUP[..5].to_vec();
-    lines.push(r#"{"call":"SubmitMessage","to":"T0","ulFlags":"0","message":"M1","offered":[0]}"#);
-    let d = divergence(&trace(TRANSPORT_HEADER, &lines));
+    let mut lines = trace(TRANSPORT_HEADER, &startup()[..5]);
+    lines.push(r#"{"call":"SubmitMessage","to":"T0","ulFlags":"0","message":"M1","offered":[0]}"#.to_owned());
+    let d = divergence(&lines);
     assert_eq!((d.line, d.party, d.rule.as_str()), (7, Party::Spooler, "INV-1"), "{d}");
     assert!(d.instead.contains("T0.AddressTypes()"), "{d}");
 }
@@ -157,9 +165,8 @@ fn a_submission_before_address_types_is_the_spoolers_fault() {
 #[test]
 fn an_end_message_without_a_submission_is_the_spoolers_fault() {
     // Spec: SUB-24
-    let mut lines = STARTUP.to_vec();
-    lines.push(r#"{"call":"EndMessage","to":"T0","ulMsgRef":1}"#);
-    let d = divergence(&trace(TRANSPORT_HEADER, &lines));
+    let lines = after_startup(&[r#"{"call":"EndMessage","to":"T0","ulMsgRef":1}"#]);
+    let d = divergence(&lines);
     assert_eq!((d.line, d.party, d.rule.as_str()), (12, Party::Spooler, "INV-17"), "{d}");
 }
 
@@ -265,8 +272,7 @@ fn a_bound_on_silent_moves_that_is_reached_is_reported() {
 /// The figures of a check: the silent moves used stay within the bound computed.
 #[test]
 fn the_silent_moves_used_stay_within_the_bound() {
-    for (header, lines) in [(TRANSPORT_HEADER, &STARTUP[..]), (STORE_HEADER, &STORE_SESSION[..])] {
-        let lines = trace(header, lines);
+    for lines in [after_startup(&[]), trace(STORE_HEADER, &STORE_SESSION)] {
         let (verdict, largest, figures) = check_with(Checker::new(&lines[0]).unwrap(), &lines);
         assert!(matches!(verdict, Verdict::Conforms { .. }), "{verdict}");
         assert!(largest >= 1 && figures.most_moves >= 1, "{figures:?}");
@@ -280,12 +286,13 @@ fn the_silent_moves_used_stay_within_the_bound() {
 #[test]
 fn the_first_xp_provider_init_shows_settings_the_header_leaves_out() {
     // Spec: LIFE-2, VER-1
-    let mut lines = STARTUP.to_vec();
-    lines[0] = r#"{"call":"XPProviderInit","to":"T0","ulFlags":"MAPI_NT_SERVICE","ulMAPIVer":"0x00010008"}"#;
-    lines[1] = r#"{"return":"XPProviderInit","from":"T0","result":"S_OK","lpulProviderVer":"0x00010008"}"#;
-    assert_eq!(check(&trace(TRANSPORT_HEADER, &lines)), Verdict::Conforms { events: 10 });
+    let mut lines = after_startup(&[]);
+    lines[1] = r#"{"call":"XPProviderInit","to":"T0","ulFlags":"MAPI_NT_SERVICE","ulMAPIVer":"0x00010008"}"#.to_owned();
+    lines[2] = r#"{"return":"XPProviderInit","from":"T0","result":"S_OK","lpulProviderVer":"0x00010008"}"#.to_owned();
+    assert_eq!(check(&lines), Verdict::Conforms { events: 10 });
 
     let header = r#"{"mapi_spooler_trace":1,"transports":["svc0"],"stores":1,"recorded":"calls","scope":{"transport":"T0"},"settings":{"ulMAPIVer":"0x00010010","oldest_provider_version":"0x00010000","XPProviderInit_ulFlags":"0","TransportLogon_ulFlags":"LOGON_NO_INBOUND|LOGON_NO_OUTBOUND","enable":"outbound","busy_retry_secs":60,"resend_later_secs":60,"failure_retry_secs":60}}"#;
-    let d = divergence(&trace(header, &lines));
+    lines[0] = header.to_owned();
+    let d = divergence(&lines);
     assert_eq!((d.line, d.party), (2, Party::Spooler), "{d}");
 }
