@@ -166,17 +166,17 @@ pub fn trace_check(file: &str, report: &trace::Report, bound: usize) -> Value {
     Value::Object(doc)
 }
 
-/// The line `trace check` prints after the verdict: the scope the trace was checked under.
+/// The line `trace check` prints after the verdict of a partial recording: the scope it was
+/// checked under (issue 16). A whole session gets no such line.
 #[must_use]
-pub fn scope_line(report: &trace::Report) -> String {
-    match report.scope {
-        None => "scope: the whole session".to_owned(),
-        Some(scope) => format!(
+pub fn scope_line(report: &trace::Report) -> Option<String> {
+    report.scope.map(|scope| {
+        format!(
             "scope: {scope} (a partial recording: the world it did not observe is supplied as silent moves; at most {} between \
              two lines, bound {}; at most {} states)",
             report.silent.most_moves, report.silent.largest_bound, report.largest
-        ),
-    }
+        )
+    })
 }
 
 /// The document for a file that cannot be read at all (`trace check --json`).

@@ -618,7 +618,9 @@ fn trace_check(file: &Path, as_json: bool, bound: usize) -> Exit {
         say!("{}", json::trace_check(&name, &report, bound));
     } else {
         say!("{}", report.verdict);
-        say!("{}", json::scope_line(&report));
+        if let Some(line) = json::scope_line(&report) {
+            say!("{line}");
+        }
     }
     json::trace_exit(&report.verdict)
 }
