@@ -281,7 +281,7 @@ Amb12 amb12 = "AMB-12" "Upload and download" {
 /// AMB-13: The circular flush trigger.
 Amb13 amb13 = "AMB-13" "The circular flush trigger" {
     TwoPhaseWithBegin = "two-phase-with-begin" [Spooler] default "A trigger (a client's flush on the spooler object, or the transport setting bits) makes a flush due; then `FlushQueues`, `BEGIN`/`END_OUTBOUND_FLUSH` around sending, `BEGIN`/`END_INBOUND_FLUSH` around fetching; the transport clears its bits; clearing both bits cancels a flush only before `FlushQueues`" from "digest, DEC-32";
-    FourteenSteps = "fourteen-steps" [Spooler Provider] pending "No `BEGIN` notifications; the spooler sends in the outbound half while the row shows `STATUS_OUTBOUND_FLUSH` and fetches while it shows `STATUS_INBOUND_FLUSH`, which the transport sets after `NOTIFY_END_OUTBOUND_FLUSH`" from "the flush page";
+    FourteenSteps = "fourteen-steps" [Spooler Provider] executable "No `BEGIN` flush notifications: each half begins without one (executable: the spooler's half, and the monitor's STAT-20 accepts it; the halves still follow `FlushQueues`'s flags, not the row's bits)" from "the flush page";
     BothBitsRequired = "both-bits-required" [Spooler] pending "The spooler calls `FlushQueues` only while both flush bits are set (the flush page's performance note), also for its own status object's flush" from "";
     ClearingBitsAborts = "clearing-bits-aborts" [Spooler Provider] pending "A transport that clears both bits ends its flush at any point; the spooler stops the flush" from "the flush page";
 }
@@ -289,7 +289,7 @@ Amb13 amb13 = "AMB-13" "The circular flush trigger" {
 Amb14 amb14 = "AMB-14" "How the inbound loop ends" {
     NoSaveEndsLoop = "no-save-ends-loop" [Provider Spooler] default "A save means one message delivered; no save means nothing is left and ends the loop; more mail later comes by `NOTIFY_NEWMAIL` or `Poll`" from "`ixplogon-startmessage.md`, digest";
     SaveEndsLoop = "save-ends-loop" [Provider Spooler] pending "The transport saves the message when it has nothing; the spooler fetches until a save" from "flush page";
-    NewmailPerMessage = "newmail-per-message" [Provider Spooler] pending "Each `StartMessage` delivers one message; a transport with more signals `NOTIFY_NEWMAIL` again, and the spooler fetches once per signal" from "flush page, step 11";
+    NewmailPerMessage = "newmail-per-message" [Provider Spooler] executable "Each `StartMessage` delivers one message; a transport with more signals `NOTIFY_NEWMAIL` again, and the spooler fetches once per signal" from "flush page, step 11";
     TransportCallsPoll = "transport-calls-poll" [Provider] no_effect("a call a transport makes to its own method never reaches the spooler") "After a `StartMessage` error the transport calls its own `Poll`" from "`ixplogon-startmessage.md`";
 }
 /// AMB-15: The wording of NOTIFY_CANCEL_MESSAGE: who cancels.
@@ -316,7 +316,7 @@ Amb17 amb17 = "AMB-17" "The message between END_DONT_RESEND and NOTIFY_SENTDEFER
 /// AMB-18: END_RESEND_NOW and END_RESEND_LATER.
 Amb18 amb18 = "AMB-18" "END_RESEND_NOW and END_RESEND_LATER" {
     ResendFixedDelay = "resend-fixed-delay" [Spooler] default "The attempt is undone, declines included; `END_RESEND_NOW` offers the same recipients again at once, `END_RESEND_LATER` after `Settings::resend_later_secs` (60 s)" from "DEC-11, DEC-16";
-    ResendLaterAnyDelay = "resend-later-any-delay" [Spooler] pending "`END_RESEND_LATER` after any positive delay" from "digest: a nondeterministic delay";
+    ResendLaterAnyDelay = "resend-later-any-delay" [Spooler] executable "`END_RESEND_LATER` after any positive delay (executable as `Settings::resend_later_secs`, checked at every order against the world's other delays)" from "digest: a nondeterministic delay";
     ResendKeepsTaken = "resend-keeps-taken" [Spooler] pending "Recipients the transport set TRUE in the attempt stay taken; only the rest goes again" from "";
     ResendNowThroughStore = "resend-now-through-store" [Spooler] pending "`END_RESEND_NOW` restarts the message through the store's `IMessage::SubmitMessage`, as the page names it" from "";
 }
@@ -361,7 +361,7 @@ Amb25 amb25 = "AMB-25" "Who calls XPProviderInit, and when" {
 /// AMB-26: ValidateState on the spooler's status object.
 Amb26 amb26 = "AMB-26" "ValidateState on the spooler's status object" {
     ForwardRequeryEveryActive = "forward-requery-every-active" [Spooler] default "Forward to every active logon in transport order; with `CONFIG_CHANGED`, `AddressTypes` again for every active transport, whatever it answered" from "both pages";
-    ForwardRequeryOnSuccess = "forward-requery-on-success" [Spooler] pending "Forward to every active logon in transport order; with `CONFIG_CHANGED`, `AddressTypes` again only for each logon that answered `S_OK`" from "the digest's DEC-31; the reference's answer before ORD-9 was fixed";
+    ForwardRequeryOnSuccess = "forward-requery-on-success" [Spooler] executable "Forward to every active logon in transport order; with `CONFIG_CHANGED`, `AddressTypes` again only for each logon that answered `S_OK`" from "the digest's DEC-31; the reference's answer before ORD-9 was fixed";
     RelogonAll = "relogon-all" [Spooler] pending "A new logon of every transport, logged on or not" from "the table of `imapistatus-validatestate.md`";
     ReviveCritical = "revive-critical" [Spooler] pending "`CONFIG_CHANGED` lets a transport that raised a critical error be logged off and on again" from "";
 }
@@ -406,7 +406,7 @@ Amb31 amb31 = "AMB-31" "When the status row must exist" {
 /// AMB-32: UID matches against address-type matches.
 Amb32 amb32 = "AMB-32" "UID matches against address-type matches" {
     UidsFirst = "uids-first" [Spooler] default "The page literally" from "ORD-4";
-    PurePriority = "pure-priority" [Spooler] pending "The first transport in priority order that matches by either UID or address type" from "";
+    PurePriority = "pure-priority" [Spooler] executable "The first transport in priority order that matches by either UID or address type" from "";
 }
 /// AMB-33: ExpandRecips duplicates.
 Amb33 amb33 = "AMB-33" "ExpandRecips duplicates" {
@@ -426,7 +426,7 @@ Amb35 amb35 = "AMB-35" "\"Resets\" MSGFLAG_UNSENT on cancel" {
 /// AMB-36: The delay after MAPI_E_BUSY.
 Amb36 amb36 = "AMB-36" "The delay after MAPI_E_BUSY" {
     BusyFixedDelay = "busy-fixed-delay" [Spooler] default "After `Settings::busy_retry_secs` (1 s)" from "DEC-16";
-    BusyAnyDelay = "busy-any-delay" [Spooler] pending "After any positive delay" from "digest: nondeterministic";
+    BusyAnyDelay = "busy-any-delay" [Spooler] executable "After any positive delay (executable as `Settings::busy_retry_secs`, checked at every order against the world's other delays)" from "digest: nondeterministic";
 }
 /// AMB-37: Granularity of preprocessor selection.
 Amb37 amb37 = "AMB-37" "Granularity of preprocessor selection" {
@@ -458,7 +458,7 @@ Amb41 amb41 = "AMB-41" "Which transport calls may come from another thread" {
 /// EXT-1 (beyond the 41, `spec/readings.md`): does `NOTIFY_READYTOSEND` end a transport's retry delays?
 ReadyToSend ready_to_send = "EXT-1" "Does NOTIFY_READYTOSEND from a transport end its retry delays?" {
     ReadytosendEndsDelays = "readytosend-ends-delays" [Spooler] default "The transport is ready again: every retry delay of its messages ends" from "`imapisupport-spoolernotify.md`, DEC-17";
-    DelaysStand = "delays-stand" [Spooler] pending "The delays stand; the spooler offers again only when they end" from "`ixplogon-submitmessage.md`";
+    DelaysStand = "delays-stand" [Spooler] executable "The delays stand; the spooler offers again only when they end" from "`ixplogon-submitmessage.md`";
     EndsOwnDelaysOnly = "ends-own-delays-only" [Spooler] pending "It ends the delays the spooler chose, not those a transport asked for with `MAPI_E_WAIT`" from "both pages together";
 }
 /// EXT-2 (beyond the 41): is a message to be preprocessed locked before or after its preprocessors?

@@ -255,7 +255,7 @@ impl Monitor {
             if rec.declined.contains(t) {
                 return broken(Property::ScanOrder, format!("{call} offers recipient {}, which {t} declined", r.0));
             }
-            let first = oracle::first_choice(&self.order, |u| self.serving(u), &rec.row, rec.declined);
+            let first = oracle::first_choice(self.readings.amb32, &self.order, |u| self.serving(u), &rec.row, rec.declined);
             if first != Some(t) {
                 return broken(Property::ScanOrder, format!("{call} offers recipient {}, whose first choice is {first:?}", r.0));
             }
@@ -273,7 +273,7 @@ impl Monitor {
                 && o.recipients.iter().any(|r| {
                     !r.settled
                         && r.deferred.is_none()
-                        && oracle::first_choice(&self.order, |u| self.serving(u), &r.row, r.declined) == Some(t)
+                        && oracle::first_choice(self.readings.amb32, &self.order, |u| self.serving(u), &r.row, r.declined) == Some(t)
                 })
         });
         match waiting {
@@ -329,7 +329,7 @@ impl Monitor {
         let registers_nothing = oracle::registers_nothing(own);
         let earlier: Vec<TransportId> = self.order.iter().copied().take_while(|t| *t != owner).collect();
         msg.recipients.iter().filter(|r| !r.settled && oracle::filter_matches(&filter, &r.row)).any(|r| {
-            oracle::first_choice(&self.order, |t| self.serving(t), &r.row, r.declined) == Some(owner)
+            oracle::first_choice(self.readings.amb32, &self.order, |t| self.serving(t), &r.row, r.declined) == Some(owner)
                 || (registers_nothing && !earlier.iter().any(|t| self.serving(*t).is_some_and(|g| oracle::can_take(g, &r.row))))
         })
     }

@@ -390,6 +390,12 @@ impl Spooler {
         self
     }
 
+    /// The readings of the documentation's ambiguities this spooler follows (issue 15).
+    #[must_use]
+    pub fn readings(&self) -> &crate::readings::Readings {
+        &self.settings.readings
+    }
+
     /// Handles one input and returns what the spooler does about it, in order. At most one of
     /// the effects is an [`crate::Effect::Call`], and only when no call was in flight before.
     ///
