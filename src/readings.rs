@@ -220,7 +220,7 @@ Amb2 amb2 = "AMB-2" "One provider object or several" {
 /// AMB-3: When PrepareSubmit is called.
 Amb3 amb3 = "AMB-3" "When PrepareSubmit is called" {
     ResendOnly = "resend-only" [Store] default "Only for `MSGFLAG_RESEND`" from "store-tasks page, `imessage-submitmessage.md`, digest";
-    AlwaysNoopWithoutResend = "always-noop-without-resend" [Store] no_effect("No for the spooler's calls: `PrepareSubmit` runs between the store and MAPI and leaves an ordinary message as it is") "Always called; it rewrites only a message with `MSGFLAG_RESEND`" from "the by-using page with the PrepareSubmit page's remark";
+    AlwaysNoopWithoutResend = "always-noop-without-resend" [Store] no_effect("for the spooler's calls, `PrepareSubmit` runs between the store and MAPI and leaves an ordinary message as it is") "Always called; it rewrites only a message with `MSGFLAG_RESEND`" from "the by-using page with the PrepareSubmit page's remark";
     AlwaysRewrites = "always-rewrites" [Store] pending "Always called, and its rewrite (every recipient without `MAPI_SUBMITTED` becomes `MAPI_P1` with `PR_RESPONSIBILITY` TRUE) applies to every message" from "by-using page with the PrepareSubmit page, literally";
 }
 /// AMB-4: What PrepareSubmit writes for resend recipients.
@@ -384,7 +384,7 @@ Amb27Caller amb27_caller = "AMB-27" "Store logoff: when the store calls" {
 /// AMB-28: MsgServiceTransportOrder oddities.
 Amb28 amb28 = "AMB-28" "MsgServiceTransportOrder oddities" {
     DocumentedCodes = "documented-codes" [Client] default "Keep the codes as documented" from "digest";
-    BusyIsTransient = "busy-is-transient" [Client] no_effect("No for the spooler: a list of the wrong length is refused with `CallerError::TransportOrderCount` (`MAPI_E_BUSY`) under both; only what the client does next differs, which the spooler does not see") "`MAPI_E_BUSY` read as \"try again later\"" from "";
+    BusyIsTransient = "busy-is-transient" [Client] no_effect("for the spooler, a list of the wrong length is refused with `CallerError::TransportOrderCount` (`MAPI_E_BUSY`) under both; only what the client does next differs, which the spooler does not see") "`MAPI_E_BUSY` read as \"try again later\"" from "";
 }
 /// AMB-29: Report-request properties.
 Amb29 amb29 = "AMB-29" "Report-request properties" {
@@ -442,7 +442,7 @@ Amb38 amb38 = "AMB-38" "NOTIFY_NEWMAIL while inbound is off" {
 /// AMB-39: The skip-ahead exception against FIFO.
 Amb39 amb39 = "AMB-39" "The skip-ahead exception against FIFO" {
     PerTransportFifo = "per-transport-fifo" [Monitor] default "Only the order per transport is asserted" from "INV-28; digest";
-    GlobalFifo = "global-fifo" [Monitor] pending "Messages are handed to transports in submission order, across transports" from "";
+    GlobalFifo = "global-fifo" [Monitor] executable "Messages are handed to transports in submission order, across transports" from "";
 }
 /// AMB-40: IXPLogon::RegisterOptions.
 Amb40 amb40 = "AMB-40" "IXPLogon::RegisterOptions" {

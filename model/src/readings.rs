@@ -13,7 +13,6 @@
 //! file current.
 
 use std::fmt::Write as _;
-use std::time::Duration;
 
 use mapi_spooler::readings::{QUESTIONS, Readings, Status};
 
@@ -93,6 +92,13 @@ pub const TARGETS: &[Target] = &[
         faults: [Fault::Resend, Fault::Wait].into_iter().collect(),
         ..Config::small()
     }),
+    Target {
+        reading: "global-fifo",
+        world: Some("default"),
+        why: "the smallest suite world with more than one message in flight at once: a partial take, a disable or a delay lets a later message overtake an older one through another transport",
+        sweep: Sweep::None,
+        small: Some(|| Config { messages: 2, disables: 1, ..Config::small() }),
+    },
     Target {
         reading: "pure-priority",
         world: None,
@@ -294,24 +300,33 @@ pub fn listing() -> String {
 /// The line between the listing and the verdicts in `spec/ambiguities.md`.
 pub const VERDICTS: &str = "## Verdicts";
 
-/// `spec/ambiguities.md`: the [`listing`], then the verdicts of `outcomes` for every target.
+/// `spec/ambiguities.md`: the [`listing`], then the verdicts of `outcomes` for every target;
+/// a target this run did not check keeps its rows from `previous` (the file as it was), so
+/// that `--reading NAME --write` updates one reading's rows.
 #[must_use]
-pub fn markdown(outcomes: &[Outcome], total: Duration) -> String {
+pub fn markdown(outcomes: &[Outcome], previous: &str) -> String {
+    let previous = previous.find(VERDICTS).map_or("", |at| &previous[at..]);
     let mut out = listing();
     let _ = writeln!(out, "{VERDICTS}\n");
     let _ = writeln!(
         out,
         "Each executable reading other than today's, model-checked with `mapi-spooler readings` in the smallest suite world\n\
-         that exercises it, with the reading chosen for the spooler, the world double and the monitor alike (one run of\n\
-         {:.0} s in all on a loaded machine: the times say little). A broken property is a finding about the\n\
-         documentation, with its counterexample's length in moves; the files are in `counterexamples/readings/`.\n",
-        total.as_secs_f64()
+         that exercises it, with the reading chosen for the spooler, the world double and the monitor alike (each time is\n\
+         of one run on a loaded machine: the times say little). A broken property is a finding about the documentation,\n\
+         with its counterexample's length in moves; the files are in `counterexamples/readings/`.\n"
     );
     let _ = writeln!(out, "| Reading | Ambiguity | World | Why this world | Run | Verdict | Unique states | Time |");
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
     for target in TARGETS {
         let id = Readings::find(target.reading).map_or("?", |(q, _)| QUESTIONS[q].id);
         let runs: Vec<&Outcome> = outcomes.iter().filter(|o| o.reading == target.reading).collect();
+        let kept: Vec<&str> = previous.lines().filter(|l| l.starts_with(&format!("| `{}` |", target.reading))).collect();
+        if runs.is_empty() && !kept.is_empty() {
+            for line in kept {
+                let _ = writeln!(out, "{line}");
+            }
+            continue;
+        }
         if runs.is_empty() {
             let _ = writeln!(out, "| `{}` | {id} | none | {} | | not model-checked | | |", target.reading, target.why);
         }
@@ -342,7 +357,8 @@ pub struct Args {
     /// readings without a small world are left out).
     #[arg(long)]
     pub small: bool,
-    /// Print the generated listing of every ambiguity and its readings, and check nothing.
+    /// Print the generated listing of every ambiguity and its readings, and check nothing; with
+    /// `--write`, update the file's listing and keep its verdicts.
     #[arg(long)]
     pub list: bool,
     /// Write the listing with the verdicts of this run to this file (`spec/ambiguities.md`).
@@ -362,7 +378,15 @@ pub struct Args {
 /// Runs `mapi-spooler readings`, handing each line of output to `say`.
 pub fn command(args: &Args, mut say: impl FnMut(String)) -> crate::Exit {
     if args.list {
-        say(listing());
+        // With --write, the listing is brought up to date and the verdicts are kept.
+        if let Some(file) = &args.write {
+            if let Err(error) = std::fs::write(file, markdown(&[], &std::fs::read_to_string(file).unwrap_or_default())) {
+                eprintln!("error: cannot write {}: {error}", file.display());
+                return crate::Exit::Unavailable;
+            }
+        } else {
+            say(listing());
+        }
         return crate::Exit::Holds;
     }
     for name in &args.reading {
@@ -416,7 +440,7 @@ pub fn command(args: &Args, mut say: impl FnMut(String)) -> crate::Exit {
     }
     let total = started.elapsed();
     if let Some(file) = &args.write
-        && let Err(error) = std::fs::write(file, markdown(&outcomes, total))
+        && let Err(error) = std::fs::write(file, markdown(&outcomes, &std::fs::read_to_string(file).unwrap_or_default()))
     {
         eprintln!("error: cannot write {}: {error}", file.display());
         return crate::Exit::Unavailable;

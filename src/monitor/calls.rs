@@ -4,6 +4,7 @@ use crate::effect::Call;
 use crate::flags::{LockState, SubmitFlags};
 use crate::ids::{MessageId, TransportId};
 use crate::method::Target;
+use crate::readings::Amb39;
 use crate::recipients::RecipientSet;
 
 use super::oracle;
@@ -258,6 +259,20 @@ impl Monitor {
             let first = oracle::first_choice(self.readings.amb32, &self.order, |u| self.serving(u), &rec.row, rec.declined);
             if first != Some(t) {
                 return broken(Property::ScanOrder, format!("{call} offers recipient {}, whose first choice is {first:?}", r.0));
+            }
+        }
+        if self.readings.amb39 == Amb39::GlobalFifo && !deferred && !msg.offered_to.contains(t) {
+            // AMB-39 `global-fifo`: messages are handed to the transports in submission order,
+            // across transports: no older message of the store may still have a recipient
+            // waiting to be handed over.
+            let older = self.messages.iter().find(|(_, o)| {
+                o.store == msg.store && o.rank < msg.rank && !o.removed && o.recipients.iter().any(|r| !r.settled && r.deferred.is_none())
+            });
+            if let Some((older, _)) = older {
+                return broken(
+                    Property::TransportFifo,
+                    format!("{call}, but {older}, queued before it in {}, still has recipients to hand over", msg.store),
+                );
             }
         }
         if deferred || msg.offered_to.contains(t) {
