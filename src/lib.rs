@@ -57,6 +57,7 @@ mod ids;
 mod input;
 mod monitor;
 mod party;
+pub mod readings;
 mod recipients;
 mod rename;
 pub mod resend;

@@ -285,6 +285,12 @@ pub struct Config {
     /// Critical sections (NOTIFY_CRITSEC, later NOTIFY_NONCRIT) per run (STAT-13).
     #[arg(long, default_value_t = Config::default().critsecs)]
     pub critsecs: u8,
+    /// The spooler's settings, with the readings of the documentation's ambiguities the
+    /// spooler, the world and the monitor follow (issue 15, `mapi-spooler readings`); the
+    /// inbound hooks come from [`Config::inbound_hooks`].
+    #[arg(skip)]
+    #[serde(skip)]
+    pub settings: mapi_spooler::Settings,
 }
 
 /// A count option's parser, refusing values outside `range` with clap's usual message
@@ -379,6 +385,7 @@ impl Default for Config {
             flushes: 0,
             status_calls: 0,
             critsecs: 0,
+            settings: mapi_spooler::Settings::default(),
         }
     }
 }
@@ -560,6 +567,9 @@ impl fmt::Display for Config {
         }
         if self.flushes + self.status_calls + self.critsecs > 0 {
             write!(f, "; flushes {}, status calls {}, critical sections {}", self.flushes, self.status_calls, self.critsecs)?;
+        }
+        if !self.settings.readings.is_default() {
+            write!(f, "; readings {}", self.settings.readings)?;
         }
         match self.bug {
             Some(bug) => write!(f, "; bug {bug} (should break {})", bug.breaks()),

@@ -23,6 +23,7 @@ pub mod exit;
 pub mod explorer;
 pub mod json;
 pub mod model;
+pub mod readings;
 pub mod replay;
 pub mod report;
 pub mod svg;

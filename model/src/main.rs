@@ -91,6 +91,11 @@ enum Command {
     /// your own component's trace), printing the reference spooler's state after each step.
     #[command(after_help = Exit::table())]
     Replay(ReplayArgs),
+    /// Every reading of every ambiguity of the documentation: model-check each executable
+    /// reading other than today's decisions in the smallest suite world that exercises it
+    /// (issue 15; the listing is spec/ambiguities.md). A reading that breaks a property is a
+    /// finding: the exit status is 0 once every check ran.
+    Readings(mapi_spooler_model::readings::Args),
 }
 
 #[derive(Subcommand, Debug)]
@@ -388,18 +393,13 @@ fn check_world(args: &CheckArgs, name: &str, config: Config, out: &Path) -> Resu
     let counterexamples = report::counterexamples(&replay_model, &report);
     let mut files = Vec::new();
     for c in &counterexamples {
-        let stem = out.join(c.file_stem());
-        let names = [stem.with_extension("trace"), stem.with_extension("mmd"), stem.with_extension("jsonl")];
-        let events: Vec<_> = c.path.steps.iter().flat_map(|s| s.events.clone()).collect();
-        let saved = std::fs::create_dir_all(out)
-            .and_then(|()| std::fs::write(&names[0], report::numbered(&c.properties, &c.path)))
-            .and_then(|()| std::fs::write(&names[1], report::mermaid(&c.properties, &c.path)))
-            .and_then(|()| std::fs::write(&names[2], report::recorded(&replay_model, &events)));
-        if let Err(error) = saved {
-            warn!("error: cannot write the counterexample to {}: {error}", out.display());
-            return Err(Exit::Unavailable);
+        match c.write(&replay_model, out) {
+            Ok(names) => files.push(names),
+            Err(error) => {
+                warn!("error: cannot write the counterexample to {}: {error}", out.display());
+                return Err(Exit::Unavailable);
+            }
         }
-        files.push(names);
     }
     let mut json = json::world(name, &config, options, limits, &report, &counterexamples);
     if let Some(list) = json.get_mut("counterexamples").and_then(|c| c.as_array_mut()) {
@@ -644,6 +644,7 @@ fn main() -> ExitCode {
         Some(Command::Simulate(args)) => simulate(&args),
         Some(Command::Trace(TraceCommand::Check { file, json, frontier_bound })) => trace_check(&file, json, frontier_bound as usize),
         Some(Command::Replay(args)) => replay_file(&args),
+        Some(Command::Readings(args)) => mapi_spooler_model::readings::command(&args, |line| say!("{line}")),
         None => suite(&CheckArgs::suite()),
     };
     let _ = Out.flush();

@@ -321,6 +321,22 @@ impl Counterexample {
         self.properties.first().copied().unwrap_or("counterexample").replace(' ', "-")
     }
 
+    /// Writes its three files into `out`: the numbered trace, the Mermaid diagram and the
+    /// recorded trace for `trace check` and `replay`; returns their paths in that order.
+    ///
+    /// # Errors
+    /// The directory or a file cannot be written.
+    pub fn write(&self, model: &SpoolerModel, out: &std::path::Path) -> std::io::Result<[std::path::PathBuf; 3]> {
+        let stem = out.join(self.file_stem());
+        let names = [stem.with_extension("trace"), stem.with_extension("mmd"), stem.with_extension("jsonl")];
+        let events: Vec<_> = self.path.steps.iter().flat_map(|s| s.events.clone()).collect();
+        std::fs::create_dir_all(out)?;
+        std::fs::write(&names[0], numbered(&self.properties, &self.path))?;
+        std::fs::write(&names[1], mermaid(&self.properties, &self.path))?;
+        std::fs::write(&names[2], recorded(model, &events))?;
+        Ok(names)
+    }
+
     /// The counterexample as JSON (`spec/check-output.schema.json`).
     #[must_use]
     pub fn to_json(&self) -> serde_json::Value {

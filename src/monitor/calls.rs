@@ -4,6 +4,7 @@ use crate::effect::Call;
 use crate::flags::{LockState, SubmitFlags};
 use crate::ids::{MessageId, TransportId};
 use crate::method::Target;
+use crate::readings::Amb39;
 use crate::recipients::RecipientSet;
 
 use super::oracle;
@@ -255,9 +256,23 @@ impl Monitor {
             if rec.declined.contains(t) {
                 return broken(Property::ScanOrder, format!("{call} offers recipient {}, which {t} declined", r.0));
             }
-            let first = oracle::first_choice(&self.order, |u| self.serving(u), &rec.row, rec.declined);
+            let first = oracle::first_choice(self.readings.amb32, &self.order, |u| self.serving(u), &rec.row, rec.declined);
             if first != Some(t) {
                 return broken(Property::ScanOrder, format!("{call} offers recipient {}, whose first choice is {first:?}", r.0));
+            }
+        }
+        if self.readings.amb39 == Amb39::GlobalFifo && !deferred && !msg.offered_to.contains(t) {
+            // AMB-39 `global-fifo`: messages are handed to the transports in submission order,
+            // across transports: no older message of the store may still have a recipient
+            // waiting to be handed over.
+            let older = self.messages.iter().find(|(_, o)| {
+                o.store == msg.store && o.rank < msg.rank && !o.removed && o.recipients.iter().any(|r| !r.settled && r.deferred.is_none())
+            });
+            if let Some((older, _)) = older {
+                return broken(
+                    Property::TransportFifo,
+                    format!("{call}, but {older}, queued before it in {}, still has recipients to hand over", msg.store),
+                );
             }
         }
         if deferred || msg.offered_to.contains(t) {
@@ -273,7 +288,7 @@ impl Monitor {
                 && o.recipients.iter().any(|r| {
                     !r.settled
                         && r.deferred.is_none()
-                        && oracle::first_choice(&self.order, |u| self.serving(u), &r.row, r.declined) == Some(t)
+                        && oracle::first_choice(self.readings.amb32, &self.order, |u| self.serving(u), &r.row, r.declined) == Some(t)
                 })
         });
         match waiting {
@@ -329,7 +344,7 @@ impl Monitor {
         let registers_nothing = oracle::registers_nothing(own);
         let earlier: Vec<TransportId> = self.order.iter().copied().take_while(|t| *t != owner).collect();
         msg.recipients.iter().filter(|r| !r.settled && oracle::filter_matches(&filter, &r.row)).any(|r| {
-            oracle::first_choice(&self.order, |t| self.serving(t), &r.row, r.declined) == Some(owner)
+            oracle::first_choice(self.readings.amb32, &self.order, |t| self.serving(t), &r.row, r.declined) == Some(owner)
                 || (registers_nothing && !earlier.iter().any(|t| self.serving(*t).is_some_and(|g| oracle::can_take(g, &r.row))))
         })
     }

@@ -4,6 +4,7 @@
 use crate::effect::Call;
 use crate::flags::{FlushFlags, NotifyFlags, StatusCode};
 use crate::ids::TransportId;
+use crate::readings::Amb13;
 
 use super::{Checked, Monitor, Property, broken};
 
@@ -58,6 +59,8 @@ impl Monitor {
         if !step.intersects(flush_flags) {
             return Ok(());
         }
+        // AMB-13 `fourteen-steps`: a half may begin without its BEGIN notification.
+        let unannounced = self.readings.amb13 == Amb13::FourteenSteps;
         let Some(w) = self.transport(t) else { return Ok(()) };
         let Some(FlushWatch { flags, stage }) = w.flush else {
             return broken(Property::FlushProtocol, format!("{call}, but no FlushQueues of {t} began a flush"));
@@ -68,14 +71,19 @@ impl Monitor {
             None
         } else if step == NotifyFlags::NOTIFY_BEGIN_OUTBOUND_FLUSH && upload && stage == FlushStage::Requested {
             Some(FlushStage::Outbound)
-        } else if step == NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH && stage == FlushStage::Outbound {
+        } else if step == NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH
+            && (stage == FlushStage::Outbound || (unannounced && upload && stage == FlushStage::Requested))
+        {
             download.then_some(FlushStage::OutboundEnded)
         } else if step == NotifyFlags::NOTIFY_BEGIN_INBOUND_FLUSH
             && download
             && (stage == FlushStage::OutboundEnded || (stage == FlushStage::Requested && !upload))
         {
             Some(FlushStage::Inbound)
-        } else if step == NotifyFlags::NOTIFY_END_INBOUND_FLUSH && stage == FlushStage::Inbound {
+        } else if step == NotifyFlags::NOTIFY_END_INBOUND_FLUSH
+            && (stage == FlushStage::Inbound
+                || (unannounced && download && (stage == FlushStage::OutboundEnded || (stage == FlushStage::Requested && !upload))))
+        {
             None
         } else {
             return broken(Property::FlushProtocol, format!("{call} in the {stage:?} step of a flush with {flags}"));

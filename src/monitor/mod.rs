@@ -29,6 +29,7 @@ use crate::flags::{EndFlags, LogonCaps, SpoolerNotifyFlags as F};
 use crate::hresult::Hresult;
 use crate::ids::{MessageId, ServiceId, Time, TransportId};
 use crate::input::{Caller, Input, QueueEvent, QueueRow, Return, SubmitOutcome, SupportCall};
+use crate::readings::ReadyToSend;
 use crate::routing::PreprocessorFilter;
 use crate::spooler::Profile;
 use crate::vec_map::VecMap;
@@ -42,6 +43,8 @@ pub struct Monitor {
     // One byte per transport: inline up to 8 transports, so that cloning a monitor (which a model
     // checker does for every state) allocates less.
     services: SmallVec<[ServiceId; 8]>,
+    /// The readings of the documentation's ambiguities it judges by (issue 15).
+    readings: crate::readings::Readings,
     order: SmallVec<[TransportId; 8]>,
     versions: VersionRange,
     now: Time,
@@ -101,6 +104,7 @@ impl Monitor {
     pub fn new(profile: &Profile) -> Monitor {
         Monitor {
             services: profile.transports.iter().copied().collect(),
+            readings: profile.settings.readings,
             order: (0..profile.transports.len()).map(|i| TransportId(i as u8)).collect(),
             versions: profile.settings.versions,
             now: Time::default(),
@@ -502,8 +506,9 @@ impl Monitor {
                     // DEC-4: what it held deferred goes back to the scan.
                     self.release_deferrals(*t);
                 }
-                if flags.contains(F::NOTIFY_READYTOSEND) && outbound {
-                    // ERR-19: a recovered transport may be offered messages again at once.
+                if flags.contains(F::NOTIFY_READYTOSEND) && outbound && self.readings.ready_to_send == ReadyToSend::ReadytosendEndsDelays {
+                    // ERR-19: a recovered transport may be offered messages again at once (not
+                    // under EXT-1 `delays-stand`).
                     for msg in self.messages.values_mut() {
                         msg.not_before.retain(|(b, _)| b != t);
                     }

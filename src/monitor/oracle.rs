@@ -10,6 +10,7 @@
 //! declined the recipient, by trying every transport.
 
 use crate::ids::TransportId;
+use crate::readings::Amb32;
 use crate::recipients::{RecipientRow, TransportSet};
 use crate::routing::{AddressTypes, PreprocessorFilter, Registrations};
 
@@ -42,6 +43,7 @@ fn names(g: &Registrations, pass: Pass, r: &RecipientRow) -> bool {
 /// from a transport that serves (`serving`) and has not declined it, the one with the lowest
 /// (pass, place in `order`). `None`: the scan is exhausted.
 pub(super) fn first_choice<'a>(
+    reading: Amb32,
     order: &[TransportId],
     serving: impl Fn(TransportId) -> Option<&'a Registrations>,
     r: &RecipientRow,
@@ -54,7 +56,8 @@ pub(super) fn first_choice<'a>(
             continue;
         }
         for pass in [Pass::Uid, Pass::AddressType] {
-            let rank = (pass, place);
+            // AMB-32 `pure-priority`: both passes rank alike; only the place counts.
+            let rank = if reading == Amb32::PurePriority { (Pass::Uid, place) } else { (pass, place) };
             if names(g, pass, r) && best.is_none_or(|(b, _)| rank < b) {
                 best = Some((rank, t));
             }
@@ -136,7 +139,7 @@ mod tests {
             let c = case(&mut rng);
             let serving = |t: TransportId| c.registrations[t.index()].as_ref();
             let expected = routing::first_choice(&c.order, serving, &c.row, c.declined);
-            assert_eq!(first_choice(&c.order, serving, &c.row, c.declined), expected);
+            assert_eq!(first_choice(Amb32::UidsFirst, &c.order, serving, &c.row, c.declined), expected);
             let filter = PreprocessorFilter {
                 uid: (rng.below(2) == 0).then(|| MapiUid(rng.below(3) as u16)),
                 addr_type: (rng.below(2) == 0).then(|| AddrType(rng.below(5) as u16)),
@@ -179,9 +182,9 @@ mod tests {
             ("last match", last_match),
         ] {
             let mut rng = SplitMix64::new(7);
-            let caught = (0..5_000)
-                .map(|_| case(&mut rng))
-                .any(|c| first_choice(&c.order, |t| c.registrations[t.index()].as_ref(), &c.row, c.declined) != wrong(&c));
+            let caught = (0..5_000).map(|_| case(&mut rng)).any(|c| {
+                first_choice(Amb32::UidsFirst, &c.order, |t| c.registrations[t.index()].as_ref(), &c.row, c.declined) != wrong(&c)
+            });
             assert!(caught, "the oracle never disagrees with the wrong scan '{name}'");
         }
     }

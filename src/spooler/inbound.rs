@@ -15,6 +15,7 @@ use crate::error::{Error, ProviderFault};
 use crate::hresult::Hresult;
 use crate::ids::{MessageId, TransportId};
 use crate::input::Delivery;
+use crate::readings::Amb14;
 
 use super::choice::{Candidate, Chooser, Skip, offer};
 use super::transport::Purpose;
@@ -140,10 +141,11 @@ impl Spooler {
         if result == Ok(Delivery::Saved) {
             // HOOK-13: the inbound hooks see the saved message before NotifyNewMail.
             self.inbound = Some(Inbound::Hooking { store: RECEIVE_STORE, message, next: 0 });
-            if bug!(self, OneMessagePerNotification)
+            if (bug!(self, OneMessagePerNotification) || self.settings.readings.amb14 == Amb14::NewmailPerMessage)
                 && let Some(logon) = self.transports[t.index()].logon_mut()
             {
-                // The bug zoo: one notification, one message (RCV-6).
+                // AMB-14 `newmail-per-message`: one notification, one message; the transport
+                // signals again for the next (the bug zoo has the same spooler without that).
                 logon.mail_waiting = false;
             }
             return;

@@ -119,6 +119,9 @@ pub struct Settings {
     /// rows with `HOOK_INBOUND`, HOOK-6): the spooler calls `InboundMsgHook` of hooks
     /// `H0` .. on every received message, in that order (HOOK-13, DEC-42).
     pub inbound_hooks: u8,
+    /// The reading the spooler follows of each ambiguity of the documentation (issue 15,
+    /// [`crate::readings`]); the default is today's decisions.
+    pub readings: crate::readings::Readings,
 }
 
 impl Default for Settings {
@@ -132,6 +135,7 @@ impl Default for Settings {
             resend_later_secs: 60,
             failure_retry_secs: 60,
             inbound_hooks: 0,
+            readings: crate::readings::Readings::default(),
         }
     }
 }
@@ -384,6 +388,12 @@ impl Spooler {
     pub fn with_bug(mut self, bug: Option<crate::zoo::Bug>) -> Spooler {
         self.bug = bug;
         self
+    }
+
+    /// The readings of the documentation's ambiguities this spooler follows (issue 15).
+    #[must_use]
+    pub fn readings(&self) -> &crate::readings::Readings {
+        &self.settings.readings
     }
 
     /// Handles one input and returns what the spooler does about it, in order. At most one of

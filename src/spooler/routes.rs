@@ -8,6 +8,7 @@
 //! of once each.
 
 use crate::ids::TransportId;
+use crate::readings::Amb32;
 use crate::recipients::{RecipientRow, TransportSet};
 use crate::routing::AddressTypes;
 
@@ -122,7 +123,12 @@ impl Spooler {
     #[inline(never)]
     fn scan_route(&self, row: &RecipientRow, declined: TransportSet) -> Route {
         let candidates = || self.order.iter().copied().filter(move |t| !declined.contains(*t));
-        if let Some(uid) = row.uid {
+        if self.settings.readings.amb32 == Amb32::PurePriority {
+            // AMB-32 `pure-priority`: the first transport in the order that matches either way.
+            if let Some(t) = candidates().find(|t| self.registrations(*t).is_some_and(|g| g.matches_uid(row) || g.matches_type(row))) {
+                return Route::To(t);
+            }
+        } else if let Some(uid) = row.uid {
             let by_uid = candidates().find(|t| self.registrations(*t).is_some_and(|g| g.uids.contains(&uid)));
             if let Some(t) = by_uid {
                 return Route::To(t);

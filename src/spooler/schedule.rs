@@ -32,10 +32,11 @@ use crate::effect::{Call, Effects, NdrOrigin, RecipientOutcome};
 use crate::flags::{LockState, LogonFlags, NotifyFlags, SubmitFlags};
 use crate::ids::{MessageId, PreprocessorId, RecipientIdx, StoreId, TransportId};
 use crate::input::{Directions, ReportKind};
+use crate::readings::Amb13;
 use crate::recipients::{RecipientSet, TransportSet};
 use crate::routing::Registrations;
 
-use super::choice::{Candidate, Choice, Chooser, Collect, offer};
+use super::choice::{Candidate, Choice, Chooser, Collect, Skip, offer};
 use super::messages::{Disp, OutMsg, Stage};
 use super::routes::Routes;
 use super::transport::{Activity, Ending, Flush, Leave, Life, Logon, Purpose};
@@ -107,11 +108,21 @@ impl Spooler {
                         self.messages.lock(message);
                         continue;
                     }
-                    return next
+                    let next = next
                         .or_else(|| self.status_work(chooser))
                         .or_else(|| self.flush_work(chooser, busy))
                         .or_else(|| self.inbound_work(chooser))
                         .or_else(|| self.idle_work(chooser));
+                    if let Some(Candidate { skip: Some(skip @ Skip::FlushBegin(_)), .. }) = next
+                        && C::FIRST
+                        && self.settings.readings.amb13 == Amb13::FourteenSteps
+                    {
+                        // AMB-13 `fourteen-steps`: a flush half begins without its BEGIN (the
+                        // reference's walk; other choosers list the skip as FREE-57 has it).
+                        self.skip(skip);
+                        continue;
+                    }
+                    return next;
                 }
                 Phase::Stopping => {
                     // A message the transport saved is still announced; one it was not given

@@ -14,6 +14,7 @@ use crate::flags::{FlushFlags, PasswordFlags, ResourceMethods, SettingsFlags, Va
 use crate::hresult::Hresult;
 use crate::ids::TransportId;
 use crate::input::StatusRequest;
+use crate::readings::Amb26;
 use crate::recipients::TransportSet;
 
 use super::choice::{Candidate, Chooser, offer};
@@ -211,6 +212,8 @@ impl Spooler {
             // STAT-13: inside a critical section the transport answers MAPI_E_BUSY.
             return Err(Error::provider(t, ProviderFault::ValidateInCriticalSection { result }));
         }
+        // AMB-26 `forward-requery-on-success`: only a logon that answered S_OK is queried again.
+        let requery = result == Hresult::S_OK || self.settings.readings.amb26 != Amb26::ForwardRequeryOnSuccess;
         // ValidateState is called only while a client's validation is pending.
         let Some(Pending::Validate { flags, remaining, result: so_far, .. }) = &mut self.pending else { return Ok(()) };
         remaining.remove(t);
@@ -220,6 +223,7 @@ impl Spooler {
             *so_far = result;
         }
         if flags.contains(ValidateFlags::CONFIG_CHANGED)
+            && requery
             && let Some(logon) = self.transports[t.index()].logon_mut()
         {
             // STAT-11, STAT-12, ORD-9: CONFIG_CHANGED makes the spooler query the address types

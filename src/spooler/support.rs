@@ -5,6 +5,7 @@ use crate::error::{CallerError, Error, ProviderFault, StoreFault};
 use crate::flags::{SpoolerNotifyFlags as F, StatusRowFlags};
 use crate::ids::{MessageId, StoreId, TransportId};
 use crate::input::{Caller, SupportCall};
+use crate::readings::ReadyToSend;
 
 use super::messages::{Disp, PreprocessorSet};
 use super::transport::Activity;
@@ -115,9 +116,10 @@ impl Spooler {
             logon.activity = Activity::Critical;
             self.messages.forget_transport(t);
         }
-        if flags.contains(F::NOTIFY_READYTOSEND) && outbound {
+        if flags.contains(F::NOTIFY_READYTOSEND) && outbound && self.settings.readings.ready_to_send == ReadyToSend::ReadytosendEndsDelays {
             // LIFE-18, ERR-19: a recovered transport can be offered messages again at once;
-            // after END_OUTBOUND the notification is ignored (LIFE-12).
+            // after END_OUTBOUND the notification is ignored (LIFE-12). Under EXT-1
+            // `delays-stand` the delays run out as they were set.
             for msg in self.messages.iter_mut() {
                 msg.blocks.retain(|(b, _)| *b != t);
             }

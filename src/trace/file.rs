@@ -282,6 +282,20 @@ fn check_numbered(lines: impl IntoIterator<Item = Result<TraceLine, TraceError>>
         Some(Err(error)) => return unread(Verdict::Invalid(error)),
         Some(Ok(header)) => header,
     };
+    // Issue 15: a divergence names the readings of the header it was judged under.
+    let readings = super::Codec::read_header(&header.text).map(|(h, _)| h.profile.settings.readings).unwrap_or_default();
+    let (verdict, largest) = check_after_header(&header, lines, bound);
+    match verdict {
+        Verdict::Diverges(mut d) if !readings.is_default() => {
+            d.expected = format!("{} (the reference under the readings {readings})", d.expected);
+            (Verdict::Diverges(d), largest)
+        }
+        other => (other, largest),
+    }
+}
+
+/// [`check_numbered`] once the header line is read.
+fn check_after_header(header: &TraceLine, lines: impl Iterator<Item = Result<TraceLine, TraceError>>, bound: usize) -> (Verdict, usize) {
     // The checker numbers the header 1; after blank lines it is further down the file.
     let mut checker = match Checker::new(&header.text) {
         Ok(checker) => checker.with_bound(bound),

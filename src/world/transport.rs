@@ -6,6 +6,7 @@ use crate::flags::{EndFlags, LogonCaps, NotifyFlags, SpoolerNotifyFlags};
 use crate::hresult::Hresult;
 use crate::ids::TransportId;
 use crate::input::{Caller, Delivery, Directions, Input, Return, SubmitOutcome, SupportCall};
+use crate::readings::Amb14;
 use crate::spooler::RecipientView;
 
 use super::World;
@@ -187,9 +188,12 @@ impl World {
                 }
             }
             Return::StartMessage { transport, result, .. } => {
-                // RCV-6, RCV-7, RCV-13: unless it saved a message, it announces again later.
+                // RCV-6, RCV-7, RCV-13: unless it saved a message, it announces again later; under
+                // AMB-14 `newmail-per-message` it announces each message with its own
+                // NOTIFY_NEWMAIL, so it announces again after every one.
+                let per_message = self.spooler.readings().amb14 == Amb14::NewmailPerMessage;
                 if let Some(logon) = self.logon_mut(*transport) {
-                    logon.announced &= *result == Ok(Delivery::Saved);
+                    logon.announced &= *result == Ok(Delivery::Saved) && !per_message;
                 }
             }
             Return::TransportLogoff { transport, .. } => {

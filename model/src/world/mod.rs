@@ -112,7 +112,7 @@ pub enum Event {
 #[must_use]
 pub fn profile(config: &Config) -> Profile {
     let mut profile = Profile::new(config.transports);
-    profile.settings.inbound_hooks = config.inbound_hooks;
+    profile.settings = mapi_spooler::Settings { inbound_hooks: config.inbound_hooks, ..config.settings };
     profile
 }
 

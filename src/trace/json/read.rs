@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::{Event, FORMAT_VERSION, Header, Recorded, TraceError};
 use crate::Party;
+use crate::readings::Readings;
 use crate::trace::UndefinedFlags;
 use crate::{
     AddrType, Call, CancelRequest, Directions, Effect, HookId, Hresult, Input, LockState, LogonFlags, MessageId, NdrOrigin, PreprocessorId,
@@ -347,6 +348,27 @@ impl<'a> Line<'a> {
             resend_later_secs: self.uint("resend_later_secs", u32::MAX.into())? as u32,
             failure_retry_secs: self.uint("failure_retry_secs", u32::MAX.into())? as u32,
             inbound_hooks: if self.obj.contains_key("inbound_hooks") { self.uint("inbound_hooks", u8::MAX.into())? as u8 } else { 0 },
+            readings: self.readings("readings")?,
         })
+    }
+
+    /// The readings of the documentation's ambiguities the recorded parties follow (issue 15):
+    /// an optional array of reading names (`"fourteen-steps"`), each replacing its question's
+    /// default.
+    fn readings(&self, key: &str) -> Result<Readings, TraceError> {
+        let mut readings = Readings::default();
+        match self.obj.get(key) {
+            None => Ok(readings),
+            Some(Value::Array(names)) => {
+                for name in names {
+                    let Value::String(name) = name else {
+                        return Err(self.error(key, format!("{key} must be an array of reading names")));
+                    };
+                    readings = readings.with(name).map_err(|e| self.error(key, e.to_string()))?;
+                }
+                Ok(readings)
+            }
+            Some(_) => Err(self.error(key, format!("{key} must be an array of reading names"))),
+        }
     }
 }

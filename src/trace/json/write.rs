@@ -33,6 +33,9 @@ impl Codec {
             if s.inbound_hooks != 0 {
                 line["settings"]["inbound_hooks"] = json!(s.inbound_hooks);
             }
+            if !s.readings.is_default() {
+                line["settings"]["readings"] = json!(s.readings.chosen().iter().map(|(_, r)| r.name).collect::<Vec<_>>());
+            }
         }
         if !header.address_types.is_empty() {
             line["address_types"] = json!(header.address_types);
