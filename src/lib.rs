@@ -57,6 +57,7 @@ mod ids;
 mod input;
 mod monitor;
 mod recipients;
+pub mod reference;
 mod rename;
 pub mod resend;
 mod routing;

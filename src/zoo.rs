@@ -91,6 +91,10 @@ bugs! {
     /// Ends the inbound half of a flush without `NOTIFY_END_INBOUND_FLUSH`, so the transport
     /// stays in flush mode (STAT-20).
     FlushWithoutEnd = "flush-without-end" breaks "LIV-5";
+    /// On a plain `EndMessage`, settles every recipient it offered as sent by the transport,
+    /// the ones `SubmitMessage` left FALSE too, as if `S_OK` meant "taken" for the whole offer
+    /// (SUB-28, SUB-34, DEC-11): no monitor property sees it, the reference model does.
+    SettleUntakenOnEnd = "settle-untaken-on-end" breaks "refines the reference model";
 }
 
 impl fmt::Display for Bug {

@@ -249,6 +249,7 @@ impl World {
             arrivals: self.arrivals,
             logoff: self.logoff,
             waiting: self.waiting,
+            reference: self.reference.clone(),
         }
     }
 }

@@ -52,6 +52,8 @@ fn specimen(bug: Bug) -> (Config, &'static [&'static str]) {
         Bug::NotifyHookDeleted => (Config { inbound: 1, inbound_hooks: 1, ..world(&[]) }, &[]),
         // A client's flush is never answered either.
         Bug::FlushWithoutEnd => (Config { flushes: 1, ..world(&[]) }, &["every status call is answered"]),
+        // A transport takes one of the two recipients; the other is settled with it.
+        Bug::SettleUntakenOnEnd => (world(&["partial"]), &[]),
     }
 }
 
@@ -203,7 +205,7 @@ fn every_bug_has_its_own_name() {
         assert_eq!(Bug::from_name(bug.name()), Some(*bug));
     }
     assert_eq!(Bug::from_name("no-such-bug"), None);
-    assert_eq!(Bug::ALL.len(), 19);
+    assert_eq!(Bug::ALL.len(), 20);
 }
 
 #[test]
@@ -240,6 +242,14 @@ fn route_completed_message_breaks_completed_by_pair() {
 fn notify_hook_deleted_breaks_commit_before_notify() {
     // Spec: INV-36, HOOK-13, RCV-11
     caught(Bug::NotifyHookDeleted);
+}
+
+/// Only the refinement property catches it: the monitor's properties all hold (checked by
+/// [`caught`], which allows no other broken property).
+#[test]
+fn settle_untaken_on_end_breaks_the_refinement() {
+    // Spec: SUB-28, SUB-34, DEC-11
+    caught(Bug::SettleUntakenOnEnd);
 }
 
 #[test]

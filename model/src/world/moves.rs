@@ -10,6 +10,7 @@ use mapi_spooler::{
 use super::policy::Recorder;
 use super::{Action, Answer, COUPLED_TYPE, STORE, SubmitError, World, draft, served_draft};
 use crate::config::{Config, Fault};
+use crate::coverage::Coverage;
 
 impl World {
     /// Every move the world can make now.
@@ -196,9 +197,10 @@ impl World {
         }
     }
 
-    /// The world after a move. With a recorder, every input, effect and world event is logged.
+    /// The world after a move. With a recorder, every input, effect and world event is logged;
+    /// with `cover`, every input fed is counted there (the suite's reach).
     #[must_use]
-    pub fn next(&self, config: &Config, pristine: &Spooler, action: &Action, rec: Recorder<'_>) -> World {
+    pub fn next(&self, config: &Config, pristine: &Spooler, action: &Action, rec: Recorder<'_>, cover: Option<&Coverage>) -> World {
         let mut w = self.clone();
         let answer = match action {
             Action::Answer(answer) => answer,
@@ -245,6 +247,7 @@ impl World {
             _ => None,
         };
         let (world, mut p) = w.split(config, answer, rec);
+        p.cover = cover;
         let session = |request| Input::Session(request);
         match action {
             Action::Answer(_) => {
