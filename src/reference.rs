@@ -112,6 +112,38 @@ impl Reference {
         }
     }
 
+    /// The same record under other names for messages and recipient rows (symmetry reduction).
+    #[must_use]
+    pub fn renamed(&self, renaming: &crate::rename::Renaming) -> Reference {
+        let msgs = self
+            .msgs
+            .iter()
+            .map(|(m, msg)| {
+                let msg = RefMsg {
+                    rows: renaming.reorder(*m, &msg.rows),
+                    disp: renaming.reorder(*m, &msg.disp),
+                    reports: renaming.reorder(*m, &msg.reports),
+                    declined: renaming.reorder(*m, &msg.declined),
+                    ..msg.clone()
+                };
+                (renaming.message(*m), msg)
+            })
+            .collect();
+        let offered_message = self.offer.as_ref().map(|(_, m, ..)| *m);
+        Reference {
+            msgs,
+            regs: self.regs.clone(),
+            offer: self.offer.as_ref().map(|(t, m, set, d)| (*t, renaming.message(*m), renaming.rows(*m, set), *d)),
+            reported: match offered_message {
+                Some(m) => self.reported.iter().map(|(r, k)| (renaming.row(m, *r), *k)).collect(),
+                None => self.reported.clone(),
+            },
+            exchange: self.exchange.as_ref().map(|(t, m, offered, accepted, reported)| {
+                (*t, renaming.message(*m), renaming.rows(*m, offered), renaming.rows(*m, accepted), renaming.rows(*m, reported))
+            }),
+        }
+    }
+
     /// The client aborted a message (DEF-6): only a queued message that is not locked can be
     /// aborted.
     ///

@@ -249,7 +249,7 @@ impl World {
             arrivals: self.arrivals,
             logoff: self.logoff,
             waiting: self.waiting,
-            reference: self.reference.clone(),
+            reference: crate::world::Judged(self.reference.0.renamed(renaming)),
         }
     }
 }
