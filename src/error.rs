@@ -128,6 +128,13 @@ pub enum CallerError {
         /// The status call that came.
         got: &'static str,
     },
+    /// A store's `SpoolerNotify(NOTIFY_READYTOSEND)` before the transports are set up: the call
+    /// waits until they are logged on and their address types registered, so it cannot have
+    /// been answered yet (SUB-6).
+    #[error(
+        "SpoolerNotify(NOTIFY_READYTOSEND) from {0} before the transports are set up (the call waits until they are logged on and registered)"
+    )]
+    ReadyToSendBeforeSetUp(StoreId),
     /// A second open of a transport's status row while the first waits for `OpenStatusEntry`
     /// (STAT-10).
     #[error("the status row of {0} is already being opened")]

@@ -31,7 +31,7 @@ pub struct UnknownFlagName {
 macro_rules! flag_set {
     (
         $(#[$doc:meta])*
-        $name:ident {
+        $name:ident [$($rule:literal),+] {
             $($(#[$fdoc:meta])* $flag:ident = $value:expr,)*
         }
     ) => {
@@ -51,6 +51,9 @@ macro_rules! flag_set {
             pub const ALL: $name = $name(0 $(| $value)*);
             /// The documented flags with their names, in documentation order.
             pub const NAMES: &'static [($name, &'static str)] = &[$(($name($value), stringify!($flag)),)*];
+            /// The requirements that list the parameter's flags: a word with other bits breaks
+            /// them.
+            pub const RULES: &'static [&'static str] = &[$($rule),+];
 
             /// The raw bits.
             #[must_use]
@@ -158,7 +161,7 @@ macro_rules! flag_set {
 
 flag_set! {
     /// `ulFlags` of `XPProviderInit` (LIFE-2).
-    XpInitFlags {
+    XpInitFlags ["LIFE-2"] {
         /// The provider is loaded inside a Windows service and must show no UI.
         MAPI_NT_SERVICE = 0x0001_0000,
     }
@@ -166,7 +169,7 @@ flag_set! {
 
 flag_set! {
     /// The flags the spooler passes in to `IXPProvider::TransportLogon` (LIFE-4).
-    LogonFlags {
+    LogonFlags ["LIFE-4"] {
         /// Show no UI, even when stored credentials are not enough.
         LOGON_NO_DIALOG = 0x0000_0001,
         /// Work offline: make no external connection.
@@ -182,7 +185,7 @@ flag_set! {
 
 flag_set! {
     /// The flags a transport passes back out of `IXPProvider::TransportLogon` (LIFE-5).
-    LogonCaps {
+    LogonCaps ["LIFE-5"] {
         /// Call `IXPLogon::Idle` during idle time (LIFE-11).
         LOGON_SP_IDLE = 0x0001_0000,
         /// Call `IXPLogon::Poll` periodically (RCV-1).
@@ -196,7 +199,7 @@ flag_set! {
 
 flag_set! {
     /// `ulFlags` of `IXPLogon::TransportNotify` (LIFE-10, LIFE-12, LIFE-13).
-    NotifyFlags {
+    NotifyFlags ["LIFE-10", "LIFE-12", "LIFE-13"] {
         /// Enable reception.
         NOTIFY_BEGIN_INBOUND = 0x0000_0001,
         /// Enable sending.
@@ -267,7 +270,7 @@ impl NotifyFlags {
 
 flag_set! {
     /// `ulFlags` of `IMAPISupport::SpoolerNotify`.
-    SpoolerNotifyFlags {
+    SpoolerNotifyFlags ["TC-12"] {
         /// Inbound mail is waiting at the transport (RCV-1).
         NOTIFY_NEWMAIL = 0x0000_0001,
         /// The caller is ready to send (SUB-6) or has recovered from a failure (LIFE-18).
@@ -289,7 +292,7 @@ flag_set! {
 
 flag_set! {
     /// `ulFlags` of `IXPLogon::SubmitMessage` (SUB-23).
-    SubmitFlags {
+    SubmitFlags ["SUB-23"] {
         /// The message was deferred by this transport before (DEF-2).
         BEGIN_DEFERRED = 0x0000_0001,
     }
@@ -298,7 +301,7 @@ flag_set! {
 flag_set! {
     /// `*lpulFlags` out of `IXPLogon::EndMessage` (SUB-34). At most one may be set; none means
     /// the message was sent.
-    EndFlags {
+    EndFlags ["SUB-34"] {
         /// Restart this message now (DEF-4).
         END_RESEND_NOW = 0x0001_0000,
         /// Not sent now for a reason that is not an error; call again later (DEF-3).
@@ -311,7 +314,7 @@ flag_set! {
 
 flag_set! {
     /// `PR_SUBMIT_FLAGS` of a queued message (SUB-12, SUB-20).
-    QueueFlags {
+    QueueFlags ["SUB-12", "SUB-20"] {
         /// The spooler holds the lock on the message (set by `SetLockState`, AMB-5).
         SUBMITFLAG_LOCKED = 0x0000_0001,
         /// The message waits for preprocessing (SUB-12).
@@ -321,7 +324,7 @@ flag_set! {
 
 flag_set! {
     /// `ulFlags` of `IMAPISupport::ModifyStatusRow` (STAT-3).
-    StatusRowFlags {
+    StatusRowFlags ["STAT-3"] {
         /// Merge the passed columns into the existing row instead of adding a row.
         STATUSROW_UPDATE = 0x1000_0000,
     }
@@ -330,7 +333,7 @@ flag_set! {
 flag_set! {
     /// The documented bits of `PR_STATUS_CODE` (STAT-4). A row may carry other, provider-defined
     /// bits in the high half, so [`StatusCode::from_bits_retain`] is the decoder for row values.
-    StatusCode {
+    StatusCode ["STAT-4"] {
         /// The resource is operational.
         STATUS_AVAILABLE = 0x0000_0001,
         /// Only local data and services are available.
@@ -428,7 +431,7 @@ impl fmt::Display for LockState {
 flag_set! {
     /// `ulFlags` of `IMsgStore::StoreLogoff` and `IMAPISupport::StoreLogoffTransports`: one of
     /// the five input flags goes in, `LOGOFF_COMPLETE` or the busy flags come out (LIFE-20).
-    LogoffFlags {
+    LogoffFlags ["LIFE-20"] {
         /// Send the outbound mail that is ready, finish the inbound message under way, then stop
         /// receiving for the store.
         LOGOFF_NO_WAIT = 0x0000_0001,
@@ -460,7 +463,7 @@ impl LogoffFlags {
 
 flag_set! {
     /// `*lpulFlags` out of `ISpoolerHook::InboundMsgHook` (HOOK-6, HOOK-13).
-    HookFlags {
+    HookFlags ["HOOK-6", "HOOK-13"] {
         /// The hook wants the message deleted.
         HOOK_DELETE = 0x0000_0001,
         /// No further hook is to see the message.
@@ -472,7 +475,7 @@ flag_set! {
     /// `ulFlags` of `IMAPIStatus::FlushQueues` and `IXPLogon::FlushQueues` (STAT-17, STAT-19).
     /// The directions follow the parameter definitions (AMB-12): upload is outbound, download
     /// is inbound.
-    FlushFlags {
+    FlushFlags ["STAT-17", "STAT-19"] {
         /// Flush the outgoing queue (`STATUS_OUTBOUND_FLUSH`).
         FLUSH_UPLOAD = 0x0000_0002,
         /// Flush the incoming queue (`STATUS_INBOUND_FLUSH`).
@@ -489,7 +492,7 @@ flag_set! {
 flag_set! {
     /// `ulFlags` of `IMAPIStatus::ValidateState` and `IXPLogon::ValidateState` (STAT-11,
     /// STAT-12).
-    ValidateFlags {
+    ValidateFlags ["STAT-11", "STAT-12"] {
         /// Show no user interface.
         SUPPRESS_UI = 0x0000_0001,
         /// Refresh the header cache and go online (AMB-11).
@@ -512,7 +515,7 @@ flag_set! {
 
 flag_set! {
     /// `ulFlags` of `IMAPIStatus::SettingsDialog` (STAT-14).
-    SettingsFlags {
+    SettingsFlags ["STAT-14"] {
         /// A hint that the settings should be shown read-only.
         UI_READONLY = 0x0000_0001,
     }
@@ -520,7 +523,7 @@ flag_set! {
 
 flag_set! {
     /// `ulFlags` of `IMAPIStatus::ChangePassword` (STAT-15).
-    PasswordFlags {
+    PasswordFlags ["STAT-15"] {
         /// The passwords are Unicode strings.
         MAPI_UNICODE = 0x8000_0000,
     }
@@ -529,7 +532,7 @@ flag_set! {
 flag_set! {
     /// `PR_RESOURCE_METHODS` of a status row: the `IMAPIStatus` methods its object supports
     /// (STAT-6).
-    ResourceMethods {
+    ResourceMethods ["STAT-6"] {
         /// `ValidateState`.
         STATUS_VALIDATE_STATE = 0x0000_0001,
         /// `SettingsDialog`.
@@ -544,7 +547,7 @@ flag_set! {
 flag_set! {
     /// `PR_RESOURCE_FLAGS` of a transport's status row (STAT-8). The hook flags
     /// (`HOOK_INBOUND`, `HOOK_OUTBOUND`) belong to spooler hooks' rows, which are not modelled.
-    ResourceFlags {
+    ResourceFlags ["STAT-8"] {
         /// The identity used when several instances of the transport exist.
         STATUS_DEFAULT_OUTBOUND = 0x0000_0001,
         /// The transport provides the session's primary identity.

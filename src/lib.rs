@@ -56,6 +56,7 @@ mod hresult;
 mod ids;
 mod input;
 mod monitor;
+mod party;
 mod recipients;
 pub mod reference;
 mod rename;
@@ -87,12 +88,16 @@ pub use input::{
     SubmitOutcome, SupportCall,
 };
 pub use monitor::{Monitor, Property, Violation};
+// Who is at fault when an event breaks a rule (issue 14).
+pub use party::Party;
 pub use recipients::{RecipientRow, RecipientSet, TransportSet};
 pub use rename::Renaming;
 pub use routing::{AddressTypes, PreprocessorFilter, Registrations, first_choice, scan};
 pub use spooler::{
     Ending, MessageView, Phase, Priorities, Profile, RecipientView, Settings, Spooler, StatusResource, StatusRow, TransportView, Work,
 };
+// The spooler's choices as data (issue 14).
+pub use spooler::{Choice, NotAChoice, Skip};
 pub use version::{Negotiation, SpiVersion, VersionRange};
 // Status objects and flushes (issue 5).
 pub use flags::{FlushFlags, PasswordFlags, ResourceFlags, ResourceMethods, SettingsFlags, ValidateFlags};

@@ -6,8 +6,7 @@
 //! what the spooler offers. Recipients that already got the message read TRUE and are never
 //! offered (SUB-21); the `MAPI_P1` copies of the failed ones read FALSE and are sent again.
 
-use crate::effect::{NdrOrigin, RecipientOutcome};
-use crate::recipients::RecipientRow;
+use crate::recipients::{RecipientRow, RecipientSet};
 
 /// One recipient of a resend as the client builds it (DEF-12): a row of the original, marked
 /// `MAPI_SUBMITTED`, or a `MAPI_P1` copy of a recipient the original failed to reach.
@@ -23,19 +22,17 @@ pub struct ResendRecipient {
 
 /// What the client of `resending-an-undelivered-message.md` puts in the resend (DEF-12): every
 /// recipient of the original, marked `MAPI_SUBMITTED`, then a `MAPI_P1` copy of each recipient
-/// an NDR was raised for, in the original's order. `outcomes` are the dispositions the spooler
-/// saved for the original's recipients, row by row.
+/// an NDR listed, in the original's order. `original` are the original's recipient rows;
+/// `failed` the rows its non-delivery reports named, whoever asked for them (DEF-10): the
+/// spooler (no transport, SUB-25), a preprocessor (HOOK-2), or the transport that tried and
+/// failed (`StatusRecips`, SUB-30).
 #[must_use]
-pub fn resend_recipients(original: &[(RecipientRow, Option<RecipientOutcome>)]) -> Vec<ResendRecipient> {
+pub fn resend_recipients(original: &[RecipientRow], failed: &RecipientSet) -> Vec<ResendRecipient> {
     let fresh = |row: RecipientRow| RecipientRow { responsibility: false, ..row };
-    let marked = original.iter().map(|(row, _)| ResendRecipient { row: fresh(*row), submitted: true, p1: false });
-    let failed = original
-        .iter()
-        .filter(|(_, outcome)| {
-            matches!(outcome, Some(RecipientOutcome::Undeliverable(NdrOrigin::NoTransport | NdrOrigin::Preprocessor(_))))
-        })
-        .map(|(row, _)| ResendRecipient { row: fresh(*row), submitted: false, p1: true });
-    marked.chain(failed).collect()
+    let marked = original.iter().map(|row| ResendRecipient { row: fresh(*row), submitted: true, p1: false });
+    let copies =
+        failed.iter().filter_map(|r| original.get(r.index())).map(|row| ResendRecipient { row: fresh(*row), submitted: false, p1: true });
+    marked.chain(copies).collect()
 }
 
 /// `IMAPISupport::PrepareSubmit` on a message with `MSGFLAG_RESEND` (SUB-7), as AMB-4 reads the

@@ -131,6 +131,9 @@ pub struct StoredRecipient {
     pub outcome: Option<RecipientOutcome>,
     /// Delivery-status reports raised for this recipient (INV-24).
     pub reports: u8,
+    /// One of them was a non-delivery report, whoever asked for it (DEF-10): the client may
+    /// resend to this recipient (DEF-12).
+    pub ndr: bool,
 }
 
 /// A message in the store.
@@ -172,6 +175,9 @@ pub struct ReferenceStore {
     /// The messages its tightly coupled transport served entirely and that it handed to the
     /// spooler with `CompleteMsg` (TC-3, INV-35).
     completed: Vec<MessageId>,
+    /// It called `SpoolerNotify(NOTIFY_READYTOSEND)` this session, before its first
+    /// `PrepareSubmit` (SUB-6).
+    ready_to_send: bool,
     #[cfg(feature = "bug-zoo")]
     bug: Option<crate::zoo::Bug>,
 }
@@ -189,9 +195,18 @@ impl ReferenceStore {
             receive_folders: Vec::new(),
             inbound: VecMap::new(),
             completed: Vec::new(),
+            ready_to_send: false,
             #[cfg(feature = "bug-zoo")]
             bug: None,
         }
+    }
+
+    /// SUB-6: true when the store must call `SpoolerNotify(NOTIFY_READYTOSEND)` before a
+    /// `PrepareSubmit`, because it has not done so this session; the store then counts it as
+    /// done. The call makes sure the spooler's transports are logged on and registered before
+    /// the rewritten recipients are routed.
+    pub fn ready_to_send_due(&mut self) -> bool {
+        !std::mem::replace(&mut self.ready_to_send, true)
     }
 
     /// `SetReceiveFolder`: messages of `class` (and of classes it is a prefix of) go to
@@ -201,6 +216,12 @@ impl ReferenceStore {
         if let Some(folder) = folder {
             self.receive_folders.push((class.to_owned(), folder));
         }
+    }
+
+    /// The receive-folder table: each registered message class and its folder (RCV-12, INV-38).
+    #[must_use]
+    pub fn receive_folders(&self) -> &[(String, FolderId)] {
+        &self.receive_folders
     }
 
     /// `CreateMessage` in the receive folder, for `StartMessage` (RCV-4): a new message that
@@ -289,7 +310,7 @@ impl ReferenceStore {
             sentmail: draft.sentmail,
             delete_after_submit: draft.delete_after_submit,
             reports: draft.reports,
-            recipients: draft.recipients.into_iter().map(|row| StoredRecipient { row, outcome: None, reports: 0 }).collect(),
+            recipients: draft.recipients.into_iter().map(|row| StoredRecipient { row, outcome: None, reports: 0, ndr: false }).collect(),
             outcome: Outcome::Queued,
         };
         self.messages.insert(id, message);
@@ -445,11 +466,12 @@ impl ReferenceStore {
             {
                 self.inbound.remove(message);
             }
-            Effect::Report { store, message, recipients, kind: _ } if *store == self.id => {
+            Effect::Report { store, message, recipients, kind } if *store == self.id => {
                 if let Some(m) = self.messages.get_mut(message) {
                     for r in recipients.iter() {
                         if let Some(rec) = m.recipients.get_mut(r.index()) {
                             rec.reports = rec.reports.saturating_add(1);
+                            rec.ndr |= *kind == crate::input::ReportKind::NonDelivery;
                         }
                     }
                 }
@@ -481,6 +503,7 @@ impl ReferenceStore {
             receive_folders: self.receive_folders.clone(),
             inbound: self.inbound.clone(),
             completed: self.completed.iter().map(|id| renaming.message(*id)).collect(),
+            ready_to_send: self.ready_to_send,
             #[cfg(feature = "bug-zoo")]
             bug: self.bug,
         }
@@ -499,17 +522,22 @@ impl ReferenceStore {
 
     /// The draft of a resend of `original` after its NDRs, as the client builds it and as
     /// `PrepareSubmit` rewrites it inside `IMessage::SubmitMessage` (DEF-12, SUB-7, AMB-3,
-    /// AMB-4): the original's recipients read TRUE, the copies of those it failed to reach FALSE.
-    /// The original's sent-mail properties and report requests are copied.
+    /// AMB-4): the original's recipients read TRUE, the copies of those an NDR named FALSE,
+    /// whoever asked for the NDR (the spooler, a preprocessor or a transport, DEF-10). The
+    /// original's sent-mail properties and report requests are copied. Before its first
+    /// `PrepareSubmit` of the session, the store calls `SpoolerNotify(NOTIFY_READYTOSEND)`:
+    /// see [`ReferenceStore::ready_to_send_due`] (SUB-6).
     ///
     /// # Errors
     /// `MAPI_E_NOT_FOUND` for a message the store does not have; `MAPI_E_INVALID_PARAMETER`
     /// when no recipient of it got an NDR, so there is nothing to resend.
     pub fn resend_draft(&self, original: MessageId) -> Result<Draft, Hresult> {
         let m = self.messages.get(&original).ok_or(Hresult::MAPI_E_NOT_FOUND)?;
-        let rows: Vec<_> = m.recipients.iter().map(|r| (r.row, r.outcome)).collect();
-        let recipients = crate::resend::resend_recipients(&rows);
-        if recipients.iter().all(|r| !r.p1) {
+        let rows: Vec<RecipientRow> = m.recipients.iter().map(|r| r.row).collect();
+        let failed: RecipientSet =
+            m.recipients.iter().enumerate().filter(|(_, r)| r.ndr).map(|(i, _)| crate::ids::RecipientIdx(i as u16)).collect();
+        let recipients = crate::resend::resend_recipients(&rows, &failed);
+        if failed.is_empty() {
             return Err(Hresult::MAPI_E_INVALID_PARAMETER);
         }
         Ok(Draft {

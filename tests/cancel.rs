@@ -149,6 +149,33 @@ fn a_deferred_message_the_user_cancels_is_dropped_at_its_holder() {
     insta::assert_snapshot!(sim.trace());
 }
 
+/// The user cancels while the `BEGIN_DEFERRED` resubmission of a deferred message is in flight,
+/// and the transport answers the cancel with `MAPI_E_CANCEL`, as Kopano does (DEC-28): it took
+/// nothing, so nothing is saved; the recipient is withdrawn and the message goes back unsent,
+/// with no `FinishedMsg` and no sent-mail processing. (Without a cancel, `MAPI_E_CANCEL` on a
+/// deferred submission ends the deferral cycle and keeps the recipient taken, ERR-6.)
+#[test]
+fn a_cancelled_deferred_resubmission_answered_mapi_e_cancel_goes_back_unsent() {
+    // Spec: DEC-28, DEC-27, DEF-7, DEF-2, ERR-6, INV-39, INV-40
+    let mut sim = started(vec![smtp().ends([EndAnswer::DeferFor(60)])]);
+    let m = sim.submit(S0, draft(&[SMTP])).unwrap();
+    assert!(
+        sim.run_until_call(|c| matches!(c, Call::SubmitMessage { flags, .. } if flags.contains(mapi_spooler::SubmitFlags::BEGIN_DEFERRED)))
+    );
+    let before = sim.effects().len();
+    assert!(sim.feed(cancel(m)));
+    assert_eq!(last_effects(&sim, before), [Effect::CancelMessage { transport: T0, message: m }]);
+    let stopped = SubmitOutcome::Failed { result: Hresult::MAPI_E_CANCEL, return_parm: 0, saved: rows(&[]) };
+    assert!(sim.feed(Input::Return(Return::SubmitMessage { transport: T0, message: m, outcome: stopped })));
+    sim.run();
+    assert_clean(&sim);
+    assert_eq!(dispositions(&sim, m), [None], "nothing saved for the recipient the transport did not take");
+    assert_eq!(outcome(&sim, m), Outcome::Aborted);
+    assert!(stored(&sim, m).unsent, "AMB-35: unsent again");
+    assert!(!sim.calls().any(|c| matches!(c, Call::FinishedMsg { .. })));
+    insta::assert_snapshot!(sim.trace().lines().skip_while(|l| !l.contains("BEGIN_DEFERRED")).collect::<Vec<_>>().join("\n"));
+}
+
 /// A cancel while nothing is in flight for the message (it waits out a retry delay) needs no
 /// notification: the open recipients are withdrawn and the message goes back unsent.
 #[test]

@@ -314,6 +314,28 @@ fn cancel_on_a_normal_submission_is_refused() {
     assert!(matches!(outcome(&sim, m), Outcome::Finished(_)));
 }
 
+/// A transport that reported one recipient undeliverable with StatusRecips and saved it before
+/// returning MAPI_E_WAIT: the NDR is raised, that recipient is final, and only the other one is
+/// offered again after the delay (SUB-30, SUB-33, DEF-10).
+#[test]
+fn a_report_asked_for_before_an_error_is_raised_and_its_recipient_stays_final() {
+    // Spec: SUB-30, SUB-33, DEF-10, ERR-4
+    let mut sim = started(vec![smtp()]);
+    let m = sim.submit(S0, draft(&[SMTP, SMTP])).unwrap();
+    assert!(sim.run_until_call(|c| matches!(c, Call::SubmitMessage { .. })));
+    let ndr = vec![(mapi_spooler::RecipientIdx(0), ReportKind::NonDelivery)];
+    assert!(sim.feed(Input::Support(SupportCall::StatusRecips { transport: T0, message: m, reports: ndr })));
+    let wait = SubmitOutcome::Failed { result: Hresult::MAPI_E_WAIT, return_parm: 5, saved: rows(&[0]) };
+    assert!(sim.feed(Input::Return(Return::SubmitMessage { transport: T0, message: m, outcome: wait })));
+    sim.run();
+    assert_clean(&sim);
+    assert_eq!(reports(&sim), [(m, rows(&[0]), ReportKind::NonDelivery)], "{}", sim.trace());
+    assert_eq!(
+        submits(&sim).last(),
+        Some(&Call::SubmitMessage { transport: T0, message: m, flags: SubmitFlags::EMPTY, offered: rows(&[1]) })
+    );
+}
+
 /// A transport that saved PR_RESPONSIBILITY TRUE on one recipient before returning
 /// MAPI_E_NETWORK_ERROR: that recipient is settled and never offered again; the other one is
 /// offered again after the returned delay.

@@ -61,9 +61,11 @@ fn the_step_fuzz_target_holds_on_seeded_byte_strings() {
 /// Edited traces per `cargo test` run.
 const TRACE_RUNS: usize = 20_000;
 
-/// Thousands of edits of a valid recorded trace (`fuzz/seed.jsonl`), and random text, through
-/// the trace checker's fuzz target: the checker never panics and its verdicts are consistent,
-/// and the edits reach all three verdicts (conforms, diverges, not a valid trace).
+/// Thousands of edits of a valid recorded trace (`fuzz/seed.jsonl`), and random bytes, through
+/// the trace checker's fuzz target, as bytes of a file and as text: the reader and the checker
+/// never panic, their verdicts are consistent, a text reads alike as lines, as a file and as a
+/// file saved on Windows, and the edits reach all three verdicts (conforms, diverges, not a
+/// valid trace).
 #[test]
 fn the_trace_fuzz_target_holds_on_edited_traces() {
     // Spec: AMB-20
@@ -76,7 +78,13 @@ fn the_trace_fuzz_target_holds_on_edited_traces() {
     for run in 0..runs {
         let len = 2 + rng.below(12) as usize;
         let data: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
-        let text = if run % 10 == 0 { String::from_utf8_lossy(&data).into_owned() } else { trace::mutate(SEED, &data) };
+        let bytes = if run % 10 == 0 { data.clone() } else { trace::mutate(SEED, &data) };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        // Every fifth run also as a file: its bytes, and its text as it is and as saved on
+        // Windows (each a whole check more).
+        if run % 5 == 0 && catch_unwind(AssertUnwindSafe(|| (trace::run_bytes(&bytes), trace::run_file(&text)))).is_err() {
+            panic!("run {run}: the trace reader failed on these bytes: {bytes:?}");
+        }
         match catch_unwind(AssertUnwindSafe(|| trace::run(&text))) {
             Ok(code) => verdicts[usize::from(code)] += 1,
             Err(_) => panic!("run {run}: the trace checker failed on these edits: {data:?}\n{text}"),

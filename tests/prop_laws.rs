@@ -1,13 +1,12 @@
 //! Laws of the pure helpers, checked with quickcheck (and exhaustively where the domain is small):
 //! flag words, `HRESULT`s, lock states, status-code bit operations, recipient and transport sets,
-//! SPI versions, the assignment scan (ORD-4) and preprocessor filters (ORD-11).
+//! SPI versions, the assignment scan (ORD-4), preprocessor filters (ORD-11) and the receive-folder
+//! choice (RCV-12).
 //!
 //! Every property compares the helper with an obviously correct model: plain `u32` arithmetic
-//! for flag words, a `BTreeSet` for the sets, tuple comparison for versions, and a two-pass loop
-//! written from ORD-4 for the scan.
-//!
-//! The receive-folder longest-prefix choice (RCV-12) does not exist in the core yet, so it has no
-//! law here; it will get one when reception lands.
+//! for flag words, a `BTreeSet` for the sets, tuple comparison for versions, a two-pass loop
+//! written from ORD-4 for the scan, and a filter over the registered classes for the receive
+//! folder.
 //!
 //! Case counts: quickcheck's default is 100 cases per property; `QUICKCHECK_TESTS=100000 cargo test
 //! --test prop_laws` runs longer.

@@ -9,8 +9,12 @@ use mapi_spooler::delivery_time::{DeferredSendError, SendUnits, deferred_send_ti
 use mapi_spooler::resend::{ResendRecipient, prepare_submit, resend_recipients};
 use mapi_spooler::sim::{EndAnswer, SubmitAnswer};
 use mapi_spooler::store::Outcome;
-use mapi_spooler::{Call, Hresult, MessageId, NdrOrigin, RecipientOutcome, RecipientRow, SubmitFlags, Time, TransportId};
+use mapi_spooler::{
+    Call, Caller, Hresult, Input, MessageId, NdrOrigin, QueueEvent, RecipientOutcome, RecipientRow, ReportKind, SpoolerNotifyFlags,
+    SubmitFlags, SupportCall, Time, TransportId,
+};
 
+const T0: TransportId = TransportId(0);
 const T1: TransportId = TransportId(1);
 
 /// A resend after an NDR: the client marks the original's recipients `MAPI_SUBMITTED` and adds a
@@ -57,18 +61,14 @@ fn prepare_submit_reads_submitted_as_true_and_p1_as_false() {
 }
 
 /// The client's resend (DEF-12): every original recipient once, marked, then a P1 copy of each
-/// one that got an NDR, whoever found it undeliverable; a transport's own failure reports are
-/// not NDRs of the spooler and get no copy.
+/// one an NDR named, in the original's order, whoever asked for the NDR (DEF-10); a recipient
+/// no NDR named gets no copy.
 #[test]
 fn the_resend_copies_exactly_the_recipients_with_an_ndr() {
     // Spec: DEF-12, DEF-10
     let (a, b, c) = (RecipientRow::new(SMTP), RecipientRow::new(FAX), RecipientRow::new(X400));
-    let original = [
-        (RecipientRow { responsibility: true, ..a }, Some(taken_by(TransportId(0)).unwrap())),
-        (b, Some(RecipientOutcome::Undeliverable(NdrOrigin::NoTransport))),
-        (c, Some(RecipientOutcome::Undeliverable(NdrOrigin::Preprocessor(mapi_spooler::PreprocessorId(0))))),
-    ];
-    let resend = resend_recipients(&original);
+    let original = [RecipientRow { responsibility: true, ..a }, b, c];
+    let resend = resend_recipients(&original, &rows_of(&[2, 1]));
     let shape: Vec<_> = resend.iter().map(|r| (r.row.addr_type, r.submitted, r.p1, r.row.responsibility)).collect();
     assert_eq!(
         shape,
@@ -80,6 +80,74 @@ fn the_resend_copies_exactly_the_recipients_with_an_ndr() {
             (X400, false, true, false)
         ]
     );
+    assert!(resend_recipients(&original, &rows_of(&[])).iter().all(|r| !r.p1), "no NDR, no copy");
+}
+
+/// The usual failure: the transport tried, failed, and asked MAPI for an NDR with
+/// `StatusRecips` (SUB-30, DEF-10). That recipient was NDR'd like any other: the resend copies
+/// it, `PrepareSubmit` makes the copy FALSE, and the spooler offers it to the transport again;
+/// the recipient it delivered is not offered.
+#[test]
+fn a_recipient_the_transport_reported_undeliverable_is_resent() {
+    // Spec: DEF-12, DEF-10, SUB-30, SUB-7, SUB-21, AMB-4
+    let ndr = SubmitAnswer::TakeAndReport(vec![(1, ReportKind::NonDelivery)]);
+    let mut sim = started(vec![smtp().submits([ndr])]);
+    let original = send(&mut sim, draft(&[SMTP, SMTP]));
+    assert_eq!(dispositions(&sim, original), [taken_by(T0), taken_by(T0)], "the transport took both, one conclusively failed");
+    assert_eq!(reports(&sim), [(original, rows_of(&[1]), ReportKind::NonDelivery)]);
+    let calls = sim.calls().count();
+    let resend = sim.resend(S0, original).expect("a message whose only failure came from its transport can be resent");
+    let rows: Vec<(mapi_spooler::AddrType, bool)> =
+        stored(&sim, resend).recipients.iter().map(|r| (r.row.addr_type, r.row.responsibility)).collect();
+    assert_eq!(rows, [(SMTP, true), (SMTP, true), (SMTP, false)]);
+    sim.run();
+    assert_clean(&sim);
+    let offers: Vec<Call> = sim.calls().skip(calls).filter(|c| matches!(c, Call::SubmitMessage { .. })).cloned().collect();
+    assert_eq!(offers, [Call::SubmitMessage { transport: T0, message: resend, flags: SubmitFlags::EMPTY, offered: rows_of(&[2]) }]);
+    assert_eq!(dispositions(&sim, resend), [None, None, taken_by(T0)]);
+    assert!(matches!(outcome(&sim, resend), Outcome::Finished(_)));
+    insta::assert_snapshot!(sim.trace().lines().skip_while(|l| !l.contains("NOTIFY_READYTOSEND")).collect::<Vec<_>>().join("\n"));
+}
+
+/// SUB-6: once per session, before its first `PrepareSubmit`, the store calls
+/// `SpoolerNotify(NOTIFY_READYTOSEND)`; a second resend in the same session does not call it
+/// again.
+#[test]
+fn the_store_tells_the_spooler_ready_to_send_before_its_first_prepare_submit() {
+    // Spec: SUB-6, SUB-7, DEF-12
+    let mut sim = started(vec![
+        smtp(),
+        fax().submits([SubmitAnswer::Fail(Hresult::MAPI_E_NOT_ME, 0), SubmitAnswer::Fail(Hresult::MAPI_E_NOT_ME, 0)]),
+    ]);
+    let first = send(&mut sim, draft(&[FAX]));
+    let second = send(&mut sim, draft(&[FAX]));
+    let ready = Input::Support(SupportCall::SpoolerNotify {
+        caller: Caller::Store(S0),
+        flags: SpoolerNotifyFlags::NOTIFY_READYTOSEND,
+        message: None,
+    });
+    let readies = |sim: &mapi_spooler::sim::Sim| {
+        sim.events().iter().filter(|e| matches!(e, mapi_spooler::trace::Event::Input(i) if *i == ready)).count()
+    };
+    assert_eq!(readies(&sim), 0, "a plain submission calls no PrepareSubmit (AMB-3)");
+    let events = sim.events().len();
+    let resend = sim.resend(S0, first).unwrap();
+    assert_eq!(readies(&sim), 1);
+    let since: Vec<&mapi_spooler::trace::Event> = sim.events()[events..].iter().collect();
+    let notify_at = since.iter().position(|e| matches!(e, mapi_spooler::trace::Event::Input(i) if *i == ready)).unwrap();
+    let queued_at = since
+        .iter()
+        .position(|e| matches!(e, mapi_spooler::trace::Event::Input(Input::Queue(QueueEvent::RowAdded(row))) if row.message == resend))
+        .unwrap();
+    assert!(notify_at < queued_at, "NOTIFY_READYTOSEND comes before the rewritten message is queued");
+    let trace = sim.trace();
+    let said = trace.lines().position(|l| l.contains("NOTIFY_READYTOSEND")).unwrap();
+    let prepared = trace.lines().position(|l| l.contains("PrepareSubmit rewrote")).unwrap();
+    assert!(said < prepared, "NOTIFY_READYTOSEND before PrepareSubmit:\n{trace}");
+    sim.resend(S0, second).unwrap();
+    assert_eq!(readies(&sim), 1, "once per session");
+    sim.run();
+    assert_clean(&sim);
 }
 
 /// The store refuses a resend of a message it does not have, or of one that got no NDR.

@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use mapi_spooler::sim::Sim;
 use mapi_spooler::{
-    Call, Effect, FlushFlags, FlushView, Hresult, Input, LogonCaps, NotifyFlags, PasswordFlags, ResourceFlags, ResourceMethods,
+    Call, Caller, Effect, FlushFlags, FlushView, Hresult, Input, LogonCaps, NotifyFlags, PasswordFlags, ResourceFlags, ResourceMethods,
     ResourceType, SettingsFlags, SpoolerNotifyFlags, StatusCode, StatusColumns, StatusRequest, StatusResource, StatusRowFlags, SupportCall,
     TransportId, ValidateFlags,
 };
@@ -86,6 +86,33 @@ fn validate_state_config_changed_queries_the_address_types_again() {
     let after = sim.calls().filter(|c| matches!(c, Call::AddressTypes { .. })).count();
     assert_eq!(after - before, 2, "AddressTypes once more for each transport");
     assert_eq!(answers(&sim), [(request, Hresult::S_OK)]);
+    insta::assert_snapshot!(sim.trace());
+}
+
+/// ValidateState(CONFIG_CHANGED) queries the address types of every active transport again,
+/// whatever each answered: a transport that answers MAPI_E_NO_SUPPORT or MAPI_E_BUSY is asked
+/// too, and no message goes to it before its new registrations are in (STAT-11, STAT-12, ORD-9).
+#[test]
+fn validate_state_config_changed_requeries_transports_that_answer_no_support_or_busy() {
+    // Spec: STAT-11, STAT-12, ORD-9, DEC-31
+    let mut sim = started(vec![smtp().validates([Hresult::MAPI_E_NO_SUPPORT]), fax().validates([Hresult::MAPI_E_BUSY])]);
+    let calls = sim.calls().count();
+    let request = validate(ValidateFlags::CONFIG_CHANGED);
+    client(&mut sim, request);
+    let m = sim.submit(S0, draft(&[SMTP, FAX])).unwrap();
+    sim.run();
+    assert_clean(&sim);
+    for t in [T0, T1] {
+        // The calls to this transport from the validation on: AddressTypes follows
+        // ValidateState, and no message goes to it in between.
+        let to_t: Vec<&str> = sim.calls().skip(calls).filter(|c| c.transport() == Some(t)).map(Call::method).collect();
+        let from = to_t.iter().position(|m| *m == "ValidateState").expect("validated");
+        let window: Vec<&str> = to_t[from..].iter().copied().take_while(|m| *m != "AddressTypes").collect();
+        assert!(to_t[from..].contains(&"AddressTypes"), "{t} is asked AddressTypes again: {to_t:?}");
+        assert!(!window.contains(&"SubmitMessage"), "no message to {t} before its new registrations: {to_t:?}");
+    }
+    assert_eq!(answers(&sim), [(request, Hresult::MAPI_E_BUSY)]);
+    assert_eq!(dispositions(&sim, m), [taken_by(T0), taken_by(T1)]);
     insta::assert_snapshot!(sim.trace());
 }
 
@@ -181,6 +208,26 @@ fn opening_a_transport_row_calls_open_status_entry() {
     assert_eq!(calls_to(&sim, T1).last(), Some(&Call::OpenStatusEntry { transport: T1 }));
     assert_eq!(answers(&sim), [(request, Hresult::S_OK)]);
     insta::assert_snapshot!(sim.trace());
+}
+
+/// A row that leaves the table before the spooler could open it (its transport raised a critical
+/// error while the spooler was busy) is not opened; the client is told the entry is gone
+/// (STAT-10, LIFE-17).
+#[test]
+fn opening_a_row_that_left_the_table_meanwhile_is_answered_not_found() {
+    // Spec: STAT-10, LIFE-17
+    let mut sim = started(vec![smtp(), fax()]);
+    sim.submit(S0, draft(&[SMTP])).unwrap();
+    assert!(sim.run_until_call(|c| matches!(c, Call::SetLockState { .. })));
+    let request = StatusRequest::OpenEntry { transport: T1 };
+    client(&mut sim, request);
+    let critical =
+        SupportCall::SpoolerNotify { caller: Caller::Transport(T1), flags: SpoolerNotifyFlags::NOTIFY_CRITICAL_ERROR, message: None };
+    assert!(sim.feed(Input::Support(critical)));
+    sim.run();
+    assert_clean(&sim);
+    assert!(!calls_to(&sim, T1).contains(&Call::OpenStatusEntry { transport: T1 }), "{}", sim.trace());
+    assert_eq!(answers(&sim), [(request, Hresult::MAPI_E_NOT_FOUND)]);
 }
 
 /// A transport's row shows the PR_RESOURCE_METHODS and PR_RESOURCE_FLAGS it passed, MAPI's
@@ -299,6 +346,37 @@ fn flush_both_directions_runs_the_outbound_half_then_the_inbound_half() {
     );
     assert_eq!(answers(&sim), [(request, Hresult::S_OK)]);
     insta::assert_snapshot!(sim.trace());
+}
+
+/// A disable that comes while `NOTIFY_END_OUTBOUND_FLUSH` is in flight is housekeeping: its
+/// `TransportNotify(NOTIFY_END_OUTBOUND)` goes first (DEC-20), and the inbound half still begins
+/// with its own `NOTIFY_BEGIN_INBOUND_FLUSH` (STAT-20).
+#[test]
+fn a_disable_between_the_two_halves_of_a_flush_does_not_begin_the_inbound_half() {
+    // Spec: STAT-20, DEC-20, LIFE-12
+    let mut sim = started(vec![smtp().logons([Ok(LogonCaps::LOGON_SP_POLL)]).receives(["IPM.Note"])]);
+    client(&mut sim, flush(None, FlushFlags::FLUSH_UPLOAD | FlushFlags::FLUSH_DOWNLOAD));
+    let end_outbound_flush =
+        |c: &Call| matches!(c, Call::TransportNotify { flags, .. } if flags.contains(NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH));
+    assert!(sim.run_until_call(end_outbound_flush));
+    assert!(
+        sim.feed(Input::Session(mapi_spooler::SessionRequest::Disable { transport: T0, directions: mapi_spooler::Directions::OUTBOUND }))
+    );
+    sim.run();
+    assert_clean(&sim);
+    let notifies: Vec<String> = flush_calls(&sim, T0).into_iter().filter(|c| c.contains("TransportNotify")).collect();
+    assert_eq!(
+        notifies,
+        [
+            "T0.TransportNotify(NOTIFY_BEGIN_OUTBOUND_FLUSH)",
+            "T0.TransportNotify(NOTIFY_END_OUTBOUND_FLUSH)",
+            "T0.TransportNotify(NOTIFY_END_OUTBOUND)",
+            "T0.TransportNotify(NOTIFY_BEGIN_INBOUND_FLUSH)",
+            "T0.TransportNotify(NOTIFY_END_INBOUND_FLUSH)",
+        ],
+        "{}",
+        sim.trace()
+    );
 }
 
 /// Several transports: one flush at a time, in the transport order, and the client is

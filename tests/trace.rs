@@ -9,7 +9,7 @@ mod common;
 use common::*;
 use mapi_spooler::sim::SubmitAnswer;
 use mapi_spooler::trace::{Checker, Codec, Problem, Verdict, check_lines};
-use mapi_spooler::{Hresult, ReportKind};
+use mapi_spooler::{Hresult, Party, ReportKind};
 
 /// A session with two transports: one message to SMTP and FAX recipients, one to an address
 /// type no transport serves (an NDR), then the session ends.
@@ -353,4 +353,116 @@ fn every_stored_trace_writes_back_as_it_is_stored() {
             assert_eq!(codec.event_line(&event), line, "{} line {}", path.display(), i + 1);
         }
     }
+}
+
+/// A call to a transport after its `NOTIFY_CRITICAL_ERROR` breaks INV-5, and the spooler is at
+/// fault: a spooler keeping the contract only releases the transport.
+#[test]
+fn a_call_after_a_critical_error_breaks_inv_5_by_the_spooler() {
+    // Spec: INV-5, LIFE-17
+    let mut trace = lines(&session());
+    let begin = find(&trace, &[r#""call":"TransportNotify","to":"T0""#, "NOTIFY_BEGIN"]);
+    trace.insert(begin, r#"{"support":"SpoolerNotify","from":"T0","ulFlags":"NOTIFY_CRITICAL_ERROR","lpvData":null}"#.to_owned());
+    let d = diverges(&trace);
+    assert_eq!(d.line, begin + 2, "{d}");
+    assert_eq!((d.party, d.rule.as_str()), (Party::Spooler, "INV-5"), "{d}");
+    assert!(d.requirements.contains(&"INV-5".to_owned()), "{d}");
+    assert!(d.instead.contains("T0.TransportLogoff"), "{d}");
+}
+
+/// A logon after the provider's `Shutdown` breaks INV-3, and the spooler is at fault.
+#[test]
+fn a_logon_after_shutdown_breaks_inv_3_by_the_spooler() {
+    // Spec: INV-3, LIFE-16
+    let mut trace = lines(&session());
+    let shutdown = find(&trace, &[r#""return":"Shutdown","from":"T0""#]);
+    trace.insert(shutdown + 1, r#"{"call":"TransportLogon","to":"T0","lpulFlags":"LOGON_NO_INBOUND|LOGON_NO_OUTBOUND"}"#.to_owned());
+    let d = diverges(&trace);
+    assert_eq!(d.line, shutdown + 2, "{d}");
+    assert_eq!((d.party, d.rule.as_str()), (Party::Spooler, "INV-3"), "{d}");
+}
+
+/// A transport whose row does not show the traffic when `TransportNotify` returns breaks
+/// INV-12: the transport is at fault, not the reference, and a transport keeping the contract
+/// updates its row first.
+#[test]
+fn a_row_left_unchanged_by_transport_notify_is_the_transports_fault() {
+    // Spec: INV-12, LIFE-9
+    let mut trace = lines(&session());
+    let begin = find(&trace, &[r#""call":"TransportNotify","to":"T0""#, "NOTIFY_BEGIN"]);
+    assert!(trace[begin + 1].contains(r#""support":"ModifyStatusRow""#), "{}", trace[begin + 1]);
+    trace.remove(begin + 1);
+    let d = diverges(&trace);
+    assert_eq!(d.line, begin + 2, "{d}");
+    assert!(d.event.contains(r#""return":"TransportNotify""#), "{d}");
+    assert_eq!((d.party, d.rule.as_str()), (Party::Transport(mapi_spooler::TransportId(0)), "INV-12"), "{d}");
+    assert!(d.expected.starts_with("transport T0 broke the contract"), "{d}");
+    assert!(d.instead.starts_with("a transport keeping the contract updates its status row"), "{d}");
+}
+
+/// A refused return names the party that returned; a refused queue notification the store.
+#[test]
+fn a_refused_input_names_the_party_that_sent_it() {
+    // Spec: AMB-20, SUB-16
+    let mut trace = lines(&session());
+    let at = find(&trace, &[r#""call":"FinishedMsg""#]) + 2;
+    trace.insert(at, r#"{"return":"Idle","from":"T1","result":"S_OK"}"#.to_owned());
+    let d = diverges(&trace);
+    assert_eq!((d.line, d.party, d.rule.as_str()), (at + 1, Party::Transport(mapi_spooler::TransportId(1)), "AMB-20"), "{d}");
+    assert!(d.instead.starts_with("a transport keeping the contract returns only from a call the spooler made"), "{d}");
+    let mut trace = lines(&session());
+    let row = trace.iter().position(|l| l.starts_with(r#"{"queue":"RowAdded""#)).expect("a queued message");
+    let again = trace[row].clone();
+    trace.insert(row + 1, again);
+    let d = diverges(&trace);
+    assert_eq!((d.line, d.party), (row + 2, Party::Store(mapi_spooler::StoreId(0))), "{d}");
+    assert_eq!(d.rule, "SUB-16", "{d}");
+}
+
+/// Enabling both directions in two `TransportNotify` calls, and offering a message's recipients
+/// to the transports in recipient-table order rather than transport order, are legal spoolers
+/// (FREE-16, FREE-26): the trace conforms wherever in the session they come.
+#[test]
+fn two_notifications_and_offers_in_recipient_order_conform() {
+    // Spec: FREE-16, FREE-26, LIFE-10, INV-13
+    let mut trace = lines(&session());
+    // T1 enabled in two calls, outbound first, each with its row update.
+    let begin = find(&trace, &[r#""call":"TransportNotify","to":"T1""#, "NOTIFY_BEGIN"]);
+    let both: Vec<String> = trace.drain(begin..begin + 3).collect();
+    assert!(both[1].contains("STATUS_INBOUND_ENABLED|STATUS_OUTBOUND_ENABLED") && both[2].starts_with(r#"{"return""#), "{both:?}");
+    let split = [
+        r#"{"call":"TransportNotify","to":"T1","lpulFlags":"NOTIFY_BEGIN_OUTBOUND","lpvData":null}"#,
+        r#"{"support":"ModifyStatusRow","from":"T1","ulFlags":"STATUSROW_UPDATE","PR_STATUS_CODE":"STATUS_AVAILABLE|STATUS_OUTBOUND_ENABLED"}"#,
+        r#"{"return":"TransportNotify","from":"T1","result":"S_OK","lpulFlags":"NOTIFY_BEGIN_OUTBOUND"}"#,
+        r#"{"call":"TransportNotify","to":"T1","lpulFlags":"NOTIFY_BEGIN_INBOUND","lpvData":null}"#,
+        r#"{"support":"ModifyStatusRow","from":"T1","ulFlags":"STATUSROW_UPDATE","PR_STATUS_CODE":"STATUS_AVAILABLE|STATUS_INBOUND_ENABLED|STATUS_OUTBOUND_ENABLED"}"#,
+        r#"{"return":"TransportNotify","from":"T1","result":"S_OK","lpulFlags":"NOTIFY_BEGIN_INBOUND"}"#,
+    ];
+    trace.splice(begin..begin, split.iter().map(|l| (*l).to_owned()));
+    assert!(matches!(check_lines(&trace), Verdict::Conforms { .. }), "{}", check_lines(&trace));
+    // M1's FAX recipients (rows 1 and 2, T1) offered before its SMTP recipient (row 0, T0):
+    // the whole exchange with T1 moves before the one with T0.
+    let t0 = find(&trace, &[r#""call":"SubmitMessage","to":"T0""#]);
+    let t1 = find(&trace, &[r#""call":"SubmitMessage","to":"T1""#]);
+    assert!(t0 < t1, "the reference offers in transport order");
+    let saved = t1 + trace[t1..].iter().position(|l| l.starts_with(r#"{"save""#)).expect("T1's recipients saved");
+    let exchange: Vec<String> = trace.drain(t1..=saved).collect();
+    assert!(exchange.last().is_some_and(|l| l.contains(r#""outcome":"T1""#)), "{exchange:#?}");
+    trace.splice(t0..t0, exchange);
+    assert!(matches!(check_lines(&trace), Verdict::Conforms { .. }), "{}", check_lines(&trace));
+}
+
+/// A return whose call the trace does not show, while the spooler has that call due: the
+/// spooler's call is missing, so the spooler is at fault.
+#[test]
+fn a_return_whose_due_call_is_missing_blames_the_spooler() {
+    // Spec: AMB-20, SUB-20
+    let mut trace = lines(&session());
+    let lock = find(&trace, &[r#""call":"SetLockState""#, "MSG_LOCKED"]);
+    trace.remove(lock);
+    let d = diverges(&trace);
+    assert_eq!(d.line, lock + 1, "{d}");
+    assert!(d.event.contains(r#""return":"SetLockState""#), "{d}");
+    assert_eq!(d.party, Party::Spooler, "{d}");
+    assert!(d.expected.starts_with("makes the call S0.SetLockState(M1, MSG_LOCKED) before anything else happens"), "{d}");
 }

@@ -17,7 +17,7 @@ pub enum Exit {
     /// happened: the check may be vacuous.
     Vacuous,
     /// No property is broken, but `--max-depth`, `--max-states` or `--timeout` cut the search
-    /// short.
+    /// short (a trace check: more states were consistent with the trace than `--frontier-bound`).
     Incomplete,
     /// The input file cannot be read or is not a valid trace.
     InvalidInput,
@@ -66,7 +66,9 @@ impl Exit {
             Exit::Broken => "a property is broken (trace check: the trace diverges)",
             Exit::Usage => "bad usage: unknown option, value out of range, options that do not go together",
             Exit::Vacuous => "nothing broken, but a guard was never reached or a kind of world move never happened",
-            Exit::Incomplete => "nothing broken, but --max-depth, --max-states or --timeout cut the search short",
+            Exit::Incomplete => {
+                "nothing broken, but --max-depth, --max-states or --timeout cut the search short (trace check: --frontier-bound)"
+            }
             Exit::InvalidInput => "the input file cannot be read or is not a valid trace",
             Exit::Unavailable => "the system refused: the port is in use, or an output file cannot be written",
         }

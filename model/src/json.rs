@@ -10,7 +10,7 @@ use crate::exit::Exit;
 use crate::report::{self, Counterexample};
 
 /// The version of the documents' layout; a change that could break a reader raises it.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// The fields every document starts with.
 fn head(command: &str, exit: Exit) -> serde_json::Map<String, Value> {
@@ -114,28 +114,55 @@ pub fn trace_exit(verdict: &trace::Verdict) -> Exit {
         trace::Verdict::Conforms { .. } => Exit::Holds,
         trace::Verdict::Diverges(_) => Exit::Broken,
         trace::Verdict::Invalid(_) => Exit::InvalidInput,
+        trace::Verdict::Exceeded(_) => Exit::Incomplete,
     }
+}
+
+/// How the checker's frontier went: the most states of a legal spooler consistent with the
+/// trace after any line, and the bound (issue 14).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Frontier {
+    /// The most states after any line.
+    pub largest: usize,
+    /// The most states the checker keeps.
+    pub bound: usize,
 }
 
 /// The document of `trace check --json`.
 #[must_use]
-pub fn trace_check(file: &str, verdict: &trace::Verdict) -> Value {
+pub fn trace_check(file: &str, verdict: &trace::Verdict, frontier: Frontier) -> Value {
     let mut doc = head("trace check", trace_exit(verdict));
     doc.insert("file".to_owned(), json!(file));
-    let (name, events, divergence, error) = match verdict {
-        trace::Verdict::Conforms { events } => ("conforms", Some(*events), Value::Null, Value::Null),
+    let (name, events, divergence, error, exceeded) = match verdict {
+        trace::Verdict::Conforms { events } => ("conforms", Some(*events), Value::Null, Value::Null, Value::Null),
         trace::Verdict::Diverges(d) => (
             "diverges",
             None,
-            json!({ "line": d.line, "event": d.event, "expected": d.expected, "requirements": d.requirements }),
+            json!({
+                "line": d.line,
+                "event": d.event,
+                "expected": d.expected,
+                "requirements": d.requirements,
+                "party": d.party.name(),
+                "rule": d.rule,
+                "instead": d.instead,
+            }),
+            Value::Null,
             Value::Null,
         ),
-        trace::Verdict::Invalid(e) => ("invalid", None, Value::Null, json!({ "line": e.line, "column": e.column, "message": e.message })),
+        trace::Verdict::Invalid(e) => {
+            ("invalid", None, Value::Null, json!({ "line": e.line, "column": e.column, "message": e.message }), Value::Null)
+        }
+        trace::Verdict::Exceeded(e) => {
+            ("exceeded", None, Value::Null, Value::Null, json!({ "line": e.line, "states": e.states, "bound": e.bound }))
+        }
     };
     doc.insert("trace_verdict".to_owned(), json!(name));
     doc.insert("events".to_owned(), json!(events));
     doc.insert("divergence".to_owned(), divergence);
     doc.insert("error".to_owned(), error);
+    doc.insert("exceeded".to_owned(), exceeded);
+    doc.insert("frontier".to_owned(), json!({ "largest": frontier.largest, "bound": frontier.bound }));
     Value::Object(doc)
 }
 
@@ -148,5 +175,7 @@ pub fn unreadable(command: &str, file: &str, message: &str) -> Value {
     doc.insert("events".to_owned(), Value::Null);
     doc.insert("divergence".to_owned(), Value::Null);
     doc.insert("error".to_owned(), json!({ "line": 0, "column": 0, "message": message }));
+    doc.insert("exceeded".to_owned(), Value::Null);
+    doc.insert("frontier".to_owned(), Value::Null);
     Value::Object(doc)
 }

@@ -96,9 +96,11 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum TraceCommand {
-    /// Check a recorded trace against the reference spooler: it conforms, or the first
-    /// divergent event is printed with its line, what the reference allowed there and the
-    /// requirements involved, or it is not a valid trace (line, column, what was wrong).
+    /// Check a recorded trace against every spooler the documentation allows: it conforms, or
+    /// the first divergent event is printed with its line, what the reference allowed there,
+    /// who is at fault, the rule the event breaks, what a party keeping the contract could have
+    /// done instead and the requirements involved, or it is not a valid trace (line, column,
+    /// what was wrong).
     #[command(after_help = Exit::table())]
     Check {
         /// The trace file, or `-` for standard input.
@@ -106,6 +108,10 @@ enum TraceCommand {
         /// Print the verdict as a JSON document (spec/check-output.schema.json).
         #[arg(long)]
         json: bool,
+        /// The most states of a legal spooler the checker keeps consistent with the trace at
+        /// once; past it, the check stops without a verdict (exit status 4).
+        #[arg(long, default_value_t = trace::Checker::DEFAULT_BOUND as u32, value_parser = clap::value_parser!(u32).range(1..))]
+        frontier_bound: u32,
     },
 }
 
@@ -596,8 +602,8 @@ fn open(file: &Path) -> Result<Box<dyn BufRead>, String> {
         .map_err(|error| format!("cannot read {}: {error}", file.display()))
 }
 
-/// `trace check`: streams the trace line by line through the checker.
-fn trace_check(file: &Path, as_json: bool) -> Exit {
+/// `trace check`: streams the trace line by line through the checker, with a bounded buffer.
+fn trace_check(file: &Path, as_json: bool, bound: usize) -> Exit {
     let name = file.display().to_string();
     let reader = match open(file) {
         Ok(reader) => reader,
@@ -610,41 +616,13 @@ fn trace_check(file: &Path, as_json: bool) -> Exit {
             return Exit::InvalidInput;
         }
     };
-    let verdict = check_stream(reader);
+    let (verdict, largest) = trace::check_reader_bounded(reader, bound);
     if as_json {
-        say!("{}", json::trace_check(&name, &verdict));
+        say!("{}", json::trace_check(&name, &verdict, json::Frontier { largest, bound }));
     } else {
         say!("{verdict}");
     }
     json::trace_exit(&verdict)
-}
-
-fn check_stream(reader: Box<dyn BufRead>) -> trace::Verdict {
-    let unreadable = |line: usize, error: &io::Error| {
-        trace::Verdict::Invalid(trace::TraceError { line, column: 1, message: format!("cannot read the line: {error}") })
-    };
-    let mut lines = reader.lines();
-    let first = match lines.next() {
-        None => return trace::check_lines(std::iter::empty::<String>()),
-        Some(Err(error)) => return unreadable(1, &error),
-        Some(Ok(first)) => first,
-    };
-    let mut checker = match trace::Checker::new(&first) {
-        Err(error) => return trace::Verdict::Invalid(error),
-        Ok(checker) => checker,
-    };
-    for (i, line) in lines.enumerate() {
-        let line = match line {
-            Ok(line) => line,
-            Err(error) => return unreadable(i + 2, &error),
-        };
-        match checker.feed(&line) {
-            Ok(()) => {}
-            Err(trace::Problem::Invalid(error)) => return trace::Verdict::Invalid(error),
-            Err(trace::Problem::Diverged(divergence)) => return trace::Verdict::Diverges(divergence),
-        }
-    }
-    checker.finish()
 }
 
 fn replay_file(args: &ReplayArgs) -> Exit {
@@ -656,7 +634,7 @@ fn replay_file(args: &ReplayArgs) -> Exit {
         }
     };
     let stop = args.step.map_or(Stop::Never, |n| Stop::At(usize::try_from(n).unwrap_or(usize::MAX)));
-    replay::replay(reader.lines(), stop, &mut Out).unwrap_or(Exit::Unavailable)
+    replay::replay(trace::Lines::new(reader), stop, &mut Out).unwrap_or(Exit::Unavailable)
 }
 
 fn main() -> ExitCode {
@@ -664,7 +642,7 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Explore(args)) => explore(&args),
         Some(Command::Simulate(args)) => simulate(&args),
-        Some(Command::Trace(TraceCommand::Check { file, json })) => trace_check(&file, json),
+        Some(Command::Trace(TraceCommand::Check { file, json, frontier_bound })) => trace_check(&file, json, frontier_bound as usize),
         Some(Command::Replay(args)) => replay_file(&args),
         None => suite(&CheckArgs::suite()),
     };

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use mapi_spooler::store::{Outcome, Placement, SENT_ITEMS};
+use mapi_spooler::store::{OUTBOX, Outcome, Placement};
 use mapi_spooler::{Property as Inv, QueueFlags, Spooler, TransportId};
 use stateright::{Model, Property};
 
@@ -191,6 +191,7 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         AbortVersusLock,
         EndMessagePairing,
         OneMessagePerTransport,
+        RefReuse,
         TakenNeverOffered,
         ScanOrder,
         OneDisposition,
@@ -211,6 +212,10 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
         CompletedNotQueued,
         RowMirrorsEnabled,
         FlushProtocol,
+        CancelWithdraws,
+        Requery,
+        StatusRowLifetime,
+        OwnRecipientsOnly,
     ];
     all.extend([
         Property::always("world follows the documentation", |_: &SpoolerModel, s: &World| s.broken != Some(Broken::Refused)),
@@ -231,15 +236,35 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
                 .messages()
                 .all(|(_, m)| !matches!(m.outcome, Outcome::Finished(_)) || !m.delete_after_submit || m.placement == Placement::Deleted)
         }),
+        // INV-33: with PR_SENTMAIL_ENTRYID = F it ends in F, whatever F is; with neither property
+        // it stays in the Outbox it was submitted from (no hook runs in the model).
         Property::always("INV-33", |_: &SpoolerModel, s: &World| {
             s.store(STORE).messages().all(|(_, m)| {
                 !matches!(m.outcome, Outcome::Finished(_))
                     || m.delete_after_submit
-                    || m.sentmail.is_none()
-                    || m.placement == Placement::Folder(SENT_ITEMS)
+                    || m.placement == Placement::Folder(m.sentmail.unwrap_or(OUTBOX))
             })
         }),
-        // LIV-1, LIV-3, LIV-8: every run ends, and when it does every submission has ended.
+        // INV-16: while a message is queued, a client's MAPI_MODIFY open fails with
+        // MAPI_E_SUBMITTED; while the spooler holds its lock, every client open fails with
+        // MAPI_E_NO_ACCESS (SUB-15).
+        Property::always("INV-16", |_: &SpoolerModel, s: &World| {
+            use mapi_spooler::Hresult as H;
+            s.store(STORE).messages().all(|(id, m)| {
+                let locked = m.submit_flags.contains(QueueFlags::SUBMITFLAG_LOCKED);
+                match (m.outcome, locked) {
+                    (_, true) => {
+                        s.store(STORE).client_open(id, false) == H::MAPI_E_NO_ACCESS
+                            && s.store(STORE).client_open(id, true) == H::MAPI_E_NO_ACCESS
+                    }
+                    (Outcome::Queued, false) => {
+                        s.store(STORE).client_open(id, true) == H::MAPI_E_SUBMITTED && s.store(STORE).client_open(id, false) == H::S_OK
+                    }
+                    _ => true,
+                }
+            })
+        }),
+        // LIV-1: every run ends, and when it does every submission has ended.
         Property::always("LIV-1", |model: &SpoolerModel, s: &World| {
             !model.is_terminal(s) || s.broken.is_some() || s.store(STORE).messages().all(|(id, m)| ended(model, s, id, m))
         }),
@@ -263,12 +288,36 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
                 // LIFE-20: a store that logs off takes no new inbound message.
                 || s.logoff.is_some()
         }),
-        // INV-38: a saved inbound message is in the receive folder of its class (RCV-12).
+        // LIV-3: when the run ends, every recipient has its final disposition: saved, or TRUE
+        // when read, for a finished message; withdrawn with an aborted one (DEC-27); for a
+        // message still queued, handed back to the next session (DEC-8) or waiting only as LIV-1
+        // allows (ORD-10). Whether a lock is left is LIV-2's business.
+        Property::always("LIV-3", |model: &SpoolerModel, s: &World| {
+            !model.is_terminal(s)
+                || s.broken.is_some()
+                || s.store(STORE).messages().all(|(id, m)| match m.outcome {
+                    Outcome::Finished(_) => m.recipients.iter().all(|r| r.outcome.is_some() || r.row.responsibility),
+                    Outcome::Aborted => true,
+                    Outcome::Queued => s.spooler().phase() == mapi_spooler::Phase::Stopped || ended(model, s, id, m),
+                })
+        }),
+        // LIV-8: no state is stuck: where the world has no move left, the spooler waits for
+        // nothing: no call in flight unanswered, no retry delay still running in a session that
+        // goes on, no deferred message held.
+        Property::always("LIV-8", |model: &SpoolerModel, s: &World| {
+            !model.is_terminal(s)
+                || s.broken.is_some()
+                || s.spooler().phase() == mapi_spooler::Phase::Stopped
+                || (s.spooler().call_in_flight().is_none() && s.spooler().next_deadline().is_none() && s.held().is_empty())
+        }),
+        // INV-38: a saved inbound message is in the folder of the longest class of the store's
+        // receive-folder table that begins its class, or in the default (RCV-12), by an oracle
+        // of its own rather than `store::receive_folder`.
         Property::always("INV-38", |_: &SpoolerModel, s: &World| {
             s.store(STORE).inbound_messages().all(|(_, m)| match &m.class {
                 // A message an inbound hook deleted has no folder (HOOK-13).
                 Some(_) if m.spooler_status == Some(mapi_spooler::Hresult::MAPI_E_OBJECT_DELETED) => m.folder.is_none(),
-                Some(class) => m.folder == Some(mapi_spooler::store::receive_folder(&[], class)),
+                Some(class) => m.folder == Some(receive_folder_oracle(s.store(STORE).receive_folders(), class)),
                 None => m.notified == 0,
             })
         }),
@@ -437,6 +486,29 @@ fn coupled_guards(config: &Config) -> Vec<Property<SpoolerModel>> {
         ),
     ];
     guards.into_iter().filter(|(on, _)| *on).map(|(_, p)| p).collect()
+}
+
+/// INV-38's oracle (RCV-12), written apart from `store::receive_folder`: the registered class
+/// equal to the message class, or followed in it by a dot, case aside, the longest such one;
+/// otherwise the root folder for an `IPC` class and the Inbox for any other. An entry for the
+/// empty class begins every class.
+fn receive_folder_oracle(table: &[(String, mapi_spooler::FolderId)], class: &str) -> mapi_spooler::FolderId {
+    let class = class.to_ascii_lowercase();
+    let begins = |registered: &str| {
+        let registered = registered.to_ascii_lowercase();
+        registered.is_empty() || class == registered || class.starts_with(&format!("{registered}."))
+    };
+    let mut best: Option<(usize, mapi_spooler::FolderId)> = None;
+    for (registered, folder) in table {
+        if begins(registered) && best.is_none_or(|(len, _)| registered.len() > len) {
+            best = Some((registered.len(), *folder));
+        }
+    }
+    match best {
+        Some((_, folder)) => folder,
+        None if class == "ipc" || class.starts_with("ipc.") => mapi_spooler::store::ROOT,
+        None => mapi_spooler::store::INBOX,
+    }
 }
 
 /// LIV-5: no flush begun with `FlushQueues` is still open, none is due, and no live

@@ -1,7 +1,9 @@
 //! `replay FILE`: steps through a recorded trace (a counterexample's `.jsonl`, a simulated
 //! session's `--record`, or a trace of your own component) like SPIN's `spin -t`, printing each
-//! step and the reference spooler's state after it ([`crate::view::spooler_state`]), and
-//! stopping where the trace parts from the reference.
+//! step and the spooler's state after it ([`crate::view::spooler_state`]), and stopping where
+//! the trace parts from every legal spooler. The state shown is the checker's first: of the
+//! legal spoolers consistent with the trace, the one that follows the reference's own choices
+//! the longest (`mapi_spooler::trace::Checker::spooler`).
 //!
 //! A step is one input to the spooler (a return, a support call, a queue notification, a
 //! session request, time) or a crash, with the effects the file records after it.
@@ -9,7 +11,7 @@
 use std::io::{self, Write};
 
 use mapi_spooler::Spooler;
-use mapi_spooler::trace::{self, Checker, Codec, Problem};
+use mapi_spooler::trace::{self, Checker, Codec, LineError, Problem, TraceLine};
 
 use crate::exit::Exit;
 use crate::view;
@@ -23,45 +25,38 @@ pub enum Stop {
     At(usize),
 }
 
-/// Replays the trace read from `lines` (the header first), writing to `out`.
+/// Replays the trace read from `lines` (the lines of a file that are not blank, the header
+/// first: [`trace::Lines`]), writing to `out`.
 ///
 /// # Errors
 /// Only when writing to `out` fails; what is wrong with the trace is written and returned as the
 /// exit ([`Exit::Broken`] where it diverges, [`Exit::InvalidInput`] where it is not a trace,
 /// [`Exit::Usage`] for a step past its end).
-pub fn replay(lines: impl Iterator<Item = io::Result<String>>, stop: Stop, out: &mut dyn Write) -> io::Result<Exit> {
-    let mut lines = lines.enumerate().map(|(i, line)| (i + 1, line));
+pub fn replay(lines: impl Iterator<Item = Result<TraceLine, LineError>>, stop: Stop, out: &mut dyn Write) -> io::Result<Exit> {
+    let mut lines = lines;
     let header = match lines.next() {
-        Some((_, Ok(line))) => line,
-        Some((_, Err(error))) => return invalid(out, 1, &format!("cannot read the line: {error}")),
-        None => return invalid(out, 1, "the trace is empty; it must start with a header line"),
+        Some(Ok(line)) => line,
+        Some(Err(error)) => return invalid(out, error.line, &error.what.to_string()),
+        None => return invalid(out, 1, "the trace is empty (or has only blank lines); it must start with a header line"),
     };
-    let (parsed, mut codec) = match Codec::read_header(&header) {
+    let (_, mut codec) = match Codec::read_header(&header.text) {
         Ok(ok) => ok,
-        Err(error) => return invalid(out, error.line, &error.message),
+        Err(error) => return invalid(out, header.number, &error.message),
     };
-    let mut checker = match Checker::new(&header) {
+    let mut checker = match Checker::new(&header.text) {
         Ok(checker) => checker,
-        Err(error) => return invalid(out, error.line, &error.message),
+        Err(error) => return invalid(out, header.number, &error.message),
     };
-    let pristine = match Spooler::new(&parsed.profile) {
-        Ok(spooler) => spooler,
-        Err(error) => return invalid(out, 1, &format!("the header's profile is not valid: {error}")),
-    };
-    let mut spooler = pristine.clone();
     let mut step = 0;
     let show_state = |step: usize| match stop {
         Stop::Never => true,
         Stop::At(n) => n == step,
     };
-    for (number, line) in lines {
-        let text = match line {
-            Ok(text) => text,
-            Err(error) => return invalid(out, number, &format!("cannot read the line: {error}")),
+    for line in lines {
+        let TraceLine { number, text } = match line {
+            Ok(line) => line,
+            Err(error) => return invalid(out, error.line, &error.what.to_string()),
         };
-        if text.trim().is_empty() {
-            continue;
-        }
         let event = match codec.read_event(&text, number) {
             Ok(event) => event,
             Err(error) => return invalid(out, error.line, &error.message),
@@ -69,37 +64,33 @@ pub fn replay(lines: impl Iterator<Item = io::Result<String>>, stop: Stop, out: 
         let opens_step = !matches!(event, trace::Event::Effect(_));
         if opens_step {
             if step > 0 && show_state(step) {
-                state(out, &spooler)?;
+                state(out, checker.spooler())?;
                 if stop == Stop::At(step) {
                     return Ok(Exit::Holds);
                 }
             }
             step += 1;
         }
-        match checker.feed(&text) {
+        match checker.feed_line(number, &text) {
             Ok(()) => {}
             Err(Problem::Invalid(error)) => return invalid(out, error.line, &error.message),
             Err(Problem::Diverged(divergence)) => {
                 writeln!(out, "      line {number}: {text}")?;
                 writeln!(out, "\nthe trace diverges at {divergence}")?;
-                state(out, &spooler)?;
+                state(out, checker.spooler())?;
                 return Ok(Exit::Broken);
+            }
+            Err(Problem::Exceeded(exceeded)) => {
+                writeln!(out, "\nno verdict: {exceeded}")?;
+                return Ok(Exit::Incomplete);
             }
         }
         match event {
-            trace::Event::Input(input) => {
-                writeln!(out, "{step:>4}. {}", mapi_spooler::sim::input_line(&input))?;
-                // The checker accepted the input, so the reference takes it too.
-                if let Err(error) = spooler.step(input) {
-                    writeln!(out, "\nthe reference refuses line {number}: {error}")?;
-                    return Ok(Exit::Broken);
-                }
-            }
+            trace::Event::Input(input) => writeln!(out, "{step:>4}. {}", mapi_spooler::sim::input_line(&input))?,
             trace::Event::Effect(effect) => writeln!(out, "        {}", mapi_spooler::sim::effect_line(&effect))?,
-            trace::Event::Crash => {
-                writeln!(out, "{step:>4}. {}", view::CRASH)?;
-                spooler = pristine.clone();
-            }
+            // The checker diverged at such a line above.
+            trace::Event::UndefinedFlags(undefined) => writeln!(out, "{step:>4}. {}", undefined.line)?,
+            trace::Event::Crash => writeln!(out, "{step:>4}. {}", view::CRASH)?,
         }
     }
     if let Stop::At(n) = stop
@@ -109,7 +100,7 @@ pub fn replay(lines: impl Iterator<Item = io::Result<String>>, stop: Stop, out: 
         return Ok(Exit::Usage);
     }
     if step > 0 {
-        state(out, &spooler)?;
+        state(out, checker.spooler())?;
     }
     let verdict = checker.finish();
     writeln!(out, "\n{verdict}")?;

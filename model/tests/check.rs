@@ -31,7 +31,8 @@ const ONE_THREAD: Options = Options { threads: 1, dfs: false, symmetry: false };
 #[test]
 fn one_message_with_every_fault_keeps_every_property() {
     // Spec: INV-1, INV-2, INV-3, INV-5, INV-6, INV-7, INV-8, INV-13, INV-14, INV-17, INV-18, INV-20, INV-22, INV-23, INV-24
-    // Spec: INV-25, INV-26, INV-28, INV-29, INV-30, INV-31, INV-33, LIV-1, LIV-2, LIV-3, LIV-8, AMB-20
+    // Spec: INV-25, INV-26, INV-28, INV-29, INV-30, INV-31, INV-33, LIV-1, LIV-2, LIV-3, LIV-8, AMB-20, INV-19
+    // Spec: INV-4, INV-16, INV-21
     let report = run(Config { fault_budget: 2, ..Config::small() }, ONE_THREAD);
     assert_all_hold(&report);
     assert_eq!(report.unique_states, 557, "the state count changed; if on purpose, update it");
@@ -117,7 +118,7 @@ fn the_state_graph_is_acyclic() {
 /// (STAT-20).
 #[test]
 fn status_objects_and_flushes_keep_every_property() {
-    // Spec: LIV-5, LIV-7, INV-12, STAT-20, ORD-12, STAT-11, STAT-13, STAT-17, STAT-18, AMB-13, AMB-41
+    // Spec: LIV-5, LIV-7, INV-12, STAT-20, ORD-12, STAT-11, STAT-13, STAT-17, STAT-18, AMB-13, AMB-41, ORD-9, STAT-12
     let mut faults = mapi_spooler_model::Faults::NONE;
     faults.set("wait", true);
     let config = Config { inbound: 1, flushes: 1, status_calls: 1, critsecs: 1, shutdowns: 1, faults, ..Config::small() };
@@ -129,8 +130,11 @@ fn status_objects_and_flushes_keep_every_property() {
         assert!(report.properties.iter().any(|p| p.name == guard), "{guard} is checked");
     }
     // 45,470 before the world double: an empty StartMessage of T1 (in its inbound flush) made T0
-    // forget that it had announced its mail, and announce it again.
-    assert_eq!(report.unique_states, 45_554, "the state count changed; if on purpose, update it");
+    // forget that it had announced its mail, and announce it again (45,554 with that alone). A
+    // transport that answers the validation MAPI_E_BUSY inside its critical section is asked
+    // AddressTypes again too (ORD-9, issue 18), which adds 3,664 states, as it did before the
+    // world double (45,470 to 49,134).
+    assert_eq!(report.unique_states, 49_218, "the state count changed; if on purpose, update it");
 }
 
 /// Breadth-first and depth-first search visit the same states.
@@ -165,7 +169,7 @@ fn reception_keeps_every_property() {
 /// transport in flight and a cancelled message went back unsent.
 #[test]
 fn cancels_keep_every_property() {
-    // Spec: INV-37, INV-39, INV-40, LIV-1, LIV-2, LIV-4, DEF-5, DEF-7, DEF-8, RCV-13, AMB-17, DEC-27
+    // Spec: INV-37, INV-39, INV-40, LIV-1, LIV-2, LIV-4, DEF-5, DEF-7, DEF-8, RCV-13, AMB-17, DEC-27, DEC-28
     let outbound = Config { messages: 2, cancels: 1, crashes: 1, aborts: 1, shutdowns: 1, fault_budget: 1, ..Config::small() };
     let inbound = Config { inbound: 2, cancels: 1, shutdowns: 1, ..Config::small() };
     for config in [outbound, inbound] {

@@ -304,6 +304,52 @@ fn replay_and_trace_check_accept_a_simulated_session() {
     assert!(stdout(&output).starts_with("conforms: "), "{}", stdout(&output));
 }
 
+/// A trace saved on Windows reads as it is meant: a byte order mark, CRLF line ends and a blank
+/// first line are taken; UTF-16 is refused with a message that says what the file is and what to
+/// do, with exit status 5, by `trace check` (plain and `--json`) and `replay` alike
+/// (`spec/trace-format.md`, "Files").
+#[test]
+fn a_file_saved_on_windows_is_read_and_utf16_is_refused_with_what_to_do() {
+    let dir = scratch("windows");
+    let file = dir.join("session.jsonl");
+    assert_eq!(status(&run(&["simulate", "--quiet", "--record", &file.to_string_lossy()])), 0);
+    let text = std::fs::read_to_string(&file).expect("the recorded session");
+    let plain = stdout(&run(&["trace", "check", &file.to_string_lossy()]));
+    assert!(plain.starts_with("conforms: "), "{plain}");
+    let windows = dir.join("windows.jsonl");
+    std::fs::write(&windows, format!("\u{feff}\r\n{}", text.replace('\n', "\r\n"))).expect("writes");
+    let output = run(&["trace", "check", &windows.to_string_lossy()]);
+    assert_eq!(status(&output), i32::from(Exit::Holds.code()), "{}", stdout(&output));
+    assert_eq!(stdout(&output), plain, "the same events conform");
+    assert_eq!(status(&run(&["replay", &windows.to_string_lossy()])), i32::from(Exit::Holds.code()));
+    for (name, bom, bytes) in [
+        ("utf16le.jsonl", "with", [0xFEFF].into_iter().chain(text.encode_utf16()).flat_map(u16::to_le_bytes).collect::<Vec<u8>>()),
+        ("utf16be.jsonl", "without", text.encode_utf16().flat_map(u16::to_be_bytes).collect()),
+    ] {
+        let utf16 = dir.join(name);
+        std::fs::write(&utf16, bytes).expect("writes");
+        let order = if name.contains("le") { "little-endian" } else { "big-endian" };
+        let expected = format!(
+            "line 1, column 1: the file is UTF-16 ({order}, {bom} a byte order mark); a trace is UTF-8: save the file again as UTF-8"
+        );
+        let output = run(&["trace", "check", &utf16.to_string_lossy()]);
+        assert_eq!(status(&output), i32::from(Exit::InvalidInput.code()));
+        assert_eq!(status(&output), 5);
+        assert_eq!(stdout(&output).trim_end(), format!("not a valid trace: {expected}"));
+        let (doc, code) = json(&["trace", "check", "--json", &utf16.to_string_lossy()]);
+        valid(&doc);
+        assert_eq!(code, 5);
+        assert_eq!(
+            (doc["trace_verdict"].as_str(), doc["error"]["line"].as_u64(), doc["error"]["column"].as_u64()),
+            (Some("invalid"), Some(1), Some(1))
+        );
+        assert!(doc["error"]["message"].as_str().is_some_and(|m| m.contains("the file is UTF-16")), "{doc}");
+        let output = run(&["replay", &utf16.to_string_lossy()]);
+        assert_eq!(status(&output), 5);
+        assert!(stdout(&output).contains("the file is UTF-16"), "{}", stdout(&output));
+    }
+}
+
 /// The schema of every `--json` document.
 fn schema() -> jsonschema::Validator {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/check-output.schema.json");
@@ -329,7 +375,7 @@ fn json_of_a_world_is_versioned_with_the_configuration_as_fields_and_structured_
     let (doc, status) = json(&[&["check", "--json", "--out", &dir.to_string_lossy()][..], &SKIP_UNLOCK].concat());
     valid(&doc);
     assert_eq!(status, i32::from(Exit::Broken.code()));
-    assert_eq!(doc["format"], 1);
+    assert_eq!(doc["format"], 2);
     assert_eq!(doc["verdict"], "broken");
     assert_eq!(doc["exit_status"], 1);
     let world = &doc["worlds"][0];
@@ -372,6 +418,11 @@ fn trace_check_json_follows_the_schema() {
     assert_eq!(status, i32::from(Exit::Broken.code()));
     assert_eq!(doc["trace_verdict"], "diverges");
     assert_eq!(doc["divergence"]["line"], 30);
+    // The bug is the spooler's: it is at fault, and the checker says which rule and what a
+    // spooler keeping the contract does there.
+    assert_eq!(doc["divergence"]["party"], "spooler");
+    assert!(doc["divergence"]["instead"].as_str().is_some_and(|s| s.starts_with("a spooler keeping the contract")), "{doc}");
+    assert!(doc["frontier"]["largest"].as_u64().is_some_and(|n| n >= 1), "{doc}");
     let garbage = dir.join("garbage.jsonl");
     std::fs::write(&garbage, "{}\n").expect("writes");
     let (doc, status) = json(&["trace", "check", "--json", &garbage.to_string_lossy()]);
@@ -386,6 +437,14 @@ fn trace_check_json_follows_the_schema() {
     valid(&doc);
     assert_eq!(status, 0);
     assert_eq!(doc["trace_verdict"], "conforms");
+    // The session's NDR shows before the spooler's offer, which two choices make: two states
+    // for a while, more than a bound of one.
+    assert_eq!(doc["frontier"]["largest"], 2, "{doc}");
+    let (doc, status) = json(&["trace", "check", "--json", "--frontier-bound", "1", &session.to_string_lossy()]);
+    valid(&doc);
+    assert_eq!(status, i32::from(Exit::Incomplete.code()));
+    assert_eq!((&doc["trace_verdict"], &doc["verdict"]), (&serde_json::json!("exceeded"), &serde_json::json!("incomplete")));
+    assert_eq!((&doc["exceeded"]["states"], &doc["exceeded"]["bound"]), (&serde_json::json!(2), &serde_json::json!(1)), "{doc}");
 }
 
 /// The Explorer, started on a port the system chooses; killed when dropped.

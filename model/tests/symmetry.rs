@@ -149,3 +149,43 @@ fn one_and_two_threads_find_the_same_reduced_state_count() {
     assert_eq!(verdicts(&one), verdicts(&plain), "the reduced search reaches the same verdicts");
     assert!(verdicts(&one).iter().all(|(_, ok)| *ok), "{:?}", verdicts(&one));
 }
+
+/// The spooler's part of a row's key (`Spooler::hash_recipient`) is what it knows of that row
+/// alone. With reports of both kinds asked for rows 0 and 2 (one address) during the
+/// `SubmitMessage` in flight, swapping which row has which report swaps the two rows' keys and
+/// leaves row 1's as it was. A key that left out the row's part of the exchange in flight would
+/// merge rows 0 and 2, and one that mixed in the other rows' reports would tell the two orders
+/// apart; the pinned state counts show neither (no world of the suite has three recipients and
+/// two kinds of report in one submission), this test shows both.
+#[test]
+fn a_rows_key_depends_on_that_row_alone() {
+    use std::hash::{DefaultHasher, Hasher};
+
+    use mapi_spooler::sim::{Sim, TransportScript};
+    use mapi_spooler::store::Draft;
+    use mapi_spooler::{
+        AddrType, Call, Input, Profile, RecipientIdx, RecipientRow, Registrations, ReportKind, Spooler, StoreId, SupportCall, TransportId,
+    };
+
+    fn submitting(reports: [(u16, ReportKind); 2]) -> (Spooler, MessageId) {
+        let t0 = TransportScript::new("T0", Registrations::address_types([AddrType(0), AddrType(1)]));
+        let mut sim = Sim::new(&Profile::new(1), vec![t0], 0).expect("a valid profile");
+        sim.start();
+        let rows = vec![RecipientRow::new(AddrType(0)), RecipientRow::new(AddrType(1)), RecipientRow::new(AddrType(0))];
+        let m = sim.submit(StoreId(0), Draft::to(rows)).expect("submitted");
+        assert!(sim.run_until_call(|c| matches!(c, Call::SubmitMessage { .. })));
+        let reports = reports.map(|(r, kind)| (RecipientIdx(r), kind)).to_vec();
+        assert!(sim.feed(Input::Support(SupportCall::StatusRecips { transport: TransportId(0), message: m, reports })));
+        (sim.spooler().clone(), m)
+    }
+    fn key(spooler: &Spooler, m: MessageId, r: u16) -> u64 {
+        let mut h = DefaultHasher::new();
+        spooler.hash_recipient(m, RecipientIdx(r), &mut h);
+        h.finish()
+    }
+    let (a, m) = submitting([(0, ReportKind::NonDelivery), (2, ReportKind::Delivery)]);
+    let (b, _) = submitting([(0, ReportKind::Delivery), (2, ReportKind::NonDelivery)]);
+    assert_ne!(key(&a, m, 0), key(&a, m, 2), "rows with different reports have different keys");
+    assert_eq!((key(&a, m, 0), key(&a, m, 2)), (key(&b, m, 2), key(&b, m, 0)));
+    assert_eq!(key(&a, m, 1), key(&b, m, 1));
+}

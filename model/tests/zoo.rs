@@ -38,7 +38,8 @@ fn specimen(bug: Bug) -> (Config, &'static [&'static str]) {
         Bug::SubmitAfterEndOutbound => (Config { disables: 1, ..world(&[]) }, &[]),
         Bug::ShutdownWithLiveLogon => (Config { shutdowns: 1, ..world(&[]) }, &[]),
         Bug::EndAfterFailedSubmit => (world(&["busy"]), &[]),
-        Bug::ForgetLockedAcrossRestart => (Config { crashes: 1, ..world(&[]) }, &["LIV-1"]),
+        // Its recipients are never disposed of either (LIV-3).
+        Bug::ForgetLockedAcrossRestart => (Config { crashes: 1, ..world(&[]) }, &["LIV-1", "LIV-3"]),
         Bug::SendTwiceAfterRestart => (Config { crashes: 1, ..world(&[]) }, &[]),
         Bug::IgnoreRetryDelay => (world(&["wait"]), &[]),
         Bug::CallAfterCriticalError => (world(&["critical"]), &[]),

@@ -252,6 +252,15 @@ macro_rules! methods {
                 }
             }
 
+            /// Who returns: the object the call went to (the table's first argument). When the
+            /// return breaks a rule, that party is at fault (issue 14).
+            #[must_use]
+            pub fn party(&self) -> $crate::Party {
+                match self {
+                    $( Return::$V { $tf, .. } => $crate::Party::from(*$tf), )*
+                }
+            }
+
             /// Writes the return's trace line.
             pub(crate) fn encode(&self, w: &mut $crate::trace::json::Writer<'_>) {
                 use $crate::method::Outcome;

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use crate::flags::UnknownFlagName;
 use crate::hresult::Hresult;
 use crate::ids::{MessageId, MsgRef, RecipientIdx};
 use crate::input::{Delivery, HookOutcome, QueueRow, ReportKind, SubmitOutcome};
@@ -162,14 +163,15 @@ macro_rules! keyed_out {
 
 keyed_out!(SpiVersion, LogonCaps, EndFlags);
 
-/// The recipients a preprocessor found undeliverable: a list left out is empty.
+/// The recipients a preprocessor found undeliverable (`*lppRecipList`, an optional list,
+/// `preprocessmessage.md`): a list left out or `null` is empty.
 impl Out for RecipientSet {
     fn show(&self, key: &'static str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, " {key}={self}")
     }
 
     fn read_out(r: &mut Reader<'_, '_>, key: &'static str) -> Result<Self, TraceError> {
-        r.get_or_default(key)
+        r.get_list_or_empty(key)
     }
 }
 
@@ -271,25 +273,62 @@ impl fmt::Display for Reports<'_> {
     }
 }
 
-/// A flag word type (one of `flag_set!`'s), for words kept raw.
+/// A flag word type (one of `flag_set!`'s): for words kept raw, and for reading a word with
+/// bits the type does not define.
 pub(crate) trait FlagWord: Sized + fmt::Display {
+    /// The requirements that list the parameter's flags.
+    const RULES: &'static [&'static str];
+
     /// The flags, when every bit of `bits` is one of them.
     fn decode(bits: u32) -> Option<Self>;
 
+    /// The documented flags of `bits`, the others dropped.
+    fn documented(bits: u32) -> Self;
+
+    /// The bits of `bits` that no documented flag covers.
+    fn undefined(bits: u32) -> u32;
+
+    /// The documented flags' names, in documentation order.
+    fn names() -> Vec<&'static str>;
+
     /// The bits of documented names joined by `|`.
     fn parse_bits(text: &str) -> Option<u32>;
+
+    /// Documented names joined by `|`, or a word in hexadecimal, decoded strictly.
+    ///
+    /// # Errors
+    /// [`UnknownFlagName`] for a name or value the parameter does not define.
+    fn parse_strictly(text: &str) -> Result<Self, UnknownFlagName>;
 }
 
 macro_rules! flag_word {
     ($($flags:ident),* $(,)?) => {
         $(
             impl FlagWord for crate::flags::$flags {
+                const RULES: &'static [&'static str] = Self::RULES;
+
                 fn decode(bits: u32) -> Option<Self> {
                     Self::from_bits(bits).ok()
                 }
 
+                fn documented(bits: u32) -> Self {
+                    Self::from_bits(bits & Self::ALL.bits()).unwrap_or(Self::EMPTY)
+                }
+
+                fn undefined(bits: u32) -> u32 {
+                    bits & !Self::ALL.bits()
+                }
+
+                fn names() -> Vec<&'static str> {
+                    Self::NAMES.iter().map(|(_, name)| *name).collect()
+                }
+
                 fn parse_bits(text: &str) -> Option<u32> {
                     Self::parse(text).ok().map(Self::bits)
+                }
+
+                fn parse_strictly(text: &str) -> Result<Self, UnknownFlagName> {
+                    Self::parse(text)
                 }
             }
         )*

@@ -5,17 +5,19 @@ use crate::flags::{LockState, SubmitFlags};
 use crate::ids::{MessageId, TransportId};
 use crate::method::Target;
 use crate::recipients::RecipientSet;
-use crate::routing;
 
+use super::oracle;
 use super::watch::{MessageWatch, Stage};
 use super::{Checked, Monitor, Property, broken};
 
 impl Monitor {
     pub(super) fn call(&mut self, call: &Call) -> Checked {
+        self.transfer_call(call)?;
         if let Some(t) = call.transport() {
             self.transport_call(t, call)?;
         }
         self.completed_call(call)?;
+        self.requery_call(call)?;
         match call {
             Call::SubmitMessage { transport, message, flags, offered } => self.submit(*transport, *message, *flags, offered),
             Call::EndMessage { transport, msg_ref } => {
@@ -253,7 +255,7 @@ impl Monitor {
             if rec.declined.contains(t) {
                 return broken(Property::ScanOrder, format!("{call} offers recipient {}, which {t} declined", r.0));
             }
-            let first = routing::first_choice(&self.order, |u| self.serving(u), &rec.row, rec.declined);
+            let first = oracle::first_choice(&self.order, |u| self.serving(u), &rec.row, rec.declined);
             if first != Some(t) {
                 return broken(Property::ScanOrder, format!("{call} offers recipient {}, whose first choice is {first:?}", r.0));
             }
@@ -271,7 +273,7 @@ impl Monitor {
                 && o.recipients.iter().any(|r| {
                     !r.settled
                         && r.deferred.is_none()
-                        && routing::first_choice(&self.order, |u| self.serving(u), &r.row, r.declined) == Some(t)
+                        && oracle::first_choice(&self.order, |u| self.serving(u), &r.row, r.declined) == Some(t)
                 })
         });
         match waiting {
@@ -303,7 +305,7 @@ impl Monitor {
             let mut required = msg.preprocessed;
             if !msg.preprocessed_here {
                 for (p, (_, filter)) in self.preprocessors.iter().enumerate() {
-                    if msg.recipients.iter().any(|r| filter.matches(&r.row)) {
+                    if msg.recipients.iter().any(|r| oracle::filter_matches(filter, &r.row)) {
                         required.insert(crate::ids::PreprocessorId(p as u8));
                     }
                 }
@@ -324,12 +326,11 @@ impl Monitor {
     fn applies(&self, p: crate::ids::PreprocessorId, msg: &MessageWatch) -> bool {
         let Some((owner, filter)) = self.preprocessors.get(p.index()).copied() else { return false };
         let Some(own) = self.serving(owner) else { return false };
-        let registers_nothing = *own == crate::routing::Registrations::none();
+        let registers_nothing = oracle::registers_nothing(own);
         let earlier: Vec<TransportId> = self.order.iter().copied().take_while(|t| *t != owner).collect();
-        msg.recipients.iter().filter(|r| !r.settled && filter.matches(&r.row)).any(|r| {
-            routing::first_choice(&self.order, |t| self.serving(t), &r.row, r.declined) == Some(owner)
-                || (registers_nothing
-                    && !earlier.iter().any(|t| self.serving(*t).is_some_and(|g| g.matches_uid(&r.row) || g.matches_type(&r.row))))
+        msg.recipients.iter().filter(|r| !r.settled && oracle::filter_matches(&filter, &r.row)).any(|r| {
+            oracle::first_choice(&self.order, |t| self.serving(t), &r.row, r.declined) == Some(owner)
+                || (registers_nothing && !earlier.iter().any(|t| self.serving(*t).is_some_and(|g| oracle::can_take(g, &r.row))))
         })
     }
 

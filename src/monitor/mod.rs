@@ -10,10 +10,15 @@
 //! A crash of the spooler process is [`Monitor::restart`]: what the session knew is forgotten,
 //! what the stores saved is kept.
 
+mod accepted;
 mod flush;
+mod oracle;
 mod property;
+mod refs;
+mod requery;
 mod tc;
 mod watch;
+mod withdraw;
 
 pub use property::{Property, Violation};
 
@@ -59,6 +64,9 @@ pub struct Monitor {
     /// Messages tightly coupled stores announced with `NOTIFY_NEWMAIL_RECEIVED`, not yet
     /// taken up (RCV-16).
     arrivals: Vec<(crate::ids::StoreId, MessageId)>,
+    /// What a transport took in the return being observed; only during [`Monitor::observe`]
+    /// (DEC-27).
+    took: Option<withdraw::Took>,
 }
 
 /// Where an inbound message is (INV-36).
@@ -107,6 +115,7 @@ impl Monitor {
             hooks: profile.settings.inbound_hooks,
             completed: SmallVec::new(),
             arrivals: Vec::new(),
+            took: None,
         }
     }
 
@@ -152,6 +161,7 @@ impl Monitor {
             for m in &mut out.completed {
                 *m = renaming.message(*m);
             }
+            out.rename_transfers(renaming);
         }
         let mut ranks: Vec<u32> = out.messages.values().map(|w| w.rank).collect();
         ranks.sort_unstable();
@@ -204,17 +214,30 @@ impl Monitor {
     /// # Errors
     /// The [`Violation`]; the monitor has still recorded the step, so it can go on watching.
     pub fn observe(&mut self, input: &Input, effects: &[Effect]) -> Result<(), Violation> {
+        let accepted = self.accepted(input);
         self.learn(input);
-        let mut first = match input {
+        let first = accepted.and(match input {
             Input::Return(Return::TransportNotify { transport, flags, .. }) => self.row_mirrors_enabled(*transport, *flags),
             _ => Ok(()),
-        };
+        });
+        let effects = self.observe_effects(effects);
+        first.and(effects)
+    }
+
+    /// Observes effects the spooler made without a new input: a call it chose to make later
+    /// (issue 14, [`crate::Spooler::decide`]). Returns the first property they break.
+    ///
+    /// # Errors
+    /// The [`Violation`]; the monitor has still recorded the effects.
+    pub fn observe_effects(&mut self, effects: &[Effect]) -> Result<(), Violation> {
+        let mut first = Ok(());
         for effect in effects {
             let checked = self.effect(effect);
             if first.is_ok() {
                 first = checked;
             }
         }
+        self.took = None;
         if let Some(m) = self.discard_due.take()
             && first.is_ok()
         {
@@ -231,6 +254,7 @@ impl Monitor {
         match input {
             Input::Return(ret) => {
                 self.in_flight = None;
+                self.transfer_return(ret);
                 self.returned(ret);
                 // Only the call in flight is kept: a stale one would tell equal states apart.
                 for w in &mut self.transports {
@@ -306,6 +330,7 @@ impl Monitor {
                 if let Some(w) = self.transport(*transport) {
                     w.stage = Stage::Registered;
                     w.registrations = Some(registrations.clone());
+                    w.requery = false;
                 }
             }
             Return::TransportNotify { transport, flags, .. } => {
@@ -393,6 +418,8 @@ impl Monitor {
                 if let Some(w) = self.transport(t) {
                     w.open = Some(Exchange { message: m, msg_ref: *msg_ref, offered, accepted: accepted.clone(), ending: false });
                 }
+                // DEC-27: the recipients it reported are saved now.
+                self.took = Some(withdraw::Took { message: m, transport: t, recipients: accepted.clone() });
             }
             SubmitOutcome::Failed { result, return_parm, saved } => {
                 let Some(msg) = self.messages.get_mut(&m) else { return };
@@ -431,6 +458,10 @@ impl Monitor {
         let Some(exchange) = self.transport(t).and_then(|w| w.open.take()) else { return };
         let Some(msg) = self.messages.get_mut(&exchange.message) else { return };
         let flags = flags.unwrap_or(EndFlags::EMPTY);
+        if flags == EndFlags::EMPTY {
+            // DEC-27: what it accepted is saved now.
+            self.took = Some(withdraw::Took { message: exchange.message, transport: t, recipients: exchange.accepted.clone() });
+        }
         if flags == EndFlags::END_RESEND_NOW || flags == EndFlags::END_RESEND_LATER {
             // The attempt does not count (AMB-18): nothing is taken or declined.
             return;
@@ -526,7 +557,8 @@ impl Monitor {
                 }
                 checked
             }
-            Effect::SaveRecipients { message, recipients, .. } => {
+            Effect::SaveRecipients { message, recipients, outcome, .. } => {
+                let withdrawn = self.saved_after_cancel(*message, recipients, *outcome);
                 let msg = self.messages.get_mut(message);
                 let Some(msg) = msg else {
                     return broken(Property::OneDisposition, format!("dispositions saved for {message}, which is not queued"));
@@ -540,7 +572,7 @@ impl Monitor {
                     rec.settled = true;
                     rec.deferred = None;
                 }
-                checked
+                checked.and(withdrawn)
             }
             Effect::Report { message, recipients, .. } => {
                 let Some(msg) = self.messages.get_mut(message) else { return Ok(()) };

@@ -64,6 +64,8 @@ properties! {
     EndMessagePairing = "INV-17", "EndMessage exactly once after each S_OK SubmitMessage, with its reference, and never otherwise";
     /// INV-18.
     OneMessagePerTransport = "INV-18", "between an S_OK SubmitMessage and its EndMessage, no other call to that transport";
+    /// INV-19.
+    RefReuse = "INV-19", "a logon is handed a new message (SubmitMessage, StartMessage) only once the reference of the last one is reusable: its EndMessage, its failed SubmitMessage or its StartMessage returned";
     /// INV-20.
     TakenNeverOffered = "INV-20", "a recipient whose PR_RESPONSIBILITY is TRUE (taken, saved, or read TRUE) is never offered again";
     /// INV-22.
@@ -102,6 +104,14 @@ properties! {
     RowMirrorsEnabled = "INV-12", "when a TransportNotify BEGIN or END returns, the row's ENABLED bits equal the enabled directions";
     /// STAT-20 (with ORD-12).
     FlushProtocol = "STAT-20", "one flush at a time; per transport FlushQueues, then the outbound half, then the inbound half";
+    /// DEC-27 (with DEC-28).
+    CancelWithdraws = "DEC-27", "after the user cancels a message, a recipient is saved as taken by a transport only when that transport took it (S_OK with EndMessage, or a report); the others are withdrawn";
+    /// ORD-9 (with STAT-11, STAT-12).
+    Requery = "ORD-9", "after ValidateState(CONFIG_CHANGED) reaches a transport, whatever it answers, no SubmitMessage to it before AddressTypes returned again";
+    /// INV-4.
+    StatusRowLifetime = "INV-4", "a transport's status row is created once, during or after its logon, updated only once it exists, and changed only while the logon lives";
+    /// INV-21.
+    OwnRecipientsOnly = "INV-21", "a transport changes responsibility (takes, saves or reports) only for recipients the SubmitMessage in flight offered it";
 }
 
 impl fmt::Display for Property {

@@ -66,6 +66,11 @@ pub(super) struct TransportWatch {
     pub(super) row: Option<crate::flags::StatusCode>,
     /// Its flush, from `FlushQueues` until it ends (STAT-20, LIV-5).
     pub(super) flush: Option<super::flush::FlushWatch>,
+    /// It was told `ValidateState(CONFIG_CHANGED)` and its `AddressTypes` has not returned since
+    /// (ORD-9).
+    pub(super) requery: bool,
+    /// The message handed to it whose reference is not reusable yet (INV-19).
+    pub(super) transfer: Option<super::refs::Transfer>,
 }
 
 /// What the monitor knows of one recipient.

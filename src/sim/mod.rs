@@ -17,10 +17,10 @@ pub use summary::Summary;
 
 use crate::effect::{Call, Effect};
 use crate::error::Error;
-use crate::flags::NotifyFlags;
+use crate::flags::{NotifyFlags, SpoolerNotifyFlags};
 use crate::hresult::Hresult;
 use crate::ids::{MessageId, PreprocessorId, ServiceId, StoreId, TransportId};
-use crate::input::{Directions, Input, SessionRequest};
+use crate::input::{Caller, Directions, Input, SessionRequest, SupportCall};
 use crate::spooler::{Profile, Spooler};
 use std::collections::VecDeque;
 
@@ -304,12 +304,18 @@ impl Sim {
     }
 
     /// The client resends a message after its NDRs (DEF-12): the resend's draft comes from
-    /// [`ReferenceStore::resend_draft`] and is submitted like any other. The spooler is not run.
+    /// [`ReferenceStore::resend_draft`] and is submitted like any other. Before its first
+    /// `PrepareSubmit` of the session the store calls `SpoolerNotify(NOTIFY_READYTOSEND)`
+    /// (SUB-6). The spooler is not run.
     ///
     /// # Errors
     /// The store's refusal: see [`ReferenceStore::resend_draft`] and [`Sim::submit`].
     pub fn resend(&mut self, store: StoreId, original: MessageId) -> Result<MessageId, Hresult> {
         let draft = self.store(store).resend_draft(original)?;
+        if self.world.store_mut(store).ready_to_send_due() {
+            let flags = SpoolerNotifyFlags::NOTIFY_READYTOSEND;
+            self.feed(Input::Support(SupportCall::SpoolerNotify { caller: Caller::Store(store), flags, message: None }));
+        }
         self.script.log.trace.push(format!("client -> resend of {original} with MSGFLAG_RESEND; PrepareSubmit rewrote its recipients"));
         self.submit(store, draft)
     }

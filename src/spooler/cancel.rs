@@ -18,6 +18,7 @@ use crate::hresult::Hresult;
 use crate::ids::{MessageId, StoreId, TransportId};
 use crate::input::CancelRequest;
 
+use super::choice::{Candidate, Chooser};
 use super::messages::Stage;
 use super::{InFlight, Inbound, Spooler};
 
@@ -89,16 +90,22 @@ impl Spooler {
     }
 
     /// The spooler's own `AbortSubmit` for a cancelled message it has unlocked (DEC-27); it
-    /// comes right after the unlock, before any other work.
-    pub(super) fn abort_continuation(&mut self) -> Option<InFlight> {
+    /// comes right after the unlock, before any other work, in the reference (or after other
+    /// work, and for any such message first, FREE-6).
+    pub(super) fn abort_continuation<C: Chooser>(&mut self, chooser: &mut C) -> Option<Candidate> {
         if self.aborting.is_empty() {
             return None;
         }
         let messages = &self.messages;
         self.aborting.retain(|m| messages.get(*m).is_some_and(|msg| msg.stage == Stage::Aborting));
-        let message = *self.aborting.first()?;
-        let store = self.messages.get(message)?.store;
-        Some(InFlight::Plain(Call::AbortSubmit { store, message }))
+        for &message in &self.aborting {
+            let Some(msg) = self.messages.get(message) else { continue };
+            let candidate = Candidate::call(Call::AbortSubmit { store: msg.store, message });
+            if chooser.take(&candidate) {
+                return Some(candidate);
+            }
+        }
+        None
     }
 
     /// `AbortSubmit` returned: the message left the queue, by this call (`S_OK`) or by the

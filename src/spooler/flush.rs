@@ -25,8 +25,9 @@ use crate::flags::{FlushFlags, NotifyFlags, StatusCode};
 use crate::hresult::Hresult;
 use crate::ids::TransportId;
 
+use super::choice::{Candidate, Chooser, Skip, offer};
 use super::transport::{Activity, Flush, Logon, Purpose};
-use super::{InFlight, RECEIVE_STORE, Spooler, StoreState};
+use super::{RECEIVE_STORE, Spooler, StoreState};
 
 /// Where a transport's flush is, as drivers and tests see it (STAT-20).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -77,9 +78,12 @@ impl Spooler {
     }
 
     /// The next call of the flush under way, or of the next due one in transport order
-    /// (ORD-12). Called only when no message work is due, so an outbound half ends once nothing
-    /// more can go to the transport now.
-    pub(super) fn flush_work(&self) -> Option<InFlight> {
+    /// (ORD-12). In the reference it is called only when no message work is due, so an
+    /// outbound half ends once nothing more can go to the transport now; other choosers pass
+    /// `busy` when they passed message work or locking over, and the half then goes on
+    /// (FREE-58). `FlushQueues` may carry `FLUSH_FORCE` and `FLUSH_NO_UI` or not (FREE-60); a
+    /// half may begin without its BEGIN notification (FREE-57).
+    pub(super) fn flush_work<C: Chooser>(&self, chooser: &mut C, busy: bool) -> Option<Candidate> {
         if !self.transports.iter().any(|t| t.logon().is_some_and(|l| l.flush.is_some())) {
             // No flush is due or under way: the usual case.
             return None;
@@ -90,21 +94,45 @@ impl Spooler {
             self.order.iter().copied().find(|t| self.logon(*t).is_some_and(|l| l.may(Purpose::Work) && l.flush.is_some_and(Flush::begun)));
         let t = current.or_else(|| self.order.iter().copied().find(|t| flushable(*t).is_some_and(|l| l.flush.is_some())))?;
         let logon = flushable(t)?;
-        let notify = |flags| Some(InFlight::Plain(Call::TransportNotify { transport: t, flags, message: None }));
-        match logon.flush? {
-            Flush::Due(flags) => Some(InFlight::Plain(Call::FlushQueues { transport: t, flags })),
-            Flush::Outbound { begun: false, .. } => notify(NotifyFlags::NOTIFY_BEGIN_OUTBOUND_FLUSH),
+        let notify = |flags| Candidate::call(Call::TransportNotify { transport: t, flags, message: None });
+        let begin = |flags| notify(flags).or_skip(Some(Skip::FlushBegin(t)));
+        let next = match logon.flush? {
+            Flush::Due(flags) => {
+                if let Some(next) = offer(chooser, Candidate::call(Call::FlushQueues { transport: t, flags })) {
+                    return Some(next);
+                }
+                // FREE-60: the directions with each other set of FLUSH_FORCE and FLUSH_NO_UI.
+                let directions = flags & (FlushFlags::FLUSH_UPLOAD | FlushFlags::FLUSH_DOWNLOAD);
+                let extras = [
+                    FlushFlags::EMPTY,
+                    FlushFlags::FLUSH_FORCE,
+                    FlushFlags::FLUSH_NO_UI,
+                    FlushFlags::FLUSH_FORCE | FlushFlags::FLUSH_NO_UI,
+                ];
+                for other in extras.map(|extra| directions | extra).into_iter().filter(|f| *f != flags) {
+                    if let Some(next) = offer(chooser, Candidate::call(Call::FlushQueues { transport: t, flags: other })) {
+                        return Some(next);
+                    }
+                }
+                return None;
+            }
+            Flush::Outbound { begun: false, .. } => begin(NotifyFlags::NOTIFY_BEGIN_OUTBOUND_FLUSH),
+            Flush::Outbound { begun: true, .. } if busy => return None,
             Flush::Outbound { begun: true, .. } => notify(NotifyFlags::NOTIFY_END_OUTBOUND_FLUSH),
-            Flush::Inbound { begun: false } => notify(NotifyFlags::NOTIFY_BEGIN_INBOUND_FLUSH),
+            Flush::Inbound { begun: false } => begin(NotifyFlags::NOTIFY_BEGIN_INBOUND_FLUSH),
             Flush::Inbound { begun: true } => {
                 // The StartMessage loop runs while the transport has mail and can be fetched
                 // from (RCV-4, AMB-14); then the inbound half ends.
                 let store_open = matches!(self.stores.get(RECEIVE_STORE.index()), Some(StoreState::LoggedOn | StoreState::Watching));
                 let fetching = logon.mail_waiting && store_open && logon.may(Purpose::Fetch);
                 // The bug zoo: the loop is over, and the flush is left without its END.
-                if fetching || bug!(self, FlushWithoutEnd) { None } else { notify(NotifyFlags::NOTIFY_END_INBOUND_FLUSH) }
+                if fetching || bug!(self, FlushWithoutEnd) {
+                    return None;
+                }
+                notify(NotifyFlags::NOTIFY_END_INBOUND_FLUSH)
             }
-        }
+        };
+        offer(chooser, next)
     }
 
     /// `IXPLogon::FlushQueues` with these flags returned (STAT-19): the transfer begins.

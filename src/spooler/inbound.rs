@@ -16,8 +16,9 @@ use crate::hresult::Hresult;
 use crate::ids::{MessageId, TransportId};
 use crate::input::Delivery;
 
+use super::choice::{Candidate, Chooser, Skip, offer};
 use super::transport::Purpose;
-use super::{InFlight, Inbound, Phase, RECEIVE_STORE, Spooler, StoreState};
+use super::{Inbound, Phase, RECEIVE_STORE, Spooler, StoreState};
 
 impl Spooler {
     /// `NOTIFY_NEWMAIL` from a transport: mail is waiting, if its inbound traffic is enabled;
@@ -45,16 +46,17 @@ impl Spooler {
 
     /// The next step of a fetch under way: `StartMessage` once the message exists, and
     /// `NotifyNewMail` once it was saved. A message created for a transport that can no longer
-    /// be called is released unsaved (LIFE-17).
-    pub(super) fn inbound_continuation(&mut self, fx: &mut Effects) -> Option<InFlight> {
+    /// be called is released unsaved (LIFE-17). With no fetch under way, a message a tightly
+    /// coupled store placed is taken up, the first to arrive in the reference (any, FREE-7).
+    pub(super) fn inbound_continuation<C: Chooser>(&mut self, fx: &mut Effects, chooser: &mut C) -> Option<Candidate> {
         let Some(inbound) = self.inbound else {
             // RCV-16: a message a tightly coupled store placed goes through the hooks first.
-            if self.arrivals.is_empty() {
-                return None;
+            for &(store, message) in &self.arrivals {
+                if let Some(next) = offer(chooser, Candidate::of(self.hook_or_notify(store, message, 0))) {
+                    return Some(next);
+                }
             }
-            let (store, message) = self.arrivals.remove(0);
-            self.inbound = Some(Inbound::Hooking { store, message, next: 0 });
-            return Some(self.hook_or_notify(store, message, 0));
+            return None;
         };
         match inbound {
             // The call is in flight.
@@ -62,38 +64,42 @@ impl Spooler {
             Inbound::Created(transport, message) => {
                 let callable = self.logon(transport).is_some_and(|l| l.may(Purpose::Receive)) && self.phase == Phase::Running;
                 if callable {
-                    self.inbound = Some(Inbound::Starting { transport, message, cancelled: false });
-                    Some(InFlight::Plain(Call::StartMessage { transport, message }))
+                    offer(chooser, Candidate::call(Call::StartMessage { transport, message }))
                 } else {
                     self.inbound = None;
                     fx.push(Effect::Release(Released::Unsaved { store: RECEIVE_STORE, message }));
                     None
                 }
             }
-            Inbound::Hooking { store, message, next } => Some(self.hook_or_notify(store, message, next)),
+            Inbound::Hooking { store, message, next } => offer(chooser, Candidate::of(self.hook_or_notify(store, message, next))),
         }
     }
 
     /// A new fetch or a poll, for the first transport in profile order that has one due, and
     /// only while no fetch is under way (RCV-1 to RCV-4). Never inside a critical section
-    /// (STAT-13, INV-11).
-    pub(super) fn inbound_work(&mut self) -> Option<InFlight> {
+    /// (STAT-13, INV-11). Any transport's poll or fetch may come first, and a transport's
+    /// fetch before its poll (FREE-21); a poll may be passed over once in a row (FREE-20).
+    pub(super) fn inbound_work<C: Chooser>(&self, chooser: &mut C) -> Option<Candidate> {
         if self.inbound.is_some() {
             return None;
         }
         // LIFE-20: no new fetch into a store that is logging off.
         let store_open = matches!(self.stores.get(RECEIVE_STORE.index()), Some(StoreState::LoggedOn | StoreState::Watching))
             && !self.store_closing(RECEIVE_STORE);
-        for (i, transport) in self.transports.iter_mut().enumerate() {
+        for (i, transport) in self.transports.iter().enumerate() {
             let t = TransportId(i as u8);
-            let Some(logon) = transport.logon_mut().filter(|l| l.may(Purpose::Fetch)) else { continue };
+            let Some(logon) = transport.logon().filter(|l| l.may(Purpose::Fetch)) else { continue };
             if logon.poll_due {
-                logon.poll_due = false;
-                return Some(InFlight::Plain(Call::Poll { transport: t }));
+                let skip = (!logon.poll_skipped).then_some(Skip::Poll(t));
+                if let Some(next) = offer(chooser, Candidate::call(Call::Poll { transport: t }).or_skip(skip)) {
+                    return Some(next);
+                }
             }
             if logon.mail_waiting && store_open {
-                self.inbound = Some(Inbound::Creating(t));
-                return Some(InFlight::Plain(Call::CreateMessage { store: RECEIVE_STORE }));
+                let fetch = Candidate { fetch: Some(t), ..Candidate::call(Call::CreateMessage { store: RECEIVE_STORE }) };
+                if let Some(next) = offer(chooser, fetch) {
+                    return Some(next);
+                }
             }
         }
         None

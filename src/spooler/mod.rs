@@ -1,15 +1,16 @@
 //! The spooler: one value holding everything the spooler remembers, and [`Spooler::step`].
 //!
 //! This file holds the [`Spooler`] value, `step`, which hands each input to the module that
-//! handles it and then asks `schedule` for the next call, and the accessors and small state
-//! types the modules share. The modules below it depend on one another in one direction only,
+//! handles it and then asks `schedule` for the next call, the same two halves apart for a
+//! caller that makes the spooler's choices itself (`accept`, `choices`, `decide`), and the
+//! accessors and small state types the modules share. The modules below it depend on one another in one direction only,
 //! by `use` and by the methods they call; each uses only modules of a lower layer:
 //!
 //! 1. State, knowing no other module: `messages` (the outbound messages and their recipients)
 //!    and `transport` (each transport's lifecycle, what its logon is doing, and
 //!    `Logon::may`, the one rule for what a logon may be called for).
 //! 2. Topics using only this file: `routes` (the assignment scan), `logoff` (a store's logoff),
-//!    `hooks` (inbound hooks).
+//!    `hooks` (inbound hooks), `choice` (the spooler's choices as data, and who takes them).
 //! 3. Topics using layers 1 and 2: `cancel` (the user's cancel), `flush` (a transport's flush),
 //!    `queue` (the outgoing queues), `coupled` (the tightly coupled store), `inbound`
 //!    (reception), `submit` (one attempt to hand a message to a transport).
@@ -37,6 +38,7 @@ macro_rules! bug {
 }
 
 mod cancel;
+mod choice;
 mod coupled;
 mod flush;
 mod hooks;
@@ -56,6 +58,7 @@ mod symmetry;
 mod transport;
 mod view;
 
+pub use choice::{Choice, NotAChoice, Skip};
 pub use flush::FlushView;
 pub use transport::Ending;
 pub use view::ResourceType;
@@ -70,6 +73,7 @@ use crate::recipients::{RecipientSet, TransportSet};
 use crate::routing::{PreprocessorFilter, Registrations};
 use crate::version::VersionRange;
 
+use choice::{Chooser, Collect, First, Pick};
 use messages::Messages;
 use transport::{Life, Logon, Purpose, Transport};
 
@@ -155,9 +159,10 @@ pub enum Work {
 }
 
 /// The order in which a running spooler takes up the kinds of work that are due at once. The
-/// documentation does not fix it; the reference uses [`Priorities::REFERENCE`] (DEC-20), and the
-/// trace checker accepts a recorded spooler that used any of [`Priorities::ALL`] at a step, as
-/// long as the monitor's properties hold. `Idle` always comes last (LIFE-11: idle time only).
+/// documentation does not fix it (FREE-1); the reference uses [`Priorities::REFERENCE`] (DEC-20),
+/// and [`Spooler::step_with`] takes a whole step in another fixed order. [`Spooler::choices`]
+/// goes further: every due call in any order, with the other choices of `spec/freedom.md`; the
+/// trace checker follows those. `Idle` always comes last here (LIFE-11: idle time only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Priorities(pub [Work; 3]);
 
@@ -310,7 +315,6 @@ pub struct Spooler {
     in_flight: Option<InFlight>,
     transports: Vec<Transport>,
     order: Vec<TransportId>,
-    disabled_services: u64,
     stores: Vec<StoreState>,
     preprocessors: Vec<Preprocessor>,
     messages: Messages,
@@ -357,7 +361,6 @@ impl Spooler {
                 .map(|&service| Transport { service, life: Life::NotLoaded, registrations: None })
                 .collect(),
             order: (0..profile.transports.len()).map(|i| TransportId(i as u8)).collect(),
-            disabled_services: 0,
             stores: vec![StoreState::Closed; usize::from(profile.stores)],
             preprocessors: Vec::new(),
             messages: Messages::default(),
@@ -399,6 +402,111 @@ impl Spooler {
     /// # Errors
     /// As [`Spooler::step`].
     pub fn step_with(&mut self, input: Input, priorities: Priorities) -> Result<Effects, Error> {
+        let mut fx = self.on_input(input)?;
+        self.advance(&mut fx, priorities, &mut First);
+        if self.client_waits() {
+            self.answer_clients(&mut fx);
+        }
+        Ok(fx)
+    }
+
+    /// The input half of [`Spooler::step`], for a caller that makes the spooler's choices
+    /// itself (issue 14, `spec/freedom.md`): the spooler takes the input and does what it
+    /// causes, but makes no call yet. When a call is due, the state has a pending choice:
+    /// [`Spooler::choices`] lists it and [`Spooler::decide`] takes one (more inputs may come
+    /// meanwhile, as they do from other threads). When none is due, the spooler has already
+    /// done what `step` would do after the input. `accept` then `decide` with the first of
+    /// the choices is `step`, effect for effect.
+    ///
+    /// # Errors
+    /// As [`Spooler::step`]: the input is refused and the spooler is unchanged.
+    pub fn accept(&mut self, input: Input) -> Result<Effects, Error> {
+        let mut fx = self.on_input(input)?;
+        self.settle_unless_due(&mut fx);
+        Ok(fx)
+    }
+
+    /// Every choice the spooler has now, the reference's first (empty when a call is in flight
+    /// or nothing is due): each call that is due and legal, in each form the documentation
+    /// allows, and the due work that may be passed over (see [`Choice`] for the FREE rows
+    /// each covers). A `SubmitMessage` is listed with every part of its recipients when it
+    /// offers at most four; [`Spooler::decide`] takes any part.
+    #[must_use]
+    pub fn choices(&self) -> Vec<Choice> {
+        if self.in_flight.is_some() {
+            return Vec::new();
+        }
+        let mut probe = self.clone();
+        let mut collect = Collect::default();
+        probe.schedule(&mut Effects::new(), Priorities::REFERENCE, &mut collect);
+        collect.0
+    }
+
+    /// Takes one of [`Spooler::choices`]: makes its call (or passes the due work over, for a
+    /// [`Choice::Skip`]) after the steps that need no call on the way, and returns the effects,
+    /// the call among them.
+    ///
+    /// # Errors
+    /// [`NotAChoice`] when the spooler does not have that choice now; it is then unchanged.
+    pub fn decide(&mut self, choice: &Choice) -> Result<Effects, NotAChoice> {
+        if self.in_flight.is_some() {
+            return Err(NotAChoice(choice.clone()));
+        }
+        let before = self.clone();
+        let taken = self.take(choice);
+        if taken.is_err() {
+            *self = before;
+        }
+        taken
+    }
+
+    /// [`Spooler::decide`] for a caller that drops the spooler when the choice is not one it
+    /// has (the trace checker, which decides on copies): the spooler is then left half-way.
+    pub(crate) fn take(&mut self, choice: &Choice) -> Result<Effects, NotAChoice> {
+        let mut fx = Effects::new();
+        let mut pick = Pick { choice, passed: 0 };
+        let Some(candidate) = self.in_flight.is_none().then(|| self.schedule(&mut fx, Priorities::REFERENCE, &mut pick)).flatten() else {
+            return Err(NotAChoice(choice.clone()));
+        };
+        match choice {
+            Choice::Skip(skip) => {
+                self.skip(*skip);
+                self.settle_unless_due(&mut fx);
+            }
+            Choice::Call(_) | Choice::Fetch(_) => {
+                let candidate = schedule::as_chosen(candidate, choice);
+                self.commit(&candidate);
+                fx.push(crate::effect::Effect::Call(candidate.next.call().clone()));
+                self.in_flight = Some(candidate.next);
+                if self.client_waits() {
+                    self.answer_clients(&mut fx);
+                }
+            }
+        }
+        Ok(fx)
+    }
+
+    /// When no call is due, does what `step` does after an input: the steps that need no
+    /// call, and the answers to clients whose work is over. When one is due, does nothing: the
+    /// choice is pending.
+    fn settle_unless_due(&mut self, fx: &mut Effects) {
+        if self.in_flight.is_none() {
+            self.end_startup();
+            let mut probe = self.clone();
+            let mut probed = Effects::new();
+            if probe.schedule(&mut probed, Priorities::REFERENCE, &mut First).is_some() {
+                return;
+            }
+            *self = probe;
+            fx.extend(probed);
+        }
+        if self.client_waits() {
+            self.answer_clients(fx);
+        }
+    }
+
+    /// Checks an input and does what it causes, up to the call it makes.
+    fn on_input(&mut self, input: Input) -> Result<Effects, Error> {
         let mut fx = Effects::new();
         match self.phase {
             Phase::Created if !matches!(input, Input::Session(SessionRequest::Start)) => {
@@ -426,10 +534,6 @@ impl Spooler {
         }
         // STAT-11, STAT-17: a client waiting for work that is over gets its answer, also when
         // the work ended with the session.
-        if self.client_waits() {
-            self.answer_clients(&mut fx);
-        }
-        self.advance(&mut fx, priorities);
         if self.client_waits() {
             self.answer_clients(&mut fx);
         }
@@ -502,13 +606,15 @@ impl Spooler {
         }
     }
 
-    /// Makes the next call, if there is something to do and nothing in flight.
-    fn advance(&mut self, fx: &mut Effects, priorities: Priorities) {
+    /// Makes the next call the chooser takes, if there is something to do and nothing in
+    /// flight.
+    fn advance<C: Chooser>(&mut self, fx: &mut Effects, priorities: Priorities, chooser: &mut C) {
         if self.in_flight.is_none()
-            && let Some(next) = self.schedule(fx, priorities)
+            && let Some(next) = self.schedule(fx, priorities, chooser)
         {
-            fx.push(crate::effect::Effect::Call(next.call().clone()));
-            self.in_flight = Some(next);
+            self.commit(&next);
+            fx.push(crate::effect::Effect::Call(next.next.call().clone()));
+            self.in_flight = Some(next.next);
         }
     }
 
@@ -536,10 +642,6 @@ impl Spooler {
     fn registrations(&self, t: TransportId) -> Option<&Registrations> {
         let transport = self.transports.get(t.index())?;
         transport.logon().filter(|l| l.may(Purpose::Work)).and(transport.registrations.as_ref())
-    }
-
-    fn service_disabled(&self, s: ServiceId) -> bool {
-        self.disabled_services & (1 << s.index()) != 0
     }
 }
 

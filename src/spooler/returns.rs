@@ -282,8 +282,9 @@ impl Spooler {
         Ok(())
     }
 
+    /// LIFE-6, INV-6: every transport of the service is done with for the session at once, so
+    /// none of them is initialized or logged on again.
     fn disable_service(&mut self, service: ServiceId) {
-        self.disabled_services |= 1 << service.index();
         let mut doomed = Vec::new();
         for (i, transport) in self.transports.iter_mut().enumerate().filter(|(_, t)| t.service == service) {
             match &mut transport.life {

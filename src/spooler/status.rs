@@ -16,8 +16,9 @@ use crate::ids::TransportId;
 use crate::input::StatusRequest;
 use crate::recipients::TransportSet;
 
+use super::choice::{Candidate, Chooser, offer};
 use super::transport::{Flush, Purpose};
-use super::{InFlight, Phase, Spooler};
+use super::{Phase, Spooler};
 
 /// What `PR_RESOURCE_METHODS` of the spooler's own row says it supports: `ValidateState` and
 /// `FlushQueues`, and neither `SettingsDialog` nor `ChangePassword` (STAT-9).
@@ -135,8 +136,9 @@ impl Spooler {
     }
 
     /// The next status call to make: `OpenStatusEntry` for a row a client opened (STAT-10),
-    /// then `ValidateState` for the next logon in transport order (STAT-11).
-    pub(super) fn status_work(&mut self) -> Option<InFlight> {
+    /// then `ValidateState` for the next logon in transport order (STAT-11). Any pending open
+    /// and any logon still to validate may come first (FREE-50, FREE-55).
+    pub(super) fn status_work<C: Chooser>(&self, chooser: &mut C) -> Option<Candidate> {
         if self.opening.is_empty() && !matches!(self.pending, Some(Pending::Validate { .. })) {
             // Nothing to open or to validate: the usual case.
             return None;
@@ -144,12 +146,18 @@ impl Spooler {
         let active = self.active_logons();
         // A row that left the table meanwhile cannot be opened any more; the open is answered
         // in `answer_clients`.
-        if let Some(t) = self.order.iter().copied().find(|t| self.opening.contains(*t) && active.contains(*t)) {
-            return Some(InFlight::Plain(Call::OpenStatusEntry { transport: t }));
+        for t in self.order.iter().copied().filter(|t| self.opening.contains(*t) && active.contains(*t)) {
+            if let Some(next) = offer(chooser, Candidate::call(Call::OpenStatusEntry { transport: t })) {
+                return Some(next);
+            }
         }
         let Some(Pending::Validate { flags, remaining, .. }) = self.pending else { return None };
-        let next = self.order.iter().copied().find(|t| remaining.contains(*t) && active.contains(*t))?;
-        Some(InFlight::Plain(Call::ValidateState { transport: next, flags }))
+        for t in self.order.iter().copied().filter(|t| remaining.contains(*t) && active.contains(*t)) {
+            if let Some(next) = offer(chooser, Candidate::call(Call::ValidateState { transport: t, flags })) {
+                return Some(next);
+            }
+        }
+        None
     }
 
     /// True when a client waits for an answer (a status call in progress, or a row being
@@ -211,12 +219,12 @@ impl Spooler {
         if *so_far == Hresult::S_OK && result != Hresult::MAPI_E_NO_SUPPORT {
             *so_far = result;
         }
-        let config_changed = flags.contains(ValidateFlags::CONFIG_CHANGED);
-        if config_changed
-            && result == Hresult::S_OK
+        if flags.contains(ValidateFlags::CONFIG_CHANGED)
             && let Some(logon) = self.transports[t.index()].logon_mut()
         {
-            // STAT-11, ORD-9: CONFIG_CHANGED makes the spooler query the address types again.
+            // STAT-11, STAT-12, ORD-9: CONFIG_CHANGED makes the spooler query the address types
+            // of every active transport again, whatever this one answered: MAPI_E_BUSY or
+            // MAPI_E_NO_SUPPORT says nothing about its registrations.
             logon.requery = true;
         }
         Ok(())

@@ -50,8 +50,11 @@ impl Spooler {
         self.check_submit(t, m, &outcome, offered, &reported, deferred)?;
         // Checked; now apply.
         let critical = self.critical(t);
-        // DEF-7, DEF-8, DEC-28: the transport stopped at the user's cancel.
-        let stopped = |result: Hresult| result == Hresult::MAPI_E_USER_CANCEL || (result == Hresult::MAPI_E_CANCEL && !deferred);
+        // DEF-7, DEF-8, DEC-28: the transport stopped at the user's cancel. `check_submit` let
+        // these codes through only after a cancel, except MAPI_E_CANCEL ending a BEGIN_DEFERRED
+        // submission without one (ERR-6); after a cancel, that one is the cancel's answer too.
+        let cancelled = self.messages.get(m).is_some_and(|msg| msg.cancelled);
+        let stopped = |result: Hresult| cancelled && matches!(result, Hresult::MAPI_E_USER_CANCEL | Hresult::MAPI_E_CANCEL);
         match outcome {
             SubmitOutcome::Accepted { msg_ref, accepted } => {
                 // SUB-24: report processing first, then EndMessage is the next call to it.

@@ -1,7 +1,7 @@
 //! Calls that transports and stores make on their support objects (`IMAPISupport`).
 
 use crate::effect::{Effect, Effects};
-use crate::error::{Error, ProviderFault, StoreFault};
+use crate::error::{CallerError, Error, ProviderFault, StoreFault};
 use crate::flags::{SpoolerNotifyFlags as F, StatusRowFlags};
 use crate::ids::{MessageId, StoreId, TransportId};
 use crate::input::{Caller, SupportCall};
@@ -149,11 +149,15 @@ impl Spooler {
         if !foreign.is_empty() {
             return Err(Error::store(s, StoreFault::TransportOnlyFlag(foreign)));
         }
+        if flags.contains(F::NOTIFY_READYTOSEND) && !self.status_table_ready() {
+            // SUB-6: the call returns once the transports are logged on and registered, so it
+            // cannot come back while they are being set up.
+            return Err(CallerError::ReadyToSendBeforeSetUp(s).into());
+        }
         if flags.contains(F::NOTIFY_NEWMAIL_RECEIVED) {
             // RCV-16, TC-8: the store placed a message itself.
             self.tc_arrival(s, message)?;
         }
-        // NOTIFY_READYTOSEND: the spooler is running and its transports are registered (SUB-6).
         Ok(())
     }
 }

@@ -145,6 +145,10 @@ pub(crate) struct Logon {
     pub(crate) idle_due: bool,
     /// `Poll` is due (RCV-1, DEC-25).
     pub(crate) poll_due: bool,
+    /// The last due `Poll` was passed over without a call: the next one is made (FREE-20).
+    pub(crate) poll_skipped: bool,
+    /// The last due `Idle` was passed over without a call: the next one is made (FREE-18).
+    pub(crate) idle_skipped: bool,
     /// The transport signalled inbound mail that the spooler has not fetched yet (RCV-1, RCV-3).
     pub(crate) mail_waiting: bool,
     /// The store its status row publishes as its own (`PR_OWN_STORE_ENTRYID`,
@@ -171,6 +175,8 @@ impl Logon {
             requery: false,
             idle_due: false,
             poll_due: false,
+            poll_skipped: false,
+            idle_skipped: false,
             mail_waiting: false,
             own_store: None,
             columns: StatusColumns::default(),

@@ -59,7 +59,7 @@ impl ReferenceStore {
             .map(|row| {
                 let served = !row.responsibility && serves(row);
                 let row = RecipientRow { responsibility: row.responsibility || served, ..*row };
-                StoredRecipient { row, outcome: served.then_some(RecipientOutcome::Transport(transport)), reports: 0 }
+                StoredRecipient { row, outcome: served.then_some(RecipientOutcome::Transport(transport)), reports: 0, ndr: false }
             })
             .collect();
         let all = recipients.iter().all(|r| r.row.responsibility);

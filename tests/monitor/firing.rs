@@ -26,6 +26,7 @@ pub(crate) fn firing_test(property: Property) -> &'static str {
         Property::AbortVersusLock => "inv15_abort_versus_lock_fires_on_handing_over_an_aborted_message",
         Property::EndMessagePairing => "inv17_end_message_pairing_fires_on_end_message_after_a_failed_submit",
         Property::OneMessagePerTransport => "inv18_one_message_per_transport_fires_on_a_call_before_end_message",
+        Property::RefReuse => "inv19_ref_reuse_fires_on_a_new_message_handed_over_before_end_message_returned",
         Property::TakenNeverOffered => "inv20_taken_never_offered_fires_on_offering_a_saved_recipient_again",
         Property::ScanOrder => "inv22_scan_order_fires_on_skipping_the_first_transport_of_the_scan",
         Property::OneDisposition => "inv23_one_disposition_fires_on_finished_msg_before_every_recipient_is_settled",
@@ -46,6 +47,10 @@ pub(crate) fn firing_test(property: Property) -> &'static str {
         Property::CompletedNotQueued => "inv35_completed_not_queued_fires_on_locking_a_completed_message_queued_again",
         Property::RowMirrorsEnabled => "inv12_row_mirrors_enabled_fires_when_begin_returns_with_the_row_unchanged",
         Property::FlushProtocol => "stat20_flush_protocol_fires_on_end_outbound_flush_before_begin",
+        Property::CancelWithdraws => "dec27_cancel_withdraws_fires_on_saving_a_recipient_the_cancelled_transport_did_not_take",
+        Property::Requery => "ord09_requery_fires_on_submit_before_the_address_types_are_asked_again",
+        Property::StatusRowLifetime => "inv04_status_row_lifetime_fires_on_a_second_row_accepted",
+        Property::OwnRecipientsOnly => "inv21_own_recipients_only_fires_on_accepting_a_recipient_that_was_not_offered",
     }
 }
 
@@ -55,9 +60,15 @@ pub(crate) fn firing_test(property: Property) -> &'static str {
 fn every_property_has_a_firing_test() {
     // Spec: INV-1, INV-2, INV-3, INV-5, INV-6, INV-7, INV-8, INV-10, INV-11, INV-13, INV-14, INV-15, INV-17
     // Spec: INV-18, INV-20, INV-22, INV-23, INV-24, INV-25, INV-26, INV-27, INV-28, INV-29, INV-30, AMB-20
-    // Spec: INV-9, INV-36, INV-37, INV-39, INV-40, INV-12, STAT-20
-    let source =
-        [include_str!("main.rs"), include_str!("firing.rs"), include_str!("firing_messages.rs"), include_str!("coupled.rs")].concat();
+    // Spec: INV-9, INV-36, INV-37, INV-39, INV-40, INV-12, STAT-20, DEC-27, ORD-9, INV-4, INV-21, INV-19
+    let source = [
+        include_str!("main.rs"),
+        include_str!("firing.rs"),
+        include_str!("firing_messages.rs"),
+        include_str!("firing_whole.rs"),
+        include_str!("coupled.rs"),
+    ]
+    .concat();
     let mut names = BTreeSet::new();
     for &property in Property::ALL {
         let name = firing_test(property);
@@ -109,6 +120,9 @@ fn inv02_nothing_after_logoff_fires_on_a_call_to_a_logged_off_transport() {
     let prefix = cat([started(&[smtp()]), end[..2].to_vec()]);
     let bad = st(r_logoff(T0), [released_logon(T0), c(notify(T0, end_both()))]);
     check(&Profile::new(1), &prefix, bad, &end[2..], Property::NothingAfterLogoff, &["T0.TransportNotify", "without a live logon of T0"]);
+    // A second TransportLogoff is a call to a logon that no longer exists.
+    let twice = cat([started(&[smtp()]), end[..3].to_vec(), vec![st(r_logoff(T0), [released_logon(T0), c(logoff(T0))])]]);
+    assert_last_step_breaks(&Profile::new(1), &twice, Property::NothingAfterLogoff, &["T0.TransportLogoff", "T0 has no live logon"]);
 }
 
 /// INV-3: `Shutdown` of a provider whose logon is still live (disabled, but not logged off) is
@@ -377,19 +391,25 @@ fn inv37_cancelled_inbound_discarded_fires_when_a_cancelled_start_message_is_kep
     check(&Profile::new(1), &prefix, bad, &good, Property::CancelledInboundDiscarded, &["cancelled StartMessage of M5", "not released"]);
 }
 
-/// INV-39: once the user cancelled a message, none of its recipients is offered again; the
-/// reference unlocks it and takes it out of the queue with its own `AbortSubmit` (DEC-27).
-#[test]
-fn inv39_cancelled_never_offered_fires_on_offering_a_cancelled_message_again() {
-    // Spec: INV-39, DEF-7, DEF-8, AMB-17, DEC-27
-    let prefix = cat([
+/// The reference's stream up to the user's cancel of M1 while its `SubmitMessage` to T0 is in
+/// flight.
+fn cancelled_during_submit() -> Vec<Step> {
+    cat([
         started(&[smtp()]),
         vec![
             st(row_added(row(M1, &[SMTP])), [c(lock(M1))]),
             st(r_lock(M1), [c(submit(T0, M1, &[0]))]),
             st(cancel_out(M1), [cancel_notify(T0, M1)]),
         ],
-    ]);
+    ])
+}
+
+/// INV-39: once the user cancelled a message, none of its recipients is offered again; the
+/// reference unlocks it and takes it out of the queue with its own `AbortSubmit` (DEC-27).
+#[test]
+fn inv39_cancelled_never_offered_fires_on_offering_a_cancelled_message_again() {
+    // Spec: INV-39, DEF-7, DEF-8, AMB-17, DEC-27
+    let prefix = cancelled_during_submit();
     let cancelled = r_submit_failed(T0, M1, Hresult::MAPI_E_USER_CANCEL, 0, &[]);
     let bad = st(cancelled.clone(), [c(submit(T0, M1, &[0]))]);
     let abort = Call::AbortSubmit { store: S0, message: M1 };
@@ -403,6 +423,30 @@ fn inv39_cancelled_never_offered_fires_on_offering_a_cancelled_message_again() {
     let mut early = prefix[..prefix.len() - 1].to_vec();
     early.push(st(r_submit_failed(T0, M1, Hresult::MAPI_E_BUSY, 0, &[]), [c(abort)]));
     assert_last_step_breaks(&Profile::new(1), &early, Property::CancelledNeverOffered, &["not a cancelled message the spooler unlocked"]);
+}
+
+/// INV-39, INV-15, AMB-35: once the spooler's own `AbortSubmit` has taken a cancelled message out
+/// of the queue (`S_OK`, or `MAPI_E_NOT_IN_QUEUE` when it had left already), the message is
+/// unsent again and the client may submit it anew: the monitor forgets the cancel and the old
+/// submission, so the new one is locked, offered and finished quietly.
+#[test]
+fn a_cancelled_message_submitted_again_after_the_spoolers_abort_submit_is_a_new_submission() {
+    // Spec: INV-39, INV-15, AMB-35, DEC-27
+    for result in [Hresult::S_OK, Hresult::MAPI_E_NOT_IN_QUEUE] {
+        let steps = cat([
+            cancelled_during_submit(),
+            vec![
+                st(r_submit_failed(T0, M1, Hresult::MAPI_E_USER_CANCEL, 0, &[]), [c(unlock(M1))]),
+                st(r_unlock(M1), [c(Call::AbortSubmit { store: S0, message: M1 })]),
+                st(ret(Return::AbortSubmit { store: S0, message: M1, result }), []),
+                st(row_removed(M1), []),
+                st(row_added(row(M1, &[SMTP])), [c(lock(M1))]),
+                st(r_lock(M1), [c(submit(T0, M1, &[0]))]),
+            ],
+            completes(T0, M1, &[0], 1),
+        ]);
+        assert_quiet(&Profile::new(1), &steps);
+    }
 }
 
 /// INV-40: `NOTIFY_CANCEL_MESSAGE` goes to the transport whose call for that message is in
@@ -459,6 +503,15 @@ fn inv12_row_mirrors_enabled_fires_when_begin_returns_with_the_row_unchanged() {
     let bad = st(last.clone(), []);
     let good = [update[0].clone(), st(last, [])];
     check(&Profile::new(1), prefix, bad, &good, Property::RowMirrorsEnabled, &["NOTIFY_BEGIN_INBOUND", "PR_STATUS_CODE=STATUS_AVAILABLE"]);
+    // Nor may an END return with the direction's ENABLED bit still set.
+    let disabled = cat([
+        started(&[smtp()]),
+        vec![
+            st(disable(T0, Directions::INBOUND), [c(notify(T0, NotifyFlags::NOTIFY_END_INBOUND))]),
+            st(r_notify(T0, NotifyFlags::NOTIFY_END_INBOUND), []),
+        ],
+    ]);
+    assert_last_step_breaks(&Profile::new(1), &disabled, Property::RowMirrorsEnabled, &["NOTIFY_END_INBOUND"]);
 }
 
 pub(crate) fn flush_queues(transport: TransportId, flags: FlushFlags) -> Call {

@@ -28,6 +28,7 @@ use mapi_spooler::{FlushFlags, StatusRequest};
 mod coupled;
 mod firing;
 mod firing_messages;
+mod firing_whole;
 mod steps;
 
 use firing::*;

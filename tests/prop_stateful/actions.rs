@@ -67,7 +67,8 @@ impl World {
                     }
                 }
             }
-            Action::StoreReady(s) if !self.stopped() => {
+            // SUB-6: the call waits until the transports are set up.
+            Action::StoreReady(s) if !self.stopped() && self.world.spooler().status_table_ready() => {
                 let store = StoreId(s % self.spec.stores);
                 let flags = SpoolerNotifyFlags::NOTIFY_READYTOSEND;
                 self.feed(Input::Support(SupportCall::SpoolerNotify { caller: Caller::Store(store), flags, message: None }))?;

@@ -399,12 +399,18 @@ impl World {
 
     pub(crate) fn disable_service(&mut self, service: ServiceId) {
         self.own.disabled_services |= 1 << service.index();
+        let mut doomed = 0;
         for (i, s) in self.profile.transports.iter().enumerate() {
             if *s == service {
                 self.world.take_out_of_service(TransportId(i as u8));
+                doomed += 1;
             }
         }
         self.own.stats.event("service disabled");
+        if doomed > 1 {
+            // INV-6 judges the other transports of the service: none may be logged on again.
+            self.own.stats.event("service of several transports disabled");
+        }
     }
 
     /// A transport raised a critical error: it drops the deferred messages it holds.

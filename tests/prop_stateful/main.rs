@@ -172,7 +172,7 @@ fn check_worlds(name: &str, strategy: impl Strategy<Value = (WorldSpec, Vec<Acti
 fn small_worlds_follow_the_protocol_and_refine_the_reference_model() {
     // Spec: AMB-20, SUB-19, SUB-20, SUB-21, SUB-25, SUB-28, SUB-30, SUB-33, SUB-34, ERR-1, ERR-2, ERR-3, ERR-4, ERR-5, ERR-6, ERR-7
     // Spec: DEF-2, DEF-3, DEF-4, DEF-6, DEF-11, ORD-4, ORD-10, HOOK-2, HOOK-7, DEC-9, DEC-10, DEC-11, LIFE-17, INV-23, INV-24
-    // Spec: DEF-5, DEF-7, DEF-8, DEC-27, DEC-28, INV-39
+    // Spec: DEF-5, DEF-7, DEF-8, DEC-27, DEC-28, INV-39, INV-6, LIFE-6
     let stats = check_worlds("small worlds", small_worlds(), cases(SMALL_CASES), SMALL.fault_percent);
     // The generators are honest: every documented answer and event came up.
     for event in [
@@ -203,6 +203,7 @@ fn small_worlds_follow_the_protocol_and_refine_the_reference_model() {
         "logon failoneprovider",
         "logon unconfigured",
         "service disabled",
+        "service of several transports disabled",
         "enable",
         "disable",
         "shutdown",

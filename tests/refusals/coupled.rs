@@ -59,6 +59,14 @@ fn complete_msg_with_an_open_recipient_is_refused() {
     says(&error, &["M900", "r1", "PR_RESPONSIBILITY FALSE"]);
     let empty = QueueRow { recipients: Vec::new(), ..served_row(MessageId(901), &[]) };
     assert_eq!(refuse(&mut sim, Input::Support(SupportCall::CompleteMsg(empty))), store(S0, StoreFault::NoRecipients(MessageId(901))));
+    // More recipients than an index names are refused; 65536 are accepted.
+    let too_many = served_row(MessageId(902), &[true; 65_537]);
+    assert_eq!(
+        refuse(&mut sim, Input::Support(SupportCall::CompleteMsg(too_many))),
+        store(S0, StoreFault::TooManyRecipients(MessageId(902)))
+    );
+    let mut spooler = sim.spooler().clone();
+    accept_step(&mut spooler, Input::Support(SupportCall::CompleteMsg(served_row(MessageId(903), &[true; 65_536]))));
 }
 
 /// TC-3, TC-6, INV-35: `CompleteMsg` twice for one message, or for a message in the outgoing
@@ -108,6 +116,21 @@ fn newmail_received_without_a_new_message_is_refused() {
     let error = refuse_step(&mut spooler, arrival(Some(m)));
     assert_eq!(error, store(S0, StoreFault::DuplicateArrival(m)));
     says(&error, &["M950", "already"]);
+    // Another message of the same store is a new arrival: accepted, and taken up once the
+    // first one is announced (DEC-43).
+    let other = MessageId(951);
+    assert_eq!(accept_step(&mut spooler, arrival(Some(other))), []);
+    let announced = Input::Return(Return::NotifyNewMail { store: S0, message: m, result: Hresult::S_OK });
+    assert_eq!(accept_step(&mut spooler, announced), [Effect::Call(Call::NotifyNewMail { store: S0, message: other })]);
+    // While a transport's StartMessage fills another new message of the same (receive) store.
+    let mut spooler = sim.spooler().clone();
+    let new_mail = SupportCall::SpoolerNotify { caller: Caller::Transport(T0), flags: SpoolerNotifyFlags::NOTIFY_NEWMAIL, message: None };
+    assert_eq!(accept_step(&mut spooler, Input::Support(new_mail)), [Effect::Call(Call::CreateMessage { store: S0 })]);
+    let fetched = MessageId(960);
+    let created = Input::Return(Return::CreateMessage { store: S0, result: Ok(fetched) });
+    assert_eq!(accept_step(&mut spooler, created), [Effect::Call(Call::StartMessage { transport: T0, message: fetched })]);
+    assert_eq!(accept_step(&mut spooler, arrival(Some(MessageId(961)))), []);
+    assert_eq!(refuse_step(&mut spooler, arrival(Some(fetched))), store(S0, StoreFault::DuplicateArrival(fetched)));
 }
 
 /// LIFE-20: `StoreLogoffTransports` takes exactly one of its five input flags; after
@@ -178,6 +201,25 @@ fn status_calls_before_the_status_table_is_ready_are_refused() {
     sim.run();
     assert!(sim.spooler().status_table_ready());
     assert!(sim.feed(Input::Status(StatusRequest::ValidateState { flags: 0 })));
+}
+
+/// A store's `SpoolerNotify(NOTIFY_READYTOSEND)` waits until the spooler's transports are
+/// logged on and registered (SUB-6): it cannot come back during start-up. Once they are set
+/// up, it is accepted.
+#[test]
+fn a_store_ready_to_send_before_the_transports_are_set_up_is_refused() {
+    // Spec: SUB-6
+    let mut sim = starting_at(|c| matches!(c, Call::AddressTypes { .. }));
+    let ready = Input::Support(SupportCall::SpoolerNotify {
+        caller: Caller::Store(S0),
+        flags: SpoolerNotifyFlags::NOTIFY_READYTOSEND,
+        message: None,
+    });
+    let error = refuse(&mut sim, ready.clone());
+    assert_eq!(error, Error::Caller(CallerError::ReadyToSendBeforeSetUp(S0)));
+    says(&error, &["NOTIFY_READYTOSEND) from S0", "before the transports are set up"]);
+    sim.run();
+    assert!(sim.feed(ready));
 }
 
 /// A transport's status row can be opened once at a time, and only while it is in the table

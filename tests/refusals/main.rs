@@ -170,6 +170,7 @@ fn test_of(error: &Error) -> &'static str {
             | CallerError::AlreadyCancelled(_)
             | CallerError::NoInboundTransfer(_) => "cancels_of_what_the_spooler_is_not_moving_are_refused",
             CallerError::StatusTableNotReady { .. } => "status_calls_before_the_status_table_is_ready_are_refused",
+            CallerError::ReadyToSendBeforeSetUp(_) => "a_store_ready_to_send_before_the_transports_are_set_up_is_refused",
             CallerError::StatusEntryOpening(_) | CallerError::NotInStatusTable(_) => {
                 "opening_a_status_row_twice_or_one_not_in_the_table_is_refused"
             }
@@ -251,6 +252,7 @@ fn every_refusal_has_a_test() {
         Error::Caller(CallerError::TransportOrderList(T9, "")),
         Error::Caller(CallerError::Profile("")),
         Error::Caller(CallerError::StatusTableNotReady { got: "" }),
+        Error::Caller(CallerError::ReadyToSendBeforeSetUp(S0)),
         Error::Caller(CallerError::StatusEntryOpening(T0)),
         Error::Caller(CallerError::NotInStatusTable(T0)),
         provider(T0, ProviderFault::ValidateInCriticalSection { result: Hresult::S_OK }),

@@ -24,6 +24,9 @@ fn a_queued_message_with_too_many_recipients_is_refused() {
     let error = refuse(&mut sim, Input::Queue(QueueEvent::RowAdded(row(50, vec![RecipientRow::new(SMTP); 65_537]))));
     assert_eq!(error, store(S0, StoreFault::TooManyRecipients(MessageId(50))));
     says(&error, &["more than 65536 recipients"]);
+    // 65536 recipients, the most an index names, are accepted.
+    let mut spooler = sim.spooler().clone();
+    accept_step(&mut spooler, Input::Queue(QueueEvent::RowAdded(row(51, vec![RecipientRow::new(SMTP); 65_536]))));
 }
 
 /// A message is queued once.

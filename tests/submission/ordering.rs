@@ -60,8 +60,14 @@ fn messages_are_locked_oldest_first() {
     assert_eq!(sim.spooler().call_in_flight(), Some(&Call::SetLockState { store: S0, message: m1, state: LockState::Locked }));
     let m2 = sim.submit(S0, draft(&[SMTP])).unwrap();
     let m3 = sim.submit(S0, draft(&[SMTP])).unwrap();
+    // The store keeps its queue in submission order.
+    let positions_in_queue: Vec<Option<usize>> = [m1, m2, m3].iter().map(|m| sim.store(S0).queue_position(*m)).collect();
+    assert_eq!(positions_in_queue, [Some(0), Some(1), Some(2)]);
+    let stored: Vec<MessageId> = sim.store(S0).messages().map(|(id, _)| id).collect();
+    assert_eq!(stored, [m1, m2, m3]);
     sim.run();
     assert_clean(&sim);
+    assert_eq!(sim.store(S0).queue_position(m1), None, "finished messages leave the queue");
     assert_eq!(locks(&sim), vec![m1, m2, m3], "{}", sim.trace());
     assert_eq!(first_submits_to(&sim, T0), vec![m1, m2, m3]);
     // One at a time: each FinishedMsg comes before the next lock.

@@ -121,3 +121,17 @@ fn preprocessor_of_a_preprocessor_only_transport_runs() {
     );
     assert_eq!(positions(&sim, |c| *c == Call::PreprocessMessage { preprocessor: P0, message: m }).len(), 1);
 }
+
+/// The same preprocessor-only transport placed after a transport that handles the recipient:
+/// its preprocessor does not apply (DEC-21), so the message is sent without it.
+#[test]
+fn preprocessor_of_a_preprocessor_only_transport_behind_a_transport_that_handles_the_message_does_not_run() {
+    // Spec: ORD-6, ORD-11, DEC-21
+    let preprocessor_only = TransportScript::new("fax renderer", mapi_spooler::Registrations::none()).with_preprocessor(for_type(SMTP));
+    let mut sim = started(vec![smtp(), preprocessor_only]);
+    assert_eq!(sim.preprocessors(), vec![(P0, T1)]);
+    let m = send(&mut sim, Draft { preprocess: true, ..draft(&[SMTP]) });
+    assert_clean(&sim);
+    assert_eq!(submissions(&sim), vec![(T0, m, SubmitFlags::EMPTY, rows(&[0]))]);
+    assert!(positions(&sim, |c| matches!(c, Call::PreprocessMessage { .. })).is_empty(), "{}", sim.trace());
+}

@@ -78,12 +78,29 @@ pub(crate) struct Reader<'r, 'a> {
     codec: &'r mut Codec,
     /// What the line is (the value of its kind key), for errors.
     what: &'r str,
+    /// The first flag word of the line with bits its parameter does not define.
+    pub(super) undefined: Option<Undefined>,
+}
+
+/// A flag word with bits its parameter does not define, read as its documented bits: the line
+/// is valid, and its producer at fault ([`crate::trace::UndefinedFlags`]).
+pub(crate) struct Undefined {
+    /// The word's key.
+    pub(super) key: &'static str,
+    /// The word.
+    pub(super) word: u32,
+    /// Its undefined bits.
+    pub(super) undefined: u32,
+    /// The parameter's documented flags.
+    pub(super) documented: Vec<&'static str>,
+    /// The requirements that list them.
+    pub(super) rules: &'static [&'static str],
 }
 
 impl<'r, 'a> Reader<'r, 'a> {
     /// A reader of `line`, a `what`.
     pub(super) fn new(line: &'r Line<'a>, codec: &'r mut Codec, what: &'r str) -> Reader<'r, 'a> {
-        Reader { line, codec, what }
+        Reader { line, codec, what, undefined: None }
     }
 
     /// Reads a field.
@@ -100,6 +117,15 @@ impl<'r, 'a> Reader<'r, 'a> {
     /// The field's [`TraceError`] when it is present but malformed.
     pub(crate) fn get_or_default<T: Field<Key = &'static str> + Default>(&mut self, key: &'static str) -> Result<T, TraceError> {
         if self.line.obj.contains_key(key) { self.get(key) } else { Ok(T::default()) }
+    }
+
+    /// Reads a list a NULL pointer may stand for (`PreprocessMessage`'s `lppRecipList`): left
+    /// out, `null` and `[]` all read as empty.
+    ///
+    /// # Errors
+    /// The field's [`TraceError`] when it is present but malformed.
+    pub(crate) fn get_list_or_empty<T: Field<Key = &'static str> + Default>(&mut self, key: &'static str) -> Result<T, TraceError> {
+        if self.line.obj.get(key).is_some_and(|v| !v.is_null()) { self.get(key) } else { Ok(T::default()) }
     }
 
     /// True when the line has one of the keys.
@@ -131,10 +157,40 @@ impl<'r, 'a> Reader<'r, 'a> {
         raw.or_else(|| F::parse_bits(text)).ok_or_else(|| self.line.error(key, format!("{text:?} is not a flag word of {}", self.what)))
     }
 
+    /// A flag word of `F`: its documented names joined by `|`, or the word in hexadecimal. A
+    /// word with bits `F` does not define reads as its documented bits, and is kept in
+    /// `undefined` (the first of the line): the line is valid, and its producer at fault.
+    ///
+    /// # Errors
+    /// A [`TraceError`] for a value that is neither.
+    pub(crate) fn flags<F: FlagWord>(&mut self, key: &'static str) -> Result<F, TraceError> {
+        let text = self.line.str(key)?;
+        let error = match F::parse_strictly(text) {
+            Ok(flags) => return Ok(flags),
+            Err(error) => error,
+        };
+        let Some(word) = text.strip_prefix("0x").and_then(|hex| u32::from_str_radix(hex, 16).ok()) else {
+            return Err(self.line.error(key, format!("{key}: {error} (flags are documented names joined by |, or 0)")));
+        };
+        self.undefined.get_or_insert_with(|| Undefined {
+            key,
+            word,
+            undefined: F::undefined(word),
+            documented: F::names(),
+            rules: F::RULES,
+        });
+        Ok(F::documented(word))
+    }
+
     /// The same reader on an object nested in the line.
     fn nested<T>(&mut self, obj: &'a Map<String, Value>, read: impl FnOnce(&mut Reader<'_, 'a>) -> T) -> T {
         let line = self.line.nested(obj);
-        read(&mut Reader { line: &line, codec: self.codec, what: self.what })
+        let mut inner = Reader { line: &line, codec: self.codec, what: self.what, undefined: None };
+        let value = read(&mut inner);
+        if self.undefined.is_none() {
+            self.undefined = inner.undefined;
+        }
+        value
     }
 }
 
@@ -181,10 +237,23 @@ text_fields! {
     };
 }
 
-/// Flag words, written as their documented names joined by `|`.
+/// Flag words, written as their documented names joined by `|` and read by
+/// [`Reader::flags`].
 macro_rules! flag_fields {
     ($($flags:ident),* $(,)?) => {
-        text_fields! { $(crate::flags::$flags => |line, key| line.flags(key, crate::flags::$flags::parse);)* }
+        $(
+            impl Field for crate::flags::$flags {
+                type Key = &'static str;
+
+                fn write(&self, w: &mut Writer<'_>, key: &'static str) {
+                    w.text(key, &self.to_string());
+                }
+
+                fn read(r: &mut Reader<'_, '_>, key: &'static str) -> Result<Self, TraceError> {
+                    r.flags(key)
+                }
+            }
+        )*
     };
 }
 
@@ -419,8 +488,11 @@ impl Field for Vec<QueueRow> {
     }
 }
 
-/// `AddressTypes`' `lpppAdrTypeArray` (`null` for any address type) and `lpppUIDArray` (left
-/// out for none).
+/// `AddressTypes`' `lpppAdrTypeArray` and `lpppUIDArray`, as `ixplogon-addresstypes.md` means
+/// them: a NULL address-type array (`null`) is every address type (ORD-5); a zero-length string
+/// is no address type (a single one, `[""]`, is how a transport refuses dispatch by address type,
+/// ORD-6), so `[""]` reads as `[]`; a NULL MAPIUID array is no UID, written `[]`, `null` or left
+/// out.
 impl Field for Registrations {
     type Key = (&'static str, &'static str);
 
@@ -440,13 +512,15 @@ impl Field for Registrations {
                 let mut listed = Vec::new();
                 for v in r.line.array(types)? {
                     let name = v.as_str().ok_or_else(|| r.line.error(types, "address types are names".to_owned()))?;
-                    listed.push(r.codec.read_addr(name));
+                    if !name.is_empty() {
+                        listed.push(r.codec.read_addr(name));
+                    }
                 }
                 AddressTypes::Listed(listed)
             }
         };
         let uids = match r.line.obj.get(uids) {
-            None => Vec::new(),
+            None | Some(Value::Null) => Vec::new(),
             Some(_) => r.line.ids(uids, "uid", "UIDs are written uid0, uid1, ...")?.into_iter().map(MapiUid).collect(),
         };
         Ok(Registrations { address_types, uids })

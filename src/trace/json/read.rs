@@ -4,10 +4,12 @@
 use serde_json::{Map, Value};
 
 use super::{Event, FORMAT_VERSION, Header, Recorded, TraceError};
+use crate::Party;
+use crate::trace::UndefinedFlags;
 use crate::{
-    AddrType, Call, CancelRequest, Directions, Effect, Hresult, Input, LockState, LogoffFlags, LogonFlags, MessageId, NdrOrigin,
-    PreprocessorId, Profile, QueueEvent, RecipientIdx, RecipientOutcome, RecipientSet, Released, ReportKind, Return, ServiceId,
-    SessionRequest, Settings, SpiVersion, StatusRequest, StoreId, SupportCall, TransportId, VersionRange, XpInitFlags,
+    AddrType, Call, CancelRequest, Directions, Effect, HookId, Hresult, Input, LockState, LogonFlags, MessageId, NdrOrigin, PreprocessorId,
+    Profile, QueueEvent, RecipientIdx, RecipientOutcome, RecipientSet, Released, ReportKind, Return, ServiceId, SessionRequest, Settings,
+    SpiVersion, StatusRequest, StoreId, SupportCall, TransportId, VersionRange, XpInitFlags,
 };
 
 use super::field::Reader;
@@ -72,7 +74,7 @@ impl Codec {
         };
         let what = line.str(kind)?;
         let r = &mut Reader::new(&line, self, what);
-        match kind {
+        let event = match kind {
             "call" => Ok(Event::Effect(Effect::Call(Call::decode(what, r)?))),
             "return" => Ok(Event::Input(Input::Return(Return::decode(what, r)?))),
             "support" => Ok(Event::Input(Input::Support(SupportCall::decode(what, r)?))),
@@ -139,13 +141,23 @@ impl Codec {
             "async" => Err(line.error("async", format!("async must be \"TransportNotify\", not {what:?}"))),
             "yield" if what == "MAPI_W_CANCEL_MESSAGE" => Ok(Event::Effect(Effect::YieldCancel { transport: line.transport("to")? })),
             "yield" => Err(line.error("yield", format!("yield must be \"MAPI_W_CANCEL_MESSAGE\", not {what:?}"))),
-            "logoff_answer" => Ok(Event::Effect(Effect::LogoffAnswer {
-                store: line.store("logoff_answer")?,
-                flags: line.flags("lpulFlags", LogoffFlags::parse)?,
-            })),
+            "logoff_answer" => Ok(Event::Effect(Effect::LogoffAnswer { store: line.store("logoff_answer")?, flags: r.get("lpulFlags")? })),
             "client" => Ok(Event::Input(Input::Status(StatusRequest::decode(what, r)?))),
             "answer" => Ok(Event::Effect(Effect::StatusAnswer { request: StatusRequest::decode(what, r)?, result: r.get("result")? })),
             _ => unreachable!("KINDS lists every kind"),
+        }?;
+        match r.undefined.take() {
+            None => Ok(event),
+            Some(undefined) => Ok(Event::UndefinedFlags(UndefinedFlags {
+                line: text.trim().to_owned(),
+                producer: producer(kind, &line)?,
+                method: what.to_owned(),
+                key: undefined.key,
+                word: undefined.word,
+                undefined: undefined.undefined,
+                documented: undefined.documented,
+                rules: undefined.rules,
+            })),
         }
     }
 
@@ -159,6 +171,23 @@ impl Codec {
         }
         self.address_types.push(name.to_owned());
         AddrType((self.address_types.len() - 1) as u16)
+    }
+}
+
+/// Who produced a line of this kind: the spooler for its effects, the component in `from` for
+/// returns, support calls and queue changes.
+fn producer(kind: &str, line: &Line<'_>) -> Result<Party, TraceError> {
+    match kind {
+        "return" | "support" | "queue" => {
+            let from = line.str("from")?;
+            match (number(from, "T"), number(from, "S"), number(from, "H")) {
+                (Some(t), _, _) => Ok(Party::Transport(TransportId(t))),
+                (_, Some(s), _) => Ok(Party::Store(StoreId(s))),
+                (_, _, Some(h)) => Ok(Party::Hook(HookId(h))),
+                _ => Err(line.error("from", format!("from must be a transport, store or hook that produced this line, not {from:?}"))),
+            }
+        }
+        _ => Ok(Party::Spooler),
     }
 }
 

@@ -47,6 +47,7 @@ impl Codec {
             Event::Input(input) => self.input_value(input),
             Event::Effect(effect) => self.effect_value(effect),
             Event::Crash => json!({"event": "Crash"}),
+            Event::UndefinedFlags(undefined) => return undefined.line.clone(),
         }
         .to_string()
     }
