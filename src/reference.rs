@@ -250,7 +250,10 @@ impl Reference {
                             settled.push((*m, r, RecipientOutcome::Transport(*t)));
                         }
                         let rest = offered.difference(saved);
-                        let stopped = *result == Hresult::MAPI_E_USER_CANCEL || (*result == Hresult::MAPI_E_CANCEL && !deferred);
+                        // DEC-28: MAPI_E_CANCEL to the resubmission of a message the user
+                        // cancelled answers the cancel, not the deferral.
+                        let stopped =
+                            *result == Hresult::MAPI_E_USER_CANCEL || (*result == Hresult::MAPI_E_CANCEL && (!deferred || msg.cancelled));
                         if stopped {
                             // DEF-8, DEC-27, DEC-28: the transport stopped at the user's cancel;
                             // the rest stays open, to be withdrawn.

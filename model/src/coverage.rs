@@ -1,6 +1,7 @@
-//! The suite's reach: which kinds of input the world fed the spooler, and which documented flags
-//! of the support calls, notifications, client calls and returns it passed, counted per world
-//! like the kinds of world move (issue 20).
+//! The suite's reach: which kinds of input the world fed the spooler, which documented flags of
+//! the support calls, notifications, client calls and returns it passed, and which documented
+//! results of the calls with more than one it returned, counted per world like the kinds of world
+//! move (issue 20).
 //!
 //! The kinds are generated from the method table and the input enums (`Call::METHODS`,
 //! `SupportCall::NAMES`, `SessionRequest::NAMES`, ...) and the flag words' documented flags
@@ -12,34 +13,34 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use mapi_spooler::{
-    CancelRequest, EndFlags, FlushFlags, Input, LogoffFlags, LogonCaps, QueueEvent, Return, SessionRequest, SpoolerNotifyFlags,
-    StatusRequest, StatusRowFlags, SupportCall, ValidateFlags,
+    CancelRequest, Delivery, EndFlags, FlushFlags, HookFlags, Hresult, Input, LogoffFlags, LogonCaps, QueueEvent, Return, SessionRequest,
+    SpoolerNotifyFlags, StatusRequest, StatusRowFlags, SubmitOutcome, SupportCall, ValidateFlags,
 };
 
 /// One kind of input, or one flag of one method's flag word: (what, name).
 type Key = (&'static str, &'static str);
 
-/// The kinds of input and flags the suite does not reach, each with the reason the main job
-/// tolerates it (README, "The suite's reach").
+/// The kinds of input, flags and results the suite does not reach, each with the reason the main
+/// job tolerates it (README, "The suite's reach").
 pub const TOLERATED: &[(&str, &str)] = &[
     ("return MSG_SERVICE_CONFIGURE", "no world logon answers MAPI_E_UNCONFIGURED (LIFE-6; tests/lifecycle)"),
-    ("return PreprocessMessage", "no suite world preprocesses (`--preprocess` is a world option)"),
-    ("return RemovePreprocessInfo", "no suite world preprocesses (`--preprocess`)"),
-    ("return IMessage::SubmitMessage", "the spooler resubmits only preprocessed messages, and no suite world preprocesses"),
-    ("support RegisterPreprocessor", "no suite world preprocesses (`--preprocess`)"),
+    (
+        "TransportLogon returned MAPI_E_UNCONFIGURED",
+        "the world's failing logon answers MAPI_E_FAILONEPROVIDER only (LIFE-6; tests/lifecycle)",
+    ),
+    (
+        "TransportLogon returned MAPI_E_USER_CANCEL",
+        "the world's failing logon answers MAPI_E_FAILONEPROVIDER only (LIFE-6; tests/lifecycle)",
+    ),
+    ("TransportLogon returned another error", "the world's failing logon answers MAPI_E_FAILONEPROVIDER only (INV-6; tests/lifecycle)"),
     ("return OpenStatusEntry", "no world client opens a transport's status object (STAT-10; tests/status_objects)"),
     ("status OpenEntry", "no world client opens a transport's status object (STAT-10)"),
     ("status SettingsDialog", "no world client opens a settings dialog (STAT-14)"),
     ("status ChangePassword", "no world client changes a password (STAT-15)"),
     ("support SpoolerYield", "no world transport yields inside SubmitMessage (SUB-35; tests/submission)"),
     ("input TransportOrder", "no world client changes the transport order (ORD-8; tests/routing)"),
-    ("SpoolerNotify NOTIFY_CONFIG_CHANGE", "no world move yet: a transport re-registering its address types (ORD-9)"),
-    ("SpoolerNotify NOTIFY_READYTOSEND", "no world move yet: a transport asking to be offered mail again"),
     ("TransportLogon MAPI_UNICODE", "the world's transports log on ANSI"),
     ("TransportLogon LOGON_SP_RESOLVE", "no world transport resolves names"),
-    ("FlushQueues FLUSH_FORCE", "the world's client flushes with FLUSH_UPLOAD | FLUSH_DOWNLOAD only"),
-    ("FlushQueues FLUSH_NO_UI", "the world's client flushes with FLUSH_UPLOAD | FLUSH_DOWNLOAD only"),
-    ("FlushQueues FLUSH_ASYNC_OK", "the world's client flushes synchronously"),
     ("ValidateState SUPPRESS_UI", "the world's client validates with CONFIG_CHANGED only"),
     ("ValidateState REFRESH_XP_HEADER_CACHE", "the world's client validates with CONFIG_CHANGED only"),
     ("ValidateState PROCESS_XP_HEADER_CACHE", "the world's client validates with CONFIG_CHANGED only"),
@@ -48,6 +49,64 @@ pub const TOLERATED: &[(&str, &str)] = &[
     ("ValidateState ABORT_XP_HEADER_OPERATION", "the world's client validates with CONFIG_CHANGED only"),
     ("ValidateState SHOW_XP_SESSION_UI", "the world's client validates with CONFIG_CHANGED only"),
 ];
+
+/// A result of a call that is none of the documented error codes listed with it.
+const OTHER: &str = "another error";
+
+/// The documented results of each call the world answers that has more than one, as
+/// (`what` of the key, results): an `HRESULT` by its name, [`OTHER`] for the documented "any
+/// other error", or what the out-parameters say.
+pub const RESULTS: &[(&str, &[&str])] = &[
+    // VER-3, ERR-11.
+    ("XPProviderInit returned", &["S_OK", "MAPI_E_VERSION"]),
+    // LIFE-6, ERR-9.
+    ("TransportLogon returned", &["S_OK", "MAPI_E_FAILONEPROVIDER", "MAPI_E_UNCONFIGURED", "MAPI_E_USER_CANCEL", OTHER]),
+    // ERR-1 to ERR-7, DEF-8.
+    (
+        "SubmitMessage returned",
+        &["S_OK", "MAPI_E_BUSY", "MAPI_E_NOT_ME", "MAPI_E_WAIT", "MAPI_E_NETWORK_ERROR", "MAPI_E_CANCEL", "MAPI_E_USER_CANCEL", OTHER],
+    ),
+    // RCV-5 to RCV-7, RCV-13, ERR-8.
+    ("StartMessage returned", &["a message saved", "nothing saved", "MAPI_E_USER_CANCEL", OTHER]),
+    // HOOK-6, HOOK-13.
+    ("InboundMsgHook returned", &["the message kept", "HOOK_DELETE", "HOOK_CANCEL"]),
+    // STAT-11, ERR-13.
+    ("ValidateState returned", &["S_OK", "MAPI_E_BUSY", "MAPI_E_NO_SUPPORT", "MAPI_E_USER_CANCEL"]),
+    // DEF-6, AMB-17, ERR-14.
+    ("AbortSubmit returned", &["S_OK", "MAPI_E_NOT_IN_QUEUE"]),
+    // RCV-3.
+    ("Poll returned", &["mail waiting", "no mail"]),
+];
+
+/// The documented result a return gives, as a key of [`RESULTS`].
+fn result(ret: &Return) -> Option<Key> {
+    let code = |what: &'static str, h: Hresult| -> Option<Key> {
+        let (what, names) = RESULTS.iter().find(|(w, _)| *w == what)?;
+        let name = names.iter().find(|n| h.name() == Some(**n)).copied().unwrap_or(OTHER);
+        Some((*what, name))
+    };
+    let plain = |what: &'static str, name: &'static str| Some((what, name));
+    match ret {
+        Return::XpProviderInit { result, .. } => code("XPProviderInit returned", result.err().unwrap_or(Hresult::S_OK)),
+        Return::TransportLogon { result, .. } => code("TransportLogon returned", result.err().unwrap_or(Hresult::S_OK)),
+        Return::SubmitMessage { outcome: SubmitOutcome::Accepted { .. }, .. } => plain("SubmitMessage returned", "S_OK"),
+        Return::SubmitMessage { outcome: SubmitOutcome::Failed { result, .. }, .. } => code("SubmitMessage returned", *result),
+        Return::StartMessage { result: Ok(Delivery::Saved), .. } => plain("StartMessage returned", "a message saved"),
+        Return::StartMessage { result: Ok(Delivery::Empty), .. } => plain("StartMessage returned", "nothing saved"),
+        Return::StartMessage { result: Err(h), .. } => code("StartMessage returned", *h),
+        Return::InboundMsgHook { result: Ok(outcome), .. } if outcome.flags.contains(HookFlags::HOOK_DELETE) => {
+            plain("InboundMsgHook returned", "HOOK_DELETE")
+        }
+        Return::InboundMsgHook { result: Ok(outcome), .. } if outcome.flags.contains(HookFlags::HOOK_CANCEL) => {
+            plain("InboundMsgHook returned", "HOOK_CANCEL")
+        }
+        Return::InboundMsgHook { result: Ok(_), .. } => plain("InboundMsgHook returned", "the message kept"),
+        Return::ValidateState { result, .. } => code("ValidateState returned", *result),
+        Return::AbortSubmit { result, .. } => code("AbortSubmit returned", *result),
+        Return::Poll { incoming, .. } => plain("Poll returned", if *incoming > 0 { "mail waiting" } else { "no mail" }),
+        _ => None,
+    }
+}
 
 /// What one world's exploration fed the spooler: a flag per kind of input and per flag.
 #[derive(Debug)]
@@ -83,6 +142,12 @@ impl Coverage {
     /// The world fed the spooler this input.
     pub fn record(&self, input: &Input) {
         self.mark(kind(input));
+        if let Some(key) = match input {
+            Input::Return(ret) => result(ret),
+            _ => None,
+        } {
+            self.mark(key);
+        }
         match input {
             Input::Support(SupportCall::SpoolerNotify { flags, .. }) => {
                 self.flags("SpoolerNotify", SpoolerNotifyFlags::NAMES, |f| flags.contains(*f))
@@ -100,7 +165,14 @@ impl Coverage {
                 self.flags("TransportLogon", LogonCaps::NAMES, |f| caps.contains(*f))
             }
             Input::Status(StatusRequest::FlushQueues { flags, .. }) => {
-                self.flags("FlushQueues", FlushFlags::NAMES, |f| flags & f.bits() != 0)
+                self.flags("FlushQueues", FlushFlags::NAMES, |f| flags & f.bits() != 0);
+                // STAT-17: one direction only.
+                let (up, down) = (flags & FlushFlags::FLUSH_UPLOAD.bits() != 0, flags & FlushFlags::FLUSH_DOWNLOAD.bits() != 0);
+                match (up, down) {
+                    (true, false) => self.mark(("FlushQueues", "FLUSH_UPLOAD alone")),
+                    (false, true) => self.mark(("FlushQueues", "FLUSH_DOWNLOAD alone")),
+                    _ => {}
+                }
             }
             Input::Status(StatusRequest::ValidateState { flags }) => {
                 self.flags("ValidateState", ValidateFlags::NAMES, |f| flags & f.bits() != 0)
@@ -169,7 +241,9 @@ fn every_key() -> Vec<Key> {
     keys.extend(EndFlags::NAMES.iter().map(|(_, n)| ("EndMessage", *n)));
     keys.extend(LogonCaps::NAMES.iter().map(|(_, n)| ("TransportLogon", *n)));
     keys.extend(FlushFlags::NAMES.iter().map(|(_, n)| ("FlushQueues", *n)));
+    keys.extend(["FLUSH_UPLOAD alone", "FLUSH_DOWNLOAD alone"].map(|n| ("FlushQueues", n)));
     keys.extend(ValidateFlags::NAMES.iter().map(|(_, n)| ("ValidateState", *n)));
+    keys.extend(RESULTS.iter().flat_map(|(what, results)| results.iter().map(move |r| (*what, *r))));
     keys
 }
 
@@ -213,7 +287,7 @@ impl Reach {
 
 impl std::fmt::Display for Reach {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "reach: {} of {} kinds of input and documented flags fed in some world", self.reached, self.kinds)?;
+        writeln!(f, "reach: {} of {} kinds of input, documented flags and documented results fed in some world", self.reached, self.kinds)?;
         for (kind, why) in &self.tolerated {
             writeln!(f, "  tolerated gap: {kind} ({why})")?;
         }
@@ -247,5 +321,32 @@ mod tests {
             assert!(all.contains(&format!("support {name}")), "{name}");
         }
         assert!(all.contains(&"SpoolerNotify NOTIFY_CONFIG_CHANGE".to_owned()));
+    }
+
+    /// Every documented result of [`super::RESULTS`] is counted, and a return is counted under
+    /// the result it gives: an undocumented code as "another error" where the call has one.
+    #[test]
+    fn the_results_are_counted_by_what_the_call_returned() {
+        use mapi_spooler::{Hresult, MessageId, RecipientSet, Return, SubmitOutcome, TransportId};
+        let all = Coverage::all();
+        for (what, results) in super::RESULTS {
+            for r in *results {
+                assert!(all.contains(&format!("{what} {r}")), "{what} {r}");
+            }
+        }
+        let fed = |ret: Return| {
+            let cover = Coverage::new();
+            cover.record(&mapi_spooler::Input::Return(ret));
+            cover.reached()
+        };
+        let failed = |result| Return::SubmitMessage {
+            transport: TransportId(0),
+            message: MessageId(1),
+            outcome: SubmitOutcome::Failed { result, return_parm: 0, saved: RecipientSet::new() },
+        };
+        assert!(fed(failed(Hresult::MAPI_E_NOT_ME)).contains("SubmitMessage returned MAPI_E_NOT_ME"));
+        let other = fed(failed(Hresult::MAPI_E_CALL_FAILED));
+        assert!(other.contains("SubmitMessage returned another error"), "{other:?}");
+        assert!(!other.iter().any(|k| k.ends_with("MAPI_E_CALL_FAILED")), "{other:?}");
     }
 }

@@ -66,8 +66,10 @@ macro_rules! warn {
 /// With no subcommand, model-checks the suite of worlds (`check --suite`): the default world
 /// (two transports, three messages of two recipients, every documented fault, a client abort, a
 /// crash of the spooler process), then one world each for status objects and flushes, the
-/// user's cancels, reception, the tightly coupled store and store logoff; for each it prints
-/// every property with its verdict, and at the end a table of the worlds.
+/// user's cancels, reception, the tightly coupled store, store logoff, preprocessing with the end
+/// of the session, three transports, and configuration changes with the status calls' variants;
+/// for each it prints every property with its verdict, and at the end a table of the worlds and
+/// the suite's reach.
 #[derive(Parser, Debug)]
 #[command(name = "mapi-spooler", version, about, long_about, after_help = Exit::table())]
 struct Cli {

@@ -247,6 +247,10 @@ impl Spooler {
                 // A deferred recipient keeps the declines from before its deferral (ORD-4).
                 let mut declined = d.declined();
                 declined.insert(t);
+                if bug!(self, NotMeDeclinesAll) {
+                    // The bug zoo: the decline is taken as every transport's (ERR-3, ORD-4).
+                    declined = self.order.iter().copied().collect();
+                }
                 *d = Disp::Pending { declined };
             }
         }

@@ -90,6 +90,8 @@ pub struct Budget {
     pub status_calls: u8,
     /// Critical sections (STAT-13).
     pub critsecs: u8,
+    /// A transport's own `SpoolerNotify` calls (ORD-9, LIFE-18).
+    pub notifies: u8,
 }
 
 /// The whole state of one model-checked world: the world double, and what the model checker
@@ -207,6 +209,7 @@ impl World {
                 flushes: config.flushes,
                 status_calls: config.status_calls,
                 critsecs: config.critsecs,
+                notifies: config.notifies,
             },
             broken: None,
             mail: config.inbound,

@@ -192,6 +192,13 @@ impl Policy for Moves<'_> {
         })
     }
 
+    fn validate(&mut self, _world: &mapi_spooler::world::World, _transport: TransportId) -> Hresult {
+        match self.answer {
+            Answer::Validate(result) => *result,
+            _ => Hresult::S_OK,
+        }
+    }
+
     fn poll(&mut self, _world: &mapi_spooler::world::World, transport: TransportId) -> u32 {
         if transport == TransportId(0) { u32::from(*self.mail) } else { 0 }
     }
