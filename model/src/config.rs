@@ -292,8 +292,9 @@ pub struct Config {
     pub notifies: u8,
     /// The status calls' less common documented forms: the client's `FlushQueues` may also ask
     /// for one direction only (`FLUSH_UPLOAD | FLUSH_NO_UI`, `FLUSH_DOWNLOAD | FLUSH_FORCE`) or for
-    /// both asynchronously (`FLUSH_ASYNC_OK`), and a transport may answer the forwarded
-    /// `ValidateState` with `MAPI_E_NO_SUPPORT` or `MAPI_E_USER_CANCEL` (STAT-11, STAT-17, ERR-13).
+    /// both asynchronously (`FLUSH_ASYNC_OK`), its `ValidateState` may pass the other documented
+    /// flags, and a transport may answer the forwarded `ValidateState` with `MAPI_E_NO_SUPPORT` or
+    /// `MAPI_E_USER_CANCEL` (STAT-11, STAT-12, STAT-17, ERR-13).
     #[arg(long)]
     pub status_variants: bool,
 }

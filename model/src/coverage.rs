@@ -41,13 +41,6 @@ pub const TOLERATED: &[(&str, &str)] = &[
     ("input TransportOrder", "no world client changes the transport order (ORD-8; tests/routing)"),
     ("TransportLogon MAPI_UNICODE", "the world's transports log on ANSI"),
     ("TransportLogon LOGON_SP_RESOLVE", "no world transport resolves names"),
-    ("ValidateState SUPPRESS_UI", "the world's client validates with CONFIG_CHANGED only"),
-    ("ValidateState REFRESH_XP_HEADER_CACHE", "the world's client validates with CONFIG_CHANGED only"),
-    ("ValidateState PROCESS_XP_HEADER_CACHE", "the world's client validates with CONFIG_CHANGED only"),
-    ("ValidateState FORCE_XP_CONNECT", "the world's client validates with CONFIG_CHANGED only"),
-    ("ValidateState FORCE_XP_DISCONNECT", "the world's client validates with CONFIG_CHANGED only"),
-    ("ValidateState ABORT_XP_HEADER_OPERATION", "the world's client validates with CONFIG_CHANGED only"),
-    ("ValidateState SHOW_XP_SESSION_UI", "the world's client validates with CONFIG_CHANGED only"),
 ];
 
 /// A result of a call that is none of the documented error codes listed with it.
@@ -345,6 +338,8 @@ mod tests {
             outcome: SubmitOutcome::Failed { result, return_parm: 0, saved: RecipientSet::new() },
         };
         assert!(fed(failed(Hresult::MAPI_E_NOT_ME)).contains("SubmitMessage returned MAPI_E_NOT_ME"));
+        let validated = fed(Return::ValidateState { transport: TransportId(0), result: Hresult::MAPI_E_NO_SUPPORT });
+        assert!(validated.contains("ValidateState returned MAPI_E_NO_SUPPORT"), "{validated:?}");
         let other = fed(failed(Hresult::MAPI_E_CALL_FAILED));
         assert!(other.contains("SubmitMessage returned another error"), "{other:?}");
         assert!(!other.iter().any(|k| k.ends_with("MAPI_E_CALL_FAILED")), "{other:?}");

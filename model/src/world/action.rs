@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-use mapi_spooler::{CancelRequest, EndFlags, FlushFlags, Hresult, LogoffFlags, MessageId, RecipientSet, SpoolerNotifyFlags, TransportId};
+use mapi_spooler::{
+    CancelRequest, EndFlags, FlushFlags, Hresult, LogoffFlags, MessageId, RecipientSet, SpoolerNotifyFlags, TransportId, ValidateFlags,
+};
 
 use crate::config::{Config, Fault};
 
@@ -50,8 +52,10 @@ pub enum Action {
     /// A transport sets both flush bits of its row, as its own status object's `FlushQueues`
     /// does (STAT-18, STAT-22).
     FlushBits(TransportId),
-    /// A client calls `ValidateState(CONFIG_CHANGED)` on the spooler's status object (STAT-11).
-    Validate,
+    /// A client calls `ValidateState` with these flags on the spooler's status object (STAT-11):
+    /// `CONFIG_CHANGED`, or with [`Config::status_variants`] the other documented flags too
+    /// ([`Action::validations`]).
+    Validate(ValidateFlags),
     /// A transport opens a critical section (STAT-13).
     Critsec(TransportId),
     /// It closes it (STAT-13, LIV-7).
@@ -74,6 +78,19 @@ impl Action {
             F::FLUSH_UPLOAD | F::FLUSH_NO_UI,
             F::FLUSH_DOWNLOAD | F::FLUSH_FORCE,
             F::FLUSH_UPLOAD | F::FLUSH_DOWNLOAD | F::FLUSH_ASYNC_OK,
+        ]
+    }
+
+    /// The flag words of the client's `ValidateState`: the ordinary `CONFIG_CHANGED` first, then
+    /// those only [`Config::status_variants`] worlds use, which between them pass every other
+    /// documented flag, connecting and disconnecting apart (STAT-11, STAT-12).
+    #[must_use]
+    pub fn validations() -> [ValidateFlags; 3] {
+        use ValidateFlags as F;
+        [
+            F::CONFIG_CHANGED,
+            F::CONFIG_CHANGED | F::SUPPRESS_UI | F::REFRESH_XP_HEADER_CACHE | F::FORCE_XP_CONNECT | F::SHOW_XP_SESSION_UI,
+            F::PROCESS_XP_HEADER_CACHE | F::FORCE_XP_DISCONNECT | F::ABORT_XP_HEADER_OPERATION,
         ]
     }
 
@@ -252,8 +269,9 @@ move_kinds! {
     CriticalSection = "critical section",
     /// A transport calls `SpoolerNotify` of its own accord (ORD-9, LIFE-18).
     Notify = "transport notifies",
-    /// A client flushes one direction only, or asynchronously, or a transport answers the
-    /// forwarded `ValidateState` `MAPI_E_NO_SUPPORT` or `MAPI_E_USER_CANCEL` (STAT-11, STAT-17).
+    /// A client flushes one direction only, or asynchronously, or validates with other flags than
+    /// `CONFIG_CHANGED`, or a transport answers the forwarded `ValidateState` `MAPI_E_NO_SUPPORT`
+    /// or `MAPI_E_USER_CANCEL` (STAT-11, STAT-17).
     StatusVariant = "status variant",
 }
 
@@ -324,7 +342,8 @@ impl Action {
             Action::Flush(flags) if *flags == Action::flushes()[0] => MoveKind::ClientFlush,
             Action::Flush(_) => MoveKind::StatusVariant,
             Action::FlushBits(_) => MoveKind::TransportFlush,
-            Action::Validate => MoveKind::Validate,
+            Action::Validate(flags) if *flags == ValidateFlags::CONFIG_CHANGED => MoveKind::Validate,
+            Action::Validate(_) => MoveKind::StatusVariant,
             Action::Critsec(_) | Action::Noncrit(_) => MoveKind::CriticalSection,
             Action::Notify(..) => MoveKind::Notify,
         }
@@ -351,7 +370,7 @@ impl fmt::Display for Action {
             Action::Shutdown => f.write_str("session ends"),
             Action::Flush(flags) => write!(f, "client flushes every queue with {flags}"),
             Action::FlushBits(t) => write!(f, "{t} sets its flush bits"),
-            Action::Validate => f.write_str("client validates with CONFIG_CHANGED"),
+            Action::Validate(flags) => write!(f, "client validates with {flags}"),
             Action::Critsec(t) => write!(f, "{t} enters a critical section"),
             Action::Noncrit(t) => write!(f, "{t} leaves its critical section"),
             Action::Notify(t, flags) => write!(f, "{t} calls SpoolerNotify({flags})"),

@@ -128,7 +128,8 @@ impl World {
             out.extend(Action::flushes()[..kinds].iter().map(|flags| Action::Flush(*flags)));
         }
         if table && self.budget.status_calls > 0 {
-            out.push(Action::Validate);
+            let kinds = if config.status_variants { Action::validations().len() } else { 1 };
+            out.extend(Action::validations()[..kinds].iter().map(|flags| Action::Validate(*flags)));
         }
         for i in 0..config.transports {
             let t = TransportId(i);
@@ -246,7 +247,7 @@ impl World {
                 w.waiting += 1;
             }
             Action::FlushBits(_) => w.budget.flushes -= 1,
-            Action::Validate => {
+            Action::Validate(_) => {
                 w.budget.status_calls -= 1;
                 w.waiting += 1;
             }
@@ -325,9 +326,8 @@ impl World {
                     world.feed(Input::Support(SupportCall::ModifyStatusRow { transport: *t, flags, status }), &mut p);
                 }
             }
-            Action::Validate => {
-                let flags = mapi_spooler::ValidateFlags::CONFIG_CHANGED.bits();
-                world.feed(Input::Status(mapi_spooler::StatusRequest::ValidateState { flags }), &mut p);
+            Action::Validate(flags) => {
+                world.feed(Input::Status(mapi_spooler::StatusRequest::ValidateState { flags: flags.bits() }), &mut p);
             }
             Action::Critsec(t) | Action::Noncrit(t) => {
                 world.critical_section(*t, matches!(action, Action::Critsec(_)), &mut p);
