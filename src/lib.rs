@@ -59,6 +59,7 @@ mod monitor;
 mod party;
 pub mod readings;
 mod recipients;
+pub mod reference;
 mod rename;
 pub mod resend;
 mod routing;

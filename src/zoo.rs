@@ -91,6 +91,26 @@ bugs! {
     /// Ends the inbound half of a flush without `NOTIFY_END_INBOUND_FLUSH`, so the transport
     /// stays in flush mode (STAT-20).
     FlushWithoutEnd = "flush-without-end" breaks "LIV-5";
+    /// On a plain `EndMessage`, settles every recipient it offered as sent by the transport,
+    /// the ones `SubmitMessage` left FALSE too, as if `S_OK` meant "taken" for the whole offer
+    /// (SUB-28, SUB-34, DEC-11): no monitor property sees it, the reference model does.
+    SettleUntakenOnEnd = "settle-untaken-on-end" breaks "refines the reference model";
+    /// Takes `MAPI_E_NOT_ME` as a verdict on the recipients rather than on the transport that
+    /// returned it: every transport of the session counts as having declined them, so they get
+    /// a non-delivery report instead of falling through to the next transport that registered
+    /// their address type (ERR-3, ORD-4).
+    NotMeDeclinesAll = "not-me-declines-all" breaks "refines the reference model";
+    /// Ignores a transport's `SpoolerNotify(NOTIFY_CONFIG_CHANGE)`, as if only a client's
+    /// `ValidateState(CONFIG_CHANGED)` could change address types, and goes on routing by the
+    /// old registrations (ORD-9).
+    IgnoreConfigChange = "ignore-config-change" breaks "ORD-9";
+    /// Runs an inbound half after the outbound half of every flush, as if an upload always came
+    /// with a download, also when `FlushQueues` asked for `FLUSH_UPLOAD` alone (STAT-20).
+    FlushBothHalves = "flush-both-halves" breaks "STAT-20";
+    /// At the end of the session, winds up a message still being preprocessed like a routed
+    /// one: its preprocessing is cleaned up and it is finished, though no transport saw it,
+    /// instead of being handed back unlocked for the next session (SUB-12, HOOK-4, DEC-8).
+    FinishPreprocessingAtEnd = "finish-preprocessing-at-end" breaks "INV-23";
 }
 
 impl fmt::Display for Bug {

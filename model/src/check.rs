@@ -100,6 +100,9 @@ pub struct Report {
     pub properties: Vec<PropertyResult>,
     /// The kinds of world move the configuration allows that never happened in the run.
     pub moves_missing: Vec<&'static str>,
+    /// The kinds of input and the documented flags the world fed the spooler in the run (see
+    /// [`crate::coverage`]); the suite needs each in some world.
+    pub inputs_reached: std::collections::BTreeSet<String>,
     /// The limit that cut the search short, if one did: then a property that holds held in the
     /// part searched, and a guard not reached may lie beyond it.
     pub cut_short: Option<Limit>,
@@ -208,6 +211,7 @@ pub fn run_within(
         elapsed,
         properties: results,
         moves_missing,
+        inputs_reached: model.inputs_reached(),
         cut_short,
     }
 }

@@ -76,10 +76,19 @@ pub fn world(name: &str, config: &Config, options: Options, limits: Limits, repo
 }
 
 /// The document of `check --json`: every world checked (one, or the suite's), with totals.
+/// With the suite, `reach` is its coverage (`crate::coverage`), whose gaps make it vacuous.
 #[must_use]
-pub fn check(worlds: Vec<Value>, reports: &[&Report], seconds: f64) -> Value {
-    let exit = reports.iter().fold(Exit::Holds, |worst, r| worst.worst(r.outcome()));
+pub fn check(worlds: Vec<Value>, reports: &[&Report], seconds: f64, reach: Option<&crate::coverage::Reach>) -> Value {
+    let start = reach.map_or(Exit::Holds, crate::coverage::Reach::exit);
+    let exit = reports.iter().fold(start, |worst, r| worst.worst(r.outcome()));
     let mut doc = head("check", exit);
+    if let Some(reach) = reach {
+        let tolerated: Vec<Value> = reach.tolerated.iter().map(|(kind, why)| json!({ "kind": kind, "reason": why })).collect();
+        doc.insert(
+            "reach".to_owned(),
+            json!({ "kinds": reach.kinds, "reached": reach.reached, "tolerated": tolerated, "gaps": reach.gaps }),
+        );
+    }
     let count = |verdict: Exit| reports.iter().filter(|r| r.outcome() == verdict).count();
     doc.insert(
         "totals".to_owned(),

@@ -19,6 +19,7 @@
 
 pub mod check;
 pub mod config;
+pub mod coverage;
 pub mod exit;
 pub mod explorer;
 pub mod json;

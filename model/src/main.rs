@@ -19,6 +19,7 @@ use mapi_spooler::trace;
 use mapi_spooler::zoo::Bug;
 use mapi_spooler::{AddrType, Profile, RecipientRow, Registrations, ReportRequests, StoreId};
 use mapi_spooler_model::check::{self, Limits, Options, Report, Verdict};
+use mapi_spooler_model::coverage::Reach;
 use mapi_spooler_model::explorer::Explorer;
 use mapi_spooler_model::replay::{self, Stop};
 use mapi_spooler_model::report;
@@ -65,8 +66,10 @@ macro_rules! warn {
 /// With no subcommand, model-checks the suite of worlds (`check --suite`): the default world
 /// (two transports, three messages of two recipients, every documented fault, a client abort, a
 /// crash of the spooler process), then one world each for status objects and flushes, the
-/// user's cancels, reception, the tightly coupled store and store logoff; for each it prints
-/// every property with its verdict, and at the end a table of the worlds.
+/// user's cancels, reception, the tightly coupled store, store logoff, preprocessing with the end
+/// of the session, three transports, and configuration changes with the status calls' variants;
+/// for each it prints every property with its verdict, and at the end a table of the worlds and
+/// the suite's reach.
 #[derive(Parser, Debug)]
 #[command(name = "mapi-spooler", version, about, long_about, after_help = Exit::table())]
 struct Cli {
@@ -297,11 +300,12 @@ fn suite(args: &CheckArgs) -> Exit {
         }
     }
     let reports: Vec<&Report> = checked.iter().map(|(_, _, c)| &c.report).collect();
-    let exit = reports.iter().fold(Exit::Holds, |worst, r| worst.worst(r.outcome()));
+    let reach = Reach::of(&reports);
+    let exit = reports.iter().fold(reach.exit(), |worst, r| worst.worst(r.outcome()));
     let seconds = started.elapsed().as_secs_f64();
     if args.output.json {
         let docs = checked.iter().map(|(_, _, c)| c.json.clone()).collect();
-        say!("{}", json::check(docs, &reports, seconds));
+        say!("{}", json::check(docs, &reports, seconds, Some(&reach)));
         return exit;
     }
     let mut table = table(["World", "Options", "Unique states", "States", "Time", "Verdict"]);
@@ -327,6 +331,7 @@ fn suite(args: &CheckArgs) -> Exit {
         exit.name().to_owned(),
     ]);
     say!("{table}");
+    say!("\n{reach}");
     say!("\nsuite: {}", verdict_words(exit));
     exit
 }
@@ -348,7 +353,7 @@ fn check(args: &CheckArgs) -> Exit {
         Ok(world) => {
             let exit = world.report.outcome();
             if args.output.json {
-                say!("{}", json::check(vec![world.json], &[&world.report], started.elapsed().as_secs_f64()));
+                say!("{}", json::check(vec![world.json], &[&world.report], started.elapsed().as_secs_f64(), None));
             } else {
                 say!("\nverdict: {}", verdict_words(exit));
             }

@@ -16,6 +16,7 @@ pub struct SpoolerModel {
     pub config: Config,
     pristine: Spooler,
     moves: AtomicU64,
+    coverage: std::sync::Arc<crate::coverage::Coverage>,
 }
 
 impl Clone for SpoolerModel {
@@ -24,6 +25,7 @@ impl Clone for SpoolerModel {
             config: self.config.clone(),
             pristine: self.pristine.clone(),
             moves: AtomicU64::new(self.moves.load(Ordering::Relaxed)),
+            coverage: self.coverage.clone(),
         }
     }
 }
@@ -36,7 +38,7 @@ impl SpoolerModel {
     pub fn new(config: Config) -> Result<SpoolerModel, String> {
         config.validate()?;
         let pristine = Spooler::new(&profile(&config)).map_err(|e| e.to_string())?.with_bug(config.bug);
-        Ok(SpoolerModel { config, pristine, moves: AtomicU64::new(0) })
+        Ok(SpoolerModel { config, pristine, moves: AtomicU64::new(0), coverage: std::sync::Arc::default() })
     }
 
     /// The world this model checks.
@@ -54,7 +56,7 @@ impl SpoolerModel {
     /// The world after a move, logging every input, effect and world event.
     #[must_use]
     pub fn replay(&self, state: &World, action: &Action, log: &mut Vec<crate::world::Event>) -> World {
-        state.next(&self.config, &self.pristine, action, Some(log))
+        state.next(&self.config, &self.pristine, action, Some(log), None)
     }
 
     /// The kinds of world move that happened in the transitions explored so far.
@@ -70,6 +72,13 @@ impl SpoolerModel {
         let mut kinds: Vec<&'static str> = MoveKind::all().filter(|k| k.possible(&self.config)).map(MoveKind::name).collect();
         kinds.sort_unstable();
         kinds
+    }
+
+    /// The kinds of input and the flags the world fed the spooler in the transitions explored so
+    /// far (see [`crate::coverage`]).
+    #[must_use]
+    pub fn inputs_reached(&self) -> std::collections::BTreeSet<String> {
+        self.coverage.reached()
     }
 
     fn record(&self, action: &Action) {
@@ -99,7 +108,7 @@ impl Model for SpoolerModel {
 
     fn next_state(&self, state: &World, action: Action) -> Option<World> {
         self.record(&action);
-        Some(state.next(&self.config, &self.pristine, &action, None))
+        Some(state.next(&self.config, &self.pristine, &action, None, Some(&self.coverage)))
     }
 
     fn format_action(&self, action: &Action) -> String {
@@ -154,6 +163,9 @@ fn ended(model: &SpoolerModel, state: &World, id: mapi_spooler::MessageId, msg: 
     }
 }
 
+/// The name of the refinement property: the run agrees with the reference model of submissions.
+pub const REFINEMENT: &str = "refines the reference model";
+
 macro_rules! invariants {
     ($($variant:ident),* $(,)?) => {
         vec![$(Property::always(Inv::$variant.id(), |_: &SpoolerModel, s: &World| s.broken != Some(Broken::Violation(Inv::$variant))),)*]
@@ -207,6 +219,11 @@ pub fn properties(config: &Config) -> Vec<Property<SpoolerModel>> {
     ];
     all.extend([
         Property::always("world follows the documentation", |_: &SpoolerModel, s: &World| s.broken != Some(Broken::Refused)),
+        // Every step refines the reference model of submissions (`mapi_spooler::reference`):
+        // each disposition, report, offer, lock and FinishedMsg is one the rules allow then, each
+        // one they make due happens, and the stores agree with it (SUB-20 to SUB-34, ORD-4,
+        // DEF-5 to DEF-11, INV-23, INV-24).
+        Property::always(REFINEMENT, |_: &SpoolerModel, s: &World| s.broken != Some(Broken::Refinement)),
         // INV-31: a message that ended is unlocked and out of the queue.
         Property::always("INV-31", |_: &SpoolerModel, s: &World| {
             s.store(STORE).messages().all(|(id, m)| {

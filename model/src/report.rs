@@ -102,6 +102,7 @@ pub fn description(name: &str) -> String {
         (None, _) if name == "world follows the documentation" => {
             "the spooler refuses no move of the world: the world itself keeps to the documented contract".to_owned()
         }
+        (None, _) if name == crate::model::REFINEMENT => "every step refines the reference model of submissions: each disposition, report, offer, lock and FinishedMsg is one the rules allow then, each one they make due happens, and the stores agree with it".to_owned(),
         (None, _) => name.to_owned(),
     }
 }

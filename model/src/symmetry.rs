@@ -249,6 +249,7 @@ impl World {
             arrivals: self.arrivals,
             logoff: self.logoff,
             waiting: self.waiting,
+            reference: crate::world::Judged(self.reference.0.renamed(renaming)),
         }
     }
 }

@@ -82,6 +82,7 @@ pub fn answer_words(answer: &Answer) -> String {
         Answer::UserCancel => "MAPI_E_USER_CANCEL after the user's cancel".to_owned(),
         Answer::HookDelete => "the inbound hook returns HOOK_DELETE".to_owned(),
         Answer::HookCancel => "the inbound hook returns HOOK_CANCEL".to_owned(),
+        Answer::Validate(result) => format!("ValidateState returns {result}"),
     }
 }
 

@@ -251,3 +251,24 @@ fn the_suite_checks_every_property_somewhere() {
     assert!(missing.is_empty(), "no world of the suite checks {missing:?}");
     assert!(covered.len() > names(&Config::default()).len(), "the suite adds nothing to the default world");
 }
+
+/// The moves issue 20 added reach what the suite's reach counts: in a small copy of the suite's
+/// "configuration changes and the status calls' variants" world, a transport's own
+/// `NOTIFY_CONFIG_CHANGE` and `NOTIFY_READYTOSEND`, every documented flag of the client's
+/// `FlushQueues` and `ValidateState`, a flush of each direction alone, and every documented
+/// answer to the forwarded `ValidateState` but `MAPI_E_BUSY` (a critical section's). These are
+/// the items `coverage::TOLERATED` no longer lists.
+#[test]
+fn the_status_variants_reach_every_flag_and_answer() {
+    // Spec: ORD-9, LIFE-18, STAT-11, STAT-12, STAT-17, ERR-13
+    let config = Config { flushes: 1, status_calls: 1, notifies: 1, status_variants: true, fault_budget: 0, ..Config::small() };
+    let report = run(config, ONE_THREAD);
+    assert!(report.properties.iter().all(|p| matches!(p.verdict, Verdict::Holds | Verdict::Reached)), "{:#?}", report.properties);
+    let mut wanted: Vec<String> = ["SpoolerNotify NOTIFY_CONFIG_CHANGE", "SpoolerNotify NOTIFY_READYTOSEND"].map(str::to_owned).to_vec();
+    wanted.extend(mapi_spooler::FlushFlags::NAMES.iter().map(|(_, n)| format!("FlushQueues {n}")));
+    wanted.extend(mapi_spooler::ValidateFlags::NAMES.iter().map(|(_, n)| format!("ValidateState {n}")));
+    wanted.extend(["FlushQueues FLUSH_UPLOAD alone", "FlushQueues FLUSH_DOWNLOAD alone"].map(str::to_owned));
+    wanted.extend(["S_OK", "MAPI_E_NO_SUPPORT", "MAPI_E_USER_CANCEL"].map(|r| format!("ValidateState returned {r}")));
+    let missing: Vec<&String> = wanted.iter().filter(|k| !report.inputs_reached.contains(*k)).collect();
+    assert!(missing.is_empty(), "not reached: {missing:?}");
+}

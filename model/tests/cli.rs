@@ -260,7 +260,7 @@ fn the_suite_prints_its_table_of_worlds() {
         let row = text.lines().find(|l| l.starts_with(&format!("| {name} "))).unwrap_or_else(|| panic!("no row for {name}: {text}"));
         assert!(row.contains(&config.command_line()), "{row}");
     }
-    assert!(text.lines().any(|l| l.starts_with("| all 7 ") && l.contains("incomplete")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("| all 10 ") && l.contains("incomplete")), "{text}");
 }
 
 #[test]
@@ -402,9 +402,9 @@ fn json_of_the_suite_is_one_document_with_totals() {
     let (doc, status) = json(&["check", "--suite", "--json", "--max-states", "200"]);
     valid(&doc);
     assert_eq!(status, i32::from(Exit::Incomplete.code()));
-    assert_eq!(doc["worlds"].as_array().map(Vec::len), Some(7));
-    assert_eq!(doc["totals"]["worlds"], 7);
-    assert_eq!(doc["totals"]["incomplete"], 7);
+    assert_eq!(doc["worlds"].as_array().map(Vec::len), Some(10));
+    assert_eq!(doc["totals"]["worlds"], 10);
+    assert_eq!(doc["totals"]["incomplete"], 10);
     let sum: u64 = doc["worlds"].as_array().into_iter().flatten().filter_map(|w| w["statistics"]["unique_states"].as_u64()).sum();
     assert_eq!(doc["totals"]["unique_states"].as_u64(), Some(sum));
 }

@@ -53,6 +53,15 @@ fn specimen(bug: Bug) -> (Config, &'static [&'static str]) {
         Bug::NotifyHookDeleted => (Config { inbound: 1, inbound_hooks: 1, ..world(&[]) }, &[]),
         // A client's flush is never answered either.
         Bug::FlushWithoutEnd => (Config { flushes: 1, ..world(&[]) }, &["every status call is answered"]),
+        // A transport takes one of the two recipients; the other is settled with it.
+        Bug::SettleUntakenOnEnd => (world(&["partial"]), &[]),
+        // Recipient 1 (address type 1) is declined by T0 and should fall through to T1.
+        Bug::NotMeDeclinesAll => (world(&["not-me"]), &[]),
+        Bug::IgnoreConfigChange => (Config { notifies: 1, ..world(&[]) }, &[]),
+        // Only an upload-only flush shows it.
+        Bug::FlushBothHalves => (Config { flushes: 1, status_variants: true, ..world(&[]) }, &[]),
+        // FinishedMsg comes before the preprocessing was cleaned up, too.
+        Bug::FinishPreprocessingAtEnd => (Config { preprocess: true, shutdowns: 1, ..world(&[]) }, &["INV-25"]),
     }
 }
 
@@ -204,7 +213,7 @@ fn every_bug_has_its_own_name() {
         assert_eq!(Bug::from_name(bug.name()), Some(*bug));
     }
     assert_eq!(Bug::from_name("no-such-bug"), None);
-    assert_eq!(Bug::ALL.len(), 19);
+    assert_eq!(Bug::ALL.len(), 24);
 }
 
 #[test]
@@ -243,8 +252,40 @@ fn notify_hook_deleted_breaks_commit_before_notify() {
     caught(Bug::NotifyHookDeleted);
 }
 
+/// Only the refinement property catches it: the monitor's properties all hold (checked by
+/// [`caught`], which allows no other broken property).
+#[test]
+fn settle_untaken_on_end_breaks_the_refinement() {
+    // Spec: SUB-28, SUB-34, DEC-11
+    caught(Bug::SettleUntakenOnEnd);
+}
+
 #[test]
 fn flush_without_end_breaks_flushes_end() {
     // Spec: LIV-5, STAT-20
     caught(Bug::FlushWithoutEnd);
+}
+
+#[test]
+fn not_me_declines_all_breaks_the_refinement() {
+    // Spec: ERR-3, ORD-4
+    caught(Bug::NotMeDeclinesAll);
+}
+
+#[test]
+fn ignore_config_change_breaks_requery() {
+    // Spec: ORD-9
+    caught(Bug::IgnoreConfigChange);
+}
+
+#[test]
+fn flush_both_halves_breaks_the_flush_protocol() {
+    // Spec: STAT-20, STAT-19
+    caught(Bug::FlushBothHalves);
+}
+
+#[test]
+fn finish_preprocessing_at_end_breaks_one_disposition() {
+    // Spec: INV-23, DEC-8, SUB-12
+    caught(Bug::FinishPreprocessingAtEnd);
 }

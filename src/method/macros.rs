@@ -378,7 +378,7 @@ macro_rules! lines {
 
         impl $Enum {
             /// The names a trace gives the variants, in the order of the declaration.
-            pub(crate) const NAMES: &'static [&'static str] = &[$($name),*];
+            pub const NAMES: &'static [&'static str] = &[$($name),*];
 
             /// The name a trace gives this variant.
             #[must_use]

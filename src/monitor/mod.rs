@@ -501,6 +501,8 @@ impl Monitor {
                 if flags.contains(F::NOTIFY_NONCRIT) {
                     w.critsec = false;
                 }
+                // ORD-9: its registrations are stale until AddressTypes returns again.
+                w.requery |= flags.contains(F::NOTIFY_CONFIG_CHANGE);
                 let outbound = w.enabled.outbound;
                 if flags.contains(F::NOTIFY_CRITICAL_ERROR) {
                     // DEC-4: what it held deferred goes back to the scan.

@@ -107,7 +107,7 @@ properties! {
     /// DEC-27 (with DEC-28).
     CancelWithdraws = "DEC-27", "after the user cancels a message, a recipient is saved as taken by a transport only when that transport took it (S_OK with EndMessage, or a report); the others are withdrawn";
     /// ORD-9 (with STAT-11, STAT-12).
-    Requery = "ORD-9", "after ValidateState(CONFIG_CHANGED) reaches a transport, whatever it answers, no SubmitMessage to it before AddressTypes returned again";
+    Requery = "ORD-9", "after ValidateState(CONFIG_CHANGED) reaches a transport, whatever it answers, or the transport calls SpoolerNotify(NOTIFY_CONFIG_CHANGE), no SubmitMessage to it before AddressTypes returned again";
     /// INV-4.
     StatusRowLifetime = "INV-4", "a transport's status row is created once, during or after its logon, updated only once it exists, and changed only while the logon lives";
     /// INV-21.

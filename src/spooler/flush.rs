@@ -140,6 +140,12 @@ impl Spooler {
         if result != Hresult::S_OK {
             return Err(Error::provider(t, ProviderFault::UndocumentedResult { method: "FlushQueues", result, documented: "S_OK" }));
         }
+        // The bug zoo: an upload is taken to come with a download (STAT-20).
+        let flags = if bug!(self, FlushBothHalves) && flags.contains(FlushFlags::FLUSH_UPLOAD) {
+            flags | FlushFlags::FLUSH_DOWNLOAD
+        } else {
+            flags
+        };
         if let Some(logon) = self.transports[t.index()].logon_mut() {
             logon.flush = Flush::first_half(flags);
         }

@@ -439,7 +439,11 @@ impl Spooler {
                     let after = if msg.withdrawn() { Stage::Withdrawing } else { Self::after_routing(msg) };
                     self.set_stage(id, after);
                 }
-                Stage::Preprocessing { .. } if stopping => self.set_stage(id, Stage::Unlocking),
+                Stage::Preprocessing { .. } if stopping => {
+                    // The bug zoo: the message is wound up as if it had been routed (DEC-8).
+                    let next = if bug!(self, FinishPreprocessingAtEnd) { Self::after_routing(msg) } else { Stage::Unlocking };
+                    self.set_stage(id, next);
+                }
                 Stage::Preprocessing { next } => {
                     // HOOK-3, INV-27: matching preprocessors in registration order, then the
                     // spooler's own IMessage::SubmitMessage (SUB-12 step 5).

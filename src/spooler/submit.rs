@@ -247,6 +247,10 @@ impl Spooler {
                 // A deferred recipient keeps the declines from before its deferral (ORD-4).
                 let mut declined = d.declined();
                 declined.insert(t);
+                if bug!(self, NotMeDeclinesAll) {
+                    // The bug zoo: the decline is taken as every transport's (ERR-3, ORD-4).
+                    declined = self.order.iter().copied().collect();
+                }
                 *d = Disp::Pending { declined };
             }
         }
@@ -280,7 +284,11 @@ impl Spooler {
         if !declined.is_empty() {
             declined = declined.iter().filter(|r| !matches!(msg.disp[r.index()], Disp::Done(_))).collect();
         }
-        if flags == EndFlags::EMPTY {
+        if flags == EndFlags::EMPTY && bug!(self, SettleUntakenOnEnd) {
+            // The bug zoo: the recipients it left FALSE are settled with the ones it took.
+            let all: RecipientSet = accepted.iter().chain(declined.iter()).collect();
+            self.messages.settle(m, &all, RecipientOutcome::Transport(t), None, fx);
+        } else if flags == EndFlags::EMPTY {
             self.messages.settle(m, accepted, RecipientOutcome::Transport(t), None, fx);
             self.decline(m, t, &declined);
         } else if flags == EndFlags::END_DONT_RESEND {

@@ -101,6 +101,8 @@ impl Spooler {
         // The bug zoo: the critical error is not acted on, so the transport is called as before
         // (LIFE-17).
         let flags = if bug!(self, CallAfterCriticalError) { flags.without(F::NOTIFY_CRITICAL_ERROR) } else { flags };
+        // The bug zoo: the transport's own word that its address types changed is dropped (ORD-9).
+        let flags = if bug!(self, IgnoreConfigChange) { flags.without(F::NOTIFY_CONFIG_CHANGE) } else { flags };
         let logon = self.live_logon_mut(t, "SpoolerNotify")?;
         if flags.contains(F::NOTIFY_CRITSEC) {
             logon.critsec = true;

@@ -493,6 +493,28 @@ fn inv11_critical_section_gate_fires_on_idle_inside_a_critical_section() {
     check(&Profile::new(1), &prefix, bad, &good, Property::CriticalSectionGate, &["T0.Idle(0)", "inside a critical section"]);
 }
 
+/// INV-11 for the other call it gates: no `Poll` of a transport that asked to be polled
+/// (`LOGON_SP_POLL`) between `NOTIFY_CRITSEC` and `NOTIFY_NONCRIT`; idle time inside the section
+/// polls nothing, and the first idle time after it polls again.
+#[test]
+fn inv11_critical_section_gate_fires_on_poll_inside_a_critical_section() {
+    // Spec: INV-11, RCV-3
+    let prefix = cat([
+        started(&[smtp().with_caps(LogonCaps::LOGON_SP_POLL)]),
+        vec![st(spooler_notify(T0, SpoolerNotifyFlags::NOTIFY_CRITSEC, None), [])],
+    ]);
+    let poll = || c(Call::Poll { transport: T0 });
+    let polled = || ret(Return::Poll { transport: T0, result: Hresult::S_OK, incoming: 0 });
+    let bad = st(Input::SystemIdle, [poll()]);
+    let good = [
+        st(Input::SystemIdle, []),
+        st(spooler_notify(T0, SpoolerNotifyFlags::NOTIFY_NONCRIT, None), []),
+        st(Input::SystemIdle, [poll()]),
+        st(polled(), []),
+    ];
+    check(&Profile::new(1), &prefix, bad, &good, Property::CriticalSectionGate, &["T0.Poll()", "inside a critical section"]);
+}
+
 /// INV-12: the transport updates its row's ENABLED bits before `TransportNotify(BEGIN)`
 /// returns; a return with the row as it was before breaks the mirror.
 #[test]

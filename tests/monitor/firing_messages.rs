@@ -397,6 +397,18 @@ fn inv29_retry_delay_fires_on_submit_before_the_wait_delay_ended() {
     check(&Profile::new(1), &prefix, bad, &good, Property::RetryDelay, &["T0.SubmitMessage", "t=29s", "retry delay ends at t=30s"]);
 }
 
+/// INV-29 for the other result that carries a delay: after `MAPI_E_NETWORK_ERROR` with 30
+/// seconds, as after `MAPI_E_WAIT`, the message goes to the transport again after 30 seconds,
+/// not 29 (ERR-5).
+#[test]
+fn inv29_retry_delay_fires_on_submit_before_the_network_error_delay_ended() {
+    // Spec: INV-29, ERR-5
+    let prefix = cat([one_message_to_t0(), vec![st(r_submit_failed(T0, M1, Hresult::MAPI_E_NETWORK_ERROR, 30, &[]), [])]]);
+    let bad = st(time(29), [c(submit(T0, M1, &[0]))]);
+    let good = cat([vec![st(time(29), []), st(time(1), [c(submit(T0, M1, &[0]))])], completes(T0, M1, &[0], 1)]);
+    check(&Profile::new(1), &prefix, bad, &good, Property::RetryDelay, &["T0.SubmitMessage", "t=29s", "retry delay ends at t=30s"]);
+}
+
 /// INV-29 with ERR-19: `NOTIFY_READYTOSEND` ends the delay early, so the immediate retry the
 /// reference makes then is correct (trace
 /// `lifecycle__traffic__readytosend_after_wait_offers_the_message_again_at_once`); a retry one second

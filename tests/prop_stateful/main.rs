@@ -44,8 +44,9 @@ use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
+use mapi_spooler::reference::Reference;
 use mapi_spooler::sim::{SplitMix64, effect_line, input_line};
-use mapi_spooler::store::{Draft, Outcome, Placement, ReferenceStore, SENT_ITEMS, StoredMessage};
+use mapi_spooler::store::{Draft, Outcome, Placement, SENT_ITEMS, StoredMessage};
 use mapi_spooler::world::{Breach, Forbidden, Logon, LogonAnswer, Note, Policy, Start, Step, Submission, Transport};
 use mapi_spooler::zoo::Bug;
 use mapi_spooler::{
@@ -61,11 +62,9 @@ use proptest::test_runner::{Config, FileFailurePersistence, RngAlgorithm, TestCa
 mod actions;
 mod answers;
 mod outcomes;
-mod reference;
 mod strategy;
 mod world;
 
-use reference::*;
 use strategy::*;
 use world::*;
 

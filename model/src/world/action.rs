@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-use mapi_spooler::{CancelRequest, EndFlags, Hresult, LogoffFlags, MessageId, RecipientSet, TransportId};
+use mapi_spooler::{
+    CancelRequest, EndFlags, FlushFlags, Hresult, LogoffFlags, MessageId, RecipientSet, SpoolerNotifyFlags, TransportId, ValidateFlags,
+};
 
 use crate::config::{Config, Fault};
 
@@ -43,18 +45,57 @@ pub enum Action {
     Arrival,
     /// The store calls `StoreLogoffTransports` with this flag (LIFE-20).
     StoreLogoff(LogoffFlags),
-    /// A client calls `FlushQueues(FLUSH_UPLOAD | FLUSH_DOWNLOAD)` on the spooler's status
-    /// object, synchronously, for every transport (STAT-17).
-    Flush,
+    /// A client calls `FlushQueues` with these flags on the spooler's status object, for every
+    /// transport (STAT-17): `FLUSH_UPLOAD | FLUSH_DOWNLOAD`, or with [`Config::status_variants`]
+    /// one direction only or asynchronously ([`Action::flushes`]).
+    Flush(FlushFlags),
     /// A transport sets both flush bits of its row, as its own status object's `FlushQueues`
     /// does (STAT-18, STAT-22).
     FlushBits(TransportId),
-    /// A client calls `ValidateState(CONFIG_CHANGED)` on the spooler's status object (STAT-11).
-    Validate,
+    /// A client calls `ValidateState` with these flags on the spooler's status object (STAT-11):
+    /// `CONFIG_CHANGED`, or with [`Config::status_variants`] the other documented flags too
+    /// ([`Action::validations`]).
+    Validate(ValidateFlags),
     /// A transport opens a critical section (STAT-13).
     Critsec(TransportId),
     /// It closes it (STAT-13, LIV-7).
     Noncrit(TransportId),
+    /// A transport calls `SpoolerNotify` with this flag of its own accord: `NOTIFY_CONFIG_CHANGE`
+    /// (its address types changed, ORD-9) or `NOTIFY_READYTOSEND` (it can take mail again,
+    /// LIFE-18).
+    Notify(TransportId, SpoolerNotifyFlags),
+}
+
+impl Action {
+    /// The flag words of the client's `FlushQueues`: the ordinary one first, then those only
+    /// [`Config::status_variants`] worlds use: one direction only, with `FLUSH_NO_UI` or
+    /// `FLUSH_FORCE`, and both asynchronously (STAT-17, STAT-19, AMB-13).
+    #[must_use]
+    pub fn flushes() -> [FlushFlags; 4] {
+        use FlushFlags as F;
+        [
+            F::FLUSH_UPLOAD | F::FLUSH_DOWNLOAD,
+            F::FLUSH_UPLOAD | F::FLUSH_NO_UI,
+            F::FLUSH_DOWNLOAD | F::FLUSH_FORCE,
+            F::FLUSH_UPLOAD | F::FLUSH_DOWNLOAD | F::FLUSH_ASYNC_OK,
+        ]
+    }
+
+    /// The flag words of the client's `ValidateState`: the ordinary `CONFIG_CHANGED` first, then
+    /// those only [`Config::status_variants`] worlds use, which between them pass every other
+    /// documented flag, connecting and disconnecting apart (STAT-11, STAT-12).
+    #[must_use]
+    pub fn validations() -> [ValidateFlags; 3] {
+        use ValidateFlags as F;
+        [
+            F::CONFIG_CHANGED,
+            F::CONFIG_CHANGED | F::SUPPRESS_UI | F::REFRESH_XP_HEADER_CACHE | F::FORCE_XP_CONNECT | F::SHOW_XP_SESSION_UI,
+            F::PROCESS_XP_HEADER_CACHE | F::FORCE_XP_DISCONNECT | F::ABORT_XP_HEADER_OPERATION,
+        ]
+    }
+
+    /// The flags a transport's own `SpoolerNotify` move passes (ORD-9, LIFE-18).
+    pub const NOTIFIES: [SpoolerNotifyFlags; 2] = [SpoolerNotifyFlags::NOTIFY_CONFIG_CHANGE, SpoolerNotifyFlags::NOTIFY_READYTOSEND];
 }
 
 /// How the world answers the call in flight.
@@ -88,6 +129,9 @@ pub enum Answer {
     HookDelete,
     /// `HOOK_CANCEL` from `InboundMsgHook` (HOOK-6): not a fault.
     HookCancel,
+    /// `MAPI_E_NO_SUPPORT` or `MAPI_E_USER_CANCEL` from the forwarded `ValidateState` (STAT-11,
+    /// ERR-13), in [`Config::status_variants`] worlds: not a fault.
+    Validate(Hresult),
 }
 
 impl Answer {
@@ -96,7 +140,7 @@ impl Answer {
     #[must_use]
     pub fn fault(&self) -> Option<Fault> {
         match self {
-            Answer::Default | Answer::UserCancel | Answer::HookDelete | Answer::HookCancel => None,
+            Answer::Default | Answer::UserCancel | Answer::HookDelete | Answer::HookCancel | Answer::Validate(_) => None,
             Answer::Take(_) => Some(Fault::Partial),
             Answer::TakeReporting => Some(Fault::Reports),
             Answer::Fail(error) => Some(error.fault()),
@@ -223,6 +267,12 @@ move_kinds! {
     Validate = "validate",
     /// A transport opens or closes a critical section (STAT-13).
     CriticalSection = "critical section",
+    /// A transport calls `SpoolerNotify` of its own accord (ORD-9, LIFE-18).
+    Notify = "transport notifies",
+    /// A client flushes one direction only, or asynchronously, or validates with other flags than
+    /// `CONFIG_CHANGED`, or a transport answers the forwarded `ValidateState` `MAPI_E_NO_SUPPORT`
+    /// or `MAPI_E_USER_CANCEL` (STAT-11, STAT-17).
+    StatusVariant = "status variant",
 }
 
 impl MoveKind {
@@ -251,6 +301,8 @@ impl MoveKind {
             MoveKind::ClientFlush | MoveKind::TransportFlush => c.flushes > 0,
             MoveKind::Validate => c.status_calls > 0,
             MoveKind::CriticalSection => c.critsecs > 0,
+            MoveKind::Notify => c.notifies > 0,
+            MoveKind::StatusVariant => c.status_variants && (c.flushes > 0 || c.status_calls > 0),
             MoveKind::Fault(fault) => c.fault_budget > 0 && c.faults.contains(fault) && (fault != Fault::Start || c.inbound > 0),
         }
     }
@@ -273,6 +325,7 @@ impl Action {
             Action::Answer(Answer::Default) => MoveKind::Answer,
             Action::Answer(Answer::UserCancel) | Action::Cancel(_) => MoveKind::Cancel,
             Action::Answer(Answer::HookDelete | Answer::HookCancel) => MoveKind::InboundHook,
+            Action::Answer(Answer::Validate(_)) => MoveKind::StatusVariant,
             Action::Answer(answer) => answer.fault().map_or(MoveKind::Answer, MoveKind::Fault),
             Action::Submit => MoveKind::Submit,
             Action::Abort(_) => MoveKind::Abort,
@@ -286,10 +339,13 @@ impl Action {
             Action::SubmitServed => MoveKind::CoupledSubmit,
             Action::Arrival => MoveKind::Arrival,
             Action::StoreLogoff(_) => MoveKind::StoreLogoff,
-            Action::Flush => MoveKind::ClientFlush,
+            Action::Flush(flags) if *flags == Action::flushes()[0] => MoveKind::ClientFlush,
+            Action::Flush(_) => MoveKind::StatusVariant,
             Action::FlushBits(_) => MoveKind::TransportFlush,
-            Action::Validate => MoveKind::Validate,
+            Action::Validate(flags) if *flags == ValidateFlags::CONFIG_CHANGED => MoveKind::Validate,
+            Action::Validate(_) => MoveKind::StatusVariant,
             Action::Critsec(_) | Action::Noncrit(_) => MoveKind::CriticalSection,
+            Action::Notify(..) => MoveKind::Notify,
         }
     }
 }
@@ -312,11 +368,12 @@ impl fmt::Display for Action {
             Action::Arrival => f.write_str("the coupled pair places an inbound message"),
             Action::StoreLogoff(flags) => write!(f, "store calls StoreLogoffTransports({flags})"),
             Action::Shutdown => f.write_str("session ends"),
-            Action::Flush => f.write_str("client flushes every queue"),
+            Action::Flush(flags) => write!(f, "client flushes every queue with {flags}"),
             Action::FlushBits(t) => write!(f, "{t} sets its flush bits"),
-            Action::Validate => f.write_str("client validates with CONFIG_CHANGED"),
+            Action::Validate(flags) => write!(f, "client validates with {flags}"),
             Action::Critsec(t) => write!(f, "{t} enters a critical section"),
             Action::Noncrit(t) => write!(f, "{t} leaves its critical section"),
+            Action::Notify(t, flags) => write!(f, "{t} calls SpoolerNotify({flags})"),
         }
     }
 }

@@ -9,6 +9,7 @@
 
 use std::ops::Deref;
 
+use mapi_spooler::reference::Reference;
 use mapi_spooler::store::{Draft, SENT_ITEMS};
 use mapi_spooler::{AddrType, Effect, Input, LogoffFlags, Profile, RecipientRow, Spooler, StoreId, TransportSet};
 
@@ -33,6 +34,37 @@ pub enum Broken {
     Violation(mapi_spooler::Property),
     /// The spooler refused a world move.
     Refused,
+    /// The spooler and the stores departed from the reference model of submissions
+    /// ([`Reference`]): a recipient sent to the wrong transport, settled twice or settled wrongly.
+    Refinement,
+}
+
+/// The reference model's record of the run ([`Reference`]), carried along with the state but
+/// left out of its identity: two states equal in everything else are one state. That is sound
+/// because the reference's record is a function of the rest as long as no step diverged from
+/// it: its outcomes, dispositions and reports are checked equal to the store's on every step,
+/// its registrations and offers are the spooler's session and call in flight, and a step that
+/// diverges sets [`World::broken`], which is part of the identity. So the suite's state counts
+/// stay those of the spooler, its world and its monitor.
+#[derive(Clone, Default)]
+pub struct Judged(pub Reference);
+
+impl PartialEq for Judged {
+    fn eq(&self, _: &Judged) -> bool {
+        true
+    }
+}
+
+impl Eq for Judged {}
+
+impl std::hash::Hash for Judged {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
+impl std::fmt::Debug for Judged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Judged")
+    }
 }
 
 /// What the world may still do.
@@ -58,6 +90,8 @@ pub struct Budget {
     pub status_calls: u8,
     /// Critical sections (STAT-13).
     pub critsecs: u8,
+    /// A transport's own `SpoolerNotify` calls (ORD-9, LIFE-18).
+    pub notifies: u8,
 }
 
 /// The whole state of one model-checked world: the world double, and what the model checker
@@ -83,6 +117,9 @@ pub struct World {
     pub logoff: Option<(LogoffFlags, LogoffFlags)>,
     /// Synchronous client status calls not answered yet (STAT-11, STAT-17).
     pub waiting: u8,
+    /// The reference model's record of the run, which judges every step (not part of the
+    /// state's identity; see [`Judged`]).
+    pub reference: Judged,
 }
 
 impl Deref for World {
@@ -172,12 +209,14 @@ impl World {
                 flushes: config.flushes,
                 status_calls: config.status_calls,
                 critsecs: config.critsecs,
+                notifies: config.notifies,
             },
             broken: None,
             mail: config.inbound,
             arrivals: config.arrivals,
             logoff: None,
             waiting: 0,
+            reference: Judged::default(),
         };
         let (world, mut p) = w.split(config, &Answer::Default, rec);
         world.start(&mut p);
@@ -192,7 +231,7 @@ impl World {
         answer: &'a Answer,
         rec: Recorder<'a>,
     ) -> (&'a mut mapi_spooler::world::World, Moves<'a>) {
-        let World { world, mail, broken, logoff, waiting, .. } = self;
-        (world, Moves { config, answer, mail, broken, logoff, waiting, rec })
+        let World { world, mail, broken, logoff, waiting, reference, .. } = self;
+        (world, Moves { config, answer, mail, broken, logoff, waiting, reference: &mut reference.0, rec, cover: None })
     }
 }

@@ -10,6 +10,7 @@ use mapi_spooler::{
 use super::policy::Recorder;
 use super::{Action, Answer, COUPLED_TYPE, STORE, SubmitError, World, draft, served_draft};
 use crate::config::{Config, Fault};
+use crate::coverage::Coverage;
 
 impl World {
     /// Every move the world can make now.
@@ -43,6 +44,14 @@ impl World {
             }
             if self.arrivals > 0 && self.coupled() {
                 out.push(Action::Arrival);
+            }
+            if self.budget.notifies > 0 {
+                for i in 0..config.transports {
+                    let t = TransportId(i);
+                    if self.ready(t) {
+                        out.extend(Action::NOTIFIES.map(|flags| Action::Notify(t, flags)));
+                    }
+                }
             }
             self.status_moves(config, out);
         }
@@ -115,10 +124,12 @@ impl World {
         // LIFE-21: clients reach status objects once the table is there.
         let table = self.spooler().status_table_ready() && self.spooler().phase() != mapi_spooler::Phase::Stopping;
         if table && self.budget.flushes > 0 {
-            out.push(Action::Flush);
+            let kinds = if config.status_variants { Action::flushes().len() } else { 1 };
+            out.extend(Action::flushes()[..kinds].iter().map(|flags| Action::Flush(*flags)));
         }
         if table && self.budget.status_calls > 0 {
-            out.push(Action::Validate);
+            let kinds = if config.status_variants { Action::validations().len() } else { 1 };
+            out.extend(Action::validations()[..kinds].iter().map(|flags| Action::Validate(*flags)));
         }
         for i in 0..config.transports {
             let t = TransportId(i);
@@ -151,6 +162,12 @@ impl World {
         if matches!(call, Call::InboundMsgHook { .. }) {
             out.push(Action::Answer(Answer::HookDelete));
             out.push(Action::Answer(Answer::HookCancel));
+        }
+        // STAT-11, ERR-13: a transport may not support validation, or its user may cancel it;
+        // inside a critical section the world answers MAPI_E_BUSY whatever the policy says.
+        if config.status_variants && matches!(call, Call::ValidateState { .. }) {
+            out.push(Action::Answer(Answer::Validate(mapi_spooler::Hresult::MAPI_E_NO_SUPPORT)));
+            out.push(Action::Answer(Answer::Validate(mapi_spooler::Hresult::MAPI_E_USER_CANCEL)));
         }
         if self.budget.faults == 0 {
             return;
@@ -196,9 +213,10 @@ impl World {
         }
     }
 
-    /// The world after a move. With a recorder, every input, effect and world event is logged.
+    /// The world after a move. With a recorder, every input, effect and world event is logged;
+    /// with `cover`, every input fed is counted there (the suite's reach).
     #[must_use]
-    pub fn next(&self, config: &Config, pristine: &Spooler, action: &Action, rec: Recorder<'_>) -> World {
+    pub fn next(&self, config: &Config, pristine: &Spooler, action: &Action, rec: Recorder<'_>, cover: Option<&Coverage>) -> World {
         let mut w = self.clone();
         let answer = match action {
             Action::Answer(answer) => answer,
@@ -224,16 +242,17 @@ impl World {
             Action::Shutdown => w.budget.shutdowns -= 1,
             Action::Cancel(_) => w.budget.cancels -= 1,
             Action::Arrival => w.arrivals -= 1,
-            Action::Flush => {
+            Action::Flush(_) => {
                 w.budget.flushes -= 1;
                 w.waiting += 1;
             }
             Action::FlushBits(_) => w.budget.flushes -= 1,
-            Action::Validate => {
+            Action::Validate(_) => {
                 w.budget.status_calls -= 1;
                 w.waiting += 1;
             }
             Action::Critsec(_) => w.budget.critsecs -= 1,
+            Action::Notify(..) => w.budget.notifies -= 1,
             Action::Answer(_) | Action::Wait | Action::SentDeferred(..) | Action::NewMail | Action::StoreLogoff(_) | Action::Noncrit(_) => {
             }
         }
@@ -245,6 +264,7 @@ impl World {
             _ => None,
         };
         let (world, mut p) = w.split(config, answer, rec);
+        p.cover = cover;
         let session = |request| Input::Session(request);
         match action {
             Action::Answer(_) => {
@@ -296,9 +316,8 @@ impl World {
             Action::StoreLogoff(flags) => {
                 world.store_logoff(STORE, *flags, &mut p);
             }
-            Action::Flush => {
-                let flags = (mapi_spooler::FlushFlags::FLUSH_UPLOAD | mapi_spooler::FlushFlags::FLUSH_DOWNLOAD).bits();
-                world.feed(Input::Status(mapi_spooler::StatusRequest::FlushQueues { target: None, flags }), &mut p);
+            Action::Flush(flags) => {
+                world.feed(Input::Status(mapi_spooler::StatusRequest::FlushQueues { target: None, flags: flags.bits() }), &mut p);
             }
             Action::FlushBits(t) => {
                 if let Some(row) = row {
@@ -307,12 +326,15 @@ impl World {
                     world.feed(Input::Support(SupportCall::ModifyStatusRow { transport: *t, flags, status }), &mut p);
                 }
             }
-            Action::Validate => {
-                let flags = mapi_spooler::ValidateFlags::CONFIG_CHANGED.bits();
-                world.feed(Input::Status(mapi_spooler::StatusRequest::ValidateState { flags }), &mut p);
+            Action::Validate(flags) => {
+                world.feed(Input::Status(mapi_spooler::StatusRequest::ValidateState { flags: flags.bits() }), &mut p);
             }
             Action::Critsec(t) | Action::Noncrit(t) => {
                 world.critical_section(*t, matches!(action, Action::Critsec(_)), &mut p);
+            }
+            Action::Notify(t, flags) => {
+                let caller = mapi_spooler::Caller::Transport(*t);
+                world.feed(Input::Support(SupportCall::SpoolerNotify { caller, flags: *flags, message: None }), &mut p);
             }
         }
         w

@@ -2,6 +2,7 @@
 //! documentation allows, and a replay records what happened.
 
 use mapi_spooler::RecipientSet;
+use mapi_spooler::reference::Reference;
 use mapi_spooler::store::TcSubmission;
 use mapi_spooler::world::{Breach, LogonAnswer, Note, Policy, Start, Step, Submission};
 use mapi_spooler::{
@@ -24,10 +25,21 @@ pub(super) struct Moves<'a> {
     pub(super) broken: &'a mut Option<Broken>,
     pub(super) logoff: &'a mut Option<(LogoffFlags, LogoffFlags)>,
     pub(super) waiting: &'a mut u8,
+    pub(super) reference: &'a mut Reference,
     pub(super) rec: Recorder<'a>,
+    /// Where the inputs fed are counted, while exploring.
+    pub(super) cover: Option<&'a crate::coverage::Coverage>,
 }
 
 impl Moves<'_> {
+    /// The reference model's verdict on something that happened: a divergence breaks the run.
+    fn judge(&mut self, verdict: Result<(), String>) {
+        if let Err(why) = verdict {
+            self.record(|| Event::Violation(format!("the reference model of submissions: {why}")));
+            *self.broken = Some(Broken::Refinement);
+        }
+    }
+
     fn record(&mut self, event: impl FnOnce() -> Event) {
         if let Some(log) = self.rec.as_deref_mut() {
             log.push(event());
@@ -36,8 +48,11 @@ impl Moves<'_> {
 }
 
 impl Policy for Moves<'_> {
-    fn stepped(&mut self, _world: &mapi_spooler::world::World, step: &Step<'_>) {
+    fn stepped(&mut self, world: &mapi_spooler::world::World, step: &Step<'_>) {
         self.record(|| Event::Input(step.input.clone()));
+        if let Some(cover) = self.cover {
+            cover.record(step.input);
+        }
         match step.outcome {
             Ok(effects) => {
                 for effect in effects {
@@ -67,9 +82,28 @@ impl Policy for Moves<'_> {
             };
             *self.broken = Some(Broken::Violation(property));
         }
+        if let (Ok(effects), None) = (step.outcome, &self.broken) {
+            let verdict = self.reference.observe(step.input, effects).and_then(|touched| self.reference.agrees(world.stores(), touched));
+            self.judge(verdict);
+        }
     }
 
     fn noted(&mut self, note: &Note<'_>) {
+        match note {
+            Note::Submitted { result: Ok(row), .. } => self.reference.submitted(row),
+            Note::SubmittedCoupled { result: Ok(TcSubmission::Queued(row)), .. } => {
+                self.reference.submitted_coupled(row, TransportId(0), false);
+            }
+            Note::SubmittedCoupled { result: Ok(TcSubmission::Completed(row)), .. } => {
+                self.reference.submitted_coupled(row, TransportId(0), true);
+            }
+            Note::Aborted { message, result: Hresult::S_OK, .. } => {
+                let verdict = self.reference.aborted(*message);
+                self.judge(verdict);
+            }
+            Note::Crashed => self.reference.restart(),
+            _ => {}
+        }
         let text = match note {
             Note::Crashed => {
                 self.record(|| Event::Crash);
@@ -156,6 +190,13 @@ impl Policy for Moves<'_> {
             Answer::End(flags) => *flags,
             _ => EndFlags::EMPTY,
         })
+    }
+
+    fn validate(&mut self, _world: &mapi_spooler::world::World, _transport: TransportId) -> Hresult {
+        match self.answer {
+            Answer::Validate(result) => *result,
+            _ => Hresult::S_OK,
+        }
     }
 
     fn poll(&mut self, _world: &mapi_spooler::world::World, transport: TransportId) -> u32 {

@@ -1,15 +1,30 @@
-//! The reference model: per message its outcome, per recipient its disposition and reports,
-//! written from the rules.
+//! The reference model of outbound submissions: per message its outcome, per recipient its
+//! disposition and reports, written from the rules and never asking the spooler anything
+//! (SUB-20 to SUB-34, ORD-4, ORD-10, DEF-5 to DEF-11, HOOK-2, HOOK-7, INV-23, INV-24).
+//!
+//! It judges a run step by step: every `SaveRecipients`, `Report`, `SubmitMessage`,
+//! `SetLockState`, `AbortSubmit` and `FinishedMsg` the spooler produces must be one the rules
+//! allow at that point, every disposition and report the rules make due must happen in the step
+//! that makes it due, and its record must agree with the stores'. A spooler that sends a
+//! recipient to the wrong transport, settles one twice or settles one wrongly diverges from it on
+//! the step it does so. The stateful property tests and the model checker's refinement property
+//! both judge with it; its declines come from the returns it sees, not from the spooler's record,
+//! so a routing mistake of the implementation cannot hide in it.
 
-use super::*;
+use std::collections::BTreeMap;
 
-// =============================================================================================
-// The reference model
-// =============================================================================================
+use crate::effect::{Call, Effect, NdrOrigin, RecipientOutcome};
+use crate::flags::{EndFlags, LockState, QueueFlags, SubmitFlags};
+use crate::hresult::Hresult;
+use crate::ids::{MessageId, RecipientIdx, StoreId, TransportId};
+use crate::input::{CancelRequest, Input, QueueRow, ReportKind, ReportRequests, Return, SubmitOutcome, SupportCall};
+use crate::recipients::{RecipientRow, RecipientSet, TransportSet};
+use crate::routing::Registrations;
+use crate::store::{Outcome, ReferenceStore};
 
 /// Where a submission is, by the rules (SUB-20, HOOK-7, DEF-6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum RefState {
+enum RefState {
     Queued,
     Locked,
     Finished,
@@ -17,52 +32,53 @@ pub(crate) enum RefState {
 }
 
 /// A submitted message in the reference model.
-#[derive(Clone, Debug)]
-pub(crate) struct RefMsg {
-    pub(crate) store: StoreId,
-    pub(crate) state: RefState,
-    pub(crate) wants: ReportRequests,
-    pub(crate) rows: Vec<RecipientRow>,
-    pub(crate) disp: Vec<Option<RecipientOutcome>>,
-    pub(crate) reports: Vec<u8>,
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct RefMsg {
+    store: StoreId,
+    state: RefState,
+    wants: ReportRequests,
+    rows: Vec<RecipientRow>,
+    disp: Vec<Option<RecipientOutcome>>,
+    reports: Vec<u8>,
     /// The transports that declined each recipient this session (ORD-4).
-    pub(crate) declined: Vec<TransportSet>,
+    declined: Vec<TransportSet>,
     /// The user cancelled it this session (DEF-5, DEF-7): it is never offered again.
-    pub(crate) cancelled: bool,
+    cancelled: bool,
 }
 
 /// A disposition the rules make due in this step: it must happen, and it may.
-pub(crate) struct Grant {
-    pub(crate) message: MessageId,
-    pub(crate) recipients: RecipientSet,
-    pub(crate) outcome: RecipientOutcome,
+struct Grant {
+    message: MessageId,
+    recipients: RecipientSet,
+    outcome: RecipientOutcome,
     /// The report that goes with it, if the originator wants that kind (DEF-11).
-    pub(crate) report: Option<ReportKind>,
+    report: Option<ReportKind>,
     /// The transport saved these recipients itself before failing (SUB-33): the spooler may save
     /// the same disposition again.
-    pub(crate) resave: bool,
+    resave: bool,
 }
 
 /// The reference model: per message its outcome, per recipient its disposition and reports,
 /// and the little session knowledge the rules need (registrations, declines, the exchange in
 /// progress). Written from the rules, it never asks the spooler anything.
-#[derive(Default)]
-pub(crate) struct Reference {
-    pub(crate) msgs: BTreeMap<MessageId, RefMsg>,
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reference {
+    msgs: BTreeMap<MessageId, RefMsg>,
     /// `AddressTypes` results of this session (ORD-1).
-    pub(crate) regs: BTreeMap<TransportId, Registrations>,
+    regs: BTreeMap<TransportId, Registrations>,
     /// The `SubmitMessage` in flight: transport, message, offered recipients, and whether it is
     /// a `BEGIN_DEFERRED` submission.
-    pub(crate) offer: Option<(TransportId, MessageId, RecipientSet, bool)>,
+    offer: Option<(TransportId, MessageId, RecipientSet, bool)>,
     /// `StatusRecips` reports made during it (SUB-30).
-    pub(crate) reported: Vec<(RecipientIdx, ReportKind)>,
+    reported: Vec<(RecipientIdx, ReportKind)>,
     /// An S_OK `SubmitMessage` awaiting `EndMessage`: transport, message, offered, accepted,
     /// reported.
-    pub(crate) exchange: Option<(TransportId, MessageId, RecipientSet, RecipientSet, RecipientSet)>,
+    exchange: Option<(TransportId, MessageId, RecipientSet, RecipientSet, RecipientSet)>,
 }
 
 impl Reference {
-    pub(crate) fn submitted(&mut self, row: &QueueRow) {
+    /// A client submitted the message of this queue row (SUB-1): queued, every recipient open.
+    pub fn submitted(&mut self, row: &QueueRow) {
         let n = row.recipients.len();
         self.msgs.insert(
             row.message,
@@ -79,8 +95,61 @@ impl Reference {
         );
     }
 
-    /// DEF-6: only a queued message that is not locked can be aborted.
-    pub(crate) fn aborted(&mut self, m: MessageId) -> Result<(), String> {
+    /// A client submitted to the store tightly coupled with `transport`, which served the
+    /// recipients whose `PR_RESPONSIBILITY` the queue row shows TRUE (TC-4); with `completed`
+    /// it served them all and hands the message over locked with `CompleteMsg` (TC-3).
+    pub fn submitted_coupled(&mut self, row: &QueueRow, transport: TransportId, completed: bool) {
+        self.submitted(row);
+        if let Some(msg) = self.msgs.get_mut(&row.message) {
+            for (d, r) in msg.disp.iter_mut().zip(&row.recipients) {
+                if r.responsibility {
+                    *d = Some(RecipientOutcome::Transport(transport));
+                }
+            }
+            if completed {
+                msg.state = RefState::Locked;
+            }
+        }
+    }
+
+    /// The same record under other names for messages and recipient rows (symmetry reduction).
+    #[must_use]
+    pub fn renamed(&self, renaming: &crate::rename::Renaming) -> Reference {
+        let msgs = self
+            .msgs
+            .iter()
+            .map(|(m, msg)| {
+                let msg = RefMsg {
+                    rows: renaming.reorder(*m, &msg.rows),
+                    disp: renaming.reorder(*m, &msg.disp),
+                    reports: renaming.reorder(*m, &msg.reports),
+                    declined: renaming.reorder(*m, &msg.declined),
+                    ..msg.clone()
+                };
+                (renaming.message(*m), msg)
+            })
+            .collect();
+        let offered_message = self.offer.as_ref().map(|(_, m, ..)| *m);
+        Reference {
+            msgs,
+            regs: self.regs.clone(),
+            offer: self.offer.as_ref().map(|(t, m, set, d)| (*t, renaming.message(*m), renaming.rows(*m, set), *d)),
+            reported: match offered_message {
+                Some(m) => self.reported.iter().map(|(r, k)| (renaming.row(m, *r), *k)).collect(),
+                None => self.reported.clone(),
+            },
+            exchange: self.exchange.as_ref().map(|(t, m, offered, accepted, reported)| {
+                (*t, renaming.message(*m), renaming.rows(*m, offered), renaming.rows(*m, accepted), renaming.rows(*m, reported))
+            }),
+        }
+    }
+
+    /// The client aborted a message (DEF-6): only a queued message that is not locked can be
+    /// aborted.
+    ///
+    /// # Errors
+    /// The message was never submitted, or is not queued and unlocked.
+    pub fn aborted(&mut self, m: MessageId) -> Result<(), String> {
         let msg = self.msgs.get_mut(&m).ok_or(format!("{m} aborted but never submitted"))?;
         if msg.state != RefState::Queued {
             return Err(format!("DEF-6: the store aborted {m}, which is {:?}", msg.state));
@@ -89,8 +158,9 @@ impl Reference {
         Ok(())
     }
 
-    /// A crash: the session's knowledge goes, the stores' stays.
-    pub(crate) fn restart(&mut self) {
+    /// The spooler process crashed and a new one starts: the session's knowledge goes, the
+    /// stores' stays (DEC-12, DEC-27).
+    pub fn restart(&mut self) {
         self.regs.clear();
         self.offer = None;
         self.reported.clear();
@@ -102,19 +172,19 @@ impl Reference {
         }
     }
 
-    pub(crate) fn msg(&mut self, m: MessageId) -> Result<&mut RefMsg, String> {
+    fn msg(&mut self, m: MessageId) -> Result<&mut RefMsg, String> {
         self.msgs.get_mut(&m).ok_or(format!("{m} was never submitted"))
     }
 
     /// ORD-4 step 5, ORD-10, SUB-25: no transport is left for a recipient when every transport
     /// whose registrations match it has declined it this session.
-    pub(crate) fn no_transport_left(&self, m: MessageId, r: RecipientIdx) -> bool {
+    fn no_transport_left(&self, m: MessageId, r: RecipientIdx) -> bool {
         let msg = &self.msgs[&m];
         let row = &msg.rows[r.index()];
         self.regs.iter().all(|(t, g)| !(g.matches_uid(row) || g.matches_type(row)) || msg.declined[r.index()].contains(*t))
     }
 
-    pub(crate) fn decline(&mut self, m: MessageId, t: TransportId, recipients: &RecipientSet) -> Result<(), String> {
+    fn decline(&mut self, m: MessageId, t: TransportId, recipients: &RecipientSet) -> Result<(), String> {
         let msg = self.msg(m)?;
         for r in recipients.iter() {
             if msg.disp[r.index()].is_none() {
@@ -124,8 +194,12 @@ impl Reference {
         Ok(())
     }
 
-    /// Judges one accepted step; returns the messages it touched.
-    pub(crate) fn observe(&mut self, input: &Input, effects: &[Effect]) -> Result<Vec<MessageId>, String> {
+    /// Judges one step the spooler accepted: the input and the effects it caused. Returns the
+    /// messages the step touched, for [`Reference::agrees`].
+    ///
+    /// # Errors
+    /// Why the step departs from the rules, in words.
+    pub fn observe(&mut self, input: &Input, effects: &[Effect]) -> Result<Vec<MessageId>, String> {
         let mut grants: Vec<Grant> = Vec::new();
         // Recipients settled in this step: by the transport's own save or by the spooler's.
         let mut settled: Vec<(MessageId, RecipientIdx, RecipientOutcome)> = Vec::new();
@@ -176,7 +250,10 @@ impl Reference {
                             settled.push((*m, r, RecipientOutcome::Transport(*t)));
                         }
                         let rest = offered.difference(saved);
-                        let stopped = *result == Hresult::MAPI_E_USER_CANCEL || (*result == Hresult::MAPI_E_CANCEL && !deferred);
+                        // DEC-28: MAPI_E_CANCEL to the resubmission of a message the user
+                        // cancelled answers the cancel, not the deferral.
+                        let stopped =
+                            *result == Hresult::MAPI_E_USER_CANCEL || (*result == Hresult::MAPI_E_CANCEL && (!deferred || msg.cancelled));
                         if stopped {
                             // DEF-8, DEC-27, DEC-28: the transport stopped at the user's cancel;
                             // the rest stays open, to be withdrawn.
@@ -217,7 +294,7 @@ impl Reference {
                 let recipients = undeliverable.clone();
                 grants.push(Grant { message: *message, recipients, outcome, report: Some(ReportKind::NonDelivery), resave: false });
             }
-            Input::Cancel(mapi_spooler::CancelRequest::Outbound { message, .. }) => {
+            Input::Cancel(CancelRequest::Outbound { message, .. }) => {
                 touched.push(*message);
                 let msg = self.msg(*message)?;
                 if msg.state != RefState::Locked || msg.cancelled {
@@ -365,8 +442,12 @@ impl Reference {
         Ok(touched)
     }
 
-    /// The reference model's state agrees with the store's for these messages.
-    pub(crate) fn agrees(&self, stores: &[ReferenceStore], messages: impl IntoIterator<Item = MessageId>) -> Result<(), String> {
+    /// The reference model's state agrees with the stores' for these messages: the same
+    /// outcome, lock, dispositions and report counts (SUB-20, HOOK-7, INV-23, INV-24).
+    ///
+    /// # Errors
+    /// The first difference, in words.
+    pub fn agrees(&self, stores: &[ReferenceStore], messages: impl IntoIterator<Item = MessageId>) -> Result<(), String> {
         for m in messages {
             let Some(rm) = self.msgs.get(&m) else { continue };
             let sm = stores[rm.store.index()].message(m).ok_or(format!("the store lost {m}"))?;
