@@ -273,7 +273,6 @@ pub fn check_lines<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> Verdict
 /// keeping at most `bound` states.
 fn check_numbered(lines: impl IntoIterator<Item = Result<TraceLine, TraceError>>, bound: usize) -> Report {
     let mut lines = lines.into_iter();
-    let unread = |verdict| Report { verdict, scope: None, largest: 0, silent: SilentFigures::default() };
     let header = match lines.next() {
         None => {
             let message = "the trace is empty (or has only blank lines); it must start with a header line".to_owned();
@@ -284,18 +283,23 @@ fn check_numbered(lines: impl IntoIterator<Item = Result<TraceLine, TraceError>>
     };
     // Issue 15: a divergence names the readings of the header it was judged under.
     let readings = super::Codec::read_header(&header.text).map(|(h, _)| h.profile.settings.readings).unwrap_or_default();
-    let (verdict, largest) = check_after_header(&header, lines, bound);
-    match verdict {
+    let report = check_after_header(&header, lines, bound);
+    match report.verdict {
         Verdict::Diverges(mut d) if !readings.is_default() => {
             d.expected = format!("{} (the reference under the readings {readings})", d.expected);
-            (Verdict::Diverges(d), largest)
+            Report { verdict: Verdict::Diverges(d), ..report }
         }
-        other => (other, largest),
+        _ => report,
     }
 }
 
+/// A report of a trace whose checking did not begin: no scope, no frontier.
+fn unread(verdict: Verdict) -> Report {
+    Report { verdict, scope: None, largest: 0, silent: SilentFigures::default() }
+}
+
 /// [`check_numbered`] once the header line is read.
-fn check_after_header(header: &TraceLine, lines: impl Iterator<Item = Result<TraceLine, TraceError>>, bound: usize) -> (Verdict, usize) {
+fn check_after_header(header: &TraceLine, lines: impl Iterator<Item = Result<TraceLine, TraceError>>, bound: usize) -> Report {
     // The checker numbers the header 1; after blank lines it is further down the file.
     let mut checker = match Checker::new(&header.text) {
         Ok(checker) => checker.with_bound(bound),
