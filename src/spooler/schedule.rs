@@ -113,12 +113,13 @@ impl Spooler {
                         .or_else(|| self.flush_work(chooser, busy))
                         .or_else(|| self.inbound_work(chooser))
                         .or_else(|| self.idle_work(chooser));
-                    if let Some(Candidate { skip: Some(skip @ Skip::FlushBegin(_)), .. }) = next
-                        && C::FIRST
+                    if C::FIRST
                         && self.settings.readings.amb13 == Amb13::FourteenSteps
+                        && let Some(Candidate { skip: Some(skip @ Skip::FlushBegin(_)), .. }) = &next
                     {
                         // AMB-13 `fourteen-steps`: a flush half begins without its BEGIN (the
                         // reference's walk; other choosers list the skip as FREE-57 has it).
+                        let skip = *skip;
                         self.skip(skip);
                         continue;
                     }
